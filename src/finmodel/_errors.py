@@ -1,0 +1,55 @@
+"""Exceptions raised by finmodel.
+
+The hierarchy::
+
+    FinModelError
+    ├── ScenarioError (ValueError)      a scenario file is wrong; carries every Problem
+    └── ParameterError (KeyError)       a parameter path does not name a numeric parameter
+
+Messages name the file, the line, the field, the rule and the offending value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["FinModelError", "ParameterError", "Problem", "ScenarioError"]
+
+
+class FinModelError(Exception):
+    """Root of every error finmodel raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a scenario file, at a place a controller can find.
+
+    Examples
+    --------
+    >>> str(Problem("scenarios/base.yaml", 31, "finance.discount_rate", "must be > -1, got -2"))
+    'scenarios/base.yaml:31: finance.discount_rate: must be > -1, got -2'
+    """
+
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.path}: {self.message}"
+
+
+class ScenarioError(FinModelError, ValueError):
+    """A scenario cannot be loaded; ``problems`` lists everything wrong with it at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(dict.fromkeys(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ParameterError(FinModelError, KeyError):
+    """A parameter path that names nothing numeric in the scenario."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])

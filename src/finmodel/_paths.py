@@ -1,0 +1,106 @@
+"""Parameter paths: ``rental.segments[Care organisations].tariff``.
+
+Keys are joined by dots; an item of a list of named mappings is addressed as
+``[name]``. These functions work on the plain data read from YAML (dicts and lists),
+never on files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["format_path", "get_path", "parse_path", "set_path"]
+
+_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[([^\]]+)\]")
+_WHOLE = re.compile(r"[^.\[\]]+(?:\.[^.\[\]]+|\[[^\]]+\])*")
+
+Key = str | int
+
+
+def parse_path(path: str) -> tuple[Key, ...]:
+    """Split a path into keys (str) and list selectors (``[name]`` stays a 1-tuple marker).
+
+    Examples
+    --------
+    >>> parse_path("rental.segments[Schools].tariff")
+    ('rental', 'segments', '[Schools]', 'tariff')
+    >>> parse_path("indexation.cpi")
+    ('indexation', 'cpi')
+    """
+    if not _WHOLE.fullmatch(path):
+        raise ValueError(
+            f"malformed path {path!r}: use keys joined by dots and [name] for a named item"
+        )
+    return tuple(key if key else f"[{name}]" for key, name in _TOKEN.findall(path))
+
+
+def format_path(parts: tuple[Key, ...]) -> str:
+    """Join keys back into a path (inverse of :func:`parse_path`).
+
+    Examples
+    --------
+    >>> format_path(("parties", "[Vendor]", "contributions", "[Loan]", "until"))
+    'parties[Vendor].contributions[Loan].until'
+    >>> format_path(("rental", "segments", 2))
+    'rental.segments[2]'
+    """
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith("["):
+            out += part
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def _select(items: list[Any], selector: str) -> Any:
+    name = selector[1:-1]
+    for item in items:
+        if isinstance(item, Mapping) and item.get("name") == name:
+            return item
+    raise KeyError(f"no item named {name!r}")
+
+
+def get_path(data: Any, path: str) -> Any:
+    """The value at ``path`` in plain scenario data; ``KeyError`` names what is missing.
+
+    Examples
+    --------
+    >>> get_path({"rental": {"segments": [{"name": "S", "tariff": 90}]}}, "rental.segments[S].tariff")
+    90
+    """
+    node = data
+    for part in parse_path(path):
+        assert isinstance(part, str)
+        if part.startswith("["):
+            if not isinstance(node, list):
+                raise KeyError(f"{part} needs a list of named items")
+            node = _select(node, part)
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(f"no key {part!r}")
+    return node
+
+
+def set_path(data: Any, path: str, value: Any) -> None:
+    """Set the value at ``path`` in place; the parent must exist, the last key may be new.
+
+    Examples
+    --------
+    >>> d = {"finance": {"opening_cash": 0}}
+    >>> set_path(d, "finance.minimum_cash", 5)
+    >>> d
+    {'finance': {'opening_cash': 0, 'minimum_cash': 5}}
+    """
+    parts = parse_path(path)
+    parent = get_path(data, format_path(parts[:-1])) if len(parts) > 1 else data
+    last = parts[-1]
+    assert isinstance(last, str)
+    if last.startswith("[") or not isinstance(parent, dict):
+        raise KeyError(f"cannot set {path!r}: it must end in a key of a mapping")
+    parent[last] = value

@@ -1,0 +1,46 @@
+"""Helpers shared by the sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from finmodel._errors import Problem, ScenarioError
+from finmodel.scenario import Scenario, load_scenario
+
+__all__ = ["add_scenario_argument", "add_format_argument", "load", "resolve_scenario"]
+
+
+def resolve_scenario(spec: str) -> Path:
+    """A scenario file path, or a bare name looked up as ``scenarios/NAME.yaml``.
+
+    Examples
+    --------
+    >>> resolve_scenario("base").as_posix()
+    'scenarios/base.yaml'
+    """
+    path = Path(spec)
+    if path.is_file():
+        return path
+    if not path.suffix and path.name == spec:
+        for suffix in (".yaml", ".yml"):
+            candidate = Path("scenarios") / f"{spec}{suffix}"
+            if candidate.is_file():
+                return candidate
+    raise ScenarioError([Problem(spec, 1, "(file)",
+                                 f"no such scenario file (nor scenarios/{spec}.yaml)")])
+
+
+def load(spec: str) -> Scenario:
+    return load_scenario(resolve_scenario(spec))
+
+
+def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", metavar="SCENARIO",
+                        help="scenario file, or a name in scenarios/ (e.g. base)")
+
+
+def add_format_argument(parser: argparse.ArgumentParser,
+                        choices: tuple[str, ...] = ("table", "json", "csv")) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0],
+                        help=f"output format (default {choices[0]})")
