@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,20 +47,22 @@ class _Parsed:
     data: dict[str, Any]
     origins: dict[str, Origin] = field(default_factory=dict)
     files: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
-def read_scenario_data(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Origin],
-                                                            tuple[SourceFile, ...]]:
+def read_scenario_data(path: str | os.PathLike[str]) -> tuple[
+        dict[str, Any], dict[str, Origin], tuple[SourceFile, ...], list[Problem]]:
     """Read a scenario file and its ``extends`` chain into merged plain data.
 
     Returns the merged data (without ``extends``; ``name`` defaulting to the file stem),
-    the origin of every path, and the files read (the scenario first, then its parents).
-    Raises :class:`ScenarioError` for a missing file, YAML errors, disallowed tags,
+    the origin of every path, the files read (the scenario first, then its parents), and
+    problems that do not stop reading (duplicate keys and names), to report with the
+    validation's. Raises :class:`ScenarioError` for a missing file, YAML errors, disallowed tags,
     duplicate keys, a cycle in ``extends`` or a bad merge.
     """
     parsed = _load(str(path), ())
     parsed.data.setdefault("name", Path(path).stem)
-    return parsed.data, parsed.origins, tuple(parsed.files)
+    return parsed.data, parsed.origins, tuple(parsed.files), parsed.problems
 
 
 def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
@@ -71,12 +74,12 @@ def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(display, 1, "(file)", f"not UTF-8 text: {exc.reason}")]) from None
-    data, lines = _parse(text, display)
+    data, lines, problems = _parse(text, display)
     origins = {path: Origin(display, line) for path, line in lines.items()}
     source = SourceFile(display, hashlib.sha256(raw).hexdigest())
     parent_name = data.pop("extends", None)
     if parent_name is None:
-        return _Parsed(_reject_removals(data, origins, display), origins, [source])
+        return _Parsed(_reject_removals(data, origins, display), origins, [source], problems)
     parent = _load_parent(display, parent_name, origins.get("extends", Origin(display, 1)), chain)
     for key in _NOT_INHERITED:
         parent.data.pop(key, None)
@@ -85,7 +88,7 @@ def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
     if problems:
         raise ScenarioError(problems)
     parent.origins.update(origins)
-    return _Parsed(merged, parent.origins, [source, *parent.files])
+    return _Parsed(merged, parent.origins, [source, *parent.files], problems + parent.problems)
 
 
 def _load_parent(display: str, name: Any, where: Origin, chain: tuple[str, ...]) -> _Parsed:
@@ -106,7 +109,7 @@ def _load_parent(display: str, name: Any, where: Origin, chain: tuple[str, ...])
 
 # --- YAML with line numbers -------------------------------------------------------------
 
-def _parse(text: str, display: str) -> tuple[dict[str, Any], dict[str, int]]:
+def _parse(text: str, display: str) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -120,17 +123,17 @@ def _parse(text: str, display: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise ScenarioError([Problem(display, line, "(yaml)", _yaml_message(exc))]) from None
     finally:
         loader.dispose()
-    if walker.problems:
-        raise ScenarioError(walker.problems)
     if not isinstance(data, dict):
         raise ScenarioError([Problem(display, node.start_mark.line + 1, "(file)",
                                      f"must be a mapping of keys, got {type(data).__name__}")])
-    return data, walker.lines
+    return data, walker.lines, walker.problems
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in str(exc.problem):
-        return f"{exc.problem}; only plain YAML values are allowed"
+    tag = re.search(r"tag '([^']+)'", str(exc.problem))
+    if isinstance(exc, yaml.constructor.ConstructorError) and tag:
+        return (f"tag '{tag.group(1)}' is not allowed: only plain values (numbers, text, "
+                "true/false, lists, mappings)")
     return " ".join(part for part in (exc.context, exc.problem) if part)
 
 
@@ -150,14 +153,29 @@ class _Walker:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, _SEQ_TAG, path)
-            return [self.value(item, (*path, _selector(item, i)))
-                    for i, item in enumerate(node.value)]
+            return self._sequence(node, path)
         return self.loader.construct_object(node, deep=True)
 
     def _check_tag(self, node: yaml.Node, expected: str, path: tuple[Key, ...]) -> None:
         if node.tag != expected:
             raise yaml.constructor.ConstructorError(
                 None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
+
+    def _sequence(self, node: yaml.SequenceNode, path: tuple[Key, ...]) -> list[Any]:
+        out, first_line = [], {}
+        for i, item in enumerate(node.value):
+            key = _selector(item, i)
+            line = item.start_mark.line + 1
+            if isinstance(key, str) and key in first_line:
+                self.problems.append(Problem(
+                    self.display, line, format_path((*path, key)),
+                    f"duplicate name (first on line {first_line[key]}): names in a list "
+                    "must differ"))
+                key = i
+            elif isinstance(key, str):
+                first_line[key] = line
+            out.append(self.value(item, (*path, key)))
+        return out
 
     def _mapping(self, node: yaml.MappingNode, path: tuple[Key, ...]) -> dict[Any, Any]:
         out: dict[Any, Any] = {}

@@ -47,7 +47,7 @@ def _cell(line: str, value: float) -> str:
         return "n/a"
     if line in _SHARES:
         return f"{value:.0%}"
-    return f"{value:,.0f}"
+    return f"{round(value) or 0:,}"
 
 
 def format_kpi(name: str, value: float | int | None) -> str:
@@ -56,13 +56,15 @@ def format_kpi(name: str, value: float | int | None) -> str:
     Examples
     --------
     >>> format_kpi("npv", 1234567.891), format_kpi("break_even_year", None)
-    ('1,234,567 EUR', 'never (within the horizon)')
+    ('1,234,568 EUR', 'never (within the horizon)')
+    >>> format_kpi("book_value_end", -1e-9)
+    '0 EUR'
     """
     if value is None:
         return "never (within the horizon)" if name == "break_even_year" else "n/a"
     if name.endswith("_year") or name == "years_below_minimum":
         return str(value)
-    return f"{value:,.0f} EUR"
+    return f"{round(value) or 0:,} EUR"  # `or 0`: never "-0 EUR"
 
 
 def budget_text(p: Projection) -> str:

@@ -170,7 +170,11 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
                             + line["in_kind_income"])
     line["total_expenses"] = (line["operating_costs"] + line["variable_costs"]
                               + line["depreciation"] + line["in_kind_costs"])
-    line["result"] = line["total_income"] - line["total_expenses"]
+    # income minus expenses, with the in-kind pair (equal by definition) left out so that
+    # in-kind amounts cannot move the result even by float rounding
+    line["result"] = (line["rental_income"] + line["operating_subsidies"]
+                      + line["investment_subsidy_release"] + line["partner_cash"]
+                      - line["operating_costs"] - line["variable_costs"] - line["depreciation"])
     line["structural_result"] = (line["result"] - line["operating_subsidies"]
                                  - line["investment_subsidy_release"])
     line["net_cash_flow"] = (line["rental_income"] + line["partner_cash"] + line["subsidy_cash"]
@@ -179,10 +183,11 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
     line["cash_end"] = opening + np.cumsum(line["net_cash_flow"], axis=-1)
     line["equity"] = opening + np.cumsum(line["result"], axis=-1)
     line["occupancy"] = (d["own_use_hours"] + rented_hours) / x.available_hours
-    own_costs = line["total_expenses"] - line["in_kind_costs"]
-    line["self_sufficiency"] = np.divide(
-        line["rental_income"] + line["partner_cash"], own_costs,
-        out=np.full_like(own_costs, np.nan), where=own_costs != 0)
+    own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
+    with np.errstate(over="ignore"):  # a denormal divisor: no meaningful ratio, null below
+        ratio = np.divide(line["rental_income"] + line["partner_cash"], own_costs,
+                          out=np.full_like(own_costs, np.nan), where=own_costs != 0)
+    line["self_sufficiency"] = np.where(np.isfinite(ratio), ratio, np.nan)
     return {name: line[name] for name in LINES}
 
 

@@ -18,7 +18,7 @@ from pydantic import PrivateAttr, ValidationError
 from finmodel._errors import Problem, ScenarioError
 from finmodel._files import Origin, SourceFile, read_scenario_data
 from finmodel._paths import format_path, set_path
-from finmodel._schema import ScenarioModel
+from finmodel._schema import Facility, Party, ScenarioModel
 
 __all__ = ["Scenario", "load_scenario", "validate_scenario"]
 
@@ -102,22 +102,33 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     >>> scenario.start_year, scenario.horizon
     (2026, 15)
     """
-    data, origins, files = read_scenario_data(path)
-    return validate_scenario(data, origins, files)
+    data, origins, files, problems = read_scenario_data(path)
+    return validate_scenario(data, origins, files, problems)
 
 
 def validate_scenario(data: Mapping[str, Any], origins: Mapping[str, Origin] | None = None,
-                      files: tuple[SourceFile, ...] = ()) -> Scenario:
-    """Validate plain scenario data into a :class:`Scenario`; see :func:`load_scenario`."""
+                      files: tuple[SourceFile, ...] = (),
+                      problems: list[Problem] | None = None) -> Scenario:
+    """Validate plain scenario data into a :class:`Scenario`; see :func:`load_scenario`.
+
+    ``problems`` found while reading are reported together with the validation's.
+    """
+    earlier = list(problems or [])
     origins = dict(origins or {})
     display = files[0].path if files else "<data>"
     try:
         scenario = Scenario.model_validate(data, context=_context(data))
     except ValidationError as exc:
-        raise ScenarioError(sorted(
-            _problem(error, data, origins, display) for error in exc.errors())) from None
+        found = [_problem(error, data, origins, display) for error in exc.errors()]
+        raise ScenarioError(sorted(earlier + found + _capacity_of_raw(data, origins, display))
+                            ) from None
+    if earlier:
+        raise ScenarioError(earlier)
     scenario._files, scenario._origins, scenario._data = files, origins, copy.deepcopy(dict(data))
-    _check_capacity(scenario)
+    capacity = _capacity_problems(scenario.years, scenario.facility, scenario.parties,
+                                  scenario.origin("parties"))
+    if capacity:
+        raise ScenarioError(capacity)
     return scenario
 
 
@@ -134,19 +145,35 @@ def _context(data: Mapping[str, Any]) -> dict[str, Any]:
     return context
 
 
-def _check_capacity(scenario: Scenario) -> None:
-    years = scenario.years
-    available = scenario.facility.available_hours.at(years)
-    own_use = sum((p.own_use_hours.at(years) for p in scenario.parties), np.zeros(len(years)))
-    over = years[own_use > available]
-    if over.size:
-        first = int(np.argmax(own_use > available))
-        where = scenario.origin("parties")
-        raise ScenarioError([Problem(
-            where.file, where.line, "parties",
-            f"own use of all parties ({own_use[first]:,.0f} h) is above "
-            f"facility.available_hours ({available[first]:,.0f} h) in "
-            + ", ".join(str(y) for y in over))])
+def _capacity_problems(years: NDArray[np.int64], facility: Facility,
+                       parties: tuple[Party, ...], where: Origin) -> list[Problem]:
+    """Own use above the available hours, naming the years (spec section 3)."""
+    available = facility.available_hours.at(years)
+    own_use = sum((p.own_use_hours.at(years) for p in parties), np.zeros(len(years)))
+    over = own_use > available
+    if not over.any():
+        return []
+    first = int(np.argmax(over))
+    return [Problem(where.file, where.line, "parties",
+                    f"own use of all parties ({own_use[first]:,.0f} h) is above "
+                    f"facility.available_hours ({available[first]:,.0f} h) in "
+                    + ", ".join(str(y) for y in years[over]))]
+
+
+def _capacity_of_raw(data: Mapping[str, Any], origins: Mapping[str, Origin],
+                     display: str) -> list[Problem]:
+    """The capacity check on a file with other errors, when its parts needed are valid."""
+    context = _context(data)
+    if "years" not in context:
+        return []
+    try:
+        facility = Facility.model_validate(data.get("facility"), context=context)
+        parties = tuple(Party.model_validate(p, context=context) for p in data.get("parties", []))
+    except (ValidationError, TypeError):
+        return []
+    first, last = context["years"]
+    years = np.arange(first, last + 1, dtype=np.int64)
+    return _capacity_problems(years, facility, parties, _locate("parties", origins, display))
 
 
 # --- pydantic errors as problems -------------------------------------------------------------
@@ -166,9 +193,11 @@ def _named_path(loc: tuple[Any, ...], data: Any) -> str:
         if key == "[key]":
             continue
         if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            names = [item.get("name") if isinstance(item, dict) else None for item in node]
+            name = names[key]
+            unique = isinstance(name, str) and name not in names[:key]
             node = node[key]
-            name = node.get("name") if isinstance(node, dict) else None
-            parts.append(f"[{name}]" if isinstance(name, str) else key)
+            parts.append(f"[{name}]" if unique else key)
         elif isinstance(node, dict) and key in node:
             node = node[key]
             parts.append(str(key))
