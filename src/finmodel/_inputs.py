@@ -41,7 +41,11 @@ class Purchase:
 
 @dataclass
 class Inputs:
-    """Everything the engine needs, as arrays; ``B`` is the batch shape."""
+    """Everything the engine needs, as arrays.
+
+    ``B`` is the batch shape (``()`` or ``(N,)``); an array carries the batch axes only
+    when draws touch it, and broadcasts against the others.
+    """
 
     years: NDArray[np.int64]
     available_hours: Array                   # (B, T)
@@ -113,17 +117,17 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
     fin = scenario.finance
     inputs = Inputs(
         years=years,
-        available_hours=reader.full(reader.series("facility.available_hours",
-                                                  scenario.facility.available_hours)),
+        available_hours=reader.series("facility.available_hours",
+                                      scenario.facility.available_hours),
         own_use=reader.stack([reader.series(f"parties[{p.name}].own_use_hours", p.own_use_hours)
                               for p in scenario.parties]),
         parties=tuple(p.name for p in scenario.parties),
         segments=tuple(s.name for s in scenario.rental.segments),
         requested_hours=reader.stack([r for r, _ in segments]),
         net_tariff=reader.stack([t for _, t in segments]),
-        variable_cost_per_hour=reader.full(reader.indexed(
+        variable_cost_per_hour=reader.indexed(
             "rental.variable_cost_per_hour", scenario.rental.variable_cost_per_hour,
-            scenario.rental.variable_cost_indexation)),
+            scenario.rental.variable_cost_indexation),
         costs=tuple(c.name for c, _ in costs),
         cost_categories=tuple(c.category or "other" for c, _ in costs),
         cost_amounts=reader.stack([a for _, a in costs]),
@@ -138,15 +142,12 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
         contribution_amounts=reader.stack([a for _, a in contributions]),
         benefits=tuple(key for key, _ in benefits),
         benefit_amounts=reader.stack([a for _, a in benefits]),
-        own_use_value_per_hour=reader.full(reader.indexed(
+        own_use_value_per_hour=reader.indexed(
             "facility.own_use_value_per_hour", scenario.facility.own_use_value_per_hour,
-            scenario.facility.own_use_value_indexation)),
-        opening_cash=reader.full(reader.number("finance.opening_cash", fin.opening_cash),
-                                  per_year=False),
-        minimum_cash=reader.full(reader.number("finance.minimum_cash", fin.minimum_cash),
-                                  per_year=False),
-        discount_rate=reader.full(reader.number("finance.discount_rate", fin.discount_rate),
-                                  per_year=False),
+            scenario.facility.own_use_value_indexation),
+        opening_cash=reader.number("finance.opening_cash", fin.opening_cash),
+        minimum_cash=reader.number("finance.minimum_cash", fin.minimum_cash),
+        discount_rate=reader.number("finance.discount_rate", fin.discount_rate),
         batch_shape=reader.batch,
     )
     for name in scenario.indexation:  # so that every index is a known parameter path
@@ -207,17 +208,15 @@ class _Reader:
                 window: tuple[int | None, int | None] = (None, None)) -> Array:
         return self.series(path, series) * self.index(index) * self.window(*window)
 
-    def full(self, array: Array, per_year: bool = True) -> Array:
-        """``array`` with the batch axes in front (a view, no copy)."""
-        tail = (len(self.years),) if per_year else ()
-        return np.broadcast_to(array, (*self.batch, *tail))
-
     def stack(self, arrays: list[Array], per_year: bool = True) -> Array:
-        tail = (len(self.years),) if per_year else ()
+        """Items stacked on the axis before the years (or last, for one value per item).
+
+        Only as many batch axes as the items need: items that no draw touches stay
+        without them, and numpy broadcasting does the rest (much less memory and time).
+        """
         if not arrays:
-            return np.zeros((*self.batch, 0, *tail))
-        shaped = np.broadcast_arrays(*[np.broadcast_to(a, (*self.batch, *tail)) for a in arrays])
-        return np.stack(shaped, axis=len(self.batch))
+            return np.zeros((0, len(self.years)) if per_year else (0,))
+        return np.stack(np.broadcast_arrays(*arrays), axis=-2 if per_year else -1)
 
     def finish(self) -> None:
         unknown = sorted(set(self.overrides) - self.used)

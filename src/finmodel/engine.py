@@ -44,7 +44,8 @@ KPIS: tuple[str, ...] = (
 class Evaluation:
     """Lines, per-item detail and KPIs for a batch of projections.
 
-    ``lines[name]`` has shape ``batch + (T,)``; ``kpis[name]`` has shape ``batch`` with
+    ``lines[name]`` has shape ``batch + (T,)`` and ``detail[name]`` ``batch`` + items
+    and/or years (read-only views); ``kpis[name]`` has shape ``batch`` with
     NaN where the contract says null (``break_even_year``, ``funding_gap_after_subsidy``,
     ``self_sufficiency`` in a year without expenses).
     """
@@ -91,16 +92,32 @@ def evaluate(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = None,
     inputs = build_inputs(scenario, draws, multiply)
     detail = _detail(inputs)
     lines = _lines(inputs, detail)
+    # every result gets the full batch shape (views: broadcasting copies nothing)
+    batch, years = inputs.batch_shape, len(inputs.years)
+    lines = {name: np.broadcast_to(v, (*batch, years)) for name, v in lines.items()}
+    detail = {name: np.broadcast_to(v, (*batch, *v.shape[v.ndim - _DETAIL_AXES[name]:]))
+              for name, v in detail.items()}
     return Evaluation(inputs, lines, detail, kpis(lines, inputs))
+
+
+#: Axes of each detail array besides the batch: items and/or years.
+_DETAIL_AXES = {
+    "own_use_hours": 1, "rentable_hours": 1, "segment_requested_hours": 2,
+    "segment_rented_hours": 2, "segment_rental_income": 2, "purchase_capex": 2,
+    "purchase_depreciation": 2, "purchase_book_value": 2, "subsidy_cash": 2,
+    "subsidy_income": 2, "subsidy_deferred": 2, "subsidy_is_investment": 1,
+    "cost_amounts": 2, "contribution_amounts": 2, "contribution_is_in_kind": 1,
+    "benefit_amounts": 2, "own_use_value": 2,
+}
 
 
 def _rental(x: Inputs) -> dict[str, Array]:
     own_use = x.own_use.sum(axis=-2)
     rentable = np.maximum(x.available_hours - own_use, 0.0)
     requested = x.requested_hours
-    total = requested.sum(axis=-2)
+    rentable, total = np.broadcast_arrays(rentable, requested.sum(axis=-2))
     over = total > rentable
-    scale = np.divide(rentable, total, out=np.ones_like(total), where=over)
+    scale = np.divide(rentable, total, out=np.ones(total.shape), where=over)
     rented = requested * scale[..., None, :]
     return {"own_use_hours": own_use, "rentable_hours": rentable,
             "segment_requested_hours": requested, "segment_rented_hours": rented,
@@ -185,8 +202,10 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
     line["occupancy"] = (d["own_use_hours"] + rented_hours) / x.available_hours
     own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
     with np.errstate(over="ignore"):  # a denormal divisor: no meaningful ratio, null below
-        ratio = np.divide(line["rental_income"] + line["partner_cash"], own_costs,
-                          out=np.full_like(own_costs, np.nan), where=own_costs != 0)
+        own_income, own_costs = np.broadcast_arrays(line["rental_income"] + line["partner_cash"],
+                                                    own_costs)
+        ratio = np.divide(own_income, own_costs, out=np.full(own_costs.shape, np.nan),
+                          where=own_costs != 0)
     line["self_sufficiency"] = np.where(np.isfinite(ratio), ratio, np.nan)
     return {name: line[name] for name in LINES}
 

@@ -1,0 +1,53 @@
+"""Engine speed (issue 2): one projection, a batch of draws, the CLI as a process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import timeit
+from pathlib import Path
+
+import numpy as np
+
+import finmodel
+
+BASE = Path("scenarios/base.yaml")
+
+
+def _best(stmt, number: int, repeat: int = 5) -> float:
+    """Best time per call, in seconds (the least disturbed of `repeat` runs)."""
+    return min(timeit.repeat(stmt, number=number, repeat=repeat)) / number
+
+
+def _process(args: list[str], repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        times.append(-timeit.default_timer())
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        times[-1] += timeit.default_timer()
+    return float(np.median(times))
+
+
+def main() -> None:
+    scenario = finmodel.load_scenario(BASE)
+    one = _best(lambda: finmodel.project(scenario).kpis, number=200)
+    print(f"project(base) in-process:        {one * 1e3:7.2f} ms   (target < 5 ms)")
+
+    rng = np.random.default_rng(0)
+    n = 10_000
+    draws = {"rental.segments[Care organisations].tariff": rng.uniform(90, 130, n),
+             "indexation.wages": rng.normal(0.03, 0.01, n),
+             "finance.opening_cash": rng.normal(150_000, 20_000, n)}
+    batch = _best(lambda: finmodel.evaluate(scenario, draws=draws), number=3)
+    print(f"evaluate(base, {n:,} draws):     {batch * 1e3:7.2f} ms = {batch / one:5.1f}x one "
+          "scenario   (target < 100x)")
+
+    exe = str(Path(sys.executable).with_name("finmodel"))
+    cli = _process([exe, "run", "base", "--format", "json"])
+    floor = _process([sys.executable, "-c", "import numpy, pandas"])
+    print(f"`finmodel run base --format json`: {cli * 1e3:6.0f} ms; `import numpy, pandas`: "
+          f"{floor * 1e3:.0f} ms; ratio {cli / floor:.2f}   (target < 1.5)")
+
+
+if __name__ == "__main__":
+    main()
