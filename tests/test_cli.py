@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TINY
 
 import finmodel
 from finmodel.cli import main
+
+from conftest import ROOT, TINY
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -101,7 +102,8 @@ def test_run_missing_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     """A name that matches no file is a usage error."""
     code, out, err = run(capsys, "run", "no_such_thing")
     assert (code, out) == (2, "")
-    assert err == "no_such_thing:1: (file): no such scenario file (nor scenarios/no_such_thing.yaml)\n"
+    assert err == ("no_such_thing:1: (file): no such scenario file "
+                   "(nor scenarios/no_such_thing.yaml)\n")
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

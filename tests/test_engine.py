@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MINIMAL
 
 import finmodel
+
+from conftest import MINIMAL
 
 
 def lines_of(p: finmodel.Projection) -> dict[str, list[float]]:

@@ -6,9 +6,10 @@ import re
 import tomllib
 
 import yaml
-from conftest import ROOT
 
 import finmodel
+
+from conftest import ROOT
 
 
 def _name(requirement: str) -> str:

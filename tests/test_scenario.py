@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, TINY
 
 import finmodel
 from finmodel import ScenarioError
+
+from conftest import MINIMAL, TINY
 
 
 def problems(path: Path) -> list[str]:
@@ -74,6 +75,13 @@ def test_extends_chain_resolves_relative_to_each_file(write: Callable[..., Path]
     leaf = write("extends: sub/middle.yaml\nfinance: {opening_cash: 1}\n", "leaf.yaml")
     scenario = finmodel.load_scenario(leaf)
     assert (scenario.horizon, scenario.finance.opening_cash) == (2, 1)
+
+
+def test_duplicate_key_in_child_reported(write: Callable[..., Path]) -> None:
+    """A duplicate key in a file that extends another is reported, not lost in the merge."""
+    write(TINY, "tiny.yaml")
+    child = write("extends: tiny.yaml\nhorizon: 3\nhorizon: 2\n", "child.yaml")
+    assert problems(child) == [f"{child}:3: horizon: duplicate key"]
 
 
 def test_extends_cycle(write: Callable[..., Path]) -> None:
@@ -168,7 +176,8 @@ def test_every_problem_at_once(write: Callable[..., Path]) -> None:
      "4: parties: own use of all parties (120 h) is above facility.available_hours (100 h) "
      "in 2027"),
     ("start_year: 2025\n", "4: start_year: duplicate key"),
-    ("finance: {discount_rate: .nan}\n", "4: finance.discount_rate: must be a finite number, got nan"),
+    ("finance: {discount_rate: .nan}\n",
+     "4: finance.discount_rate: must be a finite number, got nan"),
 ])
 def test_single_problem_messages(write: Callable[..., Path], text: str, expected: str) -> None:
     """Each class of bad input has its exact message, at the line it is on."""

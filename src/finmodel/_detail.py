@@ -16,6 +16,7 @@ JSON shape of ``finmodel run --format json --detail`` under ``"detail"``::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,19 +29,21 @@ if TYPE_CHECKING:
 __all__ = ["detail_dict", "detail_frames"]
 
 
-def _rows(p: Projection) -> dict[str, list[tuple[tuple[str, ...], np.ndarray]]]:
+def _rows(p: Projection) -> dict[str, Sequence[tuple[tuple[str, ...], np.ndarray]]]:
     """Every detail row as ((labels...), values per year), grouped by table."""
     d, x = p.evaluation.detail, p.evaluation.inputs
-    capacity = [(("available_hours",), x.available_hours)]
-    capacity += [(("own_use_hours", party), d_) for party, d_ in zip(x.parties, x.own_use)]
+    capacity: list[tuple[tuple[str, ...], np.ndarray]] = [
+        (("available_hours",), x.available_hours)]
+    capacity += [(("own_use_hours", party), hours)
+                 for party, hours in zip(x.parties, x.own_use, strict=True)]
     capacity += [(("rentable_hours",), d["rentable_hours"])]
-    capacity += [(("rented_hours", seg), h) for seg, h in zip(x.segments,
-                                                                d["segment_rented_hours"])]
+    capacity += [(("rented_hours", seg), hours)
+                 for seg, hours in zip(x.segments, d["segment_rented_hours"], strict=True)]
     segments = [((seg, measure), d[f"segment_{measure}"][i])
                 for i, seg in enumerate(x.segments)
                 for measure in ("requested_hours", "rented_hours", "rental_income")]
     costs = [((name, cat), d["cost_amounts"][i])
-             for i, (name, cat) in enumerate(zip(x.costs, x.cost_categories))]
+             for i, (name, cat) in enumerate(zip(x.costs, x.cost_categories, strict=True))]
     purchases = [((b.investment, str(b.year), measure), d[f"purchase_{measure}"][k])
                  for k, b in enumerate(x.purchases)
                  for measure in ("capex", "depreciation", "book_value")]
@@ -100,8 +103,9 @@ def detail_dict(p: Projection) -> dict[str, Any]:
         "segments": {seg: {m: lst(d[f"segment_{m}"][i])
                            for m in ("requested_hours", "rented_hours", "rental_income")}
                      for i, seg in enumerate(x.segments)},
-        "operating_costs": {name: {"category": cat, "amount": lst(d["cost_amounts"][i])}
-                            for i, (name, cat) in enumerate(zip(x.costs, x.cost_categories))},
+        "operating_costs": {name: {"category": x.cost_categories[i],
+                                   "amount": lst(d["cost_amounts"][i])}
+                            for i, name in enumerate(x.costs)},
         "purchases": [{"investment": b.investment, "year": b.year, "life": b.life,
                        "cost": float(x.purchase_costs[k]),
                        "depreciation": lst(d["purchase_depreciation"][k]),
@@ -111,6 +115,7 @@ def detail_dict(p: Projection) -> dict[str, Any]:
                              "income": lst(d["subsidy_income"][u]),
                              "deferred": lst(d["subsidy_deferred"][u]),
                              "cut_off": float(x.subsidy_cut_off[u])}
-                      for u, (name, kind) in enumerate(zip(x.subsidies, x.subsidy_types))},
+                      for u, (name, kind) in enumerate(zip(x.subsidies, x.subsidy_types,
+                                                           strict=True))},
         "parties": parties,
     }

@@ -69,11 +69,13 @@ def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
     try:
         raw = Path(display).read_bytes()
     except OSError as exc:
-        raise ScenarioError([Problem(display, 1, "(file)", f"cannot read: {exc.strerror}")]) from None
+        raise ScenarioError([Problem(display, 1, "(file)",
+                                     f"cannot read: {exc.strerror}")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(display, 1, "(file)", f"not UTF-8 text: {exc.reason}")]) from None
+        raise ScenarioError([Problem(display, 1, "(file)",
+                                     f"not UTF-8 text: {exc.reason}")]) from None
     data, lines, problems = _parse(text, display)
     origins = {path: Origin(display, line) for path, line in lines.items()}
     source = SourceFile(display, hashlib.sha256(raw).hexdigest())
@@ -83,10 +85,10 @@ def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
     parent = _load_parent(display, parent_name, origins.get("extends", Origin(display, 1)), chain)
     for key in _NOT_INHERITED:
         parent.data.pop(key, None)
-    problems: list[Problem] = []
-    merged = _merge(parent.data, data, (), parent.origins, origins, problems)
-    if problems:
-        raise ScenarioError(problems)
+    merge_problems: list[Problem] = []
+    merged = _merge(parent.data, data, (), parent.origins, origins, merge_problems)
+    if merge_problems:
+        raise ScenarioError(merge_problems)
     parent.origins.update(origins)
     return _Parsed(merged, parent.origins, [source, *parent.files], problems + parent.problems)
 
@@ -162,7 +164,8 @@ class _Walker:
                 None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
 
     def _sequence(self, node: yaml.SequenceNode, path: tuple[Key, ...]) -> list[Any]:
-        out, first_line = [], {}
+        out: list[Any] = []
+        first_line: dict[str, int] = {}
         for i, item in enumerate(node.value):
             key = _selector(item, i)
             line = item.start_mark.line + 1
@@ -270,7 +273,8 @@ def _forget(origins: dict[str, Origin], prefix: str) -> None:
         del origins[key]
 
 
-def _reject_removals(data: dict[str, Any], origins: dict[str, Origin], display: str) -> dict[str, Any]:
+def _reject_removals(data: dict[str, Any], origins: dict[str, Origin],
+                     display: str) -> dict[str, Any]:
     problems: list[Problem] = []
     result = _reject_removals_in(data, (), origins, problems)
     if problems:
@@ -281,7 +285,7 @@ def _reject_removals(data: dict[str, Any], origins: dict[str, Origin], display: 
 
 def _reject_removals_in(value: Any, path: tuple[Key, ...], origins: dict[str, Origin],
                         problems: list[Problem]) -> Any:
-    """``remove: true`` where there is nothing to remove is an error; ``remove: false`` is dropped."""
+    """``remove: true`` with nothing to remove is an error; ``remove: false`` is dropped."""
     if isinstance(value, dict):
         if value.get("remove") is True and path and str(path[-1]).startswith("["):
             where = origins.get(format_path(path), Origin("?", 1))

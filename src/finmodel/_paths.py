@@ -70,7 +70,8 @@ def get_path(data: Any, path: str) -> Any:
 
     Examples
     --------
-    >>> get_path({"rental": {"segments": [{"name": "S", "tariff": 90}]}}, "rental.segments[S].tariff")
+    >>> data = {"rental": {"segments": [{"name": "S", "tariff": 90}]}}
+    >>> get_path(data, "rental.segments[S].tariff")
     90
     """
     node = data

@@ -57,7 +57,7 @@ RATE = _Rule("must be > -1", lambda v: v > -1)
 
 
 def _error(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
-    return PydanticCustomError(kind, message, ctx)  # type: ignore[arg-type]
+    return PydanticCustomError(kind, message, ctx)
 
 
 def _as_float(value: Any) -> float:
@@ -164,10 +164,6 @@ class _Windowed(_Model):
         return self
 
 
-def _named(model: type[Any]) -> Any:
-    return Annotated[tuple[model, ...], AfterValidator(_unique_names)]
-
-
 # --- the scenario -------------------------------------------------------------------------
 
 class Facility(_Model):
@@ -204,7 +200,7 @@ class Segment(_Windowed):
 class Rental(_Model):
     variable_cost_per_hour: NonNegativeSeries = Series.constant(0.0)
     variable_cost_indexation: IndexName | None = None
-    segments: _named(Segment) = ()
+    segments: Annotated[tuple[Segment, ...], AfterValidator(_unique_names)] = ()
 
 
 class PhaseOut(_Model):
@@ -261,8 +257,8 @@ class Party(_Model):
     name: Name
     role: Literal["public", "commercial", "other"]
     own_use_hours: NonNegativeSeries = Series.constant(0.0)
-    contributions: _named(Contribution) = ()
-    benefits: _named(Benefit) = ()
+    contributions: Annotated[tuple[Contribution, ...], AfterValidator(_unique_names)] = ()
+    benefits: Annotated[tuple[Benefit, ...], AfterValidator(_unique_names)] = ()
 
 
 class Finance(_Model):
@@ -288,9 +284,9 @@ class Distribution(_Model):
             raise _error("distribution", "give exactly one of uniform, triangular, normal, "
                                          "lognormal; got {n}", n=len(given))
         low_high = self.uniform or self.triangular
-        if low_high is not None and not all(a <= b for a, b in zip(low_high, low_high[1:])):
-            raise _error("distribution", "{kind} bounds must be in increasing order, got {v}",
-                         kind=given[0], v=list(low_high))
+        if low_high is not None and list(low_high) != sorted(low_high):
+            raise _error("distribution", "{name} bounds must be in increasing order, got {v}",
+                         name=given[0], v=list(low_high))
         return self
 
     @property
@@ -319,12 +315,12 @@ class ScenarioModel(_Model):
     horizon: Annotated[StrictInt, Field(ge=1, le=50)]
     indexation: dict[StrictStr, RateSeries] = {}
     facility: Facility
-    investments: _named(Investment) = ()
-    operating_costs: _named(OperatingCost) = ()
+    investments: Annotated[tuple[Investment, ...], AfterValidator(_unique_names)] = ()
+    operating_costs: Annotated[tuple[OperatingCost, ...], AfterValidator(_unique_names)] = ()
     rental: Rental = Rental()
-    subsidies: _named(Subsidy) = ()
-    parties: _named(Party) = ()
+    subsidies: Annotated[tuple[Subsidy, ...], AfterValidator(_unique_names)] = ()
+    parties: Annotated[tuple[Party, ...], AfterValidator(_unique_names)] = ()
     finance: Finance = Finance()
     uncertainty: dict[StrictStr, Distribution] = {}
     seed: Annotated[StrictInt, Field(ge=0)] = 0
-    risks: _named(Risk) = ()
+    risks: Annotated[tuple[Risk, ...], AfterValidator(_unique_names)] = ()
