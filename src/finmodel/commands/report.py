@@ -1,0 +1,113 @@
+"""``finmodel report [SCENARIO|DIR ...]``: budget reports for many scenarios, in parallel."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+HELP = ("budget reports (HTML, Excel, executed notebook) for scenarios, in parallel, "
+        "with index.html and compare.html")
+
+_NOTEBOOK = "scenario_report.ipynb"
+_COMPARE = "compare_scenarios.ipynb"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenarios", metavar="SCENARIO|DIR", nargs="*", default=["scenarios"],
+                        help="scenario files, folders of them, or names in scenarios/ "
+                             "(default: every scenario in scenarios/)")
+    parser.add_argument("--out", metavar="DIR", default="reports", type=Path,
+                        help="output folder (default reports)")
+    parser.add_argument("--jobs", metavar="N", type=_positive_int, default=os.cpu_count() or 1,
+                        help="scenarios run at the same time (default: number of cores)")
+    parser.add_argument("--formats", default="html,xlsx,ipynb",
+                        help="comma-separated, of html, xlsx, ipynb (default all three)")
+    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=600.0,
+                        help="wall-clock limit per notebook run (default 600)")
+    parser.add_argument("--notebook", type=Path, default=None,
+                        help=f"report notebook (default notebooks/{_NOTEBOOK})")
+    parser.add_argument("--compare-notebook", type=Path, default=None,
+                        help=f"comparison notebook (default notebooks/{_COMPARE})")
+
+
+def run(args: argparse.Namespace) -> int:
+    from finmodel.reports import find_scenario_files, parse_formats, plan_scenarios, run_reports
+
+    formats = parse_formats(args.formats)
+    notebook = args.notebook or _default_notebook(_NOTEBOOK)
+    if "html" in formats or "ipynb" in formats:
+        _require_parameters(notebook, ("scenario_path",), "--notebook")
+    compare = args.compare_notebook or _default_notebook(_COMPARE)
+    if args.compare_notebook is not None:
+        _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
+    planned = plan_scenarios(find_scenario_files(args.scenarios))
+    with _Progress() as progress:
+        result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
+                             timeout=args.timeout, compare_notebook=compare,
+                             progress=progress)
+    for message in result.messages:
+        print(message, file=sys.stderr)
+    rate = 60 * result.succeeded / result.seconds if result.seconds else 0.0
+    index = args.out / "index.html"
+    print(f"{result.succeeded} reports in {result.seconds:.1f} s ({rate:.1f} per minute), "
+          f"{result.failed} failed -> {index.as_posix()}")
+    return 1 if result.failed or result.compare_error else 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _default_notebook(name: str) -> Path:
+    """``notebooks/NAME`` of the source checkout, else of the current folder."""
+    import finmodel
+
+    checkout = Path(finmodel.__file__).resolve().parents[2] / "notebooks" / name
+    return checkout if checkout.is_file() else Path("notebooks") / name
+
+
+def _require_parameters(notebook: Path, names: tuple[str, ...], option: str) -> None:
+    """Stop with a usage error unless ``notebook`` has a parameters cell setting ``names``
+    (papermill only warns about parameters a notebook does not declare)."""
+    from finmodel.reports import UsageError
+
+    try:
+        cells: list[dict[str, Any]] = json.loads(notebook.read_text("utf-8"))["cells"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise UsageError(f"{notebook}: cannot read the notebook ({exc}); see {option}") from exc
+    source = "".join("".join(cell.get("source", "")) for cell in cells
+                     if "parameters" in cell.get("metadata", {}).get("tags", ()))
+    missing = [name for name in names if name not in source]
+    if missing:
+        raise UsageError(f"{notebook}: no cell tagged 'parameters' sets "
+                         f"{', '.join(missing)}; see {option}")
+
+
+class _Progress:
+    """A tqdm bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()

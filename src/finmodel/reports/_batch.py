@@ -1,0 +1,190 @@
+"""The batch: run every planned scenario's report in parallel processes, then the index.
+
+:func:`run_reports` is the one orchestrating function. Workers are spawned processes
+(no inherited threads or sockets), ignore Ctrl-C (the parent decides: pending jobs are
+cancelled, running ones finish and write their files whole) and start their kernels in
+a private folder of the run that is removed at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from finmodel.reports import _io
+from finmodel.reports._html import IndexRow, compare_table_html, index_html
+from finmodel.reports._job import CompareJob, ReportJob, ReportOutcome, run_compare, run_report
+from finmodel.reports._plan import PlannedScenario, base_folder
+
+__all__ = ["BatchResult", "run_reports"]
+
+_LINKS = {"report.html": "report", "budget.xlsx": "Excel", "report.ipynb": "notebook"}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch produced: one index row per scenario and the problems to print."""
+
+    out: Path
+    rows: tuple[IndexRow, ...]
+    messages: tuple[str, ...]
+    compare_error: str | None
+    seconds: float
+
+    @property
+    def failed(self) -> int:
+        return sum(row.error is not None for row in self.rows)
+
+    @property
+    def succeeded(self) -> int:
+        return len(self.rows) - self.failed
+
+
+def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
+                formats: tuple[str, ...], jobs: int = 1, timeout: float = 600.0,
+                compare_notebook: Path | None = None,
+                progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """Write ``OUT/<folder>/`` for every valid scenario, then compare.html and index.html.
+
+    Scenarios that failed validation are not run; a scenario whose notebook fails does
+    not stop the others. ``progress(done, total)`` is called as each task ends.
+    """
+    start = time.perf_counter()
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    _io.sweep_partial_files(out)
+    report_jobs = [ReportJob(str(p.path), str(out / p.folder), str(notebook.resolve()),
+                             formats, timeout) for p in planned if p.valid]
+    base = base_folder(planned)
+    compare = None
+    if compare_notebook is not None and compare_notebook.is_file() and base is not None:
+        valid = [p for p in planned if p.valid]
+        compare = CompareJob(str(compare_notebook.resolve()), tuple(str(p.path) for p in valid),
+                             str(next(p.path for p in valid if p.folder == base)),
+                             str(out / "compare.html"), timeout)
+    try:
+        outcomes, compare_error = _run_all(report_jobs, compare, jobs, progress)
+    finally:
+        _io.sweep_partial_files(out)
+    rows, messages = _rows(planned, outcomes)
+    generated = _stamp()
+    if compare is None or compare_error is not None:
+        page_ = compare_table_html(rows, base or "", generated)
+        if compare_error is not None:
+            messages.append(f"compare.html: the comparison notebook failed: {compare_error}")
+        _io.write_text(out / "compare.html", page_)
+    _io.write_text(out / "index.html", index_html(rows, "compare.html", generated))
+    return BatchResult(out, tuple(rows), tuple(messages), compare_error,
+                       time.perf_counter() - start)
+
+
+def _run_all(report_jobs: list[ReportJob], compare: CompareJob | None, jobs: int,
+             progress: Callable[[int, int], None] | None
+             ) -> tuple[dict[str, ReportOutcome], str | None]:
+    tasks: list[tuple[Callable[[Any], Any], Any]] = [(run_report, job) for job in report_jobs]
+    if compare is not None:
+        tasks.append((run_compare, compare))
+    results: dict[int, Any] = {}
+    if progress:
+        progress(0, len(tasks))
+    with _kernel_folder() as folder:
+        if jobs <= 1 or len(tasks) <= 1:
+            with _environment(FINMODEL_KERNEL_DIR=folder, JUPYTER_RUNTIME_DIR=folder):
+                for i, (function, job) in enumerate(tasks):
+                    results[i] = function(job)
+                    if progress:
+                        progress(i + 1, len(tasks))
+        else:
+            results = _run_pool(tasks, min(jobs, len(tasks)), folder, progress)
+    outcomes = {job.folder: results[i] for i, job in enumerate(report_jobs)}
+    return outcomes, (results[len(report_jobs)] if compare is not None else None)
+
+
+def _run_pool(tasks: list[tuple[Callable[[Any], Any], Any]], workers: int, folder: str,
+              progress: Callable[[int, int], None] | None) -> dict[int, Any]:
+    context = multiprocessing.get_context("spawn")
+    results: dict[int, Any] = {}
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=_init_worker, initargs=(folder,))
+    try:
+        futures: dict[Future[Any], int] = {executor.submit(function, job): i
+                                           for i, (function, job) in enumerate(tasks)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(len(results), len(tasks))
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+    return results
+
+
+def _init_worker(folder: str) -> None:
+    """Worker start: ignore Ctrl-C (the parent handles it), kernels in a folder of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    own = tempfile.mkdtemp(prefix="w", dir=folder)
+    os.environ["FINMODEL_KERNEL_DIR"] = own
+    os.environ["JUPYTER_RUNTIME_DIR"] = own
+
+
+@contextlib.contextmanager
+def _kernel_folder() -> Iterator[str]:
+    """A short private folder for this run's connection files and IPC sockets."""
+    folder = tempfile.mkdtemp(prefix="fm-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome]
+          ) -> tuple[list[IndexRow], list[str]]:
+    rows, messages = [], []
+    out_folders = {Path(folder).name: outcome for folder, outcome in outcomes.items()}
+    for item in planned:
+        if not item.valid:
+            text = "\n".join(str(problem) for problem in item.problems)
+            rows.append(IndexRow(item.folder, item.title, {}, None, None, (), (), text))
+            messages += [str(problem) for problem in item.problems]
+            continue
+        outcome = out_folders[item.folder]
+        if outcome.error is not None:
+            messages.append(f"{item.path}: report failed: {outcome.error}")
+        links = tuple((_LINKS[name], f"{item.folder}/{name}") for name in outcome.files)
+        rows.append(IndexRow(item.folder, item.title, outcome.kpis,
+                             outcome.self_sufficiency_end, outcome.master_check,
+                             outcome.warnings, links, outcome.error))
+    return rows, messages
+
+
+def _stamp() -> str:
+    from finmodel import __version__
+
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Generated by finmodel {__version__} on {now}."

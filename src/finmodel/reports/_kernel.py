@@ -1,0 +1,64 @@
+"""Kernels for parallel runs: IPC transport in a short private folder, no TCP ports.
+
+Parallel papermill runs over TCP race for ports (nteract/papermill#511,
+jupyter/jupyter_client#487): a port is chosen, released, then bound by the kernel, and
+another process may take it in between. Unix-domain sockets named after a per-kernel
+connection file in a private folder cannot clash, so every kernel started here uses
+them. Socket paths are limited to about 100 bytes, hence a short folder under /tmp.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import tempfile
+import uuid
+import weakref
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+from traitlets import default
+
+__all__ = ["IPCKernelManager", "kill_live_kernels", "runtime_dir"]
+
+_LIVE: weakref.WeakSet[IPCKernelManager] = weakref.WeakSet()
+
+
+def runtime_dir() -> str:
+    """This process's folder for connection files and sockets (``JUPYTER_RUNTIME_DIR``).
+
+    Created on first use under the system temporary folder, kept short for socket paths.
+    """
+    path = os.environ.get("FINMODEL_KERNEL_DIR")
+    if not path or not os.path.isdir(path):
+        path = tempfile.mkdtemp(prefix="fm-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        os.environ["FINMODEL_KERNEL_DIR"] = path
+        os.environ["JUPYTER_RUNTIME_DIR"] = path
+    return path
+
+
+class IPCKernelManager(KernelManager):
+    """A KernelManager on IPC transport with an absolute connection file of its own."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not self.connection_file:
+            name = f"k-{uuid.uuid4().hex[:12]}.json"
+            self.connection_file = os.path.join(runtime_dir(), name)
+        _LIVE.add(self)
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
+
+
+def kill_live_kernels() -> None:
+    """SIGKILL every kernel this process started that may still run (the watchdog's job)."""
+    for manager in list(_LIVE):
+        process = getattr(manager.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
+                os.kill(process.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):  # best effort after a kill
+            manager.cleanup_resources()
