@@ -38,13 +38,14 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.reports import find_scenario_files, parse_formats, plan_scenarios, run_reports
 
     formats = parse_formats(args.formats)
+    files = find_scenario_files(args.scenarios)
     notebook = args.notebook or _default_notebook(_NOTEBOOK)
     if "html" in formats or "ipynb" in formats:
         _require_parameters(notebook, ("scenario_path",), "--notebook")
     compare = args.compare_notebook or _default_notebook(_COMPARE)
     if args.compare_notebook is not None:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
-    planned = plan_scenarios(find_scenario_files(args.scenarios))
+    planned = plan_scenarios(files)
     with _Progress() as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
                              timeout=args.timeout, compare_notebook=compare,

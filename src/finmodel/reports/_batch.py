@@ -64,14 +64,16 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     _io.sweep_partial_files(out)
-    report_jobs = [ReportJob(str(p.path), str(out / p.folder), str(notebook.resolve()),
-                             formats, timeout) for p in planned if p.valid]
+    report_jobs = [ReportJob(str(p.path.resolve()), str(out / p.folder),
+                             str(notebook.resolve()), formats, timeout)
+                   for p in planned if p.valid]
     base = base_folder(planned)
     compare = None
     if compare_notebook is not None and compare_notebook.is_file() and base is not None:
         valid = [p for p in planned if p.valid]
-        compare = CompareJob(str(compare_notebook.resolve()), tuple(str(p.path) for p in valid),
-                             str(next(p.path for p in valid if p.folder == base)),
+        compare = CompareJob(str(compare_notebook.resolve()),
+                             tuple(str(p.path.resolve()) for p in valid),
+                             str(next(p.path for p in valid if p.folder == base).resolve()),
                              str(out / "compare.html"), timeout)
     try:
         outcomes, compare_error = _run_all(report_jobs, compare, jobs, progress)
@@ -118,22 +120,52 @@ def _run_pool(tasks: list[tuple[Callable[[Any], Any], Any]], workers: int, folde
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                    initializer=_init_worker, initargs=(folder,))
     try:
-        futures: dict[Future[Any], int] = {executor.submit(function, job): i
+        futures: dict[Future[Any], int] = {executor.submit(_in_worker, function, job): i
                                            for i, (function, job) in enumerate(tasks)}
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             if progress:
                 progress(len(results), len(tasks))
-    except BaseException:
+    except BaseException:  # Ctrl-C: stop the workers now; they clean up after themselves
+        for process in list(getattr(executor, "_processes", {}).values()):
+            with contextlib.suppress(OSError, ValueError):
+                process.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
     return results
 
 
+class _Stopped(BaseException):
+    """SIGTERM from the parent during a job: unwind (kernels killed, temporaries removed)."""
+
+
+_IN_JOB = False
+
+
+def _on_terminate(signum: int, frame: object) -> None:
+    if _IN_JOB:
+        raise _Stopped
+    os._exit(0)
+
+
+def _in_worker(function: Callable[[Any], Any], job: Any) -> Any:
+    """Run one job in a worker; on SIGTERM unwind its cleanup, then end the worker."""
+    global _IN_JOB
+    _IN_JOB = True
+    try:
+        return function(job)
+    except _Stopped:
+        os._exit(1)
+    finally:
+        _IN_JOB = False
+
+
 def _init_worker(folder: str) -> None:
-    """Worker start: ignore Ctrl-C (the parent handles it), kernels in a folder of its own."""
+    """Worker start: Ctrl-C is the parent's to handle (it sends SIGTERM), kernels in a
+    folder of the worker's own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_terminate)
     own = tempfile.mkdtemp(prefix="w", dir=folder)
     os.environ["FINMODEL_KERNEL_DIR"] = own
     os.environ["JUPYTER_RUNTIME_DIR"] = own

@@ -121,7 +121,10 @@ def find_scenario_files(specs: Sequence[str]) -> list[Path]:
             found.append(resolve_scenario(spec))
         except ScenarioError as exc:
             raise UsageError(f"{spec}: no such scenario file or folder") from exc
-    unique = list(dict.fromkeys(p.resolve() for p in found))
+    first: dict[Path, Path] = {}
+    for path in found:
+        first.setdefault(path.resolve(), path)
+    unique = list(first.values())
     if not unique:
         raise UsageError(f"no scenario files (*.yaml) found in {', '.join(specs)}")
     return unique

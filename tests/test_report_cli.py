@@ -1,0 +1,125 @@
+"""``finmodel report``: exit codes, messages, the summary line, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from finmodel.cli import main
+from test_batch import scenario_text, write_notebook
+
+from conftest import MINIMAL, ROOT
+
+SUMMARY = re.compile(r"^(\d+) reports in [\d.]+ s \([\d.]+ per minute\), (\d+) failed -> (.+)$")
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["report", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_report_unknown_format_is_bad_usage(capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    """--formats pdf: exit 2 and one line naming the allowed formats; nothing written."""
+    code, out, err = cli(capsys, "scenarios", "--out", str(tmp_path / "o"), "--formats", "pdf")
+    assert (code, out) == (2, "")
+    assert err == ("finmodel report: error: unknown format 'pdf' in --formats "
+                   "(allowed: html, xlsx, ipynb)\n")
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_no_scenarios_is_bad_usage(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    """A folder without scenario files, or a missing file: exit 2."""
+    code, _, err = cli(capsys, str(tmp_path), "--out", str(tmp_path / "o"))
+    assert code == 2 and "no scenario files (*.yaml) found in" in err
+    code, _, err = cli(capsys, str(tmp_path / "x.yaml"), "--out", str(tmp_path / "o"))
+    assert code == 2 and err.endswith("x.yaml: no such scenario file or folder\n")
+
+
+def test_report_notebook_without_parameters_is_bad_usage(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A report notebook that does not declare scenario_path is refused before any run."""
+    notebook = write_notebook(tmp_path, ["x = 1", "print(x)"])
+    code, _, err = cli(capsys, "scenarios", "--out", str(tmp_path / "o"),
+                       "--notebook", str(notebook))
+    assert code == 2
+    assert "no cell tagged 'parameters' sets scenario_path; see --notebook" in err
+
+
+def test_report_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    """--jobs 0 is refused by the argument parser (exit 2)."""
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--jobs", "0"])
+    assert exc.value.code == 2
+    assert "must be at least 1, got 0" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_report_all_ok_exit_0_and_summary(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    """Every scenario reported: exit 0, nothing on stderr, one summary line."""
+    (tmp_path / "a.yaml").write_text(scenario_text("A"))
+    out_dir = tmp_path / "out"
+    code, out, err = cli(capsys, str(tmp_path / "a.yaml"), "--out", str(out_dir), "--jobs",
+                         "1", "--formats", "ipynb", "--notebook", str(write_notebook(tmp_path)))
+    assert (code, err) == (0, "")
+    match = SUMMARY.match(out.strip())
+    assert match is not None and match.groups() == ("1", "0", f"{out_dir}/index.html")
+    assert sorted(p.name for p in (out_dir / "a").iterdir()) == ["report.ipynb"]
+
+
+@pytest.mark.slow
+def test_report_one_bad_scenario_exit_1(tmp_path: Path) -> None:
+    """One invalid and one good scenario (2 processes): exit 1, the problem on stderr,
+    the good report written, an error row in index.html."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(scenario_text("Good"))
+    (folder / "bad.yaml").write_text(MINIMAL + "finance: {discount_rate: -2}\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "finmodel.cli", "report", str(folder), "--out", "out",
+         "--jobs", "2", "--formats", "html", "--notebook", str(write_notebook(tmp_path))],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        f"{folder / 'bad.yaml'}:4: finance.discount_rate: must be > -1, got -2"]
+    match = SUMMARY.match(run.stdout.strip())
+    assert match is not None and match.groups() == ("1", "1", "out/index.html")
+    assert (tmp_path / "out" / "good" / "report.html").is_file()
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert index.count('class="error-row"') == 1 and "discount_rate: must be &gt; -1" in index
+
+
+@pytest.mark.slow
+def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
+    """Ctrl-C during a batch: exit 130; no temporary file remains, and every report.html
+    that exists is complete."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}", "1.5"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "finmodel.cli", "report", str(folder), "--out", "out",
+         "--jobs", "2", "--formats", "html,ipynb", "--notebook", str(write_notebook(tmp_path))],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out").glob("*/report.html")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.endswith("finmodel: interrupted\n")
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert files and not [p for p in files if p.name.startswith(".tmp-")]
+    for page in (p for p in files if p.name == "report.html"):
+        assert page.read_text().endswith("</html>\n")
+    assert len(files) < 8  # interrupted: not every scenario was reported
