@@ -29,9 +29,13 @@ table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px;
         font-variant-numeric: tabular-nums; }
 th, td { border: none; border-bottom: 1px solid var(--line); padding: 4px 8px;
          text-align: right; vertical-align: top; white-space: nowrap; }
-th { background: #f3f6f8; font-weight: 600; }
+th { background: #f3f6f8; font-weight: 600; white-space: normal; }
+th.text { text-align: left; }
+.scroll { overflow-x: auto; }
 tbody th, td.label, th.label { text-align: left; }
 td.text, td.error { text-align: left; white-space: normal; }
+td.error { overflow-wrap: anywhere; }
+td.error pre { margin: 0; }
 tbody tr:hover { background: #f8fafb; }
 .output_wrapper, .output, .output_area { overflow-x: auto; }
 .output_subarea { max-width: 100%; }
@@ -100,8 +104,9 @@ def _row_html(row: IndexRow) -> str:
     title = escape(row.name)
     if row.error is not None:
         span = len(_COLUMNS) + 3
-        return (f'<tr class="error-row"><td class="label">{title}<br><small>'
-                f'{escape(row.folder)}</small></td><td class="error" colspan="{span}">'
+        folder = f"<br><small>{escape(row.folder)}/</small>" if row.folder != row.name else ""
+        return (f'<tr class="error-row"><td class="label">{title}{folder}</td>'
+                f'<td class="error" colspan="{span}">'
                 f"<pre>{escape(row.error)}</pre></td></tr>")
     figures = "".join(f"<td>{_figure(key, row.kpis.get(key))}</td>" for key, _ in _COLUMNS)
     share = ("n/a" if row.self_sufficiency_end is None
@@ -129,9 +134,10 @@ def index_html(rows: Sequence[IndexRow], compare_href: str | None, generated: st
     compare = (f'<p><a href="{escape(compare_href)}">Compare the scenarios</a></p>'
                if compare_href else "")
     body = (f"<h1>Budget reports</h1>\n<p class=\"meta\">{escape(summary)}</p>\n{compare}\n"
-            f'<table class="index">\n<thead><tr><th class="label">Scenario</th>{head}'
-            f"<th>Self-sufficiency (last year)</th><th>Checks</th><th>Files</th></tr></thead>\n"
-            f"<tbody>\n" + "\n".join(_row_html(r) for r in rows) + "\n</tbody>\n</table>")
+            f'<div class="scroll"><table class="index">\n<thead><tr><th class="label">Scenario'
+            f'</th>{head}<th>Self-sufficiency (last year)</th><th class="text">Checks</th>'
+            f'<th class="text">Files</th></tr></thead>\n<tbody>\n'
+            + "\n".join(_row_html(r) for r in rows) + "\n</tbody>\n</table></div>")
     return page("Budget reports", body, generated)
 
 
