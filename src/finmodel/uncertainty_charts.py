@@ -1,0 +1,169 @@
+"""Charts of the uncertainty analysis, and the report section that shows them.
+
+Each chart is ``(data, ax=None) -> Axes``: a fan chart of a line over the years, the
+histogram of NPV, the tornado and the data table as a heatmap. matplotlib is imported
+inside the functions so that importing finmodel stays quick.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from finmodel._text import LABELS
+from finmodel.scenario import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from finmodel.sensitivity import DataTable, Tornado
+    from finmodel.simulation import Simulation
+
+__all__ = ["data_table_heatmap", "fan_chart", "npv_histogram", "show_section",
+           "tornado_chart"]
+
+_BLUE = "#1f4e79"
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
+    import matplotlib.pyplot as plt
+
+    return ax if ax is not None else plt.subplots(figsize=size)[1]
+
+
+def _euro(ax: Axes, axis: str = "y") -> None:
+    """Euro tick labels: the shared style of :mod:`finmodel.charts` where it exists."""
+    try:
+        from finmodel.charts import euro_axis
+    except ImportError:  # pragma: no cover - charts.py is written alongside
+        from matplotlib.ticker import StrMethodFormatter
+
+        getattr(ax, f"{axis}axis").set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        return
+    euro_axis(ax, axis=axis)
+
+
+def fan_chart(sim: Simulation, ax: Axes | None = None, line: str = "cash_end") -> Axes:
+    """P5-P95 and P25-P75 bands and the median of a line per year; for cash, the
+    minimum cash as a dashed line.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import finmodel
+    >>> from finmodel.simulation import simulate
+    >>> sim = simulate(finmodel.load_scenario("scenarios/base.yaml"), draws=500)
+    >>> fan_chart(sim).get_title()
+    'Cash at year end: 500 draws'
+    """
+    ax = _axes(ax)
+    years = sim.years
+    ax.fill_between(years, sim.line(line, 5), sim.line(line, 95), color=_BLUE, alpha=0.15,
+                    linewidth=0, label="P5-P95")
+    ax.fill_between(years, sim.line(line, 25), sim.line(line, 75), color=_BLUE, alpha=0.35,
+                    linewidth=0, label="P25-P75")
+    ax.plot(years, sim.line(line, 50), color=_BLUE, linewidth=2, label="median")
+    if line == "cash_end":
+        ax.axhline(sim.minimum_cash, color="#c0504d", linestyle="--", linewidth=1.2,
+                   label="minimum cash")
+    ax.set_title(f"{LABELS.get(line, line)}: {sim.draws:,} draws")
+    ax.set_xticks(years[:: max(1, len(years) // 8)])
+    _euro(ax, "y")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def npv_histogram(sim: Simulation, ax: Axes | None = None, kpi: str = "npv") -> Axes:
+    """Histogram of a KPI over the draws, with its P5, median and P95 marked."""
+    ax = _axes(ax)
+    values = sim.kpis[kpi][~np.isnan(sim.kpis[kpi])]
+    ax.hist(values, bins=50, color=_BLUE, alpha=0.7)
+    summary = sim.kpi_summary(kpi)
+    for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
+        if summary[key] is not None:
+            ax.axvline(float(summary[key] or 0.0), color="black", linestyle=style,
+                       linewidth=1, label=key.upper())
+    ax.set_title(f"{kpi}: distribution over {sim.draws:,} draws")
+    ax.set_ylabel("draws")
+    _euro(ax, "x")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def tornado_chart(tornado: Tornado, ax: Axes | None = None) -> Axes:
+    """Bars from the base value of the KPI to its value at each parameter's P10 and P90,
+    largest swing on top."""
+    rows = [r for r in tornado.rows if not np.isnan(r.swing)]
+    ax = _axes(ax, (8, 1.2 + 0.45 * max(1, len(rows))))
+    y = np.arange(len(rows))
+    for value, color, label in (("kpi_low", "#e6a19f", "at P10"),
+                                ("kpi_high", _BLUE, "at P90")):
+        ends = np.array([getattr(r, value) for r in rows])
+        ax.barh(y, ends - tornado.base, left=tornado.base, color=color, label=label,
+                height=0.6)
+    ax.set_yticks(y, [r.param for r in rows])
+    ax.invert_yaxis()
+    ax.axvline(tornado.base, color="black", linewidth=0.8)
+    ax.set_title(f"Sensitivity of {tornado.kpi} (base {tornado.base:,.0f})")
+    _euro(ax, "x")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def data_table_heatmap(table: DataTable, ax: Axes | None = None) -> Axes:
+    """The data table as a heatmap, each cell labelled when the grid is small."""
+    ax = _axes(ax, (8, 5))
+    image = ax.imshow(table.cells, origin="lower", aspect="auto", cmap="RdYlGn")
+    ax.set_xticks(range(len(table.x_values)), [f"{v:,.4g}" for v in table.x_values],
+                  rotation=45)
+    ax.set_yticks(range(len(table.y_values)), [f"{v:,.4g}" for v in table.y_values])
+    ax.set_xlabel(table.x_param)
+    ax.set_ylabel(table.y_param)
+    if table.cells.size <= 100:
+        for (i, j), v in np.ndenumerate(table.cells):
+            ax.text(j, i, "n/a" if np.isnan(v) else f"{v / 1000:,.0f}k", ha="center",
+                    va="center", fontsize="x-small")
+    ax.figure.colorbar(image, ax=ax, label=table.kpi)
+    ax.set_title(f"{table.kpi} by {table.x_param.split('.')[-1]} and "
+                 f"{table.y_param.split('.')[-1]}")
+    return ax
+
+
+def show_section(scenario: Scenario, draws: int = 10_000) -> None:
+    """Display the uncertainty section in a notebook; nothing without ``uncertainty``."""
+    if not scenario.uncertainty:
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    from finmodel._uncertainty_text import plain_words
+    from finmodel.sensitivity import tornado
+    from finmodel.simulation import simulate
+
+    sim = simulate(scenario, draws=draws)
+    text = (f"## Uncertainty\n\n{draws:,} draws of the uncertain parameters (seed "
+            f"{sim.seed}).\n\n" + "\n".join(f"- {w}" for w in plain_words(sim)))
+    display(Markdown(text))  # type: ignore[no-untyped-call]
+    fan_chart(sim)
+    plt.show()
+    npv_histogram(sim)
+    plt.show()
+    result = tornado(scenario, "npv")
+    tornado_chart(result)
+    plt.show()
+    table = _top_two_table(scenario, result)
+    if table is not None:
+        data_table_heatmap(table)
+        plt.show()
+
+
+def _top_two_table(scenario: Scenario, result: Tornado) -> DataTable | None:
+    """NPV over P10..P90 of the two uncertain values (``apply: replace``) that swing most."""
+    from finmodel.sensitivity import data_table
+
+    top = [r for r in result.rows if r.apply == "replace" and r.low != r.high][:2]
+    if len(top) < 2:
+        return None
+    x, y = (np.linspace(min(r.low, r.high), max(r.low, r.high), 7) for r in top)
+    return data_table(scenario, (top[0].param, x), (top[1].param, y), "npv")
