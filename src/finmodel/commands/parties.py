@@ -1,0 +1,37 @@
+"""``finmodel parties SCENARIO``: the business case per party and the co-financing checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from finmodel.commands._common import add_format_argument, add_scenario_argument, load
+
+HELP = ("business case per party: what each brings and gets per year, the net and its NPV, "
+        "the lab's position and the co-financing check per subsidy")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_scenario_argument(parser)
+    add_format_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from finmodel._errors import ScenarioError
+    from finmodel.parties import party_statement, statement_csv, statement_text
+    from finmodel.projection import project
+    from finmodel.risks import validate_risks
+
+    scenario = load(args.scenario)
+    problems = validate_risks(scenario)
+    if problems:
+        raise ScenarioError(problems)
+    statement = party_statement(project(scenario))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(statement.to_dict(), allow_nan=False) + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(statement_csv(statement))
+    else:
+        sys.stdout.write(statement_text(statement))
+    return 0
