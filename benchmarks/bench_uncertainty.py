@@ -1,0 +1,110 @@
+"""Uncertainty speed and memory (issue 4): Monte Carlo, one-by-one, data table, goal seek.
+
+Targets: 100,000 draws of base in under 1 s of compute on one core and at least 100x
+faster per draw than one by one; 1,000,000 draws under 1 GiB; a 50 x 50 data table under
+1 s; a probabilistic goal seek with 20,000 draws under 5 s.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import finmodel
+from finmodel.engine import evaluate
+from finmodel.goalseek import probabilistic_goal_seek
+from finmodel.sensitivity import data_table
+from finmodel.simulation import CHUNK, simulate
+from finmodel.uncertainty import Sampler
+
+BASE = Path("scenarios/base.yaml")
+# VmHWM is the peak resident set of this process image (ru_maxrss would carry over the
+# parent's peak through fork and exec).
+_MEMORY = """
+import re, sys, finmodel
+from finmodel.simulation import simulate
+def peak():
+    status = open("/proc/self/status").read()
+    return int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
+scenario = finmodel.load_scenario(sys.argv[1])
+before = peak()
+simulate(scenario, draws=1_000_000)
+print(before, peak())
+"""
+
+
+def _cpu(call: Callable[[], Any], repeat: int = 3) -> float:
+    """Best CPU time of one call, in seconds (numpy runs these on one core)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        call()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def _engine_only(scenario: finmodel.Scenario, n: int) -> None:
+    sampler = Sampler(scenario)
+    for start in range(0, n, CHUNK):
+        evaluate(scenario, *sampler.next(min(CHUNK, n - start)))
+
+
+def _one_by_one(scenario: finmodel.Scenario, n: int) -> tuple[float, float]:
+    """CPU seconds per draw: evaluate() with one draw, and project() of with_changes()."""
+    values, factors = Sampler(scenario).next(n)
+    started = time.process_time()
+    for i in range(n):
+        evaluate(scenario, {p: v[i:i + 1] for p, v in values.items()},
+                 {p: v[i:i + 1] for p, v in factors.items()})
+    evaluate_one = (time.process_time() - started) / n
+    fixed = {p: float(v[0]) for p, v in values.items()}
+    started = time.process_time()
+    for _ in range(n):
+        finmodel.project(scenario.with_changes(fixed)).kpis  # noqa: B018
+    return evaluate_one, (time.process_time() - started) / n
+
+
+def main() -> None:
+    scenario = finmodel.load_scenario(BASE)
+    print(f"base: {len(scenario.uncertainty)} uncertain parameters, horizon "
+          f"{scenario.horizon} years")
+    n = 100_000
+    engine = _cpu(lambda: _engine_only(scenario, n))
+    full = _cpu(lambda: simulate(scenario, draws=n))
+    print(f"{n:,} draws, engine in chunks of {CHUNK:,}: {engine:6.2f} s CPU   (target < 1 s)")
+    print(f"{n:,} draws, simulate() with percentiles:  {full:6.2f} s CPU")
+    single, projected = _one_by_one(scenario, 200)
+    print(f"one by one: evaluate() {single * 1e3:.2f} ms/draw -> {single * n / engine:5.0f}x "
+          f"slower per draw; project(with_changes()) {projected * 1e3:.2f} ms/draw -> "
+          f"{projected * n / engine:5.0f}x   (target >= 100x)")
+
+    child = subprocess.run([sys.executable, "-c", _MEMORY, str(BASE)], check=True,
+                           capture_output=True, text=True)
+    before, after = (int(v) / 1024 for v in child.stdout.split())
+    print(f"1,000,000 draws: peak resident memory {after:,.0f} MiB (after import and load "
+          f"{before:,.0f} MiB)   (target < 1,024 MiB)")
+
+    grid = np.linspace(80, 140, 50)
+    hours = np.linspace(100, 400, 50)
+    table = _cpu(lambda: data_table(scenario, ("rental.segments[Care organisations].tariff",
+                                               grid),
+                                    ("rental.segments[Schools].demand_hours", hours), "npv"))
+    print(f"50 x 50 data table: {table * 1e3:6.1f} ms CPU   (target < 1 s)")
+
+    minimum = scenario.finance.minimum_cash
+    started = time.process_time()
+    seek = probabilistic_goal_seek(scenario, "rental.segments[Care organisations].tariff",
+                                   "min_cash", minimum, 0.9, (50.0, 400.0), draws=20_000)
+    seek_time = time.process_time() - started
+    print(f"probabilistic goal seek, 20,000 draws: {seek_time:5.2f} s CPU   (target < 5 s): "
+          f"tariff {seek.value:,.2f} gives P(min_cash >= {minimum:,.0f}) = {seek.achieved:.3f}")
+
+
+if __name__ == "__main__":
+    main()
