@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, TINY
 
 import finmodel
 from finmodel.cli import main
 from finmodel.parties import give_get_chart, party_statement, statement_csv, statement_text
+
+from conftest import ROOT, TINY
 
 #: One party over three years, small enough to compute its business case by hand.
 TWO_PARTIES = """\
