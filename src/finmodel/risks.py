@@ -51,9 +51,10 @@ def _apply(scenario: Scenario, risk: Risk) -> Scenario | list[Problem]:
     values of the others are then validated together, as a scenario file is.
     """
     bad: dict[str, Problem] = {}
+    probe = scenario.data  # a copy: only to find the paths that name nothing
     for path, value in risk.overrides.items():
         try:
-            set_path(scenario.data, path, value)
+            set_path(probe, path, value)
         except (KeyError, ValueError) as exc:
             bad[path] = _risk_problem(scenario, risk, path, path, f"cannot set: {exc.args[0]}")
     valid = {p: v for p, v in risk.overrides.items() if p not in bad}
