@@ -243,3 +243,18 @@ seed: 5
     assert {"p5", "p10", "p50", "p90", "p95"} <= set(data["percentiles"]["cash_end"])
     assert {"mean", "p5", "p50", "p95"} <= set(data["kpis"]["npv"])
     assert list(data["probabilities"]["break_even_by"]) == ["2025", "2026", "2027", "2028"]
+
+
+def test_simulate_bad_risk_override_names_its_line(write: Callable[..., Path]) -> None:
+    """A risk whose override cannot be applied is reported at the override's line."""
+    scenario = _with(write, """\
+risks:
+  - name: Typo
+    probability: 0.5
+    overrides: {"finance.minimum_cahs": 1}
+""")
+    with pytest.raises(finmodel.ScenarioError) as info:
+        simulate(scenario, draws=10, with_risks=True)
+    assert str(info.value) == (
+        f"{scenario.files[0].path}:31: risks[Typo].overrides.finance.minimum_cahs: unknown "
+        "key; allowed: discount_rate, minimum_cash, opening_cash")

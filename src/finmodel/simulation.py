@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from finmodel._errors import FinModelError
+from finmodel._errors import FinModelError, Problem, ScenarioError
 from finmodel._inputs import numeric_parameters
 from finmodel.engine import KPIS, LINES, evaluate
 from finmodel.scenario import Scenario
@@ -212,8 +212,18 @@ class _Risks:
         self.probabilities = np.array([r.probability for r in scenario.risks])
         self.stressed: dict[int, tuple[Scenario, set[str]]] = {}
         self.counts = np.zeros(len(scenario.risks))
-        for code in range(len(scenario.risks)):  # report a bad override before any work
-            self._scenario(1 << code)
+        problems: list[Problem] = []
+        for code, risk in enumerate(scenario.risks):  # report bad overrides before any work
+            try:
+                self._scenario(1 << code)
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    where = scenario.origin(f"risks[{risk.name}].overrides.{p.path}")
+                    problems.append(Problem(where.file, where.line,
+                                            f"risks[{risk.name}].overrides.{p.path}",
+                                            p.message))
+        if problems:
+            raise ScenarioError(problems)
 
     def _scenario(self, code: int) -> tuple[Scenario, set[str]]:
         if code not in self.stressed:
@@ -221,8 +231,7 @@ class _Risks:
             for i, risk in enumerate(self.scenario.risks):
                 if code >> i & 1:
                     changes.update(risk.overrides)
-            where = self.scenario.origin("risks")
-            stressed = self.scenario.with_changes(changes, source=f"{where.file} (risks)")
+            stressed = self.scenario.with_changes(changes, source="risks")
             drawable = set(numeric_parameters(stressed))
             kept = {p for p in self.scenario.uncertainty
                     if p in drawable and not any(_overlaps(p, c) for c in changes)}
