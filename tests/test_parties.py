@@ -159,3 +159,20 @@ def test_parties_cli_table_for_tiny(capsys: pytest.CaptureFixture[str],
     """The table format names the college and its NPV."""
     assert main(["parties", str(write(TINY))]) == 0
     assert "College (public)" in capsys.readouterr().out
+
+
+def test_parties_html_escapes_and_shows_every_party(write: Callable[..., Path]) -> None:
+    """The report section has a table and a chart per party; names are escaped."""
+    from finmodel.partnership_report import parties_html, parties_sheet
+
+    text = TWO_PARTIES.replace("name: B", "name: B<&>")
+    projection = finmodel.project(finmodel.load_scenario(write(text, "escape.yaml")))
+    html = parties_html(projection)
+    assert '<h2 id="business-case-per-party">Business case per party</h2>' in html
+    assert "<h3" in html and "B&lt;&amp;&gt; (commercial)" in html and "B<&>" not in html
+    assert html.count("data:image/png;base64,") == 2
+    assert "<td>215</td>" in html  # A's NPV, whole euros
+    assert [html.count(f'<td class="text">{v}</td>') for v in ("met", "NOT MET",
+                                                                "no condition")] == [2, 0, 1]
+    sheet = parties_sheet(projection)
+    assert sheet.loc[("A", "net"), "npv"] == pytest.approx(100 / 1.1 + 150 / 1.21, abs=1e-9)

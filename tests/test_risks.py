@@ -283,3 +283,20 @@ def test_what_if_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
                                        "the first year without the party\n")
     assert main(["what-if", "base", "--exit", "Nobody", "--from", "2029"]) == 2
     assert "no party named 'Nobody'" in capsys.readouterr().err
+
+
+def test_risks_html_ranked_problems_and_none(risky: finmodel.Scenario,
+                                             write: Callable[..., Path]) -> None:
+    """The section ranks the risks with a chart; bad risks are listed; no risks said so."""
+    from finmodel.partnership_report import risks_html, risks_sheet
+
+    html = risks_html(risky)
+    assert html.index("<th>Tariff and wages</th>") < html.index("<th>Higher fee</th>")
+    assert html.count("data:image/png;base64,") == 1
+    assert risks_sheet(risky).index.tolist() == ["Tariff and wages", "Nothing happens",
+                                                 "Higher fee"]
+    bad = finmodel.load_scenario(write(TINY + "risks:\n  - {name: X, probability: 0.1, "
+                                              "overrides: {a.b: 1}}\n", "bad.yaml"))
+    assert "risks[X].overrides.a.b: cannot set: no key &#x27;a&#x27;</li>" in risks_html(bad)
+    none = finmodel.load_scenario(write(TINY, "none.yaml"))
+    assert "The scenario lists no risks." in risks_html(none)

@@ -36,7 +36,7 @@ Array = NDArray[np.float64]
 
 #: Rows of a party's block, in display order, with how a controller reads them.
 MEASURES: dict[str, str] = {
-    "own_use_hours": "Own-use hours", "brings_cash": "Brings: cash",
+    "own_use_hours": "Own-use hours (h)", "brings_cash": "Brings: cash",
     "brings_in_kind": "Brings: in kind", "brings": "Brings, total",
     "own_use_value": "Gets: value of own use", "benefits": "Gets: benefits",
     "gets": "Gets, total", "net": "Net (gets - brings)",
@@ -318,34 +318,11 @@ def give_get_chart(statement: PartyStatement, party: str, ax: Axes | None = None
     return ax
 
 
-def _show(item: object) -> None:
-    """``IPython.display.display`` (untyped), for the report sections."""
-    from IPython.display import display
-
-    display(item)  # type: ignore[no-untyped-call]
-
-
-def _show_markdown(text: str) -> None:
-    from IPython.display import Markdown
-
-    _show(Markdown(text))  # type: ignore[no-untyped-call]
-
-
 def report_section(projection: Projection) -> None:
-    """Display the party statement in a notebook: tables, give/get charts, co-financing."""
-    statement = party_statement(projection)
-    _show_markdown("## Business case per party\n\nPer party and year: what it brings "
-                   "(cash, in kind) and what it gets (own use valued at "
-                   "`own_use_value_per_hour`, listed benefits); net = gets - brings; "
-                   f"NPV at {statement.discount_rate:.2%}.")
-    _show(statement.table().style.format("{:,.0f}", na_rep=""))
-    for name in statement.parties:
-        _show(give_get_chart(statement, name).figure)
-    _show_markdown("### Co-financing per subsidy")
-    if statement.cofinancing:
-        _show(statement.cofinancing_table().style.format(
-            {"subsidy_total": "{:,.0f}", "partner_cash": "{:,.0f}",
-             "partner_in_kind": "{:,.0f}", "ratio": "{:.2f}", "required": "{:g}"},
-            na_rep="-"))
-    else:
-        _show_markdown("No subsidies.")
+    """Display the business case per party in a notebook (see
+    :func:`finmodel.partnership_report.parties_html`): per party a table and its give/get
+    chart, the lab's position and the co-financing table."""
+    from finmodel.partnership_report import parties_html
+    from finmodel.reporting import show
+
+    show(parties_html(projection))

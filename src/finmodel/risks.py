@@ -285,27 +285,17 @@ def expected_impact_chart(register: RiskRegister, ax: Axes | None = None) -> Axe
         ax.grid(axis="x")
         ax.set_title("Expected impact of each risk (probability x impact)")
         euro_axis(ax, axis="x")
-        below = 0.75 / max(ax.get_position().height * ax.figure.get_figheight(), 1.0)
+        figure_height = getattr(ax.figure, "get_figheight", lambda: 4.0)()  # a SubFigure has none
+        below = 0.75 / max(ax.get_position().height * figure_height, 1.0)  # axes units
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -below), ncol=2)  # under "EUR"
     return ax
 
 
 def report_section(scenario: Scenario) -> None:
-    """Display the risk register in a notebook: the ranked table and the chart."""
-    from finmodel.parties import _show, _show_markdown
+    """Display the risk register in a notebook (see
+    :func:`finmodel.partnership_report.risks_html`): the ranked table and the chart of
+    expected impacts, or the problems of risks that cannot be applied."""
+    from finmodel.partnership_report import risks_html
+    from finmodel.reporting import show
 
-    problems = validate_risks(scenario)
-    _show_markdown("## Risk register\n\nEach risk's overrides applied to the base; impact "
-                   "= stressed - base; expected impact = probability x impact; ranked by "
-                   "expected npv impact, most harmful first.")
-    if problems:
-        _show_markdown("Risks that cannot be applied:\n\n"
-                       + "\n".join(f"- `{p}`" for p in problems))
-        return
-    register = risk_register(scenario)
-    if not register.risks:
-        _show_markdown("The scenario lists no risks.")
-        return
-    _show(register.table().style.format("{:,.0f}", na_rep="n/a")
-          .format("{:.0%}", subset=["probability"]))
-    _show(expected_impact_chart(register).figure)
+    show(risks_html(scenario))
