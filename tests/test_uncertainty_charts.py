@@ -21,6 +21,7 @@ from finmodel.uncertainty_charts import (
     data_table_heatmap,
     fan_chart,
     npv_histogram,
+    section_html,
     tornado_chart,
 )
 
@@ -70,4 +71,13 @@ def test_report_section_silent_without_uncertainty(tiny: finmodel.Scenario,
     """A scenario without uncertainty shows nothing."""
     report_section(tiny)
     assert capsys.readouterr() == ("", "")
+    assert plt.get_fignums() == []
+
+
+def test_section_html_has_heading_words_and_four_charts(uncertain: finmodel.Scenario) -> None:
+    """The section: its heading, the probability in words, and four embedded charts."""
+    html = section_html(uncertain, draws=300)
+    assert html.startswith('<h2 id="uncertainty">Uncertainty</h2>')
+    assert "of 300 draws cash stays above the minimum (500 EUR) in every year." in html
+    assert html.count('src="data:image/png;base64,') == 4
     assert plt.get_fignums() == []

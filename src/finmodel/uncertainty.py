@@ -278,11 +278,15 @@ def sample(scenario: Scenario, n: int, seed: int | None = None
 
 
 def report_section(scenario: Scenario, draws: int = 10_000) -> None:
-    """Display the uncertainty section of a report; nothing when there is no uncertainty.
-
-    Fan chart of cash, histogram of NPV, the probabilities in plain words, the
-    tornado of NPV and a data table over the two parameters that matter most.
+    """Display the uncertainty section of the scenario report in a notebook: the fan
+    chart of cash, the histogram of NPV, the probabilities in plain words, the tornado of
+    NPV and a data table over the two values that swing it most. Shows nothing when the
+    scenario has no ``uncertainty``.
     """
-    from finmodel.uncertainty_charts import show_section
+    from finmodel.uncertainty_charts import section_html
 
-    show_section(scenario, draws)
+    html = section_html(scenario, draws)
+    if html:
+        from finmodel.reporting import show
+
+        show(html)

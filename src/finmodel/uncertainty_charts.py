@@ -7,6 +7,8 @@ inside the functions so that importing finmodel stays quick.
 
 from __future__ import annotations
 
+import base64
+from html import escape
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,27 +22,24 @@ if TYPE_CHECKING:
     from finmodel.sensitivity import DataTable, Tornado
     from finmodel.simulation import Simulation
 
-__all__ = ["data_table_heatmap", "fan_chart", "npv_histogram", "show_section",
+__all__ = ["data_table_heatmap", "fan_chart", "npv_histogram", "section_html",
            "tornado_chart"]
 
-_BLUE = "#1f4e79"
+_BLUE = "#1f5f8b"   # finmodel.charts.COLORS["rental_income"]
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
-    import matplotlib.pyplot as plt
+    """The axes given, or new ones on a figure outside pyplot (nothing shows by itself)."""
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
 
-    return ax if ax is not None else plt.subplots(figsize=size)[1]
+    return Figure(figsize=size, layout="constrained").add_subplot()
 
 
 def _euro(ax: Axes, axis: str = "y") -> None:
-    """Euro tick labels: the shared style of :mod:`finmodel.charts` where it exists."""
-    try:
-        from finmodel.charts import euro_axis
-    except ImportError:  # pragma: no cover - charts.py is written alongside
-        from matplotlib.ticker import StrMethodFormatter
+    from finmodel.charts import euro_axis
 
-        getattr(ax, f"{axis}axis").set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        return
     euro_axis(ax, axis=axis)
 
 
@@ -50,7 +49,6 @@ def fan_chart(sim: Simulation, ax: Axes | None = None, line: str = "cash_end") -
 
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
     >>> import finmodel
     >>> from finmodel.simulation import simulate
     >>> sim = simulate(finmodel.load_scenario("scenarios/base.yaml"), draws=500)
@@ -94,8 +92,10 @@ def npv_histogram(sim: Simulation, ax: Axes | None = None, kpi: str = "npv") -> 
 def tornado_chart(tornado: Tornado, ax: Axes | None = None) -> Axes:
     """Bars from the base value of the KPI to its value at each parameter's P10 and P90,
     largest swing on top."""
+    from matplotlib.ticker import MaxNLocator
+
     rows = [r for r in tornado.rows if not np.isnan(r.swing)]
-    ax = _axes(ax, (8, 1.2 + 0.45 * max(1, len(rows))))
+    ax = _axes(ax, (10, 1.2 + 0.45 * max(1, len(rows))))
     y = np.arange(len(rows))
     for value, color, label in (("kpi_low", "#e6a19f", "at P10"),
                                 ("kpi_high", _BLUE, "at P90")):
@@ -107,6 +107,7 @@ def tornado_chart(tornado: Tornado, ax: Axes | None = None) -> Axes:
     ax.axvline(tornado.base, color="black", linewidth=0.8)
     ax.set_title(f"Sensitivity of {tornado.kpi} (base {tornado.base:,.0f})")
     _euro(ax, "x")
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.legend(loc="best", fontsize="small")
     return ax
 
@@ -115,47 +116,67 @@ def data_table_heatmap(table: DataTable, ax: Axes | None = None) -> Axes:
     """The data table as a heatmap, each cell labelled when the grid is small."""
     ax = _axes(ax, (8, 5))
     image = ax.imshow(table.cells, origin="lower", aspect="auto", cmap="RdYlGn")
-    ax.set_xticks(range(len(table.x_values)), [f"{v:,.4g}" for v in table.x_values],
+    ax.set_xticks(range(len(table.x_values)), _ticks(table.x_param, table.x_values),
                   rotation=45)
-    ax.set_yticks(range(len(table.y_values)), [f"{v:,.4g}" for v in table.y_values])
+    ax.set_yticks(range(len(table.y_values)), _ticks(table.y_param, table.y_values))
     ax.set_xlabel(table.x_param)
     ax.set_ylabel(table.y_param)
     if table.cells.size <= 100:
         for (i, j), v in np.ndenumerate(table.cells):
             ax.text(j, i, "n/a" if np.isnan(v) else f"{v / 1000:,.0f}k", ha="center",
                     va="center", fontsize="x-small")
-    ax.figure.colorbar(image, ax=ax, label=table.kpi)
+    bar = ax.figure.colorbar(image, ax=ax, label=table.kpi)
+    _euro(bar.ax, "y")
     ax.set_title(f"{table.kpi} by {table.x_param.split('.')[-1]} and "
                  f"{table.y_param.split('.')[-1]}")
     return ax
 
 
-def show_section(scenario: Scenario, draws: int = 10_000) -> None:
-    """Display the uncertainty section in a notebook; nothing without ``uncertainty``."""
-    if not scenario.uncertainty:
-        return
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
+def _ticks(path: str, values: np.ndarray) -> list[str]:
+    """Rates and shares in percent, other values with thousands separators."""
+    from finmodel.uncertainty import bounds_of
 
+    if bounds_of(path).high == 1.0 or bounds_of(path).low == -1.0:
+        return [f"{v:.2%}" for v in values.tolist()]
+    return [f"{v:,.4g}" for v in values.tolist()]
+
+
+def section_html(scenario: Scenario, draws: int = 10_000) -> str:
+    """The report's uncertainty section as HTML (charts as embedded PNG); empty text when
+    the scenario has no ``uncertainty``.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> section_html(finmodel.load_scenario("scenarios/base.yaml").with_changes(
+    ...     {"uncertainty": {}}))
+    ''
+    """
+    if not scenario.uncertainty:
+        return ""
     from finmodel._uncertainty_text import plain_words
+    from finmodel.charts import png, style
     from finmodel.sensitivity import tornado
     from finmodel.simulation import simulate
 
     sim = simulate(scenario, draws=draws)
-    text = (f"## Uncertainty\n\n{draws:,} draws of the uncertain parameters (seed "
-            f"{sim.seed}).\n\n" + "\n".join(f"- {w}" for w in plain_words(sim)))
-    display(Markdown(text))  # type: ignore[no-untyped-call]
-    fan_chart(sim)
-    plt.show()
-    npv_histogram(sim)
-    plt.show()
     result = tornado(scenario, "npv")
-    tornado_chart(result)
-    plt.show()
-    table = _top_two_table(scenario, result)
-    if table is not None:
-        data_table_heatmap(table)
-        plt.show()
+    with style():
+        axes = [fan_chart(sim), npv_histogram(sim), tornado_chart(result)]
+        table = _top_two_table(scenario, result)
+        if table is not None:
+            axes.append(data_table_heatmap(table))
+    params = ", ".join(escape(p) for p in scenario.uncertainty)
+    parts = ['<h2 id="uncertainty">Uncertainty</h2>',
+             f'<p class="note fm">{sim.draws:,} draws (seed {sim.seed}) of {params}; '
+             "the tornado sets each of them to its P10 and P90, the others as written.</p>",
+             '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim))
+             + "</ul>"]
+    for ax in axes:
+        data = base64.b64encode(png(ax)).decode("ascii")
+        parts.append(f'<p><img alt="{escape(ax.get_title())}" style="width: 900px" '
+                     f'src="data:image/png;base64,{data}"></p>')
+    return "\n".join(parts)
 
 
 def _top_two_table(scenario: Scenario, result: Tornado) -> DataTable | None:
