@@ -1,0 +1,48 @@
+"""``finmodel compare BASE OTHER``: the assumption diff and the bridge of a KPI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from finmodel.commands._common import add_format_argument, load
+from finmodel.engine import KPIS
+
+HELP = ("compare two scenarios: the assumptions that differ and the bridge of a KPI "
+        "(its difference attributed to each differing item)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("base", metavar="BASE", help="the base scenario (file or name)")
+    parser.add_argument("other", metavar="OTHER", help="the scenario compared with it")
+    parser.add_argument("--kpi", choices=KPIS, default="npv",
+                        help="the KPI to bridge (default npv)")
+    parser.add_argument("--together", nargs="+", action="append", default=[],
+                        metavar="ITEM", help="bridge these items as one (repeatable), e.g. "
+                        "--together facility 'parties[Vendor]'")
+    add_format_argument(parser, ("table", "json"))
+
+
+def run(args: argparse.Namespace) -> int:
+    from finmodel._compare_text import bridge_text, diff_records, diff_text
+    from finmodel.compare import BridgeError, assumption_diff, bridge
+
+    base, other = load(args.base), load(args.other)
+    diff = assumption_diff(base, other)
+    try:
+        result = bridge(base, other, args.kpi, groups=args.together)
+    except BridgeError as exc:
+        result, error = None, str(exc)
+    if args.format == "json":
+        out = {"base": base.name, "other": other.name, "diff": diff_records(diff),
+               "bridge": None if result is None else result.to_dict()}
+        sys.stdout.write(json.dumps(out, allow_nan=False) + "\n")
+    else:
+        sys.stdout.write(diff_text(diff) + "\n")
+        if result is not None:
+            sys.stdout.write(bridge_text(result))
+    if result is None:
+        print(f"finmodel compare: error: {error}", file=sys.stderr)
+        return 1
+    return 0
