@@ -284,3 +284,12 @@ def test_sample_clips_rare_normal_draws_to_the_range(tiny: finmodel.Scenario) ->
     values = sample(scenario, 1_000_000)[0]["rental.segments[A].demand_hours"]
     assert values.min() == 0.0
     assert 0 < np.count_nonzero(values == 0.0) < 100
+
+
+def test_tornado_on_a_parameter_left_at_its_default(tiny: finmodel.Scenario) -> None:
+    """A's discount is not written (default 0): uniform 0..0.2 swings total result by
+    1,500 h x 10 EUR x (0.18 - 0.02) = 2,400 EUR."""
+    scenario = tiny.with_changes({"uncertainty": {
+        "rental.segments[A].discount": {"uniform": [0, 0.2]}}})
+    (row,) = tornado(scenario, "total_result").rows
+    assert row.swing == pytest.approx(2400.0, abs=1e-6)

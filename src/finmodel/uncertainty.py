@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from finmodel._errors import Problem, ScenarioError
 from finmodel._inputs import numeric_parameters
-from finmodel._paths import get_path
+from finmodel._paths import parse_path
 from finmodel._schema import Distribution
 from finmodel._series import Series
 from finmodel.scenario import Scenario
@@ -186,7 +186,8 @@ def _out_of_range(scenario: Scenario, path: str, dist: Distribution) -> str:
 
 
 def base_values(scenario: Scenario, path: str) -> Array:
-    """A parameter's value in each year of the horizon (a number repeats).
+    """A parameter's value in each year of the horizon, as validated (defaults included;
+    a number repeats).
 
     Examples
     --------
@@ -194,13 +195,21 @@ def base_values(scenario: Scenario, path: str) -> Array:
     >>> base = finmodel.load_scenario("scenarios/base.yaml")
     >>> base_values(base, "indexation.wages")[[0, 5]].tolist()
     [0.03, 0.0275]
+    >>> float(base_values(base, "rental.segments[Care organisations].discount")[0])
+    0.0
     """
-    raw: Any = get_path(scenario.data, path)
-    if isinstance(raw, Mapping):
-        points = sorted(raw.items())
-        series = Series(tuple(y for y, _ in points), tuple(float(v) for _, v in points))
-        return series.at(scenario.years)
-    return np.full(scenario.horizon, float(raw))
+    node: Any = scenario
+    for part in parse_path(path):
+        assert isinstance(part, str)
+        if part.startswith("["):
+            node = next(item for item in node if item.name == part[1:-1])
+        elif isinstance(node, Mapping):
+            node = node[part]
+        else:
+            node = getattr(node, part)
+    if isinstance(node, Series):
+        return node.at(scenario.years)
+    return np.full(scenario.horizon, float(node))
 
 
 def _stream(seed: int, name: str) -> np.random.Generator:
