@@ -51,7 +51,7 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
     "axes.grid.axis": "y", "axes.axisbelow": True, "grid.color": "#d6dde4",
     "grid.linewidth": 0.8, "legend.frameon": False, "legend.fontsize": 9,
-    "xtick.labelsize": 9, "ytick.labelsize": 9, "savefig.bbox": "tight",
+    "xtick.labelsize": 9, "ytick.labelsize": 9,
 }
 
 
@@ -220,7 +220,7 @@ def _finish(ax: Axes, years: np.ndarray) -> None:
     _legend(ax)
 
 
-def png(ax: Axes | Figure, path: str | Path | None = None, dpi: int = 150) -> bytes:
+def png(ax: Axes | Figure, path: str | Path | None = None, dpi: int = 120) -> bytes:
     """Render a chart's figure as PNG with Agg; also written to ``path`` if given."""
     figure = ax if isinstance(ax, Figure) else ax.get_figure()
     assert isinstance(figure, Figure)

@@ -181,7 +181,8 @@ def charts_html(p: Projection) -> str:
                   charts.hours_chart, charts.self_sufficiency_chart):
         ax = chart(p)
         data = base64.b64encode(charts.png(ax)).decode("ascii")
-        out.append(f'<p><img alt="{escape(ax.get_title())}" style="width: 900px" '
+        title = ax.get_title("left") or ax.get_title()
+        out.append(f'<p><img alt="{escape(title)}" style="width: 900px" '
                    f'src="data:image/png;base64,{data}"></p>')
     return "\n".join(out)
 

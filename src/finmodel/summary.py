@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["assumption_rows", "assumptions_table", "check_status", "checks_table",
            "failed_checks", "kpi_table", "master_check_text", "provenance",
-           "provenance_table", "sentences", "subsidy_end_year", "year_ranges"]
+           "provenance_table", "sentences", "subsidy_end_year", "value_text", "year_ranges"]
 
 
 def year_ranges(years: Any) -> str:
@@ -248,16 +248,23 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
     rows = []
     for path, value in assumption_rows(scenario.data):
         origin = scenario.origin(path) if '"' not in path else None
-        rows.append((path, _value_text(value),
+        rows.append((path, value_text(value),
                      f"{origin.file}:{origin.line}" if origin else ""))
     return pd.DataFrame(rows, columns=["path", "value", "set in"])
 
 
-def _value_text(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """A resolved assumption as text: series as ``year: value`` pairs, lists in brackets.
+
+    Examples
+    --------
+    >>> value_text({2026: 0.03, 2031: 0.0275}), value_text(150000), value_text([0.5, 1])
+    ('2026: 0.03, 2031: 0.0275', '150,000', '[0.5, 1]')
+    """
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_value_text(v)}" for k, v in value.items()) or "{}"
+        return ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) or "{}"
     if isinstance(value, list):
-        return "[" + ", ".join(_value_text(v) for v in value) + "]"
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
     if isinstance(value, float) and not isinstance(value, bool):
         return f"{value:,.10g}" if abs(value) >= 1000 else f"{value:.10g}"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10000:

@@ -1,0 +1,120 @@
+"""Charts of one projection: what each plots equals the projection's lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+import finmodel
+from finmodel import charts
+
+matplotlib.use("Agg")
+
+ALL_CHARTS = (charts.income_chart, charts.subsidy_chart, charts.cash_chart,
+              charts.hours_chart, charts.self_sufficiency_chart)
+
+
+@pytest.fixture(scope="module")
+def base() -> finmodel.Projection:
+    root = Path(__file__).resolve().parents[1]
+    return finmodel.project(finmodel.load_scenario(root / "scenarios/base.yaml"))
+
+
+def _heights(ax: Axes) -> list[np.ndarray]:
+    return [np.array([bar.get_height() for bar in c]) for c in ax.containers]
+
+
+def test_income_chart_stacks_every_source_up_to_total_income(base: finmodel.Projection) -> None:
+    """Five income bars per year stacking to total income; total expenses is the one line."""
+    ax = charts.income_chart(base)
+    heights = _heights(ax)
+    assert len(heights) == 5 and len(ax.get_lines()) == 1
+    np.testing.assert_allclose(heights[0], base.lines["rental_income"])
+    np.testing.assert_allclose(sum(heights), base.lines["total_income"], rtol=1e-12)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), base.lines["total_expenses"])
+    assert ax.get_ylabel() == "EUR"
+
+
+def test_subsidy_chart_shows_subsidy_income_and_structural_result(
+        base: finmodel.Projection) -> None:
+    """Operating and released investment subsidy as bars; the structural result as a line."""
+    ax = charts.subsidy_chart(base)
+    operating, investment = _heights(ax)
+    np.testing.assert_array_equal(operating, base.lines["operating_subsidies"])
+    np.testing.assert_array_equal(investment, base.lines["investment_subsidy_release"])
+    structural = [ln for ln in ax.get_lines() if ln.get_label().startswith("Structural")]
+    np.testing.assert_array_equal(structural[0].get_ydata(), base.lines["structural_result"])
+    assert ax.get_title("left") == ("Subsidy phase-out against the structural result "
+                                    "(break-even 2030)")
+
+
+def test_cash_chart_marks_the_years_below_the_minimum(tiny: finmodel.Scenario) -> None:
+    """With a minimum above the lowest cash, exactly those years get the red markers."""
+    p = finmodel.project(tiny.with_changes({"finance.minimum_cash": 20000.0}))
+    ax = charts.cash_chart(p)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    np.testing.assert_array_equal(lines["Cash at year end"].get_ydata(), p.lines["cash_end"])
+    assert list(lines["Below the minimum"].get_xdata()) == [2025, 2026]  # 4,000 and 13,250
+    assert "Minimum cash (20,000 EUR)" in lines
+
+
+def test_cash_chart_without_years_below_minimum_has_two_lines(
+        base: finmodel.Projection) -> None:
+    """Base case: cash and the minimum, no markers."""
+    ax = charts.cash_chart(base)
+    assert [ln.get_label() for ln in ax.get_lines()] == ["Cash at year end",
+                                                         "Minimum cash (50,000 EUR)"]
+
+
+def test_hours_chart_stacks_own_use_and_rental_below_capacity(
+        base: finmodel.Projection) -> None:
+    """One bar per party and segment; the stack is own use + rented; capacity drawn as steps."""
+    ax = charts.hours_chart(base)
+    heights = _heights(ax)
+    assert len(heights) == 3 + 4
+    used = base.lines["occupancy"] * base.evaluation.inputs.available_hours
+    np.testing.assert_allclose(sum(heights), used, rtol=1e-12)
+    (capacity,) = ax.get_lines()
+    np.testing.assert_array_equal(capacity.get_ydata()[:-1], base.evaluation.inputs.available_hours)
+    assert ax.get_ylabel() == "hours per year"
+
+
+def test_self_sufficiency_chart_plots_the_line_in_percent(base: finmodel.Projection) -> None:
+    """The share per year, with a 100 % reference line and percent ticks."""
+    ax = charts.self_sufficiency_chart(base)
+    share, reference = ax.get_lines()
+    np.testing.assert_array_equal(share.get_ydata(), base.lines["self_sufficiency"])
+    assert list(reference.get_ydata()) == [1.0, 1.0]
+    assert ax.yaxis.get_major_formatter()(0.5) == "50%"
+
+
+def test_euro_axis_thousands_separators_and_label() -> None:
+    """Ticks like 1,234,568 with a true minus sign; "EUR" added to an existing label once."""
+    ax = Figure().add_subplot()
+    ax.set_xlabel("Impact")
+    charts.euro_axis(charts.euro_axis(ax, axis="x"), axis="x")
+    assert ax.get_xlabel() == "Impact (EUR)"
+    assert ax.xaxis.get_major_formatter()(-1234567.5) == "\u22121,234,568"
+
+
+def test_charts_draw_on_given_axes(base: finmodel.Projection) -> None:
+    """Each chart draws on the axes it is given and returns them."""
+    figure = Figure()
+    axes = figure.subplots(1, 5)
+    for chart, ax in zip(ALL_CHARTS, axes, strict=True):
+        assert chart(base, ax=ax) is ax
+
+
+def test_charts_render_png_files(base: finmodel.Projection, tmp_path: Path) -> None:
+    """Every chart renders with Agg to a PNG of 9 x 4.5 inches at 120 dpi."""
+    for chart in ALL_CHARTS:
+        target = tmp_path / f"{chart.__name__}.png"
+        data = charts.png(chart(base), target)
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and target.read_bytes() == data
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert (width, height) == (1080, 540)
