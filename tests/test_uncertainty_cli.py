@@ -107,3 +107,16 @@ def test_goal_seek_probability_json(capsys: pytest.CaptureFixture[str],
     data = json.loads(out)
     assert (code, data["probability"], data["draws"], data["seed"]) == (0, 0.8, 1000, 11)
     assert data["achieved"] >= 0.8
+
+
+def test_table_text_reads_in_a_terminal(capsys: pytest.CaptureFixture[str],
+                                        write: Callable[..., Path]) -> None:
+    """x values across, y values down, thousands separators; min_cash is the 2025 cash,
+    opening cash + 300 h x tariff (the rest of 2025's cash flow nets to zero in TINY)."""
+    code, out, _ = run(capsys, "table", str(write(TINY)), "--x",
+                       "rental.segments[A].tariff=8:12:3", "--y", "finance.opening_cash=0:1000:2",
+                       "--kpi", "min_cash")
+    assert code == 0
+    assert out == ("min_cash by finance.opening_cash (down) and rental.segments[A].tariff "
+                   "(across)\n\n            8     10     12\n0       2,400  3,000  3,600\n"
+                   "1000    3,400  4,000  4,600\n")
