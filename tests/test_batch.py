@@ -234,3 +234,46 @@ def test_batch_without_kernel_when_no_notebook_format(
     assert (result.succeeded, result.failed) == (0, 1)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["compare.html",
                                                                     "index.html"]
+
+
+@pytest.mark.slow
+def test_batch_watchdog_ends_a_hung_notebook(tmp_path: Path) -> None:
+    """A notebook that runs past --timeout is ended: an error row, no report files, and
+    its kernel does not outlive the batch."""
+    import psutil
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "slow.yaml").write_text(scenario_text("Slow"))
+    notebook = write_notebook(tmp_path, ['scenario_path = ""', "import time\ntime.sleep(60)"])
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    result = run_reports(plan_scenarios(find_scenario_files([str(folder)])), tmp_path / "out",
+                         notebook, ("html",), jobs=1, timeout=4)
+    assert result.rows[0].error == "timed out after 4 s (wall clock); see --timeout"
+    assert not (tmp_path / "out" / "slow").exists()
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    assert [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+@pytest.mark.slow
+def test_batch_compare_notebook_gets_paths_and_base(tmp_path: Path) -> None:
+    """With a compare notebook, compare.html is its export: all valid scenario paths
+    (absolute) in order, and the base (stem 'base')."""
+    compare_dir = tmp_path / "nb"
+    compare_dir.mkdir()
+    compare = write_notebook(compare_dir, [
+        'scenario_paths = []\nbase = ""',
+        "from pathlib import Path\n"
+        "print('|'.join(Path(p).name for p in scenario_paths), Path(base).name,"
+        " all(Path(p).is_absolute() for p in scenario_paths))"])
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("a", "base", "c"):
+        (folder / f"{name}.yaml").write_text(scenario_text(name.upper()))
+    (folder / "b.yaml").write_text("horizon: x\n")
+    result = run_reports(plan_scenarios(find_scenario_files([str(folder)])), tmp_path / "out",
+                         write_notebook(tmp_path), ("ipynb",), jobs=2, timeout=120,
+                         compare_notebook=compare)
+    assert (result.failed, result.compare_error) == (1, None)
+    text = " ".join(parse(tmp_path / "out" / "compare.html").text)
+    assert "a.yaml|base.yaml|c.yaml base.yaml True" in text

@@ -21,12 +21,14 @@ from typing import Any
 
 from finmodel.reports import _io
 from finmodel.reports._html import page
+from finmodel.reports._kernel import kill_live_kernels
 
 __all__ = ["CompareJob", "JobTimeout", "ReportJob", "ReportOutcome", "run_compare",
            "run_report"]
 
 _EXPORTER: Any = None
 _START_TIMEOUT = 60
+_RETRY = 0.5  # seconds between the watchdog's attempts to stop the client
 
 
 class JobTimeout(BaseException):
@@ -116,7 +118,7 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     for name, data in contents.items():
         _io.write_bytes(folder / name, data)
     if "xlsx" in job.formats:
-        from finmodel.excel import write_budget_xlsx  # type: ignore[import-not-found]
+        from finmodel.excel import write_budget_xlsx
 
         _io.write_with(folder / "budget.xlsx", lambda tmp: write_budget_xlsx(projection, tmp))
     files = tuple(name for name in ("report.html", "budget.xlsx", "report.ipynb")
@@ -149,7 +151,7 @@ def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
 def _execute_once(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
     import papermill
 
-    from finmodel.reports._kernel import IPCKernelManager, kill_live_kernels
+    from finmodel.reports._kernel import IPCKernelManager
 
     try:
         return papermill.execute_notebook(
@@ -164,24 +166,55 @@ def _execute_once(parameters: dict[str, Any], notebook: str, timeout: float) -> 
 
 @contextlib.contextmanager
 def watchdog(seconds: float) -> Iterator[None]:
-    """Raise :class:`JobTimeout` in this (main) thread after ``seconds`` of wall clock.
+    """End the notebook run in this block after ``seconds`` of wall-clock time.
 
-    Outside the main thread, where signals cannot be delivered, it does nothing.
+    When the time is up the kernels are killed and :class:`JobTimeout` is raised, then
+    raised again every ``_RETRY`` seconds until it reaches this block: a signal handler
+    raises wherever the main thread happens to be, which may be one of the client's
+    background tasks, where the exception would go unnoticed. Outside the main thread,
+    where signals are not delivered, only the cell timeout applies.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    message = f"timed out after {seconds:g} s (wall clock); see --timeout"
+    fired = False
 
     def fire(signum: int, frame: object) -> None:
-        raise JobTimeout(f"timed out after {seconds:g} s (wall clock); see --timeout")
+        nonlocal fired
+        if not fired:
+            fired = True
+            kill_live_kernels(cleanup=False)
+            _quiet_lost_timeouts()
+            signal.setitimer(signal.ITIMER_REAL, _RETRY, _RETRY)
+        raise JobTimeout(message)
 
     previous = signal.signal(signal.SIGALRM, fire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except BaseException as exc:
+        if fired:
+            raise JobTimeout(message) from exc
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if fired:
+        raise JobTimeout(message)
+
+
+def _quiet_lost_timeouts() -> None:
+    """Do not log the :class:`JobTimeout` that landed in a client task nobody awaits."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+
+    def handler(loop: Any, context: dict[str, Any]) -> None:
+        if not isinstance(context.get("exception"), JobTimeout):
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def to_html(nb: Any, title: str) -> str:

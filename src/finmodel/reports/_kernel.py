@@ -53,12 +53,14 @@ class IPCKernelManager(KernelManager):
         return "ipc"
 
 
-def kill_live_kernels() -> None:
-    """SIGKILL every kernel this process started that may still run (the watchdog's job)."""
+def kill_live_kernels(cleanup: bool = True) -> None:
+    """SIGKILL every kernel this process started that may still run (the watchdog's job);
+    with ``cleanup``, also remove their connection files and sockets."""
     for manager in list(_LIVE):
         process = getattr(manager.provisioner, "process", None)
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
                 os.kill(process.pid, signal.SIGKILL)
-        with contextlib.suppress(Exception):  # best effort after a kill
-            manager.cleanup_resources()
+        if cleanup:
+            with contextlib.suppress(Exception):  # best effort after a kill
+                manager.cleanup_resources()

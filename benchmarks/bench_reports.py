@@ -1,0 +1,115 @@
+"""Batch report speed (issue 3): reports per minute with 1 and 2 jobs, and the floor.
+
+Each configuration runs in a fresh Python process, as ``finmodel report`` would, on 8
+copies of scenarios/base.yaml with the bundled report notebook (HTML + Excel + executed
+notebook). The floor is what any report costs at least: executing an empty notebook
+(one parameters cell) with the same kernel settings and converting it to HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+SCENARIOS = 8
+NOTEBOOK = Path("notebooks/scenario_report.ipynb")
+
+#: Until the report notebook exists: parameters, the budget table and two charts.
+_STAND_IN = [
+    'scenario_path = ""',
+    "import finmodel\nimport matplotlib.pyplot as plt\n"
+    "p = finmodel.project(finmodel.load_scenario(scenario_path))\np.budget",
+    "fig, ax = plt.subplots()\nax.plot(p.years, p.lines['cash_end'])\nplt.show()",
+    "fig, ax = plt.subplots()\nax.bar(p.years, p.lines['structural_result'])\nplt.show()",
+]
+
+_BATCH = """
+import json, sys, time
+from pathlib import Path
+from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
+folder, out, notebook, jobs, formats = sys.argv[1:]
+start = time.perf_counter()
+result = run_reports(plan_scenarios(find_scenario_files([folder])), Path(out),
+                     Path(notebook), tuple(formats.split(",")), jobs=int(jobs))
+print(json.dumps({"seconds": time.perf_counter() - start, "failed": result.failed,
+                  "messages": list(result.messages)}))
+"""
+
+_FLOOR = """
+import json, statistics, sys, time
+import nbformat
+from finmodel.reports._batch import _environment, _kernel_folder
+from finmodel.reports._job import execute, to_html
+nb = nbformat.v4.new_notebook()
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                             "language": "python"}
+nb.cells = [nbformat.v4.new_code_cell('scenario_path = ""', metadata={"tags": ["parameters"]})]
+path = sys.argv[1]
+nbformat.write(nb, path)
+times = []
+with _kernel_folder() as folder, _environment(FINMODEL_KERNEL_DIR=folder,
+                                              JUPYTER_RUNTIME_DIR=folder):
+    for _ in range(6):
+        start = time.perf_counter()
+        to_html(execute({"scenario_path": "x"}, path, 60), "floor")
+        times.append(time.perf_counter() - start)
+print(json.dumps({"seconds": statistics.median(times[1:])}))
+"""
+
+
+def _python(code: str, *args: str) -> dict[str, float]:
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],
+                         capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _stand_in(path: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in _STAND_IN]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, path)
+    print(f"(no {NOTEBOOK} yet: a stand-in with a table and two charts)")
+    return path
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        folder = work / "scenarios"
+        folder.mkdir()
+        for i in range(SCENARIOS):
+            shutil.copy("scenarios/base.yaml", folder / f"s{i}.yaml")
+        notebook = NOTEBOOK if NOTEBOOK.is_file() else _stand_in(work / "stand_in.ipynb")
+        formats = "html,xlsx,ipynb" if Path("src/finmodel/excel.py").is_file() else "html,ipynb"
+        timings = {}
+        for jobs in (1, 2):
+            result = _python(_BATCH, str(folder), str(work / f"out{jobs}"), str(notebook),
+                             str(jobs), formats)
+            if result["failed"]:
+                print(f"   {jobs} job(s): {result['failed']} failed: {result['messages']}")
+            timings[jobs] = result["seconds"]
+            print(f"{SCENARIOS} reports ({formats}), {jobs} job(s): {result['seconds']:6.1f} s"
+                  f"  = {60 * SCENARIOS / result['seconds']:5.1f} reports per minute")
+        print(f"speed-up 2 jobs / 1 job:            {timings[1] / timings[2]:5.2f}x"
+              f"   (target >= 1.7x)")
+        floor = _python(_FLOOR, str(work / "empty.ipynb"))["seconds"]
+        each = timings[1] / SCENARIOS
+        print(f"floor (empty notebook + HTML):      {floor:5.2f} s")
+        print(f"time per report, 1 job:             {each:5.2f} s = {each / floor:4.2f}x the floor"
+              f"   (target < 2x)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
