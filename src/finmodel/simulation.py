@@ -175,10 +175,8 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
 
 def _evaluate(scenario: Scenario, values: Mapping[str, Array], factors: Mapping[str, Array],
               n: int) -> tuple[dict[str, Array], dict[str, Array]]:
-    """Lines ``(n, T)`` and KPIs ``(n,)``, also when nothing is drawn."""
+    """Lines ``(n, T)`` and KPIs ``(n,)`` (views), also when nothing is drawn."""
     result = evaluate(scenario, draws=values, multiply=factors)
-    if values or factors:
-        return result.lines, result.kpis
     horizon = scenario.horizon
     return ({k: np.broadcast_to(v, (n, horizon)) for k, v in result.lines.items()},
             {k: np.broadcast_to(v, (n,)) for k, v in result.kpis.items()})
