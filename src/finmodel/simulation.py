@@ -183,15 +183,16 @@ def _evaluate(scenario: Scenario, values: Mapping[str, Array], factors: Mapping[
 
 
 def _percentiles(values: Array) -> Array:
-    """Percentiles ``(len(PERCENTILES), T)`` of year-major values ``(T, n)``."""
+    """Percentiles ``(len(PERCENTILES), T)`` of year-major values ``(T, n)``, which are
+    reordered in the process."""
     low, high = values.min(axis=1), values.max(axis=1)
     out = np.repeat(low[None, :], len(PERCENTILES), axis=0)   # exact where all draws agree
     varies = np.flatnonzero(~(low == high))                   # NaN compares unequal
     if varies.size == 0:
         return out
-    part = values[varies]
-    if not np.isnan(part).any():
-        out[:, varies] = np.percentile(part, PERCENTILES, axis=1)
+    part = values if varies.size == values.shape[0] else values[varies]
+    if not np.isnan(part).any():  # the values are scratch: partition them in place
+        out[:, varies] = np.percentile(part, PERCENTILES, axis=1, overwrite_input=True)
         return out
     with warnings.catch_warnings():  # a year where the line is null in every draw
         warnings.simplefilter("ignore", RuntimeWarning)
