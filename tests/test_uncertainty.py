@@ -293,3 +293,14 @@ def test_tornado_on_a_parameter_left_at_its_default(tiny: finmodel.Scenario) -> 
         "rental.segments[A].discount": {"uniform": [0, 0.2]}}})
     (row,) = tornado(scenario, "total_result").rows
     assert row.swing == pytest.approx(2400.0, abs=1e-6)
+
+
+def test_tornado_multiply_scales_the_series(tiny: finmodel.Scenario) -> None:
+    """Factor uniform 0.8..1.2 on A's tariff of 10: P10 0.84, P90 1.16, so the swing of
+    total result is 1,500 h x 10 EUR x 0.32 = 4,800 EUR."""
+    scenario = tiny.with_changes({"uncertainty": {
+        "rental.segments[A].tariff": {"uniform": [0.8, 1.2], "apply": "multiply"}}})
+    (row,) = tornado(scenario, "total_result").rows
+    assert (row.apply, row.low, row.high) == ("multiply", pytest.approx(0.84),
+                                              pytest.approx(1.16))
+    assert row.swing == pytest.approx(4800.0, abs=1e-6)
