@@ -300,3 +300,16 @@ def test_risks_html_ranked_problems_and_none(risky: finmodel.Scenario,
     assert "risks[X].overrides.a.b: cannot set: no key &#x27;a&#x27;</li>" in risks_html(bad)
     none = finmodel.load_scenario(write(TINY, "none.yaml"))
     assert "The scenario lists no risks." in risks_html(none)
+
+
+def test_what_if_cli_risk_and_csv(capsys: pytest.CaptureFixture[str],
+                                  write: Callable[..., Path]) -> None:
+    """`what-if --risk NAME` applies that risk's overrides; CSV rows base/what_if/difference."""
+    path = str(write(RISKS, "risky.yaml"))
+    assert main(["what-if", path, "--risk", "Higher fee", "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "line,measure,2025,2026,2027,2028"
+    assert "partner_cash,difference,200.0,200.0,200.0,200.0" in rows
+    assert main(["what-if", path, "--risk", "Flood"]) == 2
+    assert capsys.readouterr().err == ("finmodel what-if: error: no risk named 'Flood'; risks: "
+                                       "'Nothing happens', 'Tariff and wages', 'Higher fee'\n")
