@@ -58,11 +58,12 @@ def plain_words(sim: Simulation) -> list[str]:
     never = float(sum(1 for v in sim.kpis["break_even_year"].tolist() if math.isnan(v))
                   ) / sim.draws
     last = int(sim.years[-1])
-    median = sim.kpi_summary("break_even_year")["p50"]
-    first = ("The structural result (without subsidy) breaks even by "
-             f"{int(median)} in half of the draws" if median is not None and by[last] >= 0.5
-             else "The structural result breaks even in fewer than half of the draws")
-    words = [cash, f"{first}; in {_share(never)} it is still negative in {last}."]
+    half = next((y for y, p in by.items() if p >= 0.5), last)   # never counts as later
+    when = f"by {half}" if half < last else "within the horizon"
+    even = (f"The structural result (without subsidy) breaks even {when} in "
+            f"{_share(by[half])} of the draws")
+    words = [cash, even + (f"; in {_share(never)} it is still negative in {last}."
+                           if never else ".")]
     npv = sim.kpi_summary("npv")
     if npv["p5"] is not None and npv["p95"] is not None:
         words.append(f"The net present value lies between {npv['p5']:,.0f} and "
