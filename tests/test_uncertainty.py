@@ -304,3 +304,16 @@ def test_tornado_multiply_scales_the_series(tiny: finmodel.Scenario) -> None:
     assert (row.apply, row.low, row.high) == ("multiply", pytest.approx(0.84),
                                               pytest.approx(1.16))
     assert row.swing == pytest.approx(4800.0, abs=1e-6)
+
+
+def test_plain_words_state_the_probabilities(tiny: finmodel.Scenario) -> None:
+    """The sentences of the report, on draws that all equal TINY (npv 24,181 EUR)."""
+    from finmodel._uncertainty_text import plain_words
+
+    scenario = tiny.with_changes({"uncertainty": {
+        "rental.segments[A].tariff": {"uniform": [10, 10]}}})
+    assert plain_words(simulate(scenario, draws=10)) == [
+        "In 100 % of 10 draws cash stays above the minimum (500 EUR) in every year.",
+        "The structural result (without subsidy) breaks even by 2025 in 100 % of the draws.",
+        "The net present value lies between 24,181 and 24,181 EUR in 90 % of the draws "
+        "(median 24,181 EUR)."]
