@@ -48,16 +48,19 @@ def diff_text(diff: pd.DataFrame) -> str:
 
 
 def bridge_text(bridge: Bridge) -> str:
-    """The bridge as a column of amounts: base, each item's part, other."""
-    rows = [(f"Base: {bridge.base}", f"{bridge.base_value:,.2f}")]
-    rows += [(f"  {item}", f"{value:+,.2f}") for item, value in bridge.parts]
-    rows.append((f"Other: {bridge.other}", f"{bridge.other_value:,.2f}"))
-    width = max(len(label) for label, _ in rows) + 2
-    amount = max(len(text) for _, text in rows)
+    """The bridge as a column of amounts: base, each item's part, other (and, for a
+    sampled estimate, each part's standard error)."""
+    errors = [f"+/- {e:,.2f}" for e in bridge.errors] or [""] * len(bridge.parts)
+    rows = [(f"Base: {bridge.base}", f"{bridge.base_value:,.2f}", "")]
+    rows += [(f"  {item}", f"{value:+,.2f}", error)
+             for (item, value), error in zip(bridge.parts, errors, strict=True)]
+    rows.append((f"Other: {bridge.other}", f"{bridge.other_value:,.2f}", ""))
+    width = max(len(label) for label, _, _ in rows) + 2
+    amount = max(len(text) for _, text, _ in rows)
     how = ("exact Shapley values" if bridge.method == "exact" else
-           f"sampled Shapley estimate, {bridge.permutations} orders")
+           f"sampled Shapley estimate over {bridge.permutations} orders, +/- standard error")
     out = [f"Bridge of {bridge.kpi} ({how}, {bridge.projections} projections):"]
-    out += [f"{label:<{width}}{text:>{amount}}" for label, text in rows]
+    out += [f"{label:<{width}}{text:>{amount}}  {error}".rstrip() for label, text, error in rows]
     return "\n".join(out) + "\n"
 
 

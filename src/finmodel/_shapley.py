@@ -38,33 +38,37 @@ def exact(n: int, value: Value) -> list[float]:
     return parts
 
 
-def sampled(n: int, value: Value, permutations: int, seed: int) -> list[float]:
-    """Shapley values estimated from random orders (Castro et al. 2009), antithetic.
+def sampled(n: int, value: Value, permutations: int, seed: int
+            ) -> tuple[list[float], list[float]]:
+    """Shapley values estimated from random orders (Castro et al. 2009), with errors.
 
     ``permutations // 2`` orders are drawn with ``numpy.random.default_rng(seed)``; each
     is used forwards and reversed (antithetic pairs: a player early in one is late in the
     other, which cancels much of the sampling error). A player's estimate is the mean of
     its marginal contributions over these orders. Within each order the contributions
-    telescope to ``value(all) - value(none)``, so the estimates add up to it too.
+    telescope to ``value(all) - value(none)``, so the estimates add up to it too. The
+    second list is each estimate's standard error (the spread of the pair means over
+    the square root of the number of pairs; 0 with one pair).
 
     Examples
     --------
     >>> sampled(3, lambda m: float(m), permutations=4, seed=0)  # additive: exact anyway
-    [1.0, 2.0, 4.0]
+    ([1.0, 2.0, 4.0], [0.0, 0.0, 0.0])
     """
     rng = np.random.default_rng(seed)
-    sums = [0.0] * n
     pairs = max(1, permutations // 2)
-    for _ in range(pairs):
+    means = np.zeros((pairs, n))
+    for k in range(pairs):
         order = [int(i) for i in rng.permutation(n)]
         for sequence in (order, order[::-1]):
             mask, before = 0, value(0)
             for player in sequence:
                 mask |= 1 << player
                 after = value(mask)
-                sums[player] += after - before
+                means[k, player] += (after - before) / 2
                 before = after
-    return [s / (2 * pairs) for s in sums]
+    errors = means.std(axis=0, ddof=1) / np.sqrt(pairs) if pairs > 1 else np.zeros(n)
+    return means.mean(axis=0).tolist(), errors.tolist()
 
 
 def settle(parts: list[float], total: float) -> list[float]:

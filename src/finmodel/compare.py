@@ -248,7 +248,8 @@ class Bridge:
 
     ``parts`` pairs each item (or group of items joined by `` + ``) with its share;
     the shares add up to ``other_value - base_value`` (to float precision). ``method``
-    is ``exact`` (Shapley over every subset) or ``sampled`` (see :func:`bridge`);
+    is ``exact`` (Shapley over every subset) or ``sampled`` (see :func:`bridge`), which
+    also gives each part's standard error in ``errors`` (in the order of ``parts``);
     ``projections`` counts the scenarios projected.
     """
 
@@ -261,6 +262,7 @@ class Bridge:
     method: Literal["exact", "sampled"]
     projections: int
     permutations: int = 0
+    errors: tuple[float, ...] = ()
 
     @property
     def total(self) -> float:
@@ -281,7 +283,9 @@ class Bridge:
                 "base_value": self.base_value, "other_value": self.other_value,
                 "total": self.total, "method": self.method,
                 "projections": self.projections, "permutations": self.permutations,
-                "parts": [{"item": item, "value": value} for item, value in self.parts]}
+                "parts": [{"item": item, "value": value} | (
+                    {"standard_error": self.errors[i]} if self.errors else {})
+                    for i, (item, value) in enumerate(self.parts)]}
 
 
 def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
@@ -295,8 +299,9 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     each). Up to :data:`EXACT_LIMIT` players it is exact: all ``2**n`` hybrids projected
     once each. Above that it is a sampled estimate: ``permutations`` random orders drawn
     with ``seed`` in antithetic pairs (each order also reversed), each hybrid projected at
-    most once; its error shrinks like ``1 / sqrt(permutations)``. Either way the parts are
-    finally adjusted by the float residual so they add up to the total exactly.
+    most once; each part comes with its standard error (``Bridge.errors``), which shrinks
+    like ``1 / sqrt(permutations)``. Either way the parts are finally adjusted by the
+    float residual so they add up to the total exactly.
 
     Parameters
     ----------
@@ -332,15 +337,17 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     value = _Hybrids(base, other, players, kpi)
     total = value(value.full) - value(0)
     n = len(players)
+    errors: list[float] = []
     if n <= EXACT_LIMIT:
         parts, method = _shapley.exact(n, value), "exact"
     else:
-        parts, method = _shapley.sampled(n, value, permutations, seed), "sampled"
+        (parts, errors), method = _shapley.sampled(n, value, permutations, seed), "sampled"
     parts = _shapley.settle(parts, total) if n else []
     labels = [" + ".join(i.path for i in group) for group in players]
     return Bridge(kpi, base.name, other.name, value(0), value(value.full),
                   tuple(zip(labels, parts, strict=True)), method,  # type: ignore[arg-type]
-                  len(value.cache), 0 if method == "exact" else 2 * max(1, permutations // 2))
+                  len(value.cache), 0 if method == "exact" else 2 * max(1, permutations // 2),
+                  tuple(errors))
 
 
 def _players(items: list[_Item], groups: Sequence[Sequence[str]]) -> list[list[_Item]]:
