@@ -175,6 +175,10 @@ def test_bridge_sampled_pairwise_interactions_exact(hand: finmodel.Scenario) -> 
     assert _parts(b) == pytest.approx(expected, abs=1e-8)
     assert b.errors == pytest.approx([0.0] * 9, abs=1e-8)
     assert math.fsum(v for _, v in b.parts) == pytest.approx(b.total, rel=1e-14, abs=1e-9)
+    early = bridge(base, other, permutations=200)   # no spread after 10 pairs: stops
+    assert early.permutations == 20
+    assert early.projections <= 2 + 20 * 8          # base, other, 8 hybrids per order
+    assert _parts(early) == pytest.approx(expected, abs=1e-8)
 
 
 def test_bridge_sampled_three_way_interaction_has_error(hand: finmodel.Scenario) -> None:
@@ -185,7 +189,8 @@ def test_bridge_sampled_three_way_interaction_has_error(hand: finmodel.Scenario)
     base = validate_scenario(data)
     other = base.with_changes({f"rental.segments[S{i}].demand_hours": 200 + 20 * i
                                for i in range(9)})
-    b = bridge(base, other, permutations=8, seed=1)
+    b = bridge(base, other, permutations=40, seed=1)
+    assert b.permutations == 40                     # a spread: no early stop
     assert max(b.errors) > 0
     assert math.fsum(v for _, v in b.parts) == pytest.approx(b.total, rel=1e-14, abs=1e-9)
     assert b.total == pytest.approx(finmodel.project(other).kpis["npv"]
@@ -239,6 +244,8 @@ def test_bridge_unknown_kpi_and_group(hand: finmodel.Scenario) -> None:
     """A KPI or a group item that names nothing is an error listing the choices."""
     with pytest.raises(BridgeError, match="unknown KPI 'nvp'; choose one of total_result, npv"):
         bridge(hand, hand, "nvp")
+    with pytest.raises(BridgeError, match="permutations must be at least 4 .*, got 3"):
+        bridge(hand, hand, permutations=3)
     other = hand.with_changes({"finance.discount_rate": 0.1})
     with pytest.raises(BridgeError, match=r"no differing item 'facility' to group; the "
                        r"items are: finance"):

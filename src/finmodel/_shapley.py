@@ -38,22 +38,29 @@ def exact(n: int, value: Value) -> list[float]:
     return parts
 
 
-def sampled(n: int, value: Value, permutations: int, seed: int
-            ) -> tuple[list[float], list[float]]:
+def sampled(n: int, value: Value, permutations: int, seed: int, rtol: float = 0.0,
+            batch: int = 10) -> tuple[list[float], list[float], int]:
     """Shapley values estimated from random orders (Castro et al. 2009), with errors.
 
-    ``permutations // 2`` orders are drawn with ``numpy.random.default_rng(seed)``; each
-    is used forwards and reversed (antithetic pairs: a player early in one is late in the
-    other, which cancels much of the sampling error). A player's estimate is the mean of
-    its marginal contributions over these orders. Within each order the contributions
-    telescope to ``value(all) - value(none)``, so the estimates add up to it too. The
-    second list is each estimate's standard error (the spread of the pair means over
-    the square root of the number of pairs; 0 with one pair).
+    Up to ``permutations // 2`` orders are drawn with ``numpy.random.default_rng(seed)``;
+    each is used forwards and reversed (antithetic pairs: a player early in one is late
+    in the other, which cancels much of the sampling error, and all of it when players
+    interact at most in pairs). A player's estimate is the mean of its marginal
+    contributions over these orders. Within each order the contributions telescope to
+    ``value(all) - value(none)``, so the estimates add up to it too.
+
+    Returns the estimates, their standard errors (the spread of the pair means over the
+    square root of the number of pairs; 0 with one pair) and the number of orders used:
+    after every ``batch`` pairs the sampling stops early if every standard error is at
+    most ``rtol`` times the sum of the estimates' absolute values (``rtol=0``: only when
+    the pair means agree exactly, as they do for pairwise interactions).
 
     Examples
     --------
     >>> sampled(3, lambda m: float(m), permutations=4, seed=0)  # additive: exact anyway
-    ([1.0, 2.0, 4.0], [0.0, 0.0, 0.0])
+    ([1.0, 2.0, 4.0], [0.0, 0.0, 0.0], 4)
+    >>> sampled(3, lambda m: float(m), permutations=200, seed=0, batch=5)[2]  # stops early
+    10
     """
     rng = np.random.default_rng(seed)
     pairs = max(1, permutations // 2)
@@ -67,8 +74,13 @@ def sampled(n: int, value: Value, permutations: int, seed: int
                 after = value(mask)
                 means[k, player] += (after - before) / 2
                 before = after
+        if (k + 1) % batch == 0 and k + 1 < pairs:
+            errors = means[: k + 1].std(axis=0, ddof=1) / np.sqrt(k + 1)
+            if errors.max() <= rtol * np.abs(means[: k + 1].mean(axis=0)).sum():
+                pairs, means = k + 1, means[: k + 1]
+                break
     errors = means.std(axis=0, ddof=1) / np.sqrt(pairs) if pairs > 1 else np.zeros(n)
-    return means.mean(axis=0).tolist(), errors.tolist()
+    return means.mean(axis=0).tolist(), errors.tolist(), 2 * pairs
 
 
 def settle(parts: list[float], total: float) -> list[float]:

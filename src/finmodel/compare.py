@@ -249,8 +249,9 @@ class Bridge:
     ``parts`` pairs each item (or group of items joined by `` + ``) with its share;
     the shares add up to ``other_value - base_value`` (to float precision). ``method``
     is ``exact`` (Shapley over every subset) or ``sampled`` (see :func:`bridge`), which
-    also gives each part's standard error in ``errors`` (in the order of ``parts``);
-    ``projections`` counts the scenarios projected.
+    also gives each part's standard error in ``errors`` (in the order of ``parts``) and
+    the number of random orders used in ``permutations``; ``projections`` counts the
+    scenarios projected.
     """
 
     kpi: str
@@ -290,7 +291,7 @@ class Bridge:
 
 def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
            groups: Sequence[Sequence[str]] = (), permutations: int = 200,
-           seed: int = 0) -> Bridge:
+           seed: int = 0, rtol: float = 1e-9) -> Bridge:
     """Attribute ``kpi(other) - kpi(base)`` to the items in which the scenarios differ.
 
     Each item's part is its Shapley value: its effect when swapped into the base, averaged
@@ -300,8 +301,11 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     once each. Above that it is a sampled estimate: ``permutations`` random orders drawn
     with ``seed`` in antithetic pairs (each order also reversed), each hybrid projected at
     most once; each part comes with its standard error (``Bridge.errors``), which shrinks
-    like ``1 / sqrt(permutations)``. Either way the parts are finally adjusted by the
-    float residual so they add up to the total exactly.
+    like ``1 / sqrt(permutations)``. Antithetic pairs give the exact Shapley values when
+    items interact at most in pairs (a price and its index, say), which is common: so
+    after every 10 pairs the sampling stops early once every standard error is within
+    ``rtol`` of the sum of the parts' sizes. Either way the parts are finally adjusted by
+    the float residual so they add up to the total exactly.
 
     Parameters
     ----------
@@ -314,8 +318,9 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     groups
         Items to swap together as one player, e.g. ``[["facility", "parties[X]"]]`` when
         one without the other is not a valid scenario.
-    permutations, seed
-        For the sampled estimate above :data:`EXACT_LIMIT` players.
+    permutations, seed, rtol
+        For the sampled estimate above :data:`EXACT_LIMIT` players: at most this many
+        orders (rounded down to pairs), the random seed, the early-stop tolerance.
 
     Raises
     ------
@@ -333,21 +338,25 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     """
     if kpi not in KPIS:
         raise BridgeError(f"unknown KPI {kpi!r}; choose one of {', '.join(KPIS)}")
+    if permutations < 4:
+        raise BridgeError(f"permutations must be at least 4 (two antithetic pairs, so a "
+                          f"standard error can be given), got {permutations}")
     players = _players(_differing_items(base, other), groups)
     value = _Hybrids(base, other, players, kpi)
     total = value(value.full) - value(0)
     n = len(players)
     errors: list[float] = []
+    orders = 0
     if n <= EXACT_LIMIT:
         parts, method = _shapley.exact(n, value), "exact"
     else:
-        (parts, errors), method = _shapley.sampled(n, value, permutations, seed), "sampled"
+        parts, errors, orders = _shapley.sampled(n, value, permutations, seed, rtol)
+        method = "sampled"
     parts = _shapley.settle(parts, total) if n else []
     labels = [" + ".join(i.path for i in group) for group in players]
     return Bridge(kpi, base.name, other.name, value(0), value(value.full),
                   tuple(zip(labels, parts, strict=True)), method,  # type: ignore[arg-type]
-                  len(value.cache), 0 if method == "exact" else 2 * max(1, permutations // 2),
-                  tuple(errors))
+                  len(value.cache), orders, tuple(errors))
 
 
 def _players(items: list[_Item], groups: Sequence[Sequence[str]]) -> list[list[_Item]]:

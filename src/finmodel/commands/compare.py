@@ -21,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--together", nargs="+", action="append", default=[],
                         metavar="ITEM", help="bridge these items as one (repeatable), e.g. "
                         "--together facility 'parties[Vendor]'")
+    parser.add_argument("--permutations", type=int, default=200, metavar="N",
+                        help="above 8 items: at most N random orders for the sampled "
+                             "estimate (default 200)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random orders")
     add_format_argument(parser, ("table", "json"))
 
 
@@ -31,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     base, other = load(args.base), load(args.other)
     diff = assumption_diff(base, other)
     try:
-        result = bridge(base, other, args.kpi, groups=args.together)
+        result = bridge(base, other, args.kpi, groups=args.together,
+                        permutations=args.permutations, seed=args.seed)
     except BridgeError as exc:
         result, error = None, str(exc)
     if args.format == "json":
