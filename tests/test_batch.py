@@ -277,3 +277,82 @@ def test_batch_compare_notebook_gets_paths_and_base(tmp_path: Path) -> None:
     assert (result.failed, result.compare_error) == (1, None)
     text = " ".join(parse(tmp_path / "out" / "compare.html").text)
     assert "a.yaml|base.yaml|c.yaml base.yaml True" in text
+
+
+class _Tables(HTMLParser):
+    """Rows of every table as lists of cell texts, keyed by the section (h2) above them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.section = ""
+        self.rows: dict[str, list[list[str]]] = {}
+        self._in: str | None = None
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "h2":
+            self._in, self.section = "h2", ""
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._in = "cell"
+            self._row.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr" and self._row is not None:
+            self.rows.setdefault(self.section, []).append(self._row)
+            self._row = None
+        if tag in ("h2", "td", "th"):
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "h2":
+            self.section += data
+        elif self._in == "cell" and self._row is not None:
+            self._row[-1] += data.strip()
+
+
+def _euros(text: str) -> float:
+    return float(text.replace(",", "").replace("EUR", "").strip())
+
+
+@pytest.mark.slow
+def test_batch_real_report_numbers_equal_the_engine(tmp_path: Path) -> None:
+    """The bundled report notebook on base.yaml: every budget and balance line in
+    report.html is the engine's to the euro, budget.xlsx the engine's to Excel's 15 digits,
+    and report.ipynb ran without an error."""
+    import openpyxl
+
+    from finmodel._text import LABELS
+
+    from conftest import ROOT
+
+    notebook = ROOT / "notebooks" / "scenario_report.ipynb"
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "base.yaml").write_text((ROOT / "scenarios" / "base.yaml").read_text())
+    result = run_reports(plan_scenarios(find_scenario_files([str(folder)])), tmp_path / "out",
+                         notebook, ("html", "xlsx", "ipynb"), jobs=1, timeout=300)
+    assert result.messages == ()
+    engine = finmodel.project(finmodel.load_scenario(folder / "base.yaml"))
+    lines = {LABELS[name]: name for name in finmodel.LINES}
+    tables = _Tables()
+    tables.feed((tmp_path / "out" / "base" / "report.html").read_text("utf-8"))
+    checked = 0
+    for section in ("Budget", "Balance"):
+        for label, *cells in tables.rows[section]:
+            if label in lines and cells and cells[0] and cells[0][-1].isdigit():
+                values = engine.lines[lines[label]]
+                assert [_euros(c) for c in cells] == pytest.approx(values, abs=0.5), label
+                checked += 1
+    assert checked >= 16
+    kpis = {row[0]: row[-1] for row in tables.rows["Summary"]}
+    assert abs(_euros(kpis["npv"]) - engine.kpis["npv"]) <= 0.5
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "base" / "budget.xlsx")["budget"]
+    rows = {row[1]: row[2:] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    for name in ("total_income", "total_expenses", "result", "structural_result"):
+        # Excel keeps 15 significant digits: the engine's value to a millionth of a cent
+        assert list(rows[name]) == pytest.approx(engine.lines[name].tolist(), abs=1e-8)
+    executed = nbformat.read(tmp_path / "out" / "base" / "report.ipynb", as_version=4)
+    outputs = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert outputs and not [o for o in outputs if o.output_type == "error"]

@@ -18,16 +18,16 @@ STYLESHEET = """
 :root { --ink: #1d2733; --muted: #5b6875; --line: #d6dde4; --accent: #1f5f8b;
         --bad: #a4262c; --warn: #8a5a00; --good: #1e6b3a; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1180px; padding: 24px 32px 48px; color: var(--ink);
+body { margin: 0 auto; max-width: 1400px; padding: 24px 24px 48px; color: var(--ink);
        font: 15px/1.5 "Segoe UI", "Helvetica Neue", Arial, sans-serif; background: #fff; }
 h1 { font-size: 26px; margin: 8px 0 4px; } h2 { font-size: 20px; margin: 28px 0 8px;
      border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 16px; margin: 20px 0 6px; }
 a { color: var(--accent); } .anchor-link { display: none; }
 p.meta { color: var(--muted); margin: 0 0 16px; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px;
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 12.5px;
         font-variant-numeric: tabular-nums; }
-th, td { border: none; border-bottom: 1px solid var(--line); padding: 4px 8px;
+th, td { border: none; border-bottom: 1px solid var(--line); padding: 3px 6px;
          text-align: right; vertical-align: top; white-space: nowrap; }
 th { background: #f3f6f8; font-weight: 600; white-space: normal; }
 th.text { text-align: left; }
@@ -45,6 +45,8 @@ pre { white-space: pre-wrap; font-size: 13px; }
 .ok { color: var(--good); font-weight: 600; } .failed, td.error { color: var(--bad); }
 .warn { color: var(--warn); }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
+@media print { body { max-width: none; padding: 0; } .scroll, .output_wrapper, .output,
+  .output_area { overflow: visible; } table { font-size: 9px; } }
 """.strip()
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["TEMP_PREFIX", "atomic_path", "remove_quietly", "sweep_partial_files",
-           "write_bytes", "write_text", "write_with"]
+           "write_bytes", "write_text"]
 
 TEMP_PREFIX = ".tmp-"
 
@@ -51,12 +51,6 @@ def write_bytes(target: Path, data: bytes) -> None:
 def write_text(target: Path, text: str) -> None:
     """Write UTF-8 ``text`` to ``target`` through a temporary file and a rename."""
     write_bytes(target, text.encode("utf-8"))
-
-
-def write_with(target: Path, writer: Callable[[Path], object]) -> None:
-    """Let ``writer(path)`` write a temporary file, then rename it onto ``target``."""
-    with atomic_path(target) as tmp:
-        writer(tmp)
 
 
 def remove_quietly(path: Path) -> None:

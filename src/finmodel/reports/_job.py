@@ -120,7 +120,7 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     if "xlsx" in job.formats:
         from finmodel.excel import write_budget_xlsx
 
-        _io.write_with(folder / "budget.xlsx", lambda tmp: write_budget_xlsx(projection, tmp))
+        write_budget_xlsx(projection, folder / "budget.xlsx")  # atomic, .tmp- names too
     files = tuple(name for name in ("report.html", "budget.xlsx", "report.ipynb")
                   if name in contents or (name == "budget.xlsx" and "xlsx" in job.formats))
     share = float(projection.lines["self_sufficiency"][-1])
