@@ -270,6 +270,26 @@ def test_bridge_bundled_vendor_exits() -> None:
                                     - finmodel.project(base).kpis["npv"], abs=1e-6)
 
 
+def test_bridge_horizon_and_start_year(hand: finmodel.Scenario) -> None:
+    """Two more years of 9,000 each: horizon +18,000; an earlier start alone changes nothing."""
+    other = hand.with_changes({"horizon": 5, "start_year": 2024})
+    assert _parts(bridge(hand, other)) == pytest.approx({"start_year": 0.0, "horizon": 18000.0},
+                                                        abs=1e-9)
+
+
+def test_bridge_removed_index_still_used_needs_grouping(hand: finmodel.Scenario) -> None:
+    """The other drops an index and the segment's use of it: swapped alone it is invalid."""
+    data = hand.data
+    del data["indexation"]["tariffs"], data["rental"]["segments"][0]["indexation"]
+    data["rental"]["segments"][0]["tariff"] = 120
+    other = validate_scenario(data)
+    with pytest.raises(BridgeError, match=r"with the other's indexation.tariffs is not a valid "
+                       r"scenario \(rental.segments\[S\].indexation: unknown index 'tariffs'"):
+        bridge(hand, other)
+    b = bridge(hand, other, groups=[["indexation.tariffs", "rental.segments[S]"]])
+    assert _parts(b) == pytest.approx({"indexation.tariffs + rental.segments[S]": 6000.0})
+
+
 def test_shapley_exact_glove_game() -> None:
     """Two players worth 0 alone and 1 together: 0.5 each."""
     assert _shapley.exact(2, lambda m: 1.0 if m == 3 else 0.0) == [0.5, 0.5]
@@ -291,6 +311,18 @@ def test_diff_lists_exactly_the_changed_paths(hand: finmodel.Scenario) -> None:
         ["operating_costs[Rent]", "operating_costs[Rent]", "removed",
          {"name": "Rent", "amount": 500}, None],
         ["finance", "finance.discount_rate", "changed", 0.0, 0.03]]
+
+
+def test_diff_analysis_layer_listed_not_bridged(hand: finmodel.Scenario) -> None:
+    """Uncertainty and seed differ in the diff (paths quoted) but not in the bridge."""
+    tariff = "rental.segments[S].tariff"
+    first = hand.with_changes({"uncertainty": {tariff: {"uniform": [80, 120]}}})
+    second = first.with_changes({"uncertainty": {tariff: {"uniform": [70, 120]}}, "seed": 3})
+    rows = assumption_diff(first, second)[["path", "change", "base", "other"]]
+    assert rows.to_numpy().tolist() == [
+        ['uncertainty["rental.segments[S].tariff"].uniform', "changed", [80, 120], [70, 120]],
+        ["seed", "added", None, 3]]
+    assert bridge(first, second).parts == ()
 
 
 def test_diff_inheritance_resolved_and_name_ignored(tmp_path: Path) -> None:
