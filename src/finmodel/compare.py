@@ -26,6 +26,7 @@ and ``risks`` do not enter a projection: the diff lists them, the bridge does no
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -392,11 +393,11 @@ class _Hybrids:
     def _scenario(self, mask: int) -> Scenario:
         if mask == 0 or mask == self.full:
             return self.other if mask else self.base
-        data = _deepcopy(self._a)
+        data = copy.deepcopy(self._a)
         for i in self._swapped(mask):
             for item in self.players[i]:
                 value = item.get(self._b)
-                item.put(data, value if value is _MISSING else _deepcopy(value))
+                item.put(data, value if value is _MISSING else copy.deepcopy(value))
         try:
             return validate_scenario(data)
         except ScenarioError as exc:
@@ -424,12 +425,6 @@ class _Hybrids:
             return f"the other scenario {self.other.name!r}"
         swapped = ", ".join(i.path for j in self._swapped(mask) for i in self.players[j])
         return f"the base {self.base.name!r} with the other's {swapped}"
-
-
-def _deepcopy(value: Any) -> Any:
-    import copy
-
-    return copy.deepcopy(value)
 
 
 # --- side by side ------------------------------------------------------------------------
