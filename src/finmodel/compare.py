@@ -49,7 +49,8 @@ __all__ = ["Bridge", "BridgeError", "EXACT_LIMIT", "assumption_diff", "bridge", 
 EXACT_LIMIT = 8
 
 _TEXT = ("name", "description")                     # describe a file, not the model
-_NOT_PROJECTED = ("name", "description", "uncertainty", "seed", "risks")
+_ANALYSIS = ("uncertainty", "seed", "risks")           # never change a projection
+_NOT_PROJECTED = _TEXT + _ANALYSIS
 _NAMED = ("investments", "operating_costs", "subsidies", "parties")
 _MISSING = object()
 
@@ -304,9 +305,9 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     most once; each part comes with its standard error (``Bridge.errors``), which shrinks
     like ``1 / sqrt(permutations)``. Antithetic pairs give the exact Shapley values when
     items interact at most in pairs (a price and its index, say), which is common: so
-    after every 10 pairs the sampling stops early once every standard error is within
-    ``rtol`` of the sum of the parts' sizes. Either way the parts are finally adjusted by
-    the float residual so they add up to the total exactly.
+    after every 10 pairs the sampling stops early once every standard error is at most
+    ``rtol`` times the sum of the parts' absolute values. Either way the parts are finally
+    adjusted by the float residual so they add up to the total exactly.
 
     Parameters
     ----------
@@ -348,15 +349,15 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     n = len(players)
     errors: list[float] = []
     orders = 0
-    if n <= EXACT_LIMIT:
-        parts, method = _shapley.exact(n, value), "exact"
+    method: Literal["exact", "sampled"] = "exact" if n <= EXACT_LIMIT else "sampled"
+    if method == "exact":
+        parts = _shapley.exact(n, value)
     else:
         parts, errors, orders = _shapley.sampled(n, value, permutations, seed, rtol)
-        method = "sampled"
     parts = _shapley.settle(parts, total) if n else []
     labels = [" + ".join(i.path for i in group) for group in players]
     return Bridge(kpi, base.name, other.name, value(0), value(value.full),
-                  tuple(zip(labels, parts, strict=True)), method,  # type: ignore[arg-type]
+                  tuple(zip(labels, parts, strict=True)), method,
                   len(value.cache), orders, tuple(errors))
 
 
@@ -381,8 +382,8 @@ class _Hybrids:
         self.base, self.other, self.players, self.kpi = base, other, players, kpi
         self.full = (1 << len(players)) - 1
         self.cache: dict[int, float] = {}
-        # the analysis layer may name items a hybrid lacks, and never changes a projection
-        self._a = {k: v for k, v in base.data.items() if k not in _NOT_PROJECTED[2:]}
+        # the analysis layer may name items a hybrid lacks: leave it out of the hybrids
+        self._a = {k: v for k, v in base.data.items() if k not in _ANALYSIS}
         self._b = other.data
 
     def __call__(self, mask: int) -> float:
