@@ -227,6 +227,15 @@ def test_batch_interrupted_mid_write_leaves_no_partial_files(
     assert left == []
 
 
+def test_batch_xlsx_only_needs_no_notebook(tmp_path: Path) -> None:
+    """--formats xlsx writes budget.xlsx alone (no kernel), with its figures in the index."""
+    result = batch(tmp_path, {"tiny.yaml": scenario_text("Tiny")}, formats=("xlsx",))
+    assert (result.succeeded, result.failed) == (1, 0)
+    assert [p.name for p in (tmp_path / "out" / "tiny").iterdir()] == ["budget.xlsx"]
+    assert result.rows[0].links == (("Excel", "tiny/budget.xlsx"),)
+    assert result.rows[0].kpis["min_cash"] == 4000
+
+
 def test_batch_without_kernel_when_no_notebook_format(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only invalid scenarios: no job runs, index.html and compare.html are still written."""

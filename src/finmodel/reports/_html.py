@@ -43,7 +43,8 @@ img, svg { max-width: 100%; height: auto; }
 pre { white-space: pre-wrap; font-size: 13px; }
 .output_stderr { display: none; }
 .ok { color: var(--good); font-weight: 600; } .failed, td.error { color: var(--bad); }
-.warn { color: var(--warn); }
+.warn { color: var(--warn); } ul.warn { margin: 2px 0 0; padding-left: 16px; }
+table.index td.text { min-width: 220px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 @media print { body { max-width: none; padding: 0; } .scroll, .output_wrapper, .output,
   .output_area { overflow: visible; } table { font-size: 9px; } }
@@ -75,7 +76,7 @@ class IndexRow:
     kpis: Mapping[str, float | int | None]
     self_sufficiency_end: float | None
     master_check: bool | None
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # messages of the flags raised (spec section 6)
     links: tuple[tuple[str, str], ...]  # (label, relative href)
     error: str | None = None
 
@@ -94,11 +95,11 @@ def _figure(name: str, value: float | int | None) -> str:
 
 
 def _checks_cell(row: IndexRow) -> str:
-    status = ('<span class="ok">OK</span>' if row.master_check
-              else '<span class="failed">FAILED</span>')
+    status = ('<span class="ok">master check OK</span>' if row.master_check
+              else '<span class="failed">master check FAILED</span>')
     if row.warnings:
-        names = ", ".join(escape(w) for w in row.warnings)
-        status += f'<br><span class="warn">{len(row.warnings)} warning(s): {names}</span>'
+        items = "".join(f"<li>{escape(w)}</li>" for w in row.warnings)
+        status += f'<ul class="warn">{items}</ul>'
     return status
 
 

@@ -120,6 +120,8 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     if "xlsx" in job.formats:
         from finmodel.excel import write_budget_xlsx
 
+        folder.mkdir(parents=True, exist_ok=True)
+
         write_budget_xlsx(projection, folder / "budget.xlsx")  # atomic, .tmp- names too
     files = tuple(name for name in ("report.html", "budget.xlsx", "report.ipynb")
                   if name in contents or (name == "budget.xlsx" and "xlsx" in job.formats))
@@ -128,7 +130,8 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         job.folder, files, kpis=dict(projection.kpis),
         self_sufficiency_end=None if share != share else share,
         master_check=projection.master_check,
-        warnings=tuple(c.name for c in projection.checks if c.kind == "flag" and not c.passed))
+        warnings=tuple(c.message for c in projection.checks
+                       if c.kind == "flag" and not c.passed))
 
 
 def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
