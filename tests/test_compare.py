@@ -424,49 +424,63 @@ def test_cli_compare_bridge_error_exit_1(capsys: pytest.CaptureFixture[str]) -> 
 
 # --- notebook ----------------------------------------------------------------------------
 
-@pytest.mark.slow
-def test_notebook_compare_scenarios_runs(tmp_path: Path) -> None:
-    """The notebook runs under papermill with its defaults and shows every section."""
+NOTEBOOK = ROOT / "notebooks/compare_scenarios.ipynb"
+
+
+def test_notebook_stored_clean_with_parameters() -> None:
+    """No outputs or counts; one parameters cell defaulting to the bundled scenarios."""
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert 'Path("../scenarios").glob("*.yaml")' in tagged[0].source
+    assert 'base = "../scenarios/base.yaml"' in tagged[0].source
+
+
+def _run_notebook(out: Path, parameters: dict[str, Any] | None = None) -> str:
+    """Execute the notebook from its folder; the HTML of its outputs (errors fail)."""
+    import nbformat
     import papermill
 
-    out = tmp_path / "compare.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks/compare_scenarios.ipynb"), str(out),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False,
-                               kernel_name="python3")
+    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters or {},
+                               cwd=str(NOTEBOOK.parent), progress_bar=False,
+                               kernel_name="python3", execution_timeout=120)
+    outputs = [o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
+    return "\n".join(o.data["text/html"] for o in outputs if "text/html" in o.get("data", {}))
+
+
+@pytest.mark.slow
+def test_notebook_compare_scenarios_runs_with_defaults(tmp_path: Path) -> None:
+    """With its defaults: every bundled scenario against the base, a bridge for each."""
     from finmodel.compare_report import SECTIONS
 
-    text = out.read_text(encoding="utf-8")
+    html = _run_notebook(tmp_path / "compare.ipynb")
     others = len(list((ROOT / "scenarios").glob("*.yaml"))) - 1
-    assert text.count("data:image/png;base64,") == 2 + others  # overlays, a bridge each
-    assert text.count(" against the base</h2>") == others
-    assert all(section in text for section in SECTIONS)
-    assert "Vendor exits in 2029" in text and "No bridge" not in text
-    assert '"output_type": "error"' not in text
+    assert html.count("data:image/png;base64,") == 2 + others  # overlays, a bridge each
+    assert html.count(" against the base</h2>") == others
+    assert all(f"<h2>{section}</h2>" in html for section in SECTIONS)
+    assert "Vendor exits in 2029" in html and "No bridge" not in html
 
 
-def test_report_sections_escape_scenario_text(hand: finmodel.Scenario) -> None:
-    """Names from scenario files are escaped; the diff and the bridge image are shown."""
-    from finmodel import compare_report
+@pytest.mark.slow
+def test_notebook_compare_scenarios_absolute_paths_escaped(tmp_path: Path) -> None:
+    """As `finmodel report` runs it (absolute paths, base listed second): the engine's KPIs,
+    the diff of the child, its name escaped."""
+    from finmodel._text import format_kpi
 
-    data = hand.data
-    data["name"] = "<script>alert(1)</script>"
-    data["operating_costs"][0]["amount"] = 2000
-    base, other = finmodel.project(hand), finmodel.project(validate_scenario(data))
-    html = compare_report.versus_html(base, other)
-    assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; against the base" in html
-    assert "<th>operating_costs[Staff].amount</th>" in html
-    assert html.count("data:image/png;base64,") == 1
-    assert "From 27,000 to 24,000 EUR (-3,000)" in html
-    kpis = compare_report.kpis_html([base, other])
-    assert "<td>27,000 EUR</td>" in kpis and "&lt;script&gt;" in kpis
-
-
-def test_report_bridge_error_shown_not_raised(hand: finmodel.Scenario) -> None:
-    """A bridge that cannot be computed becomes a note in the report."""
-    from finmodel import compare_report
-
-    other = hand.with_changes({"operating_costs[Staff].amount": 50000})
-    html = compare_report.versus_html(finmodel.project(hand), finmodel.project(other),
-                                      "break_even_year")
-    assert "No bridge: break_even_year is null for the other scenario" in html
+    base = tmp_path / "base.yaml"
+    base.write_text(HAND, encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text('extends: base.yaml\nname: "<i>Child</i> & co"\n'
+                     "operating_costs:\n  - {name: Staff, amount: 1200}\n", encoding="utf-8")
+    html = _run_notebook(tmp_path / "compare.ipynb",
+                         {"scenario_paths": [str(child), str(base)], "base": str(base)})
+    assert "<i>" not in html and "&lt;i&gt;Child&lt;/i&gt; &amp; co against the base" in html
+    npv = finmodel.project(finmodel.load_scenario(child)).kpis["npv"]
+    assert f"<td>{format_kpi('npv', 27000.0)}</td><td>{format_kpi('npv', npv)}</td>" in html
+    assert '<th>operating_costs[Staff].amount</th><td class="text">changed</td>' in html
+    assert "From 27,000 to 26,400 EUR (-600)" in html
