@@ -36,7 +36,7 @@ bench: $(VENV)/.dev             ## speed figures, printed
 	$(BIN)/python benchmarks/run.py
 
 lab: $(VENV)/.runtime           ## JupyterLab on localhost with the notebooks folder
-	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks
+	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf $(VENV) reports/*/ reports/*.html

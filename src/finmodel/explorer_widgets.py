@@ -35,6 +35,8 @@ KPI_LABELS: dict[str, str] = {
     "book_value_end": "Book value at the end",
     "deferred_subsidy_end": "Deferred subsidy at the end",
 }
+#: What a slider's number does, where it is not the value itself: a factor, a shift.
+_SUFFIX = {"scale": " \N{MULTIPLICATION SIGN}", "shift": " +"}
 _GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance")
 
 
@@ -148,7 +150,8 @@ def _slider(control: Control) -> w.Widget:
     decimals = _decimals(control.base, control.step)
     options: dict[str, Any] = {} if control.integer else {"readout_format": f".{decimals}f"}
     return cls(value=control.base, min=control.low, max=control.high, step=control.step,
-               description=control.label, tooltip=f"{control.path} ({control.unit})",
+               description=control.label + _SUFFIX.get(control.kind, ""),
+               tooltip=f"{control.path} ({control.unit})",
                continuous_update=False, style={"description_width": "250px"},
                layout=w.Layout(width="97%"), **options)
 
