@@ -9,8 +9,10 @@ them. Socket paths are limited to about 100 bytes, hence a short folder under /t
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import signal
 import tempfile
 import uuid
@@ -28,11 +30,14 @@ _LIVE: weakref.WeakSet[IPCKernelManager] = weakref.WeakSet()
 def runtime_dir() -> str:
     """This process's folder for connection files and sockets (``JUPYTER_RUNTIME_DIR``).
 
-    Created on first use under the system temporary folder, kept short for socket paths.
+    :func:`finmodel.reports.run_reports` sets it for each run (and removes it after);
+    otherwise one is created on first use under /tmp (short, for socket paths) and
+    removed when the process exits.
     """
     path = os.environ.get("FINMODEL_KERNEL_DIR")
     if not path or not os.path.isdir(path):
         path = tempfile.mkdtemp(prefix="fm-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
         os.environ["FINMODEL_KERNEL_DIR"] = path
         os.environ["JUPYTER_RUNTIME_DIR"] = path
     return path
