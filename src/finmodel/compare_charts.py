@@ -70,11 +70,15 @@ def waterfall_chart(bridge: Bridge, ax: Axes | None = None) -> Axes:
     colors = [_ENDS] + [_UP if v >= 0 else _DOWN for v in values] + [_ENDS]
     with style():
         y = np.arange(len(labels))
-        ax.barh(y, widths, left=lefts, color=colors, height=0.6)
+        for bar in ax.barh(y, widths, left=lefts, color=colors, height=0.6):
+            bar.sticky_edges.x.clear()  # floating bars: let the margins below apply
         for i, (left, width) in enumerate(zip(lefts, widths, strict=True)):
             text = _amount(values[i - 1], signed=True) if 0 < i <= len(values) else _amount(width)
-            ax.annotate(text, (left + max(width, 0.0), i), xytext=(4, 0),
-                        textcoords="offset points", va="center", fontsize=8)
+            below = width < 0  # a negative base or other: label at its left end
+            ax.annotate(text, (left + width, i),
+                        xytext=(-4 if below else 4, 0), textcoords="offset points",
+                        va="center", ha="right" if below else "left", fontsize=8)
+        ax.margins(x=0.2)  # room for the amounts beside the bars at either end
         ax.set_yticks(y, [_short(label) for label in labels])
         ax.invert_yaxis()
         ax.axvline(0.0, color="#7a8794", linewidth=0.8)
