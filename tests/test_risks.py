@@ -313,3 +313,12 @@ def test_what_if_cli_risk_and_csv(capsys: pytest.CaptureFixture[str],
     assert main(["what-if", path, "--risk", "Flood"]) == 2
     assert capsys.readouterr().err == ("finmodel what-if: error: no risk named 'Flood'; risks: "
                                        "'Nothing happens', 'Tariff and wages', 'Higher fee'\n")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_bundled_risks_apply(path: Path) -> None:
+    """Every bundled scenario's risks (inherited ones included) apply to it."""
+    scenario = finmodel.load_scenario(path)
+    assert validate_risks(scenario) == []
+    assert len(risk_register(scenario).risks) == 5
