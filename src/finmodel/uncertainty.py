@@ -290,12 +290,17 @@ def report_section(scenario: Scenario, draws: int = 10_000) -> None:
     """Display the uncertainty section of the scenario report in a notebook: the fan
     chart of cash, the histogram of NPV, the probabilities in plain words, the tornado of
     NPV and a data table over the two values that swing it most. Shows nothing when the
-    scenario has no ``uncertainty``.
+    scenario has no ``uncertainty``. The text is HTML, each chart a PNG output.
     """
-    from finmodel.uncertainty_charts import section_html
+    from finmodel.uncertainty_charts import section
 
-    html = section_html(scenario, draws)
-    if html:
-        from finmodel.reporting import show
+    text, charts = section(scenario, draws)
+    if not text:
+        return
+    from IPython.display import Image, display
 
-        show(html)
+    from finmodel.reporting import show
+
+    show(text)
+    for _, data in charts:
+        display(Image(data=data, format="png", width=900))  # type: ignore[no-untyped-call]

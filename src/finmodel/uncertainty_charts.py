@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from finmodel.sensitivity import DataTable, Tornado
     from finmodel.simulation import Simulation
 
-__all__ = ["data_table_heatmap", "fan_chart", "npv_histogram", "section_html",
+__all__ = ["data_table_heatmap", "fan_chart", "npv_histogram", "section", "section_html",
            "tornado_chart"]
 
 _BLUE = "#1f5f8b"   # finmodel.charts.COLORS["rental_income"]
@@ -141,19 +141,21 @@ def _ticks(path: str, values: np.ndarray) -> list[str]:
     return [f"{v:,.4g}" for v in values.tolist()]
 
 
-def section_html(scenario: Scenario, draws: int = 10_000) -> str:
-    """The report's uncertainty section as HTML (charts as embedded PNG); empty text when
+def section(scenario: Scenario, draws: int = 10_000) -> tuple[str, list[tuple[str, bytes]]]:
+    """The report's uncertainty section: its text as HTML (heading, what was drawn, the
+    probabilities in plain words) and its charts as ``(title, PNG)``: fan chart of cash,
+    histogram of NPV, tornado and, given two uncertain values, a data table. Empty when
     the scenario has no ``uncertainty``.
 
     Examples
     --------
     >>> import finmodel
-    >>> section_html(finmodel.load_scenario("scenarios/base.yaml").with_changes(
+    >>> section(finmodel.load_scenario("scenarios/base.yaml").with_changes(
     ...     {"uncertainty": {}}))
-    ''
+    ('', [])
     """
     if not scenario.uncertainty:
-        return ""
+        return "", []
     from finmodel._uncertainty_text import plain_words
     from finmodel.charts import png, style
     from finmodel.sensitivity import tornado
@@ -167,16 +169,22 @@ def section_html(scenario: Scenario, draws: int = 10_000) -> str:
         if table is not None:
             axes.append(data_table_heatmap(table))
     params = ", ".join(escape(p) for p in scenario.uncertainty)
-    parts = ['<h2 id="uncertainty">Uncertainty</h2>',
-             f'<p class="note fm">{sim.draws:,} draws (seed {sim.seed}) of {params}; '
-             "the tornado sets each of them to its P10 and P90, the others as written.</p>",
-             '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim))
-             + "</ul>"]
-    for ax in axes:
-        data = base64.b64encode(png(ax)).decode("ascii")
-        parts.append(f'<p><img alt="{escape(ax.get_title())}" style="width: 900px" '
-                     f'src="data:image/png;base64,{data}"></p>')
-    return "\n".join(parts)
+    text = "\n".join([
+        '<h2 id="uncertainty">Uncertainty</h2>',
+        f'<p class="note fm">{sim.draws:,} draws (seed {sim.seed}) of {params}; the '
+        "tornado sets each of them to its P10 and P90, the others as written.</p>",
+        '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim))
+        + "</ul>"])
+    return text, [(ax.get_title(), png(ax)) for ax in axes]
+
+
+def section_html(scenario: Scenario, draws: int = 10_000) -> str:
+    """:func:`section` as one piece of HTML, the charts embedded as PNG images."""
+    text, charts = section(scenario, draws)
+    images = [f'<p><img alt="{escape(title)}" style="width: 900px" '
+              f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}"></p>'
+              for title, data in charts]
+    return "\n".join([text, *images]) if text else ""
 
 
 def _top_two_table(scenario: Scenario, result: Tornado) -> DataTable | None:
