@@ -322,3 +322,9 @@ def test_bundled_risks_apply(path: Path) -> None:
     scenario = finmodel.load_scenario(path)
     assert validate_risks(scenario) == []
     assert len(risk_register(scenario).risks) == 5
+
+
+def test_bundled_vendor_exit_risk_is_the_partner_exit(base: finmodel.Scenario) -> None:
+    """The base case's vendor-exit risk lists exactly the overrides of partner_exit."""
+    risk = next(r for r in base.risks if r.name == "Vendor exits in 2029")
+    assert risk.overrides == exit_overrides(base, "CareTech Vendor", 2029)
