@@ -295,6 +295,24 @@ def test_shapley_exact_glove_game() -> None:
     assert _shapley.exact(2, lambda m: 1.0 if m == 3 else 0.0) == [0.5, 0.5]
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(
+    st.lists(st.floats(-1e6, 1e6), min_size=1 << n, max_size=1 << n),
+    st.permutations(range(n)))))
+def test_shapley_exact_relabelling_and_efficiency(game: tuple[list[float], list[int]]) -> None:
+    """Any game: renaming the players permutes their values; the values sum to v(all) - v(0)."""
+    values, order = game
+    n = len(order)
+
+    def relabelled(mask: int) -> float:  # player i of the new game is player order[i]
+        return values[sum(1 << order[i] for i in range(n) if mask >> i & 1)]
+
+    parts = _shapley.exact(n, values.__getitem__)
+    renamed = _shapley.exact(n, relabelled)
+    assert renamed == pytest.approx([parts[order[i]] for i in range(n)], abs=1e-6)
+    assert math.fsum(parts) == pytest.approx(values[-1] - values[0], abs=1e-6)
+
+
 # --- diff --------------------------------------------------------------------------------
 
 def test_diff_lists_exactly_the_changed_paths(hand: finmodel.Scenario) -> None:
