@@ -14,12 +14,14 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import finmodel
 from finmodel._measures import AnalysisError
 from finmodel.goalseek import GoalNotReachable, goal_seek, probabilistic_goal_seek
+from finmodel.scenario import validate_scenario
 from finmodel.sensitivity import data_table, tornado
 from finmodel.simulation import PERCENTILES, simulate
 
@@ -317,3 +319,13 @@ def test_plain_words_state_the_probabilities(tiny: finmodel.Scenario) -> None:
         "The structural result (without subsidy) breaks even by 2025 in 100 % of the draws.",
         "The net present value lies between 24,181 and 24,181 EUR in 90 % of the draws "
         "(median 24,181 EUR)."]
+
+
+@settings(max_examples=25, deadline=None)
+@given(target=st.floats(-1900.0, 7900.0))
+def test_goal_seek_finds_any_reachable_target(target: float) -> None:
+    """TINY's lowest cash is its 2025 cash, opening cash + 3,000: goal seek inverts it."""
+    scenario = validate_scenario(yaml.safe_load(TINY))  # no file: fixtures are per test
+    result = goal_seek(scenario, "finance.opening_cash", "min_cash", target, (-5000.0, 5000.0))
+    assert abs(result.value - (target - 3000.0)) < 1e-6
+    assert abs(result.achieved - target) < 1e-6
