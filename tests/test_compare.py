@@ -341,6 +341,12 @@ def test_diff_analysis_layer_listed_not_bridged(hand: finmodel.Scenario) -> None
         ['uncertainty["rental.segments[S].tariff"].uniform', "changed", [80, 120], [70, 120]],
         ["seed", "added", None, 3]]
     assert bridge(first, second).parts == ()
+    risky = first.with_changes({"risks": [{"name": "R", "probability": 0.5,
+                                           "overrides": {"finance.discount_rate": 0.1}}]})
+    riskier = risky.with_changes({"risks": [{"name": "R", "probability": 0.5,
+                                             "overrides": {"finance.discount_rate": 0.2}}]})
+    assert assumption_diff(risky, riskier).path.tolist() == [
+        'risks[R].overrides["finance.discount_rate"]']
 
 
 def test_diff_inheritance_resolved_and_name_ignored(tmp_path: Path) -> None:

@@ -136,9 +136,17 @@ def _union(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
 
 
 def _display(keys: tuple[str, ...]) -> str:
-    if keys[0] == "uncertainty" and len(keys) > 1:  # its keys are paths themselves
-        return f'uncertainty["{keys[1]}"]' + _display(keys[1:])[len(keys[1]):]
-    return "".join(k if k.startswith("[") or i == 0 else f".{k}" for i, k in enumerate(keys))
+    """Keys as a path; a key that is a path itself (under ``uncertainty`` or a risk's
+    ``overrides``) is quoted: ``uncertainty["indexation.cpi"].normal``."""
+    out = ""
+    for key in keys:
+        if key.startswith("[") and key.endswith("]"):
+            out += key
+        elif any(c in key for c in ".[]"):
+            out += f'["{key}"]'
+        else:
+            out += f".{key}" if out else key
+    return out
 
 
 def _item_of(keys: tuple[str, ...]) -> str:
