@@ -1,0 +1,57 @@
+"""notebooks/scenario_report.ipynb: stored clean; when run, it shows the engine's numbers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import finmodel
+from finmodel import reporting
+from finmodel._text import LABELS, format_kpi
+from test_reporting import parse
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "scenario_report.ipynb"
+
+
+def test_report_notebook_is_stored_without_outputs() -> None:
+    """No outputs or execution counts; one cell tagged parameters holding scenario_path."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and 'scenario_path = "../scenarios/base.yaml"' in tagged[0].source
+    assert all(c.cell_type == "code" for c in nb.cells)  # everything shown comes from outputs
+
+
+@pytest.mark.slow
+def test_report_notebook_runs_and_shows_the_engine_numbers(tmp_path: Path) -> None:
+    """Executed on a child of the base case with markup in its name: sections in order, the
+    engine's KPIs and lines, five figures, no error, the name escaped."""
+    from finmodel.reports._job import execute  # papermill on an IPC kernel, with a watchdog
+
+    shutil.copy(ROOT / "scenarios" / "base.yaml", tmp_path / "base.yaml")
+    child = tmp_path / "child.yaml"
+    child.write_text('extends: base.yaml\nname: "<i>Child</i> & base"\n', encoding="utf-8")
+    out = tmp_path / "report.ipynb"
+    nbformat.write(execute({"scenario_path": str(child)}, str(NOTEBOOK), timeout=300), out)
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
+    html = "\n".join(o.data["text/html"] for o in outputs if "text/html" in o.get("data", {}))
+    parsed = parse(html)
+    wanted = list(reporting.SECTIONS)
+    assert [h for h in parsed.headings if h in wanted] == wanted
+    assert parsed.headings[0] == "<i>Child</i> & base" and "<i>" not in html
+
+    p = finmodel.project(finmodel.load_scenario(child))
+    rows = {r[0]: r[1:] for r in parsed.rows if r}
+    assert rows["npv"][-1] == format_kpi("npv", p.kpis["npv"])
+    assert rows["break_even_year"][-1] == "2030"
+    for line in ("total_income", "result", "structural_result", "cash_end", "equity"):
+        assert rows[LABELS[line]] == [reporting.amount_text(v) for v in p.lines[line]], line
+    assert len(parsed.images) == 5
+    assert "The lab covers its running costs without subsidy from 2030." in html

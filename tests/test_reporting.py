@@ -1,0 +1,129 @@
+"""HTML sections of the scenario report: numbers as the engine's, text escaped, order kept."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import finmodel
+from finmodel import reporting
+from finmodel._text import LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Tables(HTMLParser):
+    """Rows of every table: a list of cell texts per <tr>; and the text of headings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.headings: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self._cell: list[str] | None = None
+        self._heading = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag in ("h1", "h2", "h3"):
+            self._heading = True
+            self.headings.append("")
+        elif tag == "img":
+            self.images.append(dict(attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+        elif tag in ("h1", "h2", "h3"):
+            self._heading = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._heading:
+            self.headings[-1] += data
+
+
+def parse(html: str) -> _Tables:
+    parser = _Tables()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def base() -> finmodel.Projection:
+    return finmodel.project(finmodel.load_scenario(ROOT / "scenarios/base.yaml"))
+
+
+def test_budget_html_shows_the_engine_lines_in_whole_euros(base: finmodel.Projection) -> None:
+    """Each budget row is the engine's line rounded to euros; payments negative in cash flow."""
+    rows = {r[0]: r[1:] for r in parse(reporting.budget_html(base)).rows if r}
+    assert rows["EUR"][:2] == ["2026", "2027"]
+    assert rows[LABELS["structural_result"]] == [reporting.amount_text(v)
+                                                 for v in base.lines["structural_result"]]
+    assert rows[LABELS["capex"]][0] == "-250,000"
+    assert rows["Cash at start of year"][0] == "150,000"
+    assert rows["Minimum cash"] == ["50,000"] * 15
+
+
+def test_summary_html_escapes_scenario_text(write: Callable[..., Path]) -> None:
+    """A name and description with markup are shown as text, never as HTML."""
+    from conftest import TINY
+
+    text = TINY.replace("name: Tiny", 'name: "<script>alert(1)</script> & Co"\n'
+                        'description: "<b>bold</b> plan"')
+    p = finmodel.project(finmodel.load_scenario(write(text, "evil.yaml")))
+    html = reporting.summary_html(p) + reporting.assumptions_html(p)
+    assert "<script>" not in html and "<b>bold" not in html
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</h1>" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; plan" in html
+
+
+def test_summary_html_lists_every_failed_check(tiny: finmodel.Scenario) -> None:
+    """A warning is listed under the master check with its message."""
+    p = finmodel.project(tiny.with_changes({"finance.minimum_cash": 20000.0}))
+    html = reporting.summary_html(p)
+    assert ("<li>warning: cash_above_minimum: cash below the minimum of 20,000 EUR in "
+            "2025, 2026</li>") in html
+    kpis = {r[0]: r[2] for r in parse(html).rows if len(r) == 3}
+    assert kpis["npv"] == "24,181 EUR" and kpis["min_cash"] == "4,000 EUR in 2025"
+
+
+def test_detail_html_sections_and_purchases(base: finmodel.Projection) -> None:
+    """Every detail table is present; the purchases include the two replacements."""
+    parsed = parse(reporting.detail_html(base))
+    assert parsed.headings == ["Detail", "Segments", "Capacity and use", "Operating costs",
+                               "Purchases", "Subsidies", "Parties: contributions",
+                               "Parties: benefits"]
+    years = [r[1] for r in parsed.rows if len(r) > 2 and r[2] == "capex"]
+    assert years == ["2026", "2026", "2031", "2036"]
+
+
+def test_charts_html_embeds_five_png_images(base: finmodel.Projection) -> None:
+    """Five images inline as PNG data, each with its title as alt text."""
+    images = parse(reporting.charts_html(base)).images
+    assert [i["alt"] for i in images] == [
+        "Income by source against total expenses",
+        "Subsidy phase-out against the structural result (break-even 2030)",
+        "Cash position against the minimum",
+        "Use of the facility: own use and rental against capacity",
+        "Self-sufficiency over time"]
+    assert all(re.match(r"data:image/png;base64,iVBORw0KGgo", i["src"] or "") for i in images)
+
+
+def test_frame_html_blanks_repeated_outer_labels() -> None:
+    """A MultiIndex shows each outer label once; cells are escaped."""
+    frame = pd.DataFrame({"2026": ["1", "<2>", "3"]}, index=pd.MultiIndex.from_tuples(
+        [("A", "x"), ("A", "y"), ("B", "x")], names=["item", "measure"]))
+    assert parse(reporting.frame_html(frame)).rows == [
+        ["item", "measure", "2026"], ["A", "x", "1"], ["", "y", "<2>"], ["B", "x", "3"]]
+    assert "&lt;2&gt;" in reporting.frame_html(frame)
