@@ -175,8 +175,9 @@ def test_set_outside_the_range_is_a_scenario_error(explorer: Explorer) -> None:
                                "and 500000 (EUR), got -1")
     with pytest.raises(ScenarioError, match=r"must be a whole number between 0 and 10 \(years\)"):
         explorer.set(f"{GRANT}.phase_out.taper_years", 2.5)
-    with pytest.raises(ScenarioError):
-        explorer.set(f"{COMPANIES}.tariff", float("nan"))
+    for bad in (float("nan"), "abc", None):
+        with pytest.raises(ScenarioError, match="must be a number between 0 and 500"):
+            explorer.set(f"{COMPANIES}.tariff", bad)
     assert explorer.overrides() == {}
 
 
@@ -255,3 +256,25 @@ def test_widgets_update_kpis_and_save(tmp_path: Path) -> None:
     app.reset()
     assert app.sliders["finance.opening_cash"].value == 150_000.0
     assert app.explorer.overrides() == {}
+    (tmp_path / "scenarios" / "broken.yaml").write_text("horizon: many\n", encoding="utf-8")
+    app.chooser.options = app._files()
+    app.chooser.value = "broken.yaml"
+    assert "cannot explore broken.yaml:" in app.status.value
+    assert "horizon: must be a whole number" in app.status.value
+    app.chooser.value = "lean_cash.yaml"
+    assert app.explorer.path.name == "lean_cash.yaml" and app.status.value == ""
+
+
+@pytest.mark.parametrize("name", ["base", "subsidy_stops_early", "vendor_exits", "lean_cash",
+                                  "rental_growth"])
+def test_every_control_at_its_ends_matches_the_changed_scenario(name: str) -> None:
+    """Each control at its low and high end: the budget of the scenario with those overrides."""
+    scenario = finmodel.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    explorer = Explorer(scenario)
+    for control in explorer.controls:
+        for value in (control.low, control.high):
+            explorer.set(control.path, value)
+            changed = finmodel.project(scenario.with_changes(explorer.overrides()))
+            assert _lines_equal(explorer.projection, changed), (control.path, value)
+            assert explorer.projection.master_check
+        explorer.reset()

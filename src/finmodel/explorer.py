@@ -86,7 +86,10 @@ class Explorer:
     def set(self, path: str, value: float) -> None:
         """Set a control and project again; a value outside its range is a ScenarioError."""
         control = self.control(path)
-        number = float(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
         if not (math.isfinite(number) and control.low <= number <= control.high) or (
                 control.integer and not number.is_integer()):
             kind = "a whole number" if control.integer else "a number"

@@ -65,7 +65,7 @@ class ExplorerApp:
         self.save_button = w.Button(description="Save as scenario", icon="save")
         self.reset_button.on_click(lambda _: self.reset())
         self.save_button.on_click(lambda _: self.save())
-        self.chooser.observe(lambda ch: self.load(self.folder / ch["new"]), names="value")
+        self.chooser.observe(lambda ch: self.choose(ch["new"]), names="value")
         left = w.VBox([self.chooser, self.controls, self.reset_button, self.name,
                        self.overwrite, self.save_button, self.status],
                       layout=w.Layout(width="46%"))
@@ -95,6 +95,13 @@ class ExplorerApp:
         self.charts = Charts(self.explorer.projection, self.figure)
         self.status.value = ""
         self.refresh()
+
+    def choose(self, name: str) -> None:
+        """Another file from the chooser; a file that does not load is reported, not shown."""
+        try:
+            self.load(self.folder / name)
+        except FinModelError as exc:
+            self.status.value = _message(f"cannot explore {name}:\n{exc}", error=True)
 
     def change(self, path: str, value: float) -> None:
         """A slider moved: project again and show it (an error goes to the status line)."""
