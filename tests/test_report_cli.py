@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -123,3 +124,23 @@ def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
     for page in (p for p in files if p.name == "report.html"):
         assert page.read_text().endswith("</html>\n")
     assert not (tmp_path / "out" / "s3" / "report.html").exists()  # s3 was interrupted
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stream, drawn", [(io.StringIO, False), (_Terminal, True)])
+def test_report_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch,
+                                                stream: type[io.StringIO], drawn: bool) -> None:
+    """The progress bar is drawn on stderr when it is a terminal, and never otherwise."""
+    from finmodel.commands.report import _Progress
+
+    err = stream()
+    monkeypatch.setattr(sys, "stderr", err)
+    with _Progress() as progress:
+        for done in range(3):
+            progress(done, 2)
+    assert ("2/2" in err.getvalue()) is drawn
+    assert (err.getvalue() == "") is not drawn
