@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -242,32 +243,43 @@ def assumption_rows(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
-    """The resolved assumptions (after ``extends``): path, value, and where it was set."""
+    """The resolved assumptions (after ``extends``): path, value, and where it was set.
+
+    "set in" is ``FILE:LINE`` with FILE relative to the scenario file's folder (the
+    provenance stamp has the full paths).
+    """
     import pandas as pd
 
+    home = os.path.dirname(scenario.files[0].path) if scenario.files else "."
     rows = []
     for path, value in assumption_rows(scenario.data):
         origin = scenario.origin(path) if '"' not in path else None
-        rows.append((path, value_text(value),
-                     f"{origin.file}:{origin.line}" if origin else ""))
+        where = f"{os.path.relpath(origin.file, home)}:{origin.line}" if origin else ""
+        year = path.rsplit(".", 1)[-1] in _YEAR_KEYS
+        rows.append((path, value_text(value, year=year), where))
     return pd.DataFrame(rows, columns=["path", "value", "set in"])
 
 
-def value_text(value: Any) -> str:
-    """A resolved assumption as text: series as ``year: value`` pairs, lists in brackets.
+_YEAR_KEYS = {"start_year", "horizon", "year", "from", "until", "start", "seed"}
+
+
+def value_text(value: Any, year: bool = False) -> str:
+    """A resolved assumption as text: series as ``year: value`` pairs, lists in brackets,
+    thousands separators except in years (``year=True``), booleans as YAML writes them.
 
     Examples
     --------
-    >>> value_text({2026: 0.03, 2031: 0.0275}), value_text(150000), value_text([0.5, 1])
-    ('2026: 0.03, 2031: 0.0275', '150,000', '[0.5, 1]')
+    >>> value_text({2026: 0.03, 2031: 0.0275}), value_text(1500), value_text([0.5, 1])
+    ('2026: 0.03, 2031: 0.0275', '1,500', '[0.5, 1]')
+    >>> value_text(2026, year=True), value_text(True), value_text({2026: 12000.5})
+    ('2026', 'true', '2026: 12,000.5')
     """
     if isinstance(value, dict):
         return ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) or "{}"
     if isinstance(value, list):
         return "[" + ", ".join(value_text(v) for v in value) + "]"
-    if isinstance(value, float) and not isinstance(value, bool):
-        return f"{value:,.10g}" if abs(value) >= 1000 else f"{value:.10g}"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10000:
-        return f"{value:,}"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float) and not year:
+        return f"{value:,.10g}"
     return str(value)
-
