@@ -176,3 +176,24 @@ def test_parties_html_escapes_and_shows_every_party(write: Callable[..., Path]) 
                                                                 "no condition")] == [2, 0, 1]
     sheet = parties_sheet(projection)
     assert sheet.loc[("A", "net"), "npv"] == pytest.approx(100 / 1.1 + 150 / 1.21, abs=1e-9)
+
+
+def test_workbook_gains_parties_and_risks_sheets(tmp_path: Path) -> None:
+    """budget.xlsx via extra_sheets: the party statement and the ranked register, unrounded."""
+    import openpyxl
+
+    from finmodel.excel import write_budget_xlsx
+    from finmodel.partnership_report import workbook_sheets
+
+    projection = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "base.yaml"))
+    path = write_budget_xlsx(projection, tmp_path / "budget.xlsx",
+                             extra_sheets=workbook_sheets(projection))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[-2:] == ["parties", "risks"]
+    parties = {(r[0], r[1]): r[2:] for r in book["parties"].iter_rows(min_row=2,
+                                                                      values_only=True)}
+    vendor = party_statement(projection).parties["CareTech Vendor"]
+    assert list(parties[("CareTech Vendor", "net")]) == pytest.approx(  # 16 digits in xlsx
+        [*vendor.net.tolist(), vendor.npv], abs=1e-6)
+    risks = list(book["risks"].iter_rows(min_row=2, values_only=True))
+    assert (risks[0][0], risks[0][2]) == ("Vendor exits in 2029", "20 %")

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from finmodel.projection import Projection
     from finmodel.scenario import Scenario
 
-__all__ = ["parties_html", "parties_sheet", "risks_html", "risks_sheet"]
+__all__ = ["SECTIONS", "parties_html", "parties_sheet", "risks_html", "risks_sheet",
+           "workbook_sheets"]
 
 #: Section headings, in report order.
 SECTIONS = ("Business case per party", "Risk register")
@@ -164,13 +165,35 @@ def risks_html(scenario: Scenario) -> str:
 
 
 def parties_sheet(p: Projection) -> pd.DataFrame:
-    """The party statement for budget.xlsx: rows (party, measure), years and NPV, unrounded."""
-    return party_statement(p).table()
+    """The party statement for budget.xlsx: rows (party, measure), years and NPV, unrounded.
+
+    Euros only: the own-use hours are on the workbook's detail sheet.
+    """
+    frame = party_statement(p).table()
+    return frame.drop(index="own_use_hours", level="measure")
 
 
 def risks_sheet(scenario: Scenario) -> pd.DataFrame:
-    """The ranked register for budget.xlsx: one row per risk, unrounded."""
+    """The ranked register for budget.xlsx: one row per risk, euros unrounded.
+
+    The probability is text (``"20 %"``): the workbook formats every number as euros.
+    Risks that cannot be applied give one row per problem instead.
+    """
+    import pandas as pd
+
+    problems = validate_risks(scenario)
+    if problems:
+        return pd.DataFrame({"problem": [str(p) for p in problems]}).rename_axis("#")
     register = risk_register(scenario)
     frame = register.table()
     frame.insert(0, "description", [r.description for r in register.risks])
+    frame["probability"] = [f"{r.probability * 100:g} %" for r in register.risks]
+    for kpi in ("break_even_year", "years_below_minimum"):  # years, not euros
+        frame[f"impact_{kpi}"] = pd.Series([r.impact[kpi] for r in register.risks],
+                                           index=frame.index, dtype=object)
     return frame
+
+
+def workbook_sheets(p: Projection) -> dict[str, pd.DataFrame]:
+    """The ``extra_sheets`` of :func:`finmodel.excel.write_budget_xlsx`: parties and risks."""
+    return {"parties": parties_sheet(p), "risks": risks_sheet(p.scenario)}

@@ -119,10 +119,12 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         _io.write_bytes(folder / name, data)
     if "xlsx" in job.formats:
         from finmodel.excel import write_budget_xlsx
+        from finmodel.partnership_report import workbook_sheets
 
         folder.mkdir(parents=True, exist_ok=True)
 
-        write_budget_xlsx(projection, folder / "budget.xlsx")  # atomic, .tmp- names too
+        write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
+                          extra_sheets=workbook_sheets(projection))  # parties, risks
     files = tuple(name for name in ("report.html", "budget.xlsx", "report.ipynb")
                   if name in contents or (name == "budget.xlsx" and "xlsx" in job.formats))
     share = float(projection.lines["self_sufficiency"][-1])
