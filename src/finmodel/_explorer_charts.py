@@ -65,32 +65,38 @@ class Charts:
             lines[0].set_ydata(cash)
             if self._low:
                 lines[2].set_data(p.years[low], cash[low])
-            _rescale(self.cash, bottom=min(0.0, float(cash.min()) * 1.1))
-        _stack(self.income.containers, [p.lines[n] for n in _INCOME])
+            minimum = p.scenario.finance.minimum_cash
+            _rescale(self.cash, [cash, np.array([minimum])],
+                     bottom=min(0.0, float(cash.min()) * 1.1))
+        income = _stack(self.income.containers, [p.lines[n] for n in _INCOME])
         self.income.get_lines()[0].set_ydata(p.lines["total_expenses"])
-        _rescale(self.income)
-        _stack(self.structural.containers, [p.lines[n] for n in _SUBSIDIES])
+        _rescale(self.income, [income, p.lines["total_expenses"], np.zeros(1)])
+        subsidies = _stack(self.structural.containers, [p.lines[n] for n in _SUBSIDIES])
         self.structural.get_lines()[0].set_ydata(p.lines["structural_result"])
         year = p.kpis["break_even_year"]
         with charts.style():  # the title's weight and place come from the style
             self.structural.set_title(self._title + (f" (break-even {year})" if year is not None
                                                      else ""), loc="left")
-        _rescale(self.structural)
+        _rescale(self.structural, [subsidies, p.lines["structural_result"], np.zeros(1)])
 
 
-def _stack(containers: Sequence[BarContainer], values: Sequence[np.ndarray]) -> None:
-    """Stacked bars: each container's rectangles on top of the previous ones."""
+def _stack(containers: Sequence[BarContainer], values: Sequence[np.ndarray]) -> np.ndarray:
+    """Stacked bars: each container's rectangles on top of the previous ones; the top."""
     bottom = np.zeros(len(values[0]))
     for bars, heights in zip(containers, values, strict=True):
         for rect, y, h in zip(bars.patches, bottom, heights, strict=True):
             rect.set_y(float(y))
             rect.set_height(float(h))
         bottom = bottom + heights
+    return bottom
 
 
-def _rescale(ax: Axes, bottom: float | None = None) -> None:
-    ax.relim()
-    ax.set_autoscaley_on(True)
-    ax.autoscale_view(scalex=False)
-    if bottom is not None:
-        ax.set_ylim(bottom=bottom)
+def _rescale(ax: Axes, shown: Sequence[np.ndarray], bottom: float | None = None) -> None:
+    """Y limits around the values shown, with matplotlib's 5 % margin.
+
+    Computed from the data rather than by ``Axes.relim``, which walks every bar.
+    """
+    low = min(float(np.min(v)) for v in shown)
+    high = max(float(np.max(v)) for v in shown)
+    pad = 0.05 * (high - low) or 1.0
+    ax.set_ylim(low - pad if bottom is None else bottom, high + pad)
