@@ -254,6 +254,8 @@ def statement_text(statement: PartyStatement) -> str:
         out.append(f"  {r.subsidy}: {_span(r.years) or 'no payments'}: subsidy "
                    f"{_euros(r.subsidy_total)}, partners {_euros(r.partner_cash)} cash + "
                    f"{_euros(r.partner_in_kind)} in kind, ratio {r.ratio:.2f}: {verdict}")
+    if not statement.cofinancing:
+        out.append("  (no subsidies)")
     return "\n".join(out) + "\n"
 
 

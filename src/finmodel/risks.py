@@ -231,6 +231,8 @@ def register_text(register: RiskRegister) -> str:
     out += [f"  {k:<22}{format_kpi(k, register.base[k])}" for k in IMPACT_KPIS]
     head = (f"{'risk':<34}{'prob.':>6}{'npv':>12}{'min_cash':>12}{'break-even':>11}"
             f"{'yrs<min':>8}{'exp. npv':>12}{'exp. min_cash':>14}")
+    if not register.risks:
+        return "\n".join([*out, "", "The scenario lists no risks."]) + "\n"
     out += ["", "Risks, most harmful expected npv impact first", head]
     for r in register.risks:
         out.append(f"{r.name[:33]:<34}{r.probability:>6.0%}"
@@ -238,8 +240,6 @@ def register_text(register: RiskRegister) -> str:
                              zip(IMPACT_KPIS, (12, 12, 11, 8), strict=True))
                    + f"{_format('npv', r.expected_impact['npv']):>12}"
                    + f"{_format('min_cash', r.expected_impact['min_cash']):>14}")
-    if not register.risks:
-        out.append("  (the scenario lists no risks)")
     return "\n".join(out) + "\n"
 
 
