@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import finmodel
 from finmodel import FinModelError, ScenarioError
@@ -328,3 +330,24 @@ def test_bundled_vendor_exit_risk_is_the_partner_exit(base: finmodel.Scenario) -
     """The base case's vendor-exit risk lists exactly the overrides of partner_exit."""
     risk = next(r for r in base.risks if r.name == "Vendor exits in 2029")
     assert risk.overrides == exit_overrides(base, "CareTech Vendor", 2029)
+
+
+@settings(max_examples=40, deadline=None)
+@given(party=st.sampled_from(["Vocational colleges (mbo/hbo)", "Care organisations",
+                              "CareTech Vendor"]),
+       year=st.integers(2026, 2040))
+def test_exit_property_before_unchanged_after_gone(party: str, year: int) -> None:
+    """Any party, any exit year: the years before are untouched, the party brings and gets
+    nothing from then on, and the statement still reconciles with the budget."""
+    from finmodel.parties import party_statement
+
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    before = finmodel.project(base)
+    after = finmodel.project(partner_exit(base, party, year))
+    cut = base.years >= year
+    for line in finmodel.LINES:
+        assert np.array_equal(after.lines[line][~cut], before.lines[line][~cut], equal_nan=True)
+    case = party_statement(after).parties[party]
+    assert not case.brings[cut].any() and not case.gets[cut].any()
+    parties = party_statement(after).parties.values()
+    assert np.abs(sum(c.brings_cash for c in parties) - after.lines["partner_cash"]).max() < 1e-6
