@@ -118,3 +118,15 @@ def test_charts_render_png_files(base: finmodel.Projection, tmp_path: Path) -> N
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and target.read_bytes() == data
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         assert (width, height) == (1080, 540)
+
+
+def test_import_finmodel_does_not_import_charts() -> None:
+    """The command line stays quick: matplotlib is loaded only by the report modules."""
+    import subprocess
+    import sys
+
+    code = ("import sys, finmodel; print('finmodel.charts' in sys.modules, "
+            "'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == "False False\n"
