@@ -44,9 +44,10 @@ MEASURES: dict[str, str] = {
 #: Colours of what a party gets: the own-use greens of :mod:`finmodel.charts`.
 _GETS = ("#2e7d4f", "#8cc59b")
 #: Rows of the lab's own block.
-LAB_MEASURES: dict[str, str] = {
-    "partner_cash": "Partner contributions (cash)", "in_kind_income": "Contributions in kind",
-    "result": "Result", "net_cash_flow": "Net cash flow",
+LAB_MEASURES: dict[str, str] = {  # named apart from the budget's lines of the same numbers
+    "partner_cash": "Lab receives: cash from partners",
+    "in_kind_income": "Lab receives: in kind", "result": "Lab's result",
+    "net_cash_flow": "Lab's net cash flow",
 }
 
 
