@@ -94,8 +94,9 @@ def test_summary_html_lists_every_failed_check(tiny: finmodel.Scenario) -> None:
     html = reporting.summary_html(p)
     assert ("<li>warning: cash_above_minimum: cash below the minimum of 20,000 EUR in "
             "2025, 2026</li>") in html
-    kpis = {r[0]: r[2] for r in parse(html).rows if len(r) == 3}
-    assert kpis["npv"] == "24,181 EUR" and kpis["min_cash"] == "4,000 EUR in 2025"
+    kpis = {r[0]: r[1] for r in parse(html).rows if len(r) == 2}
+    assert kpis["Net present value of the cash flows (at 10.00%)"] == "24,181 EUR"
+    assert kpis["Minimum cash, and its year"] == "4,000 EUR in 2025"
 
 
 def test_detail_html_sections_and_purchases(base: finmodel.Projection) -> None:
@@ -127,3 +128,15 @@ def test_frame_html_blanks_repeated_outer_labels() -> None:
     assert parse(reporting.frame_html(frame)).rows == [
         ["item", "measure", "2026"], ["A", "x", "1"], ["", "y", "<2>"], ["B", "x", "3"]]
     assert "&lt;2&gt;" in reporting.frame_html(frame)
+
+
+def test_every_section_renders_for_the_smallest_scenario(write: Callable[..., Path]) -> None:
+    """No items at all: empty detail tables say so; self-sufficiency is n/a, no warning."""
+    from conftest import MINIMAL
+
+    p = finmodel.project(finmodel.load_scenario(write(MINIMAL, "minimal.yaml")))
+    html = "".join(f(p) for f in (reporting.summary_html, reporting.budget_html,
+                                  reporting.charts_html, reporting.detail_html,
+                                  reporting.assumptions_html))
+    assert html.count("None in this scenario.") == 6  # all but capacity
+    assert "<td>n/a</td>" in html and len(parse(html).images) == 5

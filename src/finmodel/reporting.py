@@ -146,7 +146,7 @@ def summary_html(p: Projection) -> str:
         parts.append(_items([f"{summary.check_status(c)}: {c.name}: {c.message}"
                              for c in failed], "failed"))
     parts.append("</div>")
-    parts.append(frame_html(summary.kpi_table(p), text_columns={"key figure"}))
+    parts.append(frame_html(summary.kpi_table(p).set_index("key figure"), totals=()))
     parts.append('<div class="fm">' + _items(summary.sentences(p)) + "</div>")
     return "\n".join(parts)
 
