@@ -91,11 +91,31 @@ def hours_axis(ax: Axes) -> Axes:
     return ax
 
 
+_OWN = "finmodel.charts"  # label of the figures made here: their margins are ours to set
+
+
 def _axes(ax: Axes | None) -> Axes:
     if ax is not None:
         return ax
     with style():
-        return Figure(figsize=STYLE["figure.figsize"], layout="constrained").add_subplot()
+        figure = Figure(figsize=STYLE["figure.figsize"])
+        figure.set_label(_OWN)
+        return figure.add_subplot()
+
+
+def _margins(ax: Axes, legend_rows: int) -> None:
+    """Fixed margins in inches for our own figures, room for the legend rows below.
+
+    Cheaper than a layout engine (which costs a third of the rendering time) and the
+    same for every chart, so the plot areas line up in a report.
+    """
+    figure = ax.get_figure()
+    if not isinstance(figure, Figure) or figure.get_label() != _OWN:
+        return
+    width, height = figure.get_size_inches()
+    bottom = 0.66 + 0.24 * legend_rows
+    figure.subplots_adjust(left=1.0 / width, right=1 - 0.15 / width, top=1 - 0.4 / height,
+                           bottom=bottom / height)
 
 
 def _years_axis(ax: Axes, years: np.ndarray) -> None:
@@ -108,7 +128,8 @@ def _legend(ax: Axes, ncol: int = 3) -> None:
     pairs = list(zip(*ax.get_legend_handles_labels(), strict=True))
     pairs.sort(key=lambda pair: not isinstance(pair[0], BarContainer))
     ax.legend([h for h, _ in pairs], [lab for _, lab in pairs], loc="upper center",
-              bbox_to_anchor=(0.5, -0.1), ncol=ncol)
+              bbox_to_anchor=(0.5, 0.0), borderaxespad=2.4, ncol=ncol)
+    _margins(ax, -(-len(pairs) // ncol))
 
 
 def income_chart(p: Projection, ax: Axes | None = None) -> Axes:
