@@ -33,6 +33,8 @@ _BATCH = """
 import json, sys, time
 from pathlib import Path
 from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
+from finmodel.reports._batch import skip_slow_imports
+skip_slow_imports()  # as finmodel report does
 folder, out, notebook, jobs, formats = sys.argv[1:]
 start = time.perf_counter()
 result = run_reports(plan_scenarios(find_scenario_files([folder])), Path(out),
@@ -43,8 +45,9 @@ print(json.dumps({"seconds": time.perf_counter() - start, "failed": result.faile
 
 _FLOOR = """
 import json, statistics, sys, time
+from finmodel.reports._batch import _environment, _kernel_folder, skip_slow_imports
+skip_slow_imports()
 import nbformat
-from finmodel.reports._batch import _environment, _kernel_folder
 from finmodel.reports._job import execute, to_html
 nb = nbformat.v4.new_notebook()
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -99,9 +102,10 @@ def main() -> None:
         formats = "html,xlsx,ipynb" if Path("src/finmodel/excel.py").is_file() else "html,ipynb"
         timings: dict[int, float] = {}
         cpu: dict[int, float] = {}
-        for jobs in (1, 2):
-            result = _python(_BATCH, str(folder), str(work / f"out{jobs}"), str(notebook),
-                             str(jobs), formats)
+        for jobs in (1, 2):  # the better of two runs: other processes disturb one less
+            result = min((_python(_BATCH, str(folder), str(work / f"out{jobs}-{i}"),
+                                  str(notebook), str(jobs), formats) for i in range(2)),
+                         key=lambda r: r["seconds"])
             if result["failed"]:
                 print(f"   {jobs} job(s): {result['failed']} failed: {result['messages']}")
             timings[jobs] = result["seconds"]

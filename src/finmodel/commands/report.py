@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from finmodel.reports import find_scenario_files, parse_formats, plan_scenarios, run_reports
+    from finmodel.reports._batch import skip_slow_imports
+
+    skip_slow_imports()
 
     formats = parse_formats(args.formats)
     files = find_scenario_files(args.scenarios)

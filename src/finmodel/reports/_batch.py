@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,7 +28,7 @@ from finmodel.reports._html import IndexRow, compare_table_html, index_html
 from finmodel.reports._job import CompareJob, ReportJob, ReportOutcome, run_compare, run_report
 from finmodel.reports._plan import PlannedScenario, base_folder
 
-__all__ = ["BatchResult", "run_reports"]
+__all__ = ["BatchResult", "run_reports", "skip_slow_imports"]
 
 _LINKS = {"report.html": "report", "budget.xlsx": "Excel", "report.ipynb": "notebook"}
 
@@ -161,9 +162,21 @@ def _in_worker(function: Callable[[Any], Any], job: Any) -> Any:
         _IN_JOB = False
 
 
+def skip_slow_imports() -> None:
+    """Keep jsonschema (imported by nbformat) from importing ``rfc3987_syntax``.
+
+    When installed, that package builds a grammar at import time: about 1 s of CPU in
+    every process, for IRI format checks that notebook validation never uses. Call it
+    only in processes of the batch (the command and its workers): it turns those checks
+    off for the whole process.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def _init_worker(folder: str) -> None:
     """Worker start: Ctrl-C is the parent's to handle (it sends SIGTERM), kernels in a
     folder of the worker's own."""
+    skip_slow_imports()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
     own = tempfile.mkdtemp(prefix="w", dir=folder)
