@@ -186,12 +186,28 @@ def _init_worker(folder: str) -> None:
 
 @contextlib.contextmanager
 def _kernel_folder() -> Iterator[str]:
-    """A short private folder for this run's connection files and IPC sockets."""
-    folder = tempfile.mkdtemp(prefix="fm-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    """A short private folder for this run's connection files and IPC sockets, named
+    after this process, so that folders of runs that were killed can be removed."""
+    parent = Path("/tmp") if os.path.isdir("/tmp") else Path(tempfile.gettempdir())
+    _remove_orphaned_folders(parent)
+    folder = tempfile.mkdtemp(prefix=f"fm-{os.getpid()}-", dir=parent)
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_orphaned_folders(parent: Path) -> None:
+    for folder in parent.glob("fm-*-*"):
+        pid = folder.name.split("-")[1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # another user's process: alive
+            pass
 
 
 @contextlib.contextmanager
