@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -365,3 +366,34 @@ def test_batch_real_report_numbers_equal_the_engine(tmp_path: Path) -> None:
     executed = nbformat.read(tmp_path / "out" / "base" / "report.ipynb", as_version=4)
     outputs = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
     assert outputs and not [o for o in outputs if o.output_type == "error"]
+
+
+def test_execute_retries_a_kernel_start_error_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel-start error (RuntimeError, DeadKernelError, ZMQError) is retried once; a
+    second one, or any other error, is not."""
+    import zmq
+
+    from finmodel.reports import _job
+
+    calls: list[int] = []
+
+    def flaky(errors: list[BaseException]) -> Callable[..., str]:
+        def run(*args: object) -> str:
+            calls.append(1)
+            if errors:
+                raise errors.pop(0)
+            return "executed"
+        return run
+
+    monkeypatch.setattr(_job, "_execute_once", flaky([zmq.ZMQError()]))
+    assert _job.execute({}, "nb.ipynb", 5) == "executed" and len(calls) == 2
+    calls.clear()
+    monkeypatch.setattr(_job, "_execute_once", flaky([RuntimeError("a"), RuntimeError("b")]))
+    with pytest.raises(RuntimeError, match="b"):
+        _job.execute({}, "nb.ipynb", 5)
+    assert len(calls) == 2
+    calls.clear()
+    monkeypatch.setattr(_job, "_execute_once", flaky([ValueError("cell")]))
+    with pytest.raises(ValueError, match="cell"):
+        _job.execute({}, "nb.ipynb", 5)
+    assert len(calls) == 1
