@@ -118,7 +118,8 @@ def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == 130 and err.endswith("finmodel: interrupted\n"), err
+    # a kernel caught while starting may add its own shutdown warning after this line
+    assert process.returncode == 130 and "finmodel: interrupted\n" in err, err
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert files and not [p for p in files if p.name.startswith(".tmp-")]
     for page in (p for p in files if p.name == "report.html"):
