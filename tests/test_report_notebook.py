@@ -53,5 +53,7 @@ def test_report_notebook_runs_and_shows_the_engine_numbers(tmp_path: Path) -> No
     assert rows[labels["break_even_year"]] == ["2030"]
     for line in ("total_income", "result", "structural_result", "cash_end", "equity"):
         assert rows[LABELS[line]] == [reporting.amount_text(v) for v in p.lines[line]], line
-    assert len(parsed.images) == 5
+    assert len(parsed.images) == 5 + len(p.scenario.parties) + 1  # + give/get, risk chart
+    assert parsed.headings.index("Business case per party") < parsed.headings.index(
+        "Risk register") < parsed.headings.index("Assumptions as resolved")
     assert "The lab covers its running costs without subsidy from 2030." in html
