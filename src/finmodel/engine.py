@@ -163,15 +163,16 @@ def _detail(x: Inputs) -> dict[str, Array]:
 
 
 def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
-    investment = d["subsidy_is_investment"].astype(bool)[:, None]
-    in_kind = d["contribution_is_in_kind"].astype(bool)[:, None]
+    investment = d["subsidy_is_investment"].astype(bool)
+    in_kind = d["contribution_is_in_kind"].astype(bool)
+    income, amounts = d["subsidy_income"], x.contribution_amounts  # items on axis -2
     rented_hours = d["segment_rented_hours"].sum(axis=-2)
     line = {
         "rental_income": d["segment_rental_income"].sum(axis=-2),
-        "operating_subsidies": np.where(investment, 0.0, d["subsidy_income"]).sum(axis=-2),
-        "investment_subsidy_release": np.where(investment, d["subsidy_income"], 0.0).sum(axis=-2),
-        "partner_cash": np.where(in_kind, 0.0, x.contribution_amounts).sum(axis=-2),
-        "in_kind_income": np.where(in_kind, x.contribution_amounts, 0.0).sum(axis=-2),
+        "operating_subsidies": income[..., ~investment, :].sum(axis=-2),
+        "investment_subsidy_release": income[..., investment, :].sum(axis=-2),
+        "partner_cash": amounts[..., ~in_kind, :].sum(axis=-2),
+        "in_kind_income": amounts[..., in_kind, :].sum(axis=-2),
         "operating_costs": x.cost_amounts.sum(axis=-2),
         "variable_costs": rented_hours * x.variable_cost_per_hour,
         "depreciation": d["purchase_depreciation"].sum(axis=-2),
