@@ -92,6 +92,23 @@ def test_run_bad_scenario_exit_2(capsys: pytest.CaptureFixture[str],
         f"{path}:16: rental.segments[B].discount: must be between 0 and 1, got 1.5"]
 
 
+def test_run_checks_uncertainty_and_risks(capsys: pytest.CaptureFixture[str],
+                                          write: Callable[..., Path]) -> None:
+    """`run` reports a bad uncertainty path and a bad risk override together, exit 2."""
+    path = write(TINY + """\
+uncertainty:
+  finance.opening_csh: {normal: [0, 1]}
+risks:
+  - {name: Typo, probability: 0.5, overrides: {finance.discount_rate: -2}}
+""")
+    code, out, err = run(capsys, "run", str(path))
+    assert (code, out) == (2, "")
+    assert [line.split(": ")[1] for line in err.splitlines()] == [
+        "uncertainty.finance.opening_csh", "risks[Typo].overrides.finance.discount_rate"]
+    assert err.splitlines()[1] == (f"{path}:31: risks[Typo].overrides.finance.discount_rate: "
+                                   "must be > -1, got -2")
+
+
 def test_run_scenario_by_name(capsys: pytest.CaptureFixture[str]) -> None:
     """A bare name is looked up in scenarios/."""
     code, out, _ = run(capsys, "run", "base", "--format", "json")

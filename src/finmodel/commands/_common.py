@@ -32,7 +32,23 @@ def resolve_scenario(spec: str) -> Path:
 
 
 def load(spec: str) -> Scenario:
-    return load_scenario(resolve_scenario(spec))
+    """Load a scenario for a command, with its ``uncertainty`` and ``risks`` checked too.
+
+    The library's :func:`load_scenario` checks the file against the schema only; the
+    analysis blocks need projections, so commands check them here, all problems at once.
+    """
+    from finmodel.risks import validate_risks
+    from finmodel.uncertainty import check_uncertainty
+
+    scenario = load_scenario(resolve_scenario(spec))
+    problems = list(validate_risks(scenario))
+    try:
+        check_uncertainty(scenario)
+    except ScenarioError as exc:
+        problems += exc.problems
+    if problems:
+        raise ScenarioError(sorted(problems))
+    return scenario
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
