@@ -18,15 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from finmodel._errors import ScenarioError
     from finmodel.parties import party_statement, statement_csv, statement_text
     from finmodel.projection import project
-    from finmodel.risks import validate_risks
 
     scenario = load(args.scenario)
-    problems = validate_risks(scenario)
-    if problems:
-        raise ScenarioError(problems)
     statement = party_statement(project(scenario))
     if args.format == "json":
         sys.stdout.write(json.dumps(statement.to_dict(), allow_nan=False) + "\n")

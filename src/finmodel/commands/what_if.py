@@ -25,14 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from finmodel._errors import FinModelError, ScenarioError
-    from finmodel.risks import validate_risks
+    from finmodel._errors import FinModelError
     from finmodel.what_if import compare, exit_overrides
 
     scenario = load(args.scenario)
-    problems = validate_risks(scenario)
-    if problems:
-        raise ScenarioError(problems)
     if args.exit is not None:
         if args.from_year is None:
             raise FinModelError("--exit needs --from YEAR, the first year without the party")
