@@ -260,3 +260,12 @@ def test_unknown_draw_path_is_an_error(tiny: finmodel.Scenario) -> None:
     """A draw for a path that is not a numeric parameter names it."""
     with pytest.raises(finmodel.ParameterError, match=r"rental\.segments\[Nope\]\.tariff"):
         finmodel.evaluate(tiny, draws={"rental.segments[Nope].tariff": [1.0]})
+
+
+def test_scalar_draw_keeps_single_shape(tiny: finmodel.Scenario) -> None:
+    """A 0-d draw changes the value without adding a batch axis (what the explorer needs)."""
+    one = finmodel.evaluate(tiny, draws={"finance.opening_cash": 2000.0})
+    assert one.inputs.batch_shape == () and one.lines["cash_end"].shape == (4,)
+    assert one.lines["cash_end"].tolist() == [5000, 14250, 22945, 30379.5]
+    projection = finmodel.Projection(tiny, one)
+    assert projection.kpis["min_cash"] == 5000

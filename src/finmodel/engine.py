@@ -70,7 +70,8 @@ def evaluate(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = None,
         A validated scenario (:func:`finmodel.load_scenario`).
     draws
         Parameter path -> values of shape ``(N,)`` (the same in every year) or ``(N, T)``,
-        replacing the parameter (spec section 7, ``apply: replace``).
+        replacing the parameter (spec section 7, ``apply: replace``). A single number
+        (0-d) changes the parameter without adding a batch axis.
     multiply
         Parameter path -> factors, multiplying the parameter's series (``apply: multiply``).
 
