@@ -25,7 +25,7 @@ from finmodel.compare import (
 )
 from finmodel.scenario import validate_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 
 #: Three years, no discounting, no indexation by default: npv is a sum by hand.
 #: npv = 3 * (100 h * 100 EUR + 500 fee - 1000 staff - 500 rent) = 27,000.

@@ -13,7 +13,7 @@ import pytest
 import finmodel
 from finmodel.excel import EURO_FORMAT, write_budget_xlsx
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ import finmodel
 from finmodel import FinModelError, ParameterError, ScenarioError
 from finmodel.explorer import Explorer
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 BASE = ROOT / "scenarios" / "base.yaml"
 COMPANIES = "rental.segments[Companies / vendors' customers]"
 GRANT = "subsidies[RIF operating grant]"

@@ -13,7 +13,8 @@ from finmodel import reporting, summary
 from finmodel._text import LABELS, format_kpi
 from test_reporting import parse
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 NOTEBOOK = ROOT / "notebooks" / "scenario_report.ipynb"
 
 

@@ -14,7 +14,7 @@ import finmodel
 from finmodel import reporting
 from finmodel._text import LABELS
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 
 
 class _Tables(HTMLParser):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from finmodel._errors import Problem, ScenarioError
 from finmodel.scenario import Scenario, load_scenario
 
-__all__ = ["add_scenario_argument", "add_format_argument", "load", "resolve_scenario"]
+__all__ = ["add_format_argument", "add_scenario_argument", "emit", "load", "resolve_scenario"]
 
 
 def resolve_scenario(spec: str) -> Path:
@@ -60,3 +64,15 @@ def add_format_argument(parser: argparse.ArgumentParser,
                         choices: tuple[str, ...] = ("table", "json", "csv")) -> None:
     parser.add_argument("--format", choices=choices, default=choices[0],
                         help=f"output format (default {choices[0]})")
+
+
+def emit(fmt: str, as_dict: Callable[[], Any], table: Callable[[], str],
+         csv: Callable[[], str] | None = None) -> int:
+    """Write a command's result on stdout in the chosen format; only that one is built."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(as_dict(), allow_nan=False) + "\n")
+    elif fmt == "csv" and csv is not None:
+        sys.stdout.write(csv())
+    else:
+        sys.stdout.write(table())
+    return 0

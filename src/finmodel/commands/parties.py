@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from finmodel.commands._common import add_format_argument, add_scenario_argument, load
+from finmodel.commands._common import add_format_argument, add_scenario_argument, emit, load
 
 HELP = ("business case per party: what each brings and gets per year, the net and its NPV, "
         "the lab's position and the co-financing check per subsidy")
@@ -23,10 +21,5 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = load(args.scenario)
     statement = party_statement(project(scenario))
-    if args.format == "json":
-        sys.stdout.write(json.dumps(statement.to_dict(), allow_nan=False) + "\n")
-    elif args.format == "csv":
-        sys.stdout.write(statement_csv(statement))
-    else:
-        sys.stdout.write(statement_text(statement))
-    return 0
+    return emit(args.format, statement.to_dict, lambda: statement_text(statement),
+                lambda: statement_csv(statement))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from finmodel.commands._common import add_format_argument, add_scenario_argument, load
+from finmodel.commands._common import add_format_argument, add_scenario_argument, emit, load
 
 HELP = ("risk register: each risk's impact on npv, min_cash, break_even_year and "
         "years_below_minimum (stressed - base) and its expected impact, ranked")
@@ -21,10 +19,5 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.risks import register_csv, register_text, risk_register
 
     register = risk_register(load(args.scenario))  # raises with every bad override at once
-    if args.format == "json":
-        sys.stdout.write(json.dumps(register.to_dict(), allow_nan=False) + "\n")
-    elif args.format == "csv":
-        sys.stdout.write(register_csv(register))
-    else:
-        sys.stdout.write(register_text(register))
-    return 0
+    return emit(args.format, register.to_dict, lambda: register_text(register),
+                lambda: register_csv(register))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from finmodel.commands._common import add_format_argument, add_scenario_argument, load
+from finmodel.commands._common import add_format_argument, add_scenario_argument, emit, load
 
 HELP = ("what-if against the base: a partner leaves from a year on (--exit PARTY --from "
         "YEAR), or one risk's overrides (--risk NAME); KPIs and budget differences")
@@ -43,10 +41,4 @@ def run(args: argparse.Namespace) -> int:
             raise FinModelError(f"no risk named {args.risk!r}; risks: {known}")
         changes, source = dict(risk.overrides), f"risk {risk.name!r}"
     comparison = compare(scenario, changes, source=source)
-    if args.format == "json":
-        sys.stdout.write(json.dumps(comparison.to_dict(), allow_nan=False) + "\n")
-    elif args.format == "csv":
-        sys.stdout.write(comparison.csv())
-    else:
-        sys.stdout.write(comparison.text())
-    return 0
+    return emit(args.format, comparison.to_dict, comparison.text, comparison.csv)
