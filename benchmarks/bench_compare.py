@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import finmodel
-from finmodel.compare import bridge
+from finmodel.analysis.compare import bridge
 
 
 def _timed(call: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from finmodel.explorer import Explorer
+from finmodel.explore.explorer import Explorer
 
 BASE = Path("scenarios/base.yaml")
 TARIFF = "rental.segments[Care organisations].tariff"
@@ -56,7 +56,7 @@ def main() -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from finmodel._explorer_charts import Charts
+    from finmodel.explore.charts import Charts
 
     figure = Figure(figsize=(7.4, 10.5), dpi=72, layout="constrained")
     FigureCanvasAgg(figure)

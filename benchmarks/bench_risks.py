@@ -6,9 +6,9 @@ import timeit
 from pathlib import Path
 
 import finmodel
-from finmodel.parties import party_statement
-from finmodel.risks import risk_register, validate_risks
-from finmodel.what_if import compare, exit_overrides
+from finmodel.analysis.parties import party_statement
+from finmodel.analysis.risks import risk_register, validate_risks
+from finmodel.analysis.what_if import compare, exit_overrides
 
 BASE = Path("scenarios/base.yaml")
 

@@ -17,18 +17,18 @@ from typing import Any
 import numpy as np
 
 import finmodel
-from finmodel.engine import evaluate
-from finmodel.goalseek import probabilistic_goal_seek
-from finmodel.sensitivity import data_table
-from finmodel.simulation import CHUNK, simulate
-from finmodel.uncertainty import Sampler
+from finmodel.analysis.goalseek import probabilistic_goal_seek
+from finmodel.analysis.sensitivity import data_table
+from finmodel.analysis.simulation import CHUNK, simulate
+from finmodel.analysis.uncertainty import Sampler
+from finmodel.model.engine import evaluate
 
 BASE = Path("scenarios/base.yaml")
 # VmHWM is the peak resident set of this process image (ru_maxrss would carry over the
 # parent's peak through fork and exec).
 _MEMORY = """
 import re, sys, finmodel
-from finmodel.simulation import simulate
+from finmodel.analysis.simulation import simulate
 def peak():
     status = open("/proc/self/status").read()
     return int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))

@@ -26,9 +26,11 @@ def commands(scenario: Path) -> dict[str, list[str]]:
         f"{name}.run.json": ["run", path, "--format", "json", "--detail"],
         f"{name}.parties.json": ["parties", path, "--format", "json"],
         f"{name}.risks.json": ["risks", path, "--format", "json"],
-        f"{name}.simulate.json": ["simulate", path, "--format", "json", "--draws", "2000", "--seed", "7"],
+        f"{name}.simulate.json": ["simulate", path, "--format", "json", "--draws", "2000",
+                                  "--seed", "7"],
         f"{name}.sensitivity.json": ["sensitivity", path, "--format", "json"],
-        f"{name}.compare.json": ["compare", str(ROOT / "scenarios" / "base.yaml"), path, "--format", "json"],
+        f"{name}.compare.json": ["compare", str(ROOT / "scenarios" / "base.yaml"), path,
+                                 "--format", "json"],
     } | what_if_commands(scenario)
 
 

@@ -333,7 +333,7 @@ def test_batch_real_report_numbers_equal_the_engine(tmp_path: Path) -> None:
     and report.ipynb ran without an error."""
     import openpyxl
 
-    from finmodel._text import LABELS
+    from finmodel.views.text import LABELS
 
     from conftest import ROOT
 

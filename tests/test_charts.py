@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 import finmodel
-from finmodel import charts
+from finmodel.views import charts
 
 matplotlib.use("Agg")
 
@@ -125,7 +125,7 @@ def test_import_finmodel_does_not_import_charts() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, finmodel; print('finmodel.charts' in sys.modules, "
+    code = ("import sys, finmodel; print('finmodel.views.charts' in sys.modules, "
             "'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

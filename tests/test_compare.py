@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import finmodel
-from finmodel import _shapley
-from finmodel.cli import main
-from finmodel.compare import (
+from finmodel.analysis import shapley as _shapley
+from finmodel.analysis.compare import (
     BridgeError,
     assumption_diff,
     bridge,
@@ -23,7 +22,8 @@ from finmodel.compare import (
     kpi_table,
     split_base,
 )
-from finmodel.scenario import validate_scenario
+from finmodel.cli import main
+from finmodel.model.scenario import validate_scenario
 
 from conftest import ROOT
 
@@ -395,7 +395,7 @@ def test_split_base_matches_the_same_file() -> None:
 
 def test_waterfall_bars_float_between_running_totals(hand: finmodel.Scenario) -> None:
     """Base 27,000 full; -3,000 from 24,000 to 27,000; +900 from 24,000; other 24,900."""
-    from finmodel.compare_charts import waterfall_chart
+    from finmodel.views.compare_charts import waterfall_chart
 
     other = hand.with_changes({"operating_costs[Staff].amount": 2000,
                                "parties[P].contributions[Fee].amount": 800})
@@ -408,7 +408,7 @@ def test_waterfall_bars_float_between_running_totals(hand: finmodel.Scenario) ->
 
 def test_overlay_charts_one_line_per_scenario(hand: finmodel.Scenario) -> None:
     """Cash and structural result: one line per scenario with its values."""
-    from finmodel.compare_charts import cash_positions_chart, structural_results_chart
+    from finmodel.views.compare_charts import cash_positions_chart, structural_results_chart
 
     projections = [finmodel.project(hand),
                    finmodel.project(hand.with_changes({"operating_costs[Rent].amount": 0}))]
@@ -480,7 +480,7 @@ def _run_notebook(out: Path, parameters: dict[str, Any] | None = None) -> str:
 @pytest.mark.slow
 def test_notebook_compare_scenarios_runs_with_defaults(tmp_path: Path) -> None:
     """With its defaults: every bundled scenario against the base, a bridge for each."""
-    from finmodel.compare_report import SECTIONS
+    from finmodel.views.compare_report import SECTIONS
 
     html = _run_notebook(tmp_path / "compare.ipynb")
     others = len(list((ROOT / "scenarios").glob("*.yaml"))) - 1
@@ -494,7 +494,7 @@ def test_notebook_compare_scenarios_runs_with_defaults(tmp_path: Path) -> None:
 def test_notebook_compare_scenarios_absolute_paths_escaped(tmp_path: Path) -> None:
     """As `finmodel report` runs it (absolute paths, base listed second): the engine's KPIs,
     the diff of the child, its name escaped."""
-    from finmodel._text import format_kpi
+    from finmodel.views.text import format_kpi
 
     base = tmp_path / "base.yaml"
     base.write_text(HAND, encoding="utf-8")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import finmodel
-from finmodel.excel import EURO_FORMAT, write_budget_xlsx
+from finmodel.views.workbook import EURO_FORMAT, write_budget_xlsx
 
 from conftest import ROOT
 

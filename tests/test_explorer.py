@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import finmodel
 from finmodel import FinModelError, ParameterError, ScenarioError
-from finmodel.explorer import Explorer
+from finmodel.explore.explorer import Explorer
 
 from conftest import ROOT
 
@@ -239,7 +239,7 @@ def test_explorer_of_a_variant_saves_beside_it(tmp_path: Path) -> None:
 
 def test_widgets_update_kpis_and_save(tmp_path: Path) -> None:
     """A slider moves the KPI table; saving shows the path, then asks before overwriting."""
-    from finmodel.explorer_widgets import ExplorerApp
+    from finmodel.explore.widgets import ExplorerApp
 
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     app = ExplorerApp(tmp_path / "scenarios" / "base.yaml")

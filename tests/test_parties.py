@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import finmodel
+from finmodel.analysis.parties import party_statement
 from finmodel.cli import main
-from finmodel.parties import give_get_chart, party_statement, statement_csv, statement_text
+from finmodel.views.parties import give_get_chart, statement_csv, statement_text
 
 from conftest import ROOT, TINY
 
@@ -163,7 +164,7 @@ def test_parties_cli_table_for_tiny(capsys: pytest.CaptureFixture[str],
 
 def test_parties_html_escapes_and_shows_every_party(write: Callable[..., Path]) -> None:
     """The report section has a table and a chart per party; names are escaped."""
-    from finmodel.partnership_report import parties_html, parties_sheet
+    from finmodel.views.partnership_report import parties_html, parties_sheet
 
     text = TWO_PARTIES.replace("name: B", "name: B<&>")
     projection = finmodel.project(finmodel.load_scenario(write(text, "escape.yaml")))
@@ -182,8 +183,8 @@ def test_workbook_gains_parties_and_risks_sheets(tmp_path: Path) -> None:
     """budget.xlsx via extra_sheets: the party statement and the ranked register, unrounded."""
     import openpyxl
 
-    from finmodel.excel import write_budget_xlsx
-    from finmodel.partnership_report import workbook_sheets
+    from finmodel.views.partnership_report import workbook_sheets
+    from finmodel.views.workbook import write_budget_xlsx
 
     projection = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "base.yaml"))
     path = write_budget_xlsx(projection, tmp_path / "budget.xlsx",

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import finmodel
-from finmodel.scenario import validate_scenario
+from finmodel.model.scenario import validate_scenario
 
 START = 2025
 money = st.floats(0, 1e6, allow_nan=False, allow_infinity=False)

@@ -87,7 +87,7 @@ def test_report_one_bad_scenario_exit_1(tmp_path: Path) -> None:
     (folder / "good.yaml").write_text(scenario_text("Good"))
     (folder / "bad.yaml").write_text(MINIMAL + "finance: {discount_rate: -2}\n")
     run = subprocess.run(
-        [sys.executable, "-m", "finmodel.cli", "report", str(folder), "--out", "out",
+        [sys.executable, "-m", "finmodel", "report", str(folder), "--out", "out",
          "--jobs", "2", "--formats", "html", "--notebook", str(write_notebook(tmp_path))],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 1
@@ -109,7 +109,7 @@ def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
     for i in range(4):  # the first is quick, the others still run at Ctrl-C
         (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}", "5" if i else "0"))
     process = subprocess.Popen(
-        [sys.executable, "-m", "finmodel.cli", "report", str(folder), "--out", "out",
+        [sys.executable, "-m", "finmodel", "report", str(folder), "--out", "out",
          "--jobs", "2", "--formats", "html,ipynb", "--notebook", str(write_notebook(tmp_path))],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
@@ -136,7 +136,7 @@ class _Terminal(io.StringIO):
 def test_report_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch,
                                                 stream: type[io.StringIO], drawn: bool) -> None:
     """The progress bar is drawn on stderr when it is a terminal, and never otherwise."""
-    from finmodel.commands.report import _Progress
+    from finmodel.cli.report import _Progress
 
     err = stream()
     monkeypatch.setattr(sys, "stderr", err)

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 import finmodel
-from finmodel import reporting, summary
-from finmodel._text import LABELS, format_kpi
+from finmodel.views import reporting, summary
+from finmodel.views.text import LABELS, format_kpi
 from test_reporting import parse
 
 from conftest import ROOT

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import finmodel
-from finmodel import reporting
-from finmodel._text import LABELS
+from finmodel.views import reporting
+from finmodel.views.text import LABELS
 
 from conftest import ROOT
 

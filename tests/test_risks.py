@@ -13,18 +13,16 @@ from hypothesis import strategies as st
 
 import finmodel
 from finmodel import FinModelError, ScenarioError
-from finmodel.cli import main
-from finmodel.risks import (
+from finmodel.analysis.risks import (
     RiskImpact,
     RiskRegister,
-    expected_impact_chart,
-    register_csv,
-    register_text,
     risk_register,
     stressed,
     validate_risks,
 )
-from finmodel.what_if import compare, exit_overrides, partner_exit
+from finmodel.analysis.what_if import compare, exit_overrides, partner_exit
+from finmodel.cli import main
+from finmodel.views.risks import expected_impact_chart, register_csv, register_text
 
 from conftest import ROOT, TINY
 
@@ -290,7 +288,7 @@ def test_what_if_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
 def test_risks_html_ranked_problems_and_none(risky: finmodel.Scenario,
                                              write: Callable[..., Path]) -> None:
     """The section ranks the risks with a chart; bad risks are listed; no risks said so."""
-    from finmodel.partnership_report import risks_html, risks_sheet
+    from finmodel.views.partnership_report import risks_html, risks_sheet
 
     html = risks_html(risky)
     assert html.index("<th>Tariff and wages</th>") < html.index("<th>Higher fee</th>")
@@ -339,7 +337,7 @@ def test_bundled_vendor_exit_risk_is_the_partner_exit(base: finmodel.Scenario) -
 def test_exit_property_before_unchanged_after_gone(party: str, year: int) -> None:
     """Any party, any exit year: the years before are untouched, the party brings and gets
     nothing from then on, and the statement still reconciles with the budget."""
-    from finmodel.parties import party_statement
+    from finmodel.analysis.parties import party_statement
 
     base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
     before = finmodel.project(base)

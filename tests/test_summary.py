@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import finmodel
-from finmodel import summary
-from finmodel._paths import get_path
+from finmodel.model.paths import get_path
+from finmodel.views import summary
 
 #: Structural result -80, -30, 20, 20, 20 (rental 0, 50, 100, 100, 100 against costs of 80);
 #: subsidy 100 and 50 in 2025-2026; cash 20, 40, 60, 80, 100 against a minimum of 50.

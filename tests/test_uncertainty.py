@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import finmodel
-from finmodel._measures import AnalysisError
-from finmodel.goalseek import GoalNotReachable, goal_seek, probabilistic_goal_seek
-from finmodel.scenario import validate_scenario
-from finmodel.sensitivity import data_table, tornado
-from finmodel.simulation import PERCENTILES, simulate
+from finmodel.analysis.goalseek import GoalNotReachable, goal_seek, probabilistic_goal_seek
+from finmodel.analysis.measures import AnalysisError
+from finmodel.analysis.sensitivity import data_table, tornado
+from finmodel.analysis.simulation import PERCENTILES, simulate
+from finmodel.model.scenario import validate_scenario
 
 from conftest import TINY
 
@@ -267,8 +267,8 @@ risks:
 def test_quantile_agrees_with_sampled_draws(tiny: finmodel.Scenario,
                                             dist: dict[str, tuple[float, ...]]) -> None:
     """The P10 and P90 the tornado uses are those of the draws Monte Carlo takes."""
-    from finmodel._schema import Distribution
-    from finmodel.uncertainty import quantile, sample
+    from finmodel.analysis.uncertainty import quantile, sample
+    from finmodel.model.schema import Distribution
 
     scenario = tiny.with_changes({"uncertainty": {"rental.segments[A].tariff": dist}})
     values = sample(scenario, 200_000)[0]["rental.segments[A].tariff"]
@@ -279,7 +279,7 @@ def test_quantile_agrees_with_sampled_draws(tiny: finmodel.Scenario,
 
 def test_sample_clips_rare_normal_draws_to_the_range(tiny: finmodel.Scenario) -> None:
     """Demand normal(100, 25) passes the 99.99 % check; the rarer draws below 0 become 0."""
-    from finmodel.uncertainty import sample
+    from finmodel.analysis.uncertainty import sample
 
     scenario = tiny.with_changes({"uncertainty": {
         "rental.segments[A].demand_hours": {"normal": [100, 25]}}, "seed": 1})
@@ -310,7 +310,7 @@ def test_tornado_multiply_scales_the_series(tiny: finmodel.Scenario) -> None:
 
 def test_plain_words_state_the_probabilities(tiny: finmodel.Scenario) -> None:
     """The sentences of the report, on draws that all equal TINY (npv 24,181 EUR)."""
-    from finmodel._uncertainty_text import plain_words
+    from finmodel.views.uncertainty_text import plain_words
 
     scenario = tiny.with_changes({"uncertainty": {
         "rental.segments[A].tariff": {"uniform": [10, 10]}}})

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 
 import finmodel
-from finmodel.sensitivity import data_table, tornado
-from finmodel.simulation import simulate
-from finmodel.uncertainty import report_section
-from finmodel.uncertainty_charts import (
+from finmodel.analysis.sensitivity import data_table, tornado
+from finmodel.analysis.simulation import simulate
+from finmodel.views.uncertainty_charts import (
     data_table_heatmap,
     fan_chart,
     npv_histogram,
+    report_section,
     section_html,
     tornado_chart,
 )

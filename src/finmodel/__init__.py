@@ -8,10 +8,10 @@ Load a scenario file, project it, read the budget::
     True
 """
 
-from finmodel._errors import FinModelError, ParameterError, Problem, ScenarioError
-from finmodel.engine import KPIS, LINES, Evaluation, evaluate
-from finmodel.projection import Check, Projection, project
-from finmodel.scenario import Scenario, load_scenario
+from finmodel.model.engine import KPIS, LINES, Evaluation, evaluate
+from finmodel.model.errors import FinModelError, ParameterError, Problem, ScenarioError
+from finmodel.model.projection import Check, Projection, project
+from finmodel.model.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
 

@@ -102,8 +102,8 @@ def run_compare(job: CompareJob) -> str | None:
 
 
 def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
-    from finmodel.projection import project
-    from finmodel.scenario import load_scenario
+    from finmodel.model.projection import project
+    from finmodel.model.scenario import load_scenario
 
     projection = project(load_scenario(job.scenario_path))
     contents: dict[str, bytes] = {}
@@ -118,8 +118,8 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     for name, data in contents.items():
         _io.write_bytes(folder / name, data)
     if "xlsx" in job.formats:
-        from finmodel.excel import write_budget_xlsx
-        from finmodel.partnership_report import workbook_sheets
+        from finmodel.views.partnership_report import workbook_sheets
+        from finmodel.views.workbook import write_budget_xlsx
 
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -244,7 +244,7 @@ def _remove_outputs(folder: Path) -> None:
 
 
 def _message(exc: BaseException) -> str:
-    from finmodel._errors import ScenarioError
+    from finmodel.model.errors import ScenarioError
 
     if isinstance(exc, ScenarioError):
         return str(exc)

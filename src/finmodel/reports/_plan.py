@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from finmodel._errors import FinModelError, Problem, ScenarioError
-from finmodel.scenario import Scenario, load_scenario
+from finmodel.model.errors import FinModelError, Problem, ScenarioError
+from finmodel.model.scenario import Scenario, load_scenario
 
 __all__ = ["FORMATS", "PlannedScenario", "UsageError", "find_scenario_files",
            "folder_names", "parse_formats", "plan_scenarios", "safe_name"]
@@ -109,7 +109,7 @@ def folder_names(stems: Iterable[str]) -> list[str]:
 def find_scenario_files(specs: Sequence[str]) -> list[Path]:
     """Scenario files named on the command line: files, folders (their ``*.yaml`` and
     ``*.yml``, not recursive) or bare names in ``scenarios/``; each file once."""
-    from finmodel.commands._common import resolve_scenario
+    from finmodel.model.files import resolve_scenario
 
     found: list[Path] = []
     for spec in specs:

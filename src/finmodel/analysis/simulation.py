@@ -1,0 +1,272 @@
+"""Monte Carlo over the ``uncertainty`` block (spec section 7), in bounded memory.
+
+Draws are evaluated in chunks through the engine's draw axis (one vectorized pass per
+chunk, never one projection per draw). What is kept:
+
+- every KPI of every draw, ``(N,)`` each (8 bytes per draw and KPI: 72 MB for
+  1,000,000 draws), so KPI summaries and probabilities are exact over all draws;
+- every line of the first ``line_draws`` draws, at most :data:`LINE_MEMORY` bytes
+  (121,000 draws for a 15-year horizon). Per-year line percentiles are exact over those
+  draws; as draws are independent and identically distributed, the first draws are a
+  random sample of all of them, and beyond the cap the percentiles are estimates from
+  that sample (``line_draws`` in the output says how many were used).
+
+Risks join with ``with_risks=True`` as independent yes/no events: each draw decides each
+risk with its probability; draws with the same combination of risks are evaluated
+together on ``scenario.with_changes(overrides of those risks)`` (later risks win where
+two set the same path; a risk's override wins over a draw of the same parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from finmodel.analysis.uncertainty import Sampler, check_uncertainty
+from finmodel.model.engine import KPIS, LINES, evaluate
+from finmodel.model.errors import FinModelError, Problem, ScenarioError
+from finmodel.model.inputs import numeric_parameters
+from finmodel.model.scenario import Scenario
+
+__all__ = ["CHUNK", "LINE_MEMORY", "PERCENTILES", "Simulation", "simulate"]
+
+Array = NDArray[np.float64]
+
+#: Percentiles kept for every line and year (P25/P75 for the fan chart's inner band).
+PERCENTILES: tuple[int, ...] = (5, 10, 25, 50, 75, 90, 95)
+#: Draws evaluated in one vectorized pass.
+CHUNK = 20_000
+#: Bytes kept for the per-year lines of the first draws (see the module notes).
+LINE_MEMORY = 320 * 2**20
+#: At most this many risks join a simulation (2**10 combinations of risks).
+MAX_RISKS = 10
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """The outcome of :func:`simulate`: line percentiles, KPI draws and probabilities.
+
+    ``percentiles[line]`` is an array of shape ``(len(PERCENTILES), T)``; ``kpis[name]``
+    holds one value per draw (NaN where the contract says null).
+    """
+
+    scenario: str
+    draws: int
+    seed: int
+    years: NDArray[np.int64]
+    percentiles: dict[str, Array]
+    kpis: dict[str, Array]
+    minimum_cash: float
+    line_draws: int
+    risks: dict[str, float] = field(default_factory=dict)
+
+    def line(self, name: str, p: int) -> Array:
+        """The ``p``-th percentile of a line in each year, e.g. ``line("cash_end", 50)``."""
+        values: Array = self.percentiles[name][PERCENTILES.index(p)]
+        return values
+
+    @property
+    def cash_above_minimum(self) -> float:
+        """``P(cash_end >= minimum_cash in every year)``."""
+        return float(np.mean(self.kpis["years_below_minimum"] == 0))
+
+    def standard_error(self, probability: float) -> float:
+        """Monte Carlo standard error of a probability estimated from these draws."""
+        return math.sqrt(probability * (1 - probability) / self.draws)
+
+    @property
+    def break_even_by(self) -> dict[int, float]:
+        """``P(break_even_year <= Y)`` for each year Y (never breaking even counts as no)."""
+        year = self.kpis["break_even_year"]
+        return {int(y): float(np.mean(year <= y)) for y in self.years}
+
+    def kpi_summary(self, name: str) -> dict[str, float | None]:
+        """Mean, sd and percentiles of a KPI over the draws where it is defined."""
+        values = self.kpis[name]
+        defined = values[~np.isnan(values)]
+        out: dict[str, float | None] = {"null_share": 1 - defined.size / values.size}
+        if defined.size == 0:
+            return {"mean": None, "sd": None, "p5": None, "p10": None, "p50": None,
+                    "p90": None, "p95": None, **out}
+        qs = np.percentile(defined, [5, 10, 50, 90, 95])
+        return {"mean": float(defined.mean()), "sd": float(defined.std()),
+                **{f"p{p}": float(v) for p, v in zip((5, 10, 50, 90, 95), qs, strict=True)},
+                **out}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``finmodel simulate --format json`` (README)."""
+        p = self.cash_above_minimum
+        return {
+            "scenario": self.scenario, "draws": self.draws, "seed": self.seed,
+            "years": self.years.tolist(), "line_draws": self.line_draws,
+            "percentiles": {name: {f"p{q}": _floats(self.percentiles[name][i])
+                                   for i, q in enumerate(PERCENTILES)} for name in LINES},
+            "kpis": {name: self.kpi_summary(name) for name in KPIS},
+            "probabilities": {
+                "cash_above_minimum_all_years": p,
+                "cash_above_minimum_all_years_se": self.standard_error(p),
+                "break_even_by": {str(y): v for y, v in self.break_even_by.items()},
+            },
+            "risks": dict(self.risks),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
+             with_risks: bool = False, chunk: int = CHUNK) -> Simulation:
+    """Monte Carlo: ``draws`` projections of the scenario with its uncertain parameters.
+
+    Parameters
+    ----------
+    scenario
+        A scenario; its ``uncertainty`` block is checked first (:func:`check_uncertainty`).
+    draws
+        Number of draws N (>= 1).
+    seed
+        Overrides the scenario's ``seed``; the same seed gives the same numbers.
+    with_risks
+        Let the scenario's risks occur as independent yes/no events.
+    chunk
+        Draws per vectorized pass; bounds the working memory, not the result.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> sim = simulate(finmodel.load_scenario("scenarios/base.yaml"), draws=1000)
+    >>> sim.line("cash_end", 5).shape, 0 <= sim.cash_above_minimum <= 1
+    ((15,), True)
+    """
+    if draws < 1 or chunk < 1:
+        raise FinModelError(f"draws and chunk must be >= 1, got {draws} and {chunk}")
+    check_uncertainty(scenario)
+    sampler = Sampler(scenario, seed)
+    risky = _Risks(scenario) if with_risks else None
+    horizon = scenario.horizon
+    keep = min(draws, max(1, LINE_MEMORY // (8 * len(LINES) * horizon)))
+    lines = {name: np.empty((horizon, keep)) for name in LINES}  # year-major: fast percentiles
+    kpis = {name: np.empty(draws) for name in KPIS}
+    for start in range(0, draws, chunk):
+        n = min(chunk, draws - start)
+        values, factors = sampler.next(n)
+        if risky is None:
+            got_lines, got_kpis = _evaluate(scenario, values, factors, n)
+        else:
+            got_lines, got_kpis = risky.evaluate(values, factors, sampler, n)
+        for name in KPIS:
+            kpis[name][start:start + n] = got_kpis[name]
+        if start < keep:
+            stop = min(keep, start + n)
+            for name in LINES:
+                lines[name][:, start:stop] = got_lines[name][:stop - start].T
+    return Simulation(scenario.name, draws, sampler.seed, scenario.years,
+                      {name: _percentiles(lines[name]) for name in LINES}, kpis,
+                      scenario.finance.minimum_cash, keep,
+                      risky.frequencies(draws) if risky else {})
+
+
+def _evaluate(scenario: Scenario, values: Mapping[str, Array], factors: Mapping[str, Array],
+              n: int) -> tuple[dict[str, Array], dict[str, Array]]:
+    """Lines ``(n, T)`` and KPIs ``(n,)`` (views), also when nothing is drawn."""
+    result = evaluate(scenario, draws=values, multiply=factors)
+    horizon = scenario.horizon
+    return ({k: np.broadcast_to(v, (n, horizon)) for k, v in result.lines.items()},
+            {k: np.broadcast_to(v, (n,)) for k, v in result.kpis.items()})
+
+
+def _percentiles(values: Array) -> Array:
+    """Percentiles ``(len(PERCENTILES), T)`` of year-major values ``(T, n)``, which are
+    reordered in the process."""
+    low, high = values.min(axis=1), values.max(axis=1)
+    out = np.repeat(low[None, :], len(PERCENTILES), axis=0)   # exact where all draws agree
+    varies = np.flatnonzero(~(low == high))                   # NaN compares unequal
+    if varies.size == 0:
+        return out
+    part = values if varies.size == values.shape[0] else values[varies]
+    if not np.isnan(part).any():  # the values are scratch: partition them in place
+        out[:, varies] = np.percentile(part, PERCENTILES, axis=1, overwrite_input=True)
+        return out
+    with warnings.catch_warnings():  # a year where the line is null in every draw
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out[:, varies] = np.nanpercentile(part, PERCENTILES, axis=1)
+    return out
+
+
+class _Risks:
+    """Risks as yes/no events: one stressed scenario per combination that occurs."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        if len(scenario.risks) > MAX_RISKS:
+            raise FinModelError(f"at most {MAX_RISKS} risks can join a simulation "
+                                f"(2**{MAX_RISKS} combinations), got {len(scenario.risks)}")
+        self.scenario = scenario
+        self.probabilities = np.array([r.probability for r in scenario.risks])
+        self.stressed: dict[int, tuple[Scenario, set[str]]] = {}
+        self.counts = np.zeros(len(scenario.risks))
+        problems: list[Problem] = []
+        for code, risk in enumerate(scenario.risks):  # report bad overrides before any work
+            try:
+                self._scenario(1 << code)
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    where = scenario.origin(f"risks[{risk.name}].overrides.{p.path}")
+                    problems.append(Problem(where.file, where.line,
+                                            f"risks[{risk.name}].overrides.{p.path}",
+                                            p.message))
+        if problems:
+            raise ScenarioError(problems)
+
+    def _scenario(self, code: int) -> tuple[Scenario, set[str]]:
+        if code not in self.stressed:
+            changes: dict[str, Any] = {}
+            for i, risk in enumerate(self.scenario.risks):
+                if code >> i & 1:
+                    changes.update(risk.overrides)
+            stressed = self.scenario.with_changes(changes, source="risks")
+            drawable = set(numeric_parameters(stressed))
+            kept = {p for p in self.scenario.uncertainty
+                    if p in drawable and not any(_overlaps(p, c) for c in changes)}
+            self.stressed[code] = (stressed, kept)
+        return self.stressed[code]
+
+    def evaluate(self, values: dict[str, Array], factors: dict[str, Array], sampler: Sampler,
+                 n: int) -> tuple[dict[str, Array], dict[str, Array]]:
+        occurred = sampler.risks(self.probabilities, n)
+        self.counts += occurred.sum(axis=0)
+        codes = occurred.astype(np.int64) @ (1 << np.arange(occurred.shape[1], dtype=np.int64))
+        horizon = self.scenario.horizon
+        lines = {name: np.empty((n, horizon)) for name in LINES}
+        kpis = {name: np.empty(n) for name in KPIS}
+        for code in np.unique(codes).tolist():
+            rows = np.flatnonzero(codes == code)
+            scenario, kept = self._scenario(code)
+            got_lines, got_kpis = _evaluate(
+                scenario, {p: v[rows] for p, v in values.items() if p in kept},
+                {p: v[rows] for p, v in factors.items() if p in kept}, rows.size)
+            for name in LINES:
+                lines[name][rows] = got_lines[name]
+            for name in KPIS:
+                kpis[name][rows] = got_kpis[name]
+        return lines, kpis
+
+    def frequencies(self, draws: int) -> dict[str, float]:
+        return {r.name: float(c / draws) for r, c in zip(self.scenario.risks, self.counts,
+                                                         strict=True)}
+
+
+def _overlaps(path: str, changed: str) -> bool:
+    """Whether setting ``changed`` touches the parameter at ``path`` (same, parent or child)."""
+    short, long = sorted((path, changed), key=len)
+    return long == short or long.startswith((short + ".", short + "["))
+
+
+def _floats(values: Array) -> list[float | None]:
+    return [None if math.isnan(v) else float(v) for v in values.tolist()]

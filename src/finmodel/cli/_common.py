@@ -1,0 +1,64 @@
+"""Helpers shared by the sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from finmodel.model.errors import ScenarioError
+from finmodel.model.files import resolve_scenario
+from finmodel.model.scenario import Scenario, load_scenario
+
+__all__ = ["add_format_argument", "add_scenario_argument", "emit", "load"]
+
+
+def load(spec: str) -> Scenario:
+    """Load a scenario for a command, with its ``uncertainty`` and ``risks`` checked too.
+
+    The library's :func:`load_scenario` checks the file against the schema only; the
+    analysis blocks need projections, so commands check them here, all problems at once.
+    """
+    from finmodel.analysis.risks import validate_risks
+    from finmodel.analysis.uncertainty import check_uncertainty
+
+    scenario = load_scenario(resolve_scenario(spec))
+    problems = list(validate_risks(scenario))
+    try:
+        check_uncertainty(scenario)
+    except ScenarioError as exc:
+        problems += exc.problems
+    if problems:
+        raise ScenarioError(sorted(problems))
+    return scenario
+
+
+def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", metavar="SCENARIO",
+                        help="scenario file, or a name in scenarios/ (e.g. base)")
+
+
+def add_format_argument(parser: argparse.ArgumentParser,
+                        choices: tuple[str, ...] = ("table", "json", "csv")) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0],
+                        help=f"output format (default {choices[0]})")
+
+
+def emit(fmt: str, as_dict: Callable[[], Any], table: Callable[[], str],
+         csv: Callable[[], str] | None = None) -> int:
+    """Write a command's result on stdout in the chosen format; only that one is built.
+
+    ``as_dict`` gives the JSON data, or the JSON text itself when the result serializes
+    itself (a projection, a simulation).
+    """
+    if fmt == "json":
+        data = as_dict()
+        sys.stdout.write((data if isinstance(data, str) else
+                          json.dumps(data, allow_nan=False)) + "\n")
+    elif fmt == "csv" and csv is not None:
+        sys.stdout.write(csv())
+    else:
+        sys.stdout.write(table())
+    return 0

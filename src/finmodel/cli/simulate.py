@@ -1,0 +1,31 @@
+"""``finmodel simulate SCENARIO``: Monte Carlo over the scenario's uncertainty block."""
+
+from __future__ import annotations
+
+import argparse
+
+from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+
+HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line, KPI "
+        "distributions and probabilities")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_scenario_argument(parser)
+    parser.add_argument("--draws", type=int, default=10_000, metavar="N",
+                        help="number of draws (default 10,000)")
+    parser.add_argument("--seed", type=int, default=None, metavar="S",
+                        help="random seed (default: the scenario's seed)")
+    parser.add_argument("--with-risks", action="store_true",
+                        help="let the scenario's risks occur as independent yes/no events")
+    add_format_argument(parser, ("table", "json"))
+
+
+def run(args: argparse.Namespace) -> int:
+    from finmodel.analysis.simulation import simulate
+
+    sim = simulate(load(args.scenario), draws=args.draws, seed=args.seed,
+                   with_risks=args.with_risks)
+    from finmodel.views.uncertainty_text import simulation_text
+
+    return emit(args.format, sim.to_json, lambda: simulation_text(sim))

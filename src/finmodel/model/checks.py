@@ -1,0 +1,115 @@
+"""The check sheet (spec sections 4 and 6): identities and flags for one projection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from finmodel.model.projection import Projection
+
+__all__ = ["OCCUPANCY_FLAG", "Check", "identity_tolerance", "run_checks"]
+
+#: Occupancy above this leaves little room for growth (spec section 6).
+OCCUPANCY_FLAG = 0.9
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the check sheet.
+
+    ``kind`` is ``identity`` (the model's arithmetic; these make the master check) or
+    ``flag`` (a warning about the plan: cash below the reserve, co-financing not met,
+    high occupancy, subsidy cut off by the horizon).
+    """
+
+    name: str
+    kind: Literal["identity", "flag"]
+    passed: bool
+    message: str
+    years: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "passed": self.passed,
+                "message": self.message, "years": list(self.years)}
+
+
+def identity_tolerance(*lines: np.ndarray) -> float:
+    """Euros by which the two sides of an identity may differ: float rounding only.
+
+    A millionth of a euro, growing with the size of the numbers involved (1e-9 relative).
+    """
+    scale = max((float(np.max(np.abs(line))) for line in lines if line.size), default=0.0)
+    return 1e-6 + 1e-9 * scale
+
+
+def run_checks(p: Projection) -> tuple[Check, ...]:
+    lines, years = p.lines, p.years
+    fin = p.scenario.finance
+    cash_rhs = (lines["result"] + lines["depreciation"] - lines["capex"] + lines["subsidy_cash"]
+                - lines["operating_subsidies"] - lines["investment_subsidy_release"])
+    balance_lhs = lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+    checks = [
+        _identity("cash_identity", lines["net_cash_flow"], cash_rhs, years,
+                  "net_cash_flow = result + depreciation - capex + subsidy_cash "
+                  "- operating_subsidies - investment_subsidy_release"),
+        _identity("balance_identity", balance_lhs, lines["equity"], years,
+                  "cash_end + book_value - deferred_subsidy = equity"),
+    ]
+    low = years[lines["cash_end"] < fin.minimum_cash]
+    checks.append(Check(
+        "cash_above_minimum", "flag", not low.size,
+        f"cash stays at or above the minimum of {fin.minimum_cash:,.0f} EUR in every year"
+        if not low.size else
+        f"cash below the minimum of {fin.minimum_cash:,.0f} EUR in {_years(low)}",
+        tuple(low.tolist())))
+    busy = years[lines["occupancy"] > OCCUPANCY_FLAG]
+    checks.append(Check(
+        "occupancy_headroom", "flag", not busy.size,
+        f"occupancy at most {OCCUPANCY_FLAG:.0%} in every year" if not busy.size else
+        f"occupancy above {OCCUPANCY_FLAG:.0%} in {_years(busy)}: little room for growth",
+        tuple(busy.tolist())))
+    checks.extend(_subsidy_checks(p))
+    return tuple(checks)
+
+
+
+def _identity(name: str, lhs: np.ndarray, rhs: np.ndarray, years: np.ndarray,
+              rule: str) -> Check:
+    gap = np.abs(lhs - rhs)
+    bad = years[gap > identity_tolerance(lhs, rhs)]
+    message = (f"holds in every year: {rule}" if not bad.size else
+               f"fails in {_years(bad)} (largest gap {gap.max():,.6f} EUR): {rule}")
+    return Check(name, "identity", not bad.size, message, tuple(bad.tolist()))
+
+
+def _subsidy_checks(p: Projection) -> list[Check]:
+    detail, x = p.evaluation.detail, p.evaluation.inputs
+    contributions = detail["contribution_amounts"].sum(axis=-2)   # cash + in kind, all parties
+    out = []
+    for u, subsidy in enumerate(p.scenario.subsidies):
+        cash = detail["subsidy_cash"][u]
+        if subsidy.cofinancing_ratio is not None:
+            paying = cash > 0
+            total, matched = float(cash.sum()), float(contributions[paying].sum())
+            ratio = matched / total if total else float("inf")
+            met = ratio >= subsidy.cofinancing_ratio
+            out.append(Check(
+                f"cofinancing[{subsidy.name}]", "flag", met,
+                f"partners bring {matched:,.0f} EUR (cash and in kind) in the years "
+                f"{subsidy.name} pays {total:,.0f} EUR: ratio {ratio:.2f}, "
+                f"{'meets' if met else 'below'} the required {subsidy.cofinancing_ratio:g}",
+                tuple(p.years[paying].tolist()) if not met else ()))
+        cut = float(x.subsidy_cut_off[u])
+        if cut > 0:
+            out.append(Check(
+                f"subsidy_cut_off[{subsidy.name}]", "flag", False,
+                f"{cut:,.0f} EUR of {subsidy.name} falls after {p.years[-1]} and is left "
+                "out of the projection"))
+    return out
+
+
+def _years(years: np.ndarray) -> str:
+    return ", ".join(str(y) for y in years.tolist())

@@ -1,0 +1,239 @@
+"""The projection engine (spec sections 3 and 4): arrays in, lines and detail out.
+
+Pure numpy, no I/O. Every array has the batch axes first and the year axis last, so
+the same code projects one scenario (batch ``()``) or N parameter draws (batch
+``(N,)``). Sign convention: income and expenses are positive amounts; ``result`` and
+cash flows are positive when money comes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from finmodel.model.inputs import Inputs, build_inputs
+from finmodel.model.scenario import Scenario
+
+__all__ = ["KPIS", "LINES", "Evaluation", "evaluate"]
+
+Array = NDArray[np.float64]
+
+#: Output lines of the JSON contract, in budget order.
+LINES: tuple[str, ...] = (
+    "rental_income", "operating_subsidies", "investment_subsidy_release", "partner_cash",
+    "in_kind_income", "total_income",
+    "operating_costs", "variable_costs", "depreciation", "in_kind_costs", "total_expenses",
+    "result", "structural_result",
+    "capex", "subsidy_cash", "net_cash_flow", "cash_end",
+    "rented_hours", "occupancy", "self_sufficiency",
+    "book_value", "deferred_subsidy", "equity",
+)
+
+#: KPIs of the JSON contract.
+KPIS: tuple[str, ...] = (
+    "total_result", "npv", "break_even_year", "min_cash", "min_cash_year",
+    "years_below_minimum", "funding_gap_after_subsidy", "book_value_end",
+    "deferred_subsidy_end",
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Lines, per-item detail and KPIs for a batch of projections.
+
+    ``lines[name]`` has shape ``batch + (T,)`` and ``detail[name]`` ``batch`` + items
+    and/or years (read-only views); ``kpis[name]`` has shape ``batch`` with
+    NaN where the contract says null (``break_even_year``, ``funding_gap_after_subsidy``,
+    ``self_sufficiency`` in a year without expenses).
+    """
+
+    inputs: Inputs
+    lines: dict[str, Array]
+    detail: dict[str, Array]
+    kpis: dict[str, Array]
+
+    @property
+    def years(self) -> NDArray[np.int64]:
+        return self.inputs.years
+
+
+def evaluate(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = None,
+             multiply: Mapping[str, ArrayLike] | None = None) -> Evaluation:
+    """Project a scenario, or a batch of parameter draws of it, in one vectorized pass.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (:func:`finmodel.load_scenario`).
+    draws
+        Parameter path -> values of shape ``(N,)`` (the same in every year) or ``(N, T)``,
+        replacing the parameter (spec section 7, ``apply: replace``). A single number
+        (0-d) changes the parameter without adding a batch axis.
+    multiply
+        Parameter path -> factors, multiplying the parameter's series (``apply: multiply``).
+
+    Returns
+    -------
+    Evaluation
+        Lines of shape ``(N, T)`` (or ``(T,)`` without draws) and KPIs of shape ``(N,)``.
+
+    Examples
+    --------
+    >>> import numpy as np, finmodel
+    >>> base = finmodel.load_scenario("scenarios/base.yaml")
+    >>> batch = evaluate(base, draws={"finance.opening_cash": np.array([0.0, 1000.0])})
+    >>> batch.lines["cash_end"].shape == (2, base.horizon)
+    True
+    >>> float(np.diff(batch.lines["cash_end"][:, -1])[0])
+    1000.0
+    """
+    inputs = build_inputs(scenario, draws, multiply)
+    detail = _detail(inputs)
+    lines = _lines(inputs, detail)
+    # every result gets the full batch shape (views: broadcasting copies nothing)
+    batch, years = inputs.batch_shape, len(inputs.years)
+    lines = {name: np.broadcast_to(v, (*batch, years)) for name, v in lines.items()}
+    detail = {name: np.broadcast_to(v, (*batch, *v.shape[v.ndim - _DETAIL_AXES[name]:]))
+              for name, v in detail.items()}
+    return Evaluation(inputs, lines, detail, kpis(lines, inputs))
+
+
+#: Axes of each detail array besides the batch: items and/or years.
+_DETAIL_AXES = {
+    "own_use_hours": 1, "rentable_hours": 1, "segment_requested_hours": 2,
+    "segment_rented_hours": 2, "segment_rental_income": 2, "purchase_capex": 2,
+    "purchase_depreciation": 2, "purchase_book_value": 2, "subsidy_cash": 2,
+    "subsidy_income": 2, "subsidy_deferred": 2, "subsidy_is_investment": 1,
+    "cost_amounts": 2, "contribution_amounts": 2, "contribution_is_in_kind": 1,
+    "benefit_amounts": 2, "own_use_value": 2,
+}
+
+
+def _rental(x: Inputs) -> dict[str, Array]:
+    own_use = x.own_use.sum(axis=-2)
+    rentable = np.maximum(x.available_hours - own_use, 0.0)
+    requested = x.requested_hours
+    rentable, total = np.broadcast_arrays(rentable, requested.sum(axis=-2))
+    over = total > rentable
+    scale = np.divide(rentable, total, out=np.ones(total.shape), where=over)
+    rented = requested * scale[..., None, :]
+    return {"own_use_hours": own_use, "rentable_hours": rentable,
+            "segment_requested_hours": requested, "segment_rented_hours": rented,
+            "segment_rental_income": rented * x.net_tariff}
+
+
+def _assets(x: Inputs) -> dict[str, Array]:
+    years = x.years
+    bought = np.array([p.year for p in x.purchases], dtype=np.int64)[:, None]
+    life = np.array([p.life for p in x.purchases], dtype=np.int64)[:, None]
+    paid = (years == bought).astype(float)                          # (K, T)
+    depreciating = ((years >= bought) & (years < bought + life)).astype(float)
+    cost = x.purchase_costs[..., None]                               # (B, K, 1)
+    depreciation = cost / life * depreciating
+    capex = cost * paid
+    book = np.cumsum(capex - depreciation, axis=-1)
+    return {"purchase_capex": capex, "purchase_depreciation": depreciation,
+            "purchase_book_value": book}
+
+
+def _subsidies(x: Inputs) -> dict[str, Array]:
+    cash = x.subsidy_cash                                           # (B, U, T)
+    release = np.zeros_like(cash)
+    for u, years in enumerate(x.release_years):
+        # each receipt is released in equal parts over `years` years, from its own year
+        for lag in range(min(years, cash.shape[-1])):
+            release[..., u, lag:] += cash[..., u, : cash.shape[-1] - lag] / years
+    investment = np.array([t == "investment" for t in x.subsidy_types], dtype=bool)
+    income = np.where(investment[:, None], release, cash)
+    deferred = np.cumsum(cash - income, axis=-1)
+    return {"subsidy_cash": cash, "subsidy_income": income, "subsidy_deferred": deferred,
+            "subsidy_is_investment": investment.astype(float)}
+
+
+def _detail(x: Inputs) -> dict[str, Array]:
+    in_kind = np.array([t == "in_kind" for _, _, t in x.contributions], dtype=bool)
+    return {**_rental(x), **_assets(x), **_subsidies(x),
+            "cost_amounts": x.cost_amounts,
+            "contribution_amounts": x.contribution_amounts,
+            "contribution_is_in_kind": in_kind.astype(float),
+            "benefit_amounts": x.benefit_amounts,
+            "own_use_value": x.own_use * x.own_use_value_per_hour[..., None, :]}
+
+
+def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
+    investment = d["subsidy_is_investment"].astype(bool)
+    in_kind = d["contribution_is_in_kind"].astype(bool)
+    income, amounts = d["subsidy_income"], x.contribution_amounts  # items on axis -2
+    rented_hours = d["segment_rented_hours"].sum(axis=-2)
+    line = {
+        "rental_income": d["segment_rental_income"].sum(axis=-2),
+        "operating_subsidies": income[..., ~investment, :].sum(axis=-2),
+        "investment_subsidy_release": income[..., investment, :].sum(axis=-2),
+        "partner_cash": amounts[..., ~in_kind, :].sum(axis=-2),
+        "in_kind_income": amounts[..., in_kind, :].sum(axis=-2),
+        "operating_costs": x.cost_amounts.sum(axis=-2),
+        "variable_costs": rented_hours * x.variable_cost_per_hour,
+        "depreciation": d["purchase_depreciation"].sum(axis=-2),
+        "capex": d["purchase_capex"].sum(axis=-2),
+        "subsidy_cash": d["subsidy_cash"].sum(axis=-2),
+        "rented_hours": rented_hours,
+        "book_value": d["purchase_book_value"].sum(axis=-2),
+        "deferred_subsidy": d["subsidy_deferred"].sum(axis=-2),
+    }
+    line["in_kind_costs"] = line["in_kind_income"]
+    line["total_income"] = (line["rental_income"] + line["operating_subsidies"]
+                            + line["investment_subsidy_release"] + line["partner_cash"]
+                            + line["in_kind_income"])
+    line["total_expenses"] = (line["operating_costs"] + line["variable_costs"]
+                              + line["depreciation"] + line["in_kind_costs"])
+    # income minus expenses, with the in-kind pair (equal by definition) left out so that
+    # in-kind amounts cannot move the result even by float rounding
+    line["result"] = (line["rental_income"] + line["operating_subsidies"]
+                      + line["investment_subsidy_release"] + line["partner_cash"]
+                      - line["operating_costs"] - line["variable_costs"] - line["depreciation"])
+    line["structural_result"] = (line["result"] - line["operating_subsidies"]
+                                 - line["investment_subsidy_release"])
+    line["net_cash_flow"] = (line["rental_income"] + line["partner_cash"] + line["subsidy_cash"]
+                             - line["operating_costs"] - line["variable_costs"] - line["capex"])
+    opening = x.opening_cash[..., None]
+    line["cash_end"] = opening + np.cumsum(line["net_cash_flow"], axis=-1)
+    line["equity"] = opening + np.cumsum(line["result"], axis=-1)
+    line["occupancy"] = (d["own_use_hours"] + rented_hours) / x.available_hours
+    own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
+    with np.errstate(over="ignore"):  # a denormal divisor: no meaningful ratio, null below
+        own_income, own_costs = np.broadcast_arrays(line["rental_income"] + line["partner_cash"],
+                                                    own_costs)
+        ratio = np.divide(own_income, own_costs, out=np.full(own_costs.shape, np.nan),
+                          where=own_costs != 0)
+    line["self_sufficiency"] = np.where(np.isfinite(ratio), ratio, np.nan)
+    return {name: line[name] for name in LINES}
+
+
+def kpis(lines: Mapping[str, Array], x: Inputs) -> dict[str, Array]:
+    """The KPIs of spec section 4, vectorized over the batch (NaN stands for null)."""
+    years = x.years.astype(float)
+    t = np.arange(len(years))
+    structural, cash = lines["structural_result"], lines["cash_end"]
+    discount = (1.0 + x.discount_rate[..., None]) ** t
+    # break-even: the first year from which every remaining year is >= 0
+    holds_after = np.flip(np.logical_and.accumulate(np.flip(structural >= 0, -1), axis=-1), -1)
+    break_even = np.where(holds_after[..., -1], years[np.argmax(holds_after, axis=-1)], np.nan)
+    # funding gap: the structural result in the first year after the last subsidy cash
+    paid = lines["subsidy_cash"] > 0
+    after = len(years) - np.argmax(np.flip(paid, -1), axis=-1)       # index of t*
+    gap_defined = paid.any(axis=-1) & (after < len(years))
+    at = np.take_along_axis(structural, np.minimum(after, len(years) - 1)[..., None], -1)[..., 0]
+    return {
+        "total_result": lines["result"].sum(axis=-1),
+        "npv": (lines["net_cash_flow"] / discount).sum(axis=-1),
+        "break_even_year": break_even,
+        "min_cash": cash.min(axis=-1),
+        "min_cash_year": years[np.argmin(cash, axis=-1)],
+        "years_below_minimum": (cash < x.minimum_cash[..., None]).sum(axis=-1).astype(float),
+        "funding_gap_after_subsidy": np.where(gap_defined, np.maximum(0.0, -at), np.nan),
+        "book_value_end": lines["book_value"][..., -1],
+        "deferred_subsidy_end": lines["deferred_subsidy"][..., -1],
+    }

@@ -1,0 +1,326 @@
+"""Reading scenario files: safe YAML with line numbers, and ``extends`` inheritance.
+
+This is the only module that reads scenario files. It returns plain data (dicts,
+lists, numbers, strings) merged over the ``extends`` chain, a map from every path to
+the file and line it came from, and the files read with their content hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from finmodel.model.errors import Problem, ScenarioError
+from finmodel.model.paths import Key, format_path
+
+__all__ = ["Origin", "SourceFile", "read_scenario_data", "resolve_scenario"]
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_NOT_INHERITED = ("name", "description")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file read for a scenario, as displayed in messages, with its SHA-256."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value was written: display path of the file and 1-based line."""
+
+    file: str
+    line: int
+
+
+@dataclass
+class _Parsed:
+    data: dict[str, Any]
+    origins: dict[str, Origin] = field(default_factory=dict)
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_scenario_data(path: str | os.PathLike[str]) -> tuple[
+        dict[str, Any], dict[str, Origin], tuple[SourceFile, ...], list[Problem]]:
+    """Read a scenario file and its ``extends`` chain into merged plain data.
+
+    Returns the merged data (without ``extends``; ``name`` defaulting to the file stem),
+    the origin of every path, the files read (the scenario first, then its parents), and
+    problems that do not stop reading (duplicate keys and names), to report with the
+    validation's. Raises :class:`ScenarioError` for a missing file, YAML errors, disallowed tags,
+    duplicate keys, a cycle in ``extends`` or a bad merge.
+    """
+    parsed = _load(str(path), ())
+    parsed.data.setdefault("name", Path(path).stem)
+    return parsed.data, parsed.origins, tuple(parsed.files), parsed.problems
+
+
+def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
+    try:
+        raw = Path(display).read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(display, 1, "(file)",
+                                     f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(display, 1, "(file)",
+                                     f"not UTF-8 text: {exc.reason}")]) from None
+    data, lines, problems = _parse(text, display)
+    origins = {path: Origin(display, line) for path, line in lines.items()}
+    source = SourceFile(display, hashlib.sha256(raw).hexdigest())
+    parent_name = data.pop("extends", None)
+    if parent_name is None:
+        return _Parsed(_reject_removals(data, origins, display), origins, [source], problems)
+    parent = _load_parent(display, parent_name, origins.get("extends", Origin(display, 1)), chain)
+    for key in _NOT_INHERITED:
+        parent.data.pop(key, None)
+    merge_problems: list[Problem] = []
+    merged = _merge(parent.data, data, (), parent.origins, origins, merge_problems)
+    if merge_problems:
+        raise ScenarioError(merge_problems)
+    parent.origins.update(origins)
+    return _Parsed(merged, parent.origins, [source, *parent.files], problems + parent.problems)
+
+
+def _load_parent(display: str, name: Any, where: Origin, chain: tuple[str, ...]) -> _Parsed:
+    if not isinstance(name, str) or not name:
+        raise ScenarioError([Problem(where.file, where.line, "extends",
+                                     f"must be a file name, got {name!r}")])
+    parent = os.path.normpath(os.path.join(os.path.dirname(display), name))
+    here = os.path.realpath(display)
+    seen = (*chain, here)
+    if os.path.realpath(parent) in seen:
+        loop = " -> ".join([*(os.path.basename(p) for p in seen), os.path.basename(parent)])
+        raise ScenarioError([Problem(where.file, where.line, "extends", f"cycle: {loop}")])
+    if not Path(parent).is_file():
+        raise ScenarioError([Problem(where.file, where.line, "extends",
+                                     f"no such file {parent!r}")])
+    return _load(parent, seen)
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+def _parse(text: str, display: str) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError([Problem(display, 1, "(file)", "is empty; expected a mapping")])
+        walker = _Walker(loader, display)
+        data = walker.value(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ScenarioError([Problem(display, line, "(yaml)", _yaml_message(exc))]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(display, node.start_mark.line + 1, "(file)",
+                                     f"must be a mapping of keys, got {type(data).__name__}")])
+    return data, walker.lines, walker.problems
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    tag = re.search(r"tag '([^']+)'", str(exc.problem))
+    if isinstance(exc, yaml.constructor.ConstructorError) and tag:
+        return (f"tag '{tag.group(1)}' is not allowed: only plain values (numbers, text, "
+                "true/false, lists, mappings)")
+    return " ".join(part for part in (exc.context, exc.problem) if part)
+
+
+class _Walker:
+    """Turns a composed YAML node tree into plain data, recording each path's line."""
+
+    def __init__(self, loader: yaml.SafeLoader, display: str) -> None:
+        self.loader = loader
+        self.display = display
+        self.lines: dict[str, int] = {}
+        self.problems: list[Problem] = []
+
+    def value(self, node: yaml.Node, path: tuple[Key, ...]) -> Any:
+        self.lines.setdefault(format_path(path), node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            self._check_tag(node, _MAP_TAG, path)
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _SEQ_TAG, path)
+            return self._sequence(node, path)
+        return self.loader.construct_object(node, deep=True)
+
+    def _check_tag(self, node: yaml.Node, expected: str, path: tuple[Key, ...]) -> None:
+        if node.tag != expected:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
+
+    def _sequence(self, node: yaml.SequenceNode, path: tuple[Key, ...]) -> list[Any]:
+        out: list[Any] = []
+        first_line: dict[str, int] = {}
+        for i, item in enumerate(node.value):
+            key = _selector(item, i)
+            line = item.start_mark.line + 1
+            if isinstance(key, str) and key in first_line:
+                self.problems.append(Problem(
+                    self.display, line, format_path((*path, key)),
+                    f"duplicate name (first on line {first_line[key]}): names in a list "
+                    "must differ"))
+                key = i
+            elif isinstance(key, str):
+                first_line[key] = line
+            out.append(self.value(item, (*path, key)))
+        return out
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple[Key, ...]) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "YAML merge keys (<<) are not supported; use extends",
+                    key_node.start_mark)
+            key = self.loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                self.problems.append(Problem(self.display, key_node.start_mark.line + 1,
+                                             format_path(path) or "(file)",
+                                             f"keys must be names or years, got {key!r}"))
+                continue
+            sub = (*path, str(key))
+            if key in out:
+                self.problems.append(Problem(self.display, key_node.start_mark.line + 1,
+                                             format_path(sub), "duplicate key"))
+                continue
+            self.lines[format_path(sub)] = key_node.start_mark.line + 1
+            out[key] = self.value(value_node, sub)
+        return out
+
+
+def _selector(node: yaml.Node, index: int) -> Key:
+    """``[name]`` for a mapping item with a string name, else the position."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if (getattr(key_node, "value", None) == "name"
+                    and isinstance(value_node, yaml.ScalarNode)
+                    and value_node.tag == "tag:yaml.org,2002:str"):
+                return f"[{value_node.value}]"
+    return index
+
+
+# --- extends: merge ---------------------------------------------------------------------
+
+def _is_named_list(value: Any) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(item, dict) and isinstance(item.get("name"), str)
+                    for item in value))
+
+
+def _merge(parent: Any, child: Any, path: tuple[Key, ...], parent_origins: dict[str, Origin],
+           child_origins: dict[str, Origin], problems: list[Problem]) -> Any:
+    """Merge ``child`` over ``parent``; drops parent origins of what the child replaces."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        out = dict(parent)
+        for key, value in child.items():
+            sub = (*path, str(key))
+            out[key] = (_merge(parent[key], value, sub, parent_origins, child_origins, problems)
+                        if key in parent
+                        else _reject_removals_in(value, sub, child_origins, problems))
+        return out
+    if _is_named_list(child) and (_is_named_list(parent) or parent == []):
+        return _merge_named(parent, child, path, parent_origins, child_origins, problems)
+    _forget(parent_origins, format_path(path))
+    if _is_named_list(child):
+        return _reject_removals_in(child, path, child_origins, problems)
+    return child
+
+
+def _merge_named(parent: list[dict[str, Any]], child: list[dict[str, Any]], path: tuple[Key, ...],
+                 parent_origins: dict[str, Origin], child_origins: dict[str, Origin],
+                 problems: list[Problem]) -> list[dict[str, Any]]:
+    out = {item["name"]: item for item in parent}
+    for item in child:
+        name = item["name"]
+        sub = (*path, f"[{name}]")
+        remove = item.get("remove", False)
+        if remove is True:
+            if name not in out:
+                where = child_origins[format_path(sub)]
+                problems.append(Problem(where.file, where.line, format_path(sub),
+                                        "cannot remove: the parent scenario has no item of "
+                                        "that name"))
+                continue
+            del out[name]
+            _forget(parent_origins, format_path(sub))
+            _forget(child_origins, format_path(sub))
+            continue
+        if name in out:
+            out[name] = _merge(out[name], {k: v for k, v in item.items() if k != "remove"}, sub,
+                               parent_origins, child_origins, problems)
+        else:
+            out[name] = _reject_removals_in(item, sub, child_origins, problems)
+    return list(out.values())
+
+
+def _forget(origins: dict[str, Origin], prefix: str) -> None:
+    for key in [k for k in origins if k == prefix or k.startswith((prefix + ".", prefix + "["))]:
+        del origins[key]
+
+
+def _reject_removals(data: dict[str, Any], origins: dict[str, Origin],
+                     display: str) -> dict[str, Any]:
+    problems: list[Problem] = []
+    result = _reject_removals_in(data, (), origins, problems)
+    if problems:
+        raise ScenarioError(problems)
+    assert isinstance(result, dict)
+    return result
+
+
+def _reject_removals_in(value: Any, path: tuple[Key, ...], origins: dict[str, Origin],
+                        problems: list[Problem]) -> Any:
+    """``remove: true`` with nothing to remove is an error; ``remove: false`` is dropped."""
+    if isinstance(value, dict):
+        if value.get("remove") is True and path and str(path[-1]).startswith("["):
+            where = origins.get(format_path(path), Origin("?", 1))
+            problems.append(Problem(where.file, where.line, format_path(path),
+                                    "cannot remove: the parent scenario has no item of that name"))
+        return {k: _reject_removals_in(v, (*path, str(k)), origins, problems)
+                for k, v in value.items() if not (k == "remove" and isinstance(v, bool)
+                                                  and path and str(path[-1]).startswith("["))}
+    if isinstance(value, list):
+        return [_reject_removals_in(item, (*path, _item_key(item, i)), origins, problems)
+                for i, item in enumerate(value)]
+    return value
+
+
+def _item_key(item: Any, index: int) -> Key:
+    if isinstance(item, dict) and isinstance(item.get("name"), str):
+        return f"[{item['name']}]"
+    return index
+
+
+def resolve_scenario(spec: str) -> Path:
+    """A scenario file path, or a bare name looked up as ``scenarios/NAME.yaml``.
+
+    Examples
+    --------
+    >>> resolve_scenario("base").as_posix()
+    'scenarios/base.yaml'
+    """
+    path = Path(spec)
+    if path.is_file():
+        return path
+    if not path.suffix and path.name == spec:
+        for suffix in (".yaml", ".yml"):
+            candidate = Path("scenarios") / f"{spec}{suffix}"
+            if candidate.is_file():
+                return candidate
+    raise ScenarioError([Problem(spec, 1, "(file)",
+                                 f"no such scenario file (nor scenarios/{spec}.yaml)")])

@@ -1,0 +1,294 @@
+"""Scenario -> arrays: every parameter as a numpy array over (draws..., years).
+
+This is where a scenario meets the draw axis. Each numeric parameter is read through
+:class:`_Reader`, which replaces or multiplies it by an array of draws when one is
+given for its path; the engine never sees paths or YAML, only arrays whose leading
+axes are the batch (``()`` for one scenario, ``(N,)`` for N draws).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from finmodel.model.errors import ParameterError
+from finmodel.model.scenario import Scenario
+from finmodel.model.schema import PhaseOut, Subsidy
+from finmodel.model.series import Series
+
+__all__ = ["Inputs", "build_inputs", "numeric_parameters"]
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Values for one parameter path: shape ``(N,)`` (every year) or ``(N, T)``."""
+
+    values: Array
+    multiply: bool = False
+
+
+@dataclass(frozen=True)
+class Purchase:
+    investment: str
+    year: int
+    life: int
+
+
+@dataclass
+class Inputs:
+    """Everything the engine needs, as arrays.
+
+    ``B`` is the batch shape (``()`` or ``(N,)``); an array carries the batch axes only
+    when draws touch it, and broadcasts against the others.
+    """
+
+    years: NDArray[np.int64]
+    available_hours: Array                   # (B, T)
+    own_use: Array                           # (B, P, T) per party
+    parties: tuple[str, ...]
+    segments: tuple[str, ...]
+    requested_hours: Array                   # (B, S, T) demand x ramp-up, inside windows
+    net_tariff: Array                        # (B, S, T) tariff x index x (1 - discount)
+    variable_cost_per_hour: Array            # (B, T) indexed
+    costs: tuple[str, ...]
+    cost_categories: tuple[str, ...]
+    cost_amounts: Array                      # (B, C, T)
+    purchases: tuple[Purchase, ...]
+    purchase_costs: Array                    # (B, K) indexed price of each purchase
+    subsidies: tuple[str, ...]
+    subsidy_types: tuple[str, ...]
+    subsidy_cash: Array                      # (B, U, T)
+    release_years: tuple[int, ...]           # 1 for operating subsidies
+    subsidy_cut_off: Array                   # (B, U) euros dropped after the horizon
+    contributions: tuple[tuple[str, str, str], ...]   # (party, name, type)
+    contribution_amounts: Array              # (B, Q, T)
+    benefits: tuple[tuple[str, str], ...]    # (party, name)
+    benefit_amounts: Array                   # (B, R, T)
+    own_use_value_per_hour: Array            # (B, T) indexed
+    opening_cash: Array                      # (B,)
+    minimum_cash: Array                      # (B,)
+    discount_rate: Array                     # (B,)
+    batch_shape: tuple[int, ...] = field(default=())
+
+
+def numeric_parameters(scenario: Scenario) -> dict[str, str]:
+    """Every path that draws, data tables and goal seek can vary: path -> ``series``/``number``.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> params = numeric_parameters(finmodel.load_scenario("scenarios/base.yaml"))
+    >>> params["finance.opening_cash"], params["facility.available_hours"]
+    ('number', 'series')
+    """
+    reader = _Reader(scenario, {})
+    build_inputs(scenario, reader=reader)
+    return dict(reader.seen)
+
+
+def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = None,
+                 multiply: Mapping[str, ArrayLike] | None = None,
+                 reader: _Reader | None = None) -> Inputs:
+    """Arrays for the engine; ``draws`` replace, ``multiply`` scale parameters by path."""
+    overrides = {p: Draws(np.asarray(v, dtype=float)) for p, v in (draws or {}).items()}
+    overrides.update({p: Draws(np.asarray(v, dtype=float), True)
+                      for p, v in (multiply or {}).items()})
+    reader = reader or _Reader(scenario, overrides)
+    years = scenario.years
+    segments = _segments(scenario, reader)
+    costs = [(c, reader.indexed(f"operating_costs[{c.name}].amount", c.amount, c.indexation,
+                                window=(c.from_, c.until)))
+             for c in scenario.operating_costs]
+    purchases, prices = _purchases(scenario, reader)
+    subsidies = [_subsidy(s, reader) for s in scenario.subsidies]
+    contributions = [((p.name, c.name, c.type),
+                      reader.indexed(f"parties[{p.name}].contributions[{c.name}].amount",
+                                     c.amount, c.indexation, window=(c.from_, c.until)))
+                     for p in scenario.parties for c in p.contributions]
+    benefits = [((p.name, b.name),
+                 reader.indexed(f"parties[{p.name}].benefits[{b.name}].amount", b.amount,
+                                b.indexation, window=(b.from_, b.until)))
+                for p in scenario.parties for b in p.benefits]
+    fin = scenario.finance
+    inputs = Inputs(
+        years=years,
+        available_hours=reader.series("facility.available_hours",
+                                      scenario.facility.available_hours),
+        own_use=reader.stack([reader.series(f"parties[{p.name}].own_use_hours", p.own_use_hours)
+                              for p in scenario.parties]),
+        parties=tuple(p.name for p in scenario.parties),
+        segments=tuple(s.name for s in scenario.rental.segments),
+        requested_hours=reader.stack([r for r, _ in segments]),
+        net_tariff=reader.stack([t for _, t in segments]),
+        variable_cost_per_hour=reader.indexed(
+            "rental.variable_cost_per_hour", scenario.rental.variable_cost_per_hour,
+            scenario.rental.variable_cost_indexation),
+        costs=tuple(c.name for c, _ in costs),
+        cost_categories=tuple(c.category or "other" for c, _ in costs),
+        cost_amounts=reader.stack([a for _, a in costs]),
+        purchases=purchases,
+        purchase_costs=reader.stack(prices, per_year=False),
+        subsidies=tuple(s.name for s in scenario.subsidies),
+        subsidy_types=tuple(s.type for s in scenario.subsidies),
+        subsidy_cash=reader.stack([cash for cash, _ in subsidies]),
+        release_years=tuple(s.release_years or 1 for s in scenario.subsidies),
+        subsidy_cut_off=reader.stack([cut for _, cut in subsidies], per_year=False),
+        contributions=tuple(key for key, _ in contributions),
+        contribution_amounts=reader.stack([a for _, a in contributions]),
+        benefits=tuple(key for key, _ in benefits),
+        benefit_amounts=reader.stack([a for _, a in benefits]),
+        own_use_value_per_hour=reader.indexed(
+            "facility.own_use_value_per_hour", scenario.facility.own_use_value_per_hour,
+            scenario.facility.own_use_value_indexation),
+        opening_cash=reader.number("finance.opening_cash", fin.opening_cash),
+        minimum_cash=reader.number("finance.minimum_cash", fin.minimum_cash),
+        discount_rate=reader.number("finance.discount_rate", fin.discount_rate),
+        batch_shape=reader.batch,
+    )
+    for name in scenario.indexation:  # so that every index is a known parameter path
+        reader.index(name)
+    reader.finish()
+    return inputs
+
+
+class _Reader:
+    """Reads parameters by path, applying draws; remembers which paths exist."""
+
+    def __init__(self, scenario: Scenario, overrides: Mapping[str, Draws]) -> None:
+        self.years = scenario.years
+        self.scenario = scenario
+        self.overrides = dict(overrides)
+        self.seen: dict[str, str] = {}
+        self.used: set[str] = set()
+        shapes = [d.values.shape[:1] for d in overrides.values()]
+        self.batch: tuple[int, ...] = tuple(np.broadcast_shapes(*shapes)) if shapes else ()
+        self._indices: dict[str | None, Array] = {}
+
+    def _draw(self, path: str, kind: str, base: Array) -> Array:
+        self.seen[path] = kind
+        draw = self.overrides.get(path)
+        if draw is None:
+            return base
+        self.used.add(path)
+        values = draw.values
+        if kind == "series" and values.ndim == 1:
+            values = values[:, None]
+        return base * values if draw.multiply else values + 0.0 * base
+
+    def series(self, path: str, series: Series) -> Array:
+        return self._draw(path, "series", series.at(self.years))
+
+    def number(self, path: str, value: float) -> Array:
+        return self._draw(path, "number", np.asarray(value, dtype=float))
+
+    def index(self, name: str | None) -> Array:
+        """Index factor ``I(t)``: 1 in the first year, compounding the yearly rates after."""
+        if name not in self._indices:
+            if name is None:
+                self._indices[name] = np.ones(len(self.years))
+            else:
+                rates = self.series(f"indexation.{name}", self.scenario.indexation[name])
+                growth = 1.0 + rates[..., 1:]
+                first = np.ones((*growth.shape[:-1], 1))
+                self._indices[name] = np.cumprod(np.concatenate([first, growth], axis=-1),
+                                                 axis=-1)
+        return self._indices[name]
+
+    def window(self, start: int | None, until: int | None) -> Array:
+        lo = start if start is not None else self.years[0]
+        hi = until if until is not None else self.years[-1]
+        return ((self.years >= lo) & (self.years <= hi)).astype(float)
+
+    def indexed(self, path: str, series: Series, index: str | None,
+                window: tuple[int | None, int | None] = (None, None)) -> Array:
+        return self.series(path, series) * self.index(index) * self.window(*window)
+
+    def stack(self, arrays: list[Array], per_year: bool = True) -> Array:
+        """Items stacked on the axis before the years (or last, for one value per item).
+
+        Only as many batch axes as the items need: items that no draw touches stay
+        without them, and numpy broadcasting does the rest (much less memory and time).
+        """
+        if not arrays:
+            return np.zeros((0, len(self.years)) if per_year else (0,))
+        return np.stack(np.broadcast_arrays(*arrays), axis=-2 if per_year else -1)
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.overrides) - self.used)
+        if unknown:
+            raise ParameterError(
+                f"not a numeric parameter of scenario {self.scenario.name!r}: "
+                f"{', '.join(unknown)} (numeric parameters are numbers and series such as "
+                f"{', '.join(sorted(self.seen)[:4])}, ...)")
+
+
+def _segments(scenario: Scenario, reader: _Reader) -> list[tuple[Array, Array]]:
+    out = []
+    years = reader.years
+    for s in scenario.rental.segments:
+        path = f"rental.segments[{s.name}]"
+        first = s.from_ if s.from_ is not None else scenario.start_year
+        k = years - first
+        ramp = np.ones(len(years))
+        ramp[k < 0] = 0.0
+        if s.ramp_up:
+            early = (k >= 0) & (k < len(s.ramp_up))
+            ramp[early] = np.asarray(s.ramp_up)[k[early]]
+        demand = reader.series(f"{path}.demand_hours", s.demand_hours)
+        requested = demand * ramp * reader.window(None, s.until)
+        discount = reader.number(f"{path}.discount", s.discount)
+        tariff = reader.indexed(f"{path}.tariff", s.tariff, s.indexation)
+        out.append((requested, tariff * (1.0 - discount)[..., None]))
+    return out
+
+
+def _purchases(scenario: Scenario, reader: _Reader) -> tuple[tuple[Purchase, ...], list[Array]]:
+    purchases, prices = [], []
+    for inv in scenario.investments:
+        amount = reader.number(f"investments[{inv.name}].amount", inv.amount)
+        index = reader.index(inv.indexation)
+        year = inv.year
+        while year <= scenario.end_year:
+            purchases.append(Purchase(inv.name, year, inv.life))
+            prices.append(amount * index[..., year - scenario.start_year])
+            if not inv.replace:
+                break
+            year += inv.life
+    return tuple(purchases), prices
+
+
+def phase_out_payments(amount: float, phase_out: PhaseOut, start_year: int) -> dict[int, float]:
+    """Nominal payments by calendar year of ``amount`` with ``phase_out`` (spec section 3).
+
+    Examples
+    --------
+    >>> p = PhaseOut(start=2026, full_years=2, taper_years=3)
+    >>> phase_out_payments(100.0, p, 2026)
+    {2026: 100.0, 2027: 100.0, 2028: 75.0, 2029: 50.0, 2030: 25.0}
+    """
+    start = phase_out.start if phase_out.start is not None else start_year
+    taper = phase_out.taper_years
+    shares = [1.0] * phase_out.full_years + [1.0 - k / (taper + 1) for k in range(1, taper + 1)]
+    return {start + i: amount * share for i, share in enumerate(shares)}
+
+
+def _subsidy(subsidy: Subsidy, reader: _Reader) -> tuple[Array, Array]:
+    """Cash by year and the amount cut off after the horizon."""
+    years = reader.years
+    path = f"subsidies[{subsidy.name}]"
+    if subsidy.amounts is not None:
+        payments = subsidy.amounts
+        scale = np.asarray(1.0)
+    else:
+        assert subsidy.amount is not None and subsidy.phase_out is not None
+        payments = phase_out_payments(1.0, subsidy.phase_out, int(years[0]))
+        scale = reader.number(f"{path}.amount", subsidy.amount)
+    shares = np.array([payments.get(int(y), 0.0) for y in years])
+    cut = sum(v for y, v in payments.items() if y > years[-1])
+    cash = scale[..., None] * shares if scale.ndim else scale * shares
+    return cash, scale * cut

@@ -1,0 +1,99 @@
+"""Plain-text and CSV renderings of a projection, for the terminal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import TYPE_CHECKING
+
+from finmodel.model.engine import LINES
+
+if TYPE_CHECKING:
+    from finmodel.model.projection import Projection
+
+__all__ = ["LABELS", "budget_text", "format_kpi", "lines_csv"]
+
+#: How a controller reads each line.
+LABELS: dict[str, str] = {
+    "rental_income": "Rental income", "operating_subsidies": "Operating subsidies",
+    "investment_subsidy_release": "Investment subsidy released", "partner_cash":
+    "Partner contributions (cash)", "in_kind_income": "Contributions in kind",
+    "total_income": "Total income", "operating_costs": "Operating costs",
+    "variable_costs": "Variable rental costs", "depreciation": "Depreciation",
+    "in_kind_costs": "Costs in kind", "total_expenses": "Total expenses",
+    "result": "Result", "structural_result": "Structural result (without subsidy)",
+    "capex": "Investments paid", "subsidy_cash": "Subsidy received",
+    "net_cash_flow": "Net cash flow", "cash_end": "Cash at year end",
+    "rented_hours": "Rented hours", "occupancy": "Occupancy",
+    "self_sufficiency": "Self-sufficiency", "book_value": "Book value of assets",
+    "deferred_subsidy": "Deferred investment subsidy", "equity": "Equity",
+}
+
+_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Income", LINES[:6]),
+    ("Expenses", LINES[6:11]),
+    ("", LINES[11:13]),
+    ("Cash", LINES[13:17]),
+    ("Balance", ("book_value", "deferred_subsidy", "equity")),
+    ("Use of the facility", ("rented_hours", "occupancy", "self_sufficiency")),
+)
+_TOTALS = {"total_income", "total_expenses", "result", "cash_end"}
+_SHARES = {"occupancy", "self_sufficiency"}
+
+
+def _cell(line: str, value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if line in _SHARES:
+        return f"{value:.0%}"
+    return f"{round(value) or 0:,}"
+
+
+def format_kpi(name: str, value: float | int | None) -> str:
+    """A KPI value as a report shows it (euros without cents, years as years).
+
+    Examples
+    --------
+    >>> format_kpi("npv", 1234567.891), format_kpi("break_even_year", None)
+    ('1,234,568 EUR', 'never (within the horizon)')
+    >>> format_kpi("book_value_end", -1e-9)
+    '0 EUR'
+    """
+    if value is None:
+        return "never (within the horizon)" if name == "break_even_year" else "n/a"
+    if name.endswith("_year") or name == "years_below_minimum":
+        return str(value)
+    return f"{round(value) or 0:,} EUR"  # `or 0`: never "-0 EUR"
+
+
+def budget_text(p: Projection) -> str:
+    """The budget as a terminal table: years as columns, thousands separators."""
+    years = p.years.tolist()
+    label_width = max(len(v) for v in LABELS.values()) + 2
+    width = max(11, max(len(_cell(n, float(v))) for n in LINES for v in p.lines[n]) + 2)
+    out = [f"{p.scenario.name} ({years[0]}-{years[-1]}), amounts in EUR", ""]
+    out.append(" " * label_width + "".join(f"{y:>{width}}" for y in years))
+    for title, names in _SECTIONS:
+        out.append(title)  # the result lines stand under an empty heading
+        for name in names:
+            label = ("  " if name not in _TOTALS else "") + LABELS[name]
+            out.append(f"{label:<{label_width}}"
+                       + "".join(f"{_cell(name, float(v)):>{width}}" for v in p.lines[name]))
+    out += ["", "Key figures"]
+    out += [f"  {name:<28}{format_kpi(name, value)}" for name, value in p.kpis.items()]
+    out += ["", f"Checks: master check {'OK' if p.master_check else 'FAILED'}"]
+    out += [f"  [{'ok' if c.passed else ('FAIL' if c.kind == 'identity' else 'warn')}] "
+            f"{c.name}: {c.message}" for c in p.checks]
+    return "\n".join(out) + "\n"
+
+
+def lines_csv(p: Projection) -> str:
+    """Every line as a CSV row, years as columns; empty cells where a value is undefined."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["line", *p.years.tolist()])
+    for name in LINES:
+        writer.writerow([name, *("" if math.isnan(v) else repr(float(v))
+                                 for v in p.lines[name].tolist())])
+    return buffer.getvalue()

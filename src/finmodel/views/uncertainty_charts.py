@@ -1,0 +1,216 @@
+"""Charts of the uncertainty analysis, and the report section that shows them.
+
+Each chart is ``(data, ax=None) -> Axes``: a fan chart of a line over the years, the
+histogram of NPV, the tornado and the data table as a heatmap. matplotlib is imported
+inside the functions so that importing finmodel stays quick.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from finmodel.model.scenario import Scenario
+from finmodel.views.text import LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from finmodel.analysis.sensitivity import DataTable, Tornado
+    from finmodel.analysis.simulation import Simulation
+
+__all__ = ["data_table_heatmap", "fan_chart", "npv_histogram", "report_section", "section",
+           "section_html", "tornado_chart"]
+
+_BLUE = "#1f5f8b"   # finmodel.views.charts.COLORS["rental_income"]
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
+    """The axes given, or new ones on a figure outside pyplot (nothing shows by itself)."""
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, layout="constrained").add_subplot()
+
+
+def _euro(ax: Axes, axis: str = "y") -> None:
+    from finmodel.views.charts import euro_axis
+
+    euro_axis(ax, axis=axis)
+
+
+def fan_chart(sim: Simulation, ax: Axes | None = None, line: str = "cash_end") -> Axes:
+    """P5-P95 and P25-P75 bands and the median of a line per year; for cash, the
+    minimum cash as a dashed line.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.analysis.simulation import simulate
+    >>> sim = simulate(finmodel.load_scenario("scenarios/base.yaml"), draws=500)
+    >>> fan_chart(sim).get_title()
+    'Cash at year end: 500 draws'
+    """
+    ax = _axes(ax)
+    years = sim.years
+    ax.fill_between(years, sim.line(line, 5), sim.line(line, 95), color=_BLUE, alpha=0.15,
+                    linewidth=0, label="P5-P95")
+    ax.fill_between(years, sim.line(line, 25), sim.line(line, 75), color=_BLUE, alpha=0.35,
+                    linewidth=0, label="P25-P75")
+    ax.plot(years, sim.line(line, 50), color=_BLUE, linewidth=2, label="median")
+    if line == "cash_end":
+        ax.axhline(sim.minimum_cash, color="#c0504d", linestyle="--", linewidth=1.2,
+                   label="minimum cash")
+    ax.set_title(f"{LABELS.get(line, line)}: {sim.draws:,} draws")
+    ax.set_xticks(years[:: max(1, len(years) // 8)])
+    _euro(ax, "y")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def npv_histogram(sim: Simulation, ax: Axes | None = None, kpi: str = "npv") -> Axes:
+    """Histogram of a KPI over the draws, with its P5, median and P95 marked."""
+    ax = _axes(ax)
+    values = sim.kpis[kpi][~np.isnan(sim.kpis[kpi])]
+    ax.hist(values, bins=50, color=_BLUE, alpha=0.7)
+    summary = sim.kpi_summary(kpi)
+    for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
+        if summary[key] is not None:
+            ax.axvline(float(summary[key] or 0.0), color="black", linestyle=style,
+                       linewidth=1, label=key.upper())
+    ax.set_title(f"{kpi}: distribution over {sim.draws:,} draws")
+    ax.set_ylabel("draws")
+    _euro(ax, "x")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def tornado_chart(tornado: Tornado, ax: Axes | None = None) -> Axes:
+    """Bars from the base value of the KPI to its value at each parameter's P10 and P90,
+    largest swing on top."""
+    from matplotlib.ticker import MaxNLocator
+
+    rows = [r for r in tornado.rows if not np.isnan(r.swing)]
+    ax = _axes(ax, (10, 1.2 + 0.45 * max(1, len(rows))))
+    y = np.arange(len(rows))
+    for value, color, label in (("kpi_low", "#e6a19f", "at P10"),
+                                ("kpi_high", _BLUE, "at P90")):
+        ends = np.array([getattr(r, value) for r in rows])
+        ax.barh(y, ends - tornado.base, left=tornado.base, color=color, label=label,
+                height=0.6)
+    ax.set_yticks(y, [r.param for r in rows])
+    ax.invert_yaxis()
+    ax.axvline(tornado.base, color="black", linewidth=0.8)
+    ax.set_title(f"Sensitivity of {tornado.kpi} (base {tornado.base:,.0f})")
+    _euro(ax, "x")
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def data_table_heatmap(table: DataTable, ax: Axes | None = None) -> Axes:
+    """The data table as a heatmap, each cell labelled when the grid is small."""
+    ax = _axes(ax, (8, 5))
+    image = ax.imshow(table.cells, origin="lower", aspect="auto", cmap="RdYlGn")
+    ax.set_xticks(range(len(table.x_values)), _ticks(table.x_param, table.x_values),
+                  rotation=45)
+    ax.set_yticks(range(len(table.y_values)), _ticks(table.y_param, table.y_values))
+    ax.set_xlabel(table.x_param)
+    ax.set_ylabel(table.y_param)
+    if table.cells.size <= 100:
+        for (i, j), v in np.ndenumerate(table.cells):
+            ax.text(j, i, "n/a" if np.isnan(v) else f"{v / 1000:,.0f}k", ha="center",
+                    va="center", fontsize="x-small")
+    bar = ax.figure.colorbar(image, ax=ax, label=table.kpi)
+    _euro(bar.ax, "y")
+    ax.set_title(f"{table.kpi} by {table.x_param.split('.')[-1]} and "
+                 f"{table.y_param.split('.')[-1]}")
+    return ax
+
+
+def _ticks(path: str, values: np.ndarray) -> list[str]:
+    """Rates and shares in percent, other values with thousands separators."""
+    from finmodel.analysis.uncertainty import bounds_of
+
+    if bounds_of(path).high == 1.0 or bounds_of(path).low == -1.0:
+        return [f"{v:.2%}" for v in values.tolist()]
+    return [f"{v:,.4g}" for v in values.tolist()]
+
+
+def section(scenario: Scenario, draws: int = 10_000) -> tuple[str, list[tuple[str, bytes]]]:
+    """The report's uncertainty section: its text as HTML (heading, what was drawn, the
+    probabilities in plain words) and its charts as ``(title, PNG)``: fan chart of cash,
+    histogram of NPV, tornado and, given two uncertain values, a data table. Empty when
+    the scenario has no ``uncertainty``.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> section(finmodel.load_scenario("scenarios/base.yaml").with_changes(
+    ...     {"uncertainty": {}}))
+    ('', [])
+    """
+    if not scenario.uncertainty:
+        return "", []
+    from finmodel.analysis.sensitivity import tornado
+    from finmodel.analysis.simulation import simulate
+    from finmodel.views.charts import png, style
+    from finmodel.views.uncertainty_text import plain_words
+
+    sim = simulate(scenario, draws=draws)
+    result = tornado(scenario, "npv")
+    with style():
+        axes = [fan_chart(sim), npv_histogram(sim), tornado_chart(result)]
+        table = _top_two_table(scenario, result)
+        if table is not None:
+            axes.append(data_table_heatmap(table))
+    params = ", ".join(escape(p) for p in scenario.uncertainty)
+    text = "\n".join([
+        '<h2 id="uncertainty">Uncertainty</h2>',
+        f'<p class="note fm">{sim.draws:,} draws (seed {sim.seed}) of {params}; the '
+        "tornado sets each of them to its P10 and P90, the others as written.</p>",
+        '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim))
+        + "</ul>"])
+    return text, [(ax.get_title(), png(ax)) for ax in axes]
+
+
+def section_html(scenario: Scenario, draws: int = 10_000) -> str:
+    """:func:`section` as one piece of HTML, the charts embedded as PNG images."""
+    text, charts = section(scenario, draws)
+    images = [f'<p><img alt="{escape(title)}" style="width: 900px" '
+              f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}"></p>'
+              for title, data in charts]
+    return "\n".join([text, *images]) if text else ""
+
+
+def _top_two_table(scenario: Scenario, result: Tornado) -> DataTable | None:
+    """NPV over P10..P90 of the two uncertain values (``apply: replace``) that swing most."""
+    from finmodel.analysis.sensitivity import data_table
+
+    top = [r for r in result.rows if r.apply == "replace" and r.low != r.high][:2]
+    if len(top) < 2:
+        return None
+    x, y = (np.linspace(min(r.low, r.high), max(r.low, r.high), 7) for r in top)
+    return data_table(scenario, (top[0].param, x), (top[1].param, y), "npv")
+
+
+def report_section(scenario: Scenario, draws: int = 10_000) -> None:
+    """Display the uncertainty section of the scenario report in a notebook: the fan
+    chart of cash, the histogram of NPV, the probabilities in plain words, the tornado of
+    NPV and a data table over the two values that swing it most. Shows nothing when the
+    scenario has no ``uncertainty``. The text is HTML, each chart a PNG output.
+    """
+    text, charts = section(scenario, draws)
+    if not text:
+        return
+    from IPython.display import Image, display
+
+    from finmodel.views.reporting import show
+
+    show(text)
+    for _, data in charts:
+        display(Image(data=data, format="png", width=900))  # type: ignore[no-untyped-call]
