@@ -99,8 +99,10 @@ def _subsidy_checks(p: Projection) -> list[Check]:
             out.append(Check(
                 f"cofinancing[{subsidy.name}]", "flag", met,
                 f"partners bring {matched:,.0f} EUR (cash and in kind) in the years "
-                f"{subsidy.name} pays {total:,.0f} EUR: ratio {ratio:.2f}, "
-                f"{'meets' if met else 'below'} the required {subsidy.cofinancing_ratio:g}",
+                f"{subsidy.name} pays {total:,.0f} EUR: " + (
+                    f"ratio {ratio:.2f}, {'meets' if met else 'below'} the required "
+                    f"{subsidy.cofinancing_ratio:g}" if total else
+                    "it pays nothing inside the horizon, so there is nothing to co-finance"),
                 tuple(p.years[paying].tolist()) if not met else ()))
         cut = float(x.subsidy_cut_off[u])
         if cut > 0:

@@ -134,7 +134,11 @@ def _assets(x: Inputs) -> dict[str, Array]:
     cost = x.purchase_costs[..., None]                               # (B, K, 1)
     depreciation = cost / life * depreciating
     capex = cost * paid
-    book = np.cumsum(capex - depreciation, axis=-1)
+    # the cost not yet depreciated, from the years of life left (not a running sum of
+    # capex - depreciation): exactly 0 once fully depreciated, never a float residue
+    # such as -7e-12 (equal to the running sum up to rounding)
+    left = np.where(years >= bought, np.clip(bought + life - 1 - years, 0, None), 0)
+    book = cost * (left / life)
     return {"purchase_capex": capex, "purchase_depreciation": depreciation,
             "purchase_book_value": book}
 
@@ -148,7 +152,14 @@ def _subsidies(x: Inputs) -> dict[str, Array]:
             release[..., u, lag:] += cash[..., u, : cash.shape[-1] - lag] / years
     investment = np.array([t == "investment" for t in x.subsidy_types], dtype=bool)
     income = np.where(investment[:, None], release, cash)
-    deferred = np.cumsum(cash - income, axis=-1)
+    # what is not yet released, from each receipt's years left (like the book value):
+    # exactly 0 once a receipt is fully released
+    deferred = np.zeros_like(cash)
+    for u, years in enumerate(x.release_years):
+        if investment[u]:
+            for lag in range(min(years - 1, cash.shape[-1])):
+                deferred[..., u, lag:] += cash[..., u, : cash.shape[-1] - lag] * (
+                    (years - lag - 1) / years)
     return {"subsidy_cash": cash, "subsidy_income": income, "subsidy_deferred": deferred,
             "subsidy_is_investment": investment.astype(float)}
 

@@ -20,7 +20,7 @@ from finmodel.analysis.risks import (
     risk_register,
     validate_risks,
 )
-from finmodel.views.parties import LAB_MEASURES, MEASURES, give_get_chart
+from finmodel.views.parties import LAB_MEASURES, MEASURES, give_get_chart, ratio_text
 from finmodel.views.risks import expected_impact_chart
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def _cofinancing_frame(statement: PartyStatement) -> pd.DataFrame:
              "subsidy total": amount_text(r.subsidy_total),
              "partners' cash": amount_text(r.partner_cash),
              "partners in kind": amount_text(r.partner_in_kind),
-             "ratio": f"{r.ratio:.2f}", "required": "-" if r.required is None else
+             "ratio": ratio_text(r.ratio), "required": "-" if r.required is None else
              f"{r.required:g}",
              "verdict": "no condition" if r.met is None else ("met" if r.met else "NOT MET")}
             for r in statement.cofinancing]
@@ -189,10 +189,11 @@ def risks_section(scenario: Scenario) -> None:
 def parties_sheet(p: Projection) -> pd.DataFrame:
     """The party statement for budget.xlsx: rows (party, measure), years and NPV, unrounded.
 
-    Euros only: the own-use hours are on the workbook's detail sheet.
+    Euros only: the own-use hours are on the workbook's detail sheet. A scenario without
+    parties has only the lab's rows (and no own-use rows to drop).
     """
     frame = party_statement(p).table()
-    return frame.drop(index="own_use_hours", level="measure")
+    return frame.drop(index="own_use_hours", level="measure", errors="ignore")
 
 
 def risks_sheet(scenario: Scenario) -> pd.DataFrame:
