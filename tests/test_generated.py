@@ -125,14 +125,16 @@ def exercise_commands(path: Path) -> None:
         assert ok("what-if", p, "--exit", party, "--from", str(scenario.start_year))
     for risk in scenario.risks:
         strict_json(ok("what-if", p, "--risk", risk.name, "--format", "json"))
-    uncertain = bool(scenario.uncertainty)
-    sim = ok("simulate", p, "--draws", "40", "--format", "json", codes=(0,) if uncertain
-             else (0, 2))
-    if uncertain:
-        strict_json(sim)
+    if scenario.uncertainty:
+        strict_json(ok("simulate", p, "--draws", "40", "--format", "json"))
         assert ok("simulate", p, "--draws", "40", "--with-risks")
         strict_json(ok("sensitivity", p, "--format", "json"))
         assert ok("sensitivity", p, "--kpi", f"cash_end@{scenario.end_year}")
+    else:
+        code, _, err = cli("simulate", p, "--draws", "40")
+        assert code == 2 and "has no uncertainty block" in err
+    if scenario.risks:
+        strict_json(ok("simulate", p, "--draws", "40", "--with-risks", "--format", "json"))
     param = numeric_path(scenario)
     strict_json(ok("table", p, "--x", f"{param}=0:100:3", "--y", "finance.minimum_cash=0:1:2",
                    "--kpi", "min_cash", "--format", "json"))

@@ -69,6 +69,8 @@ class GoalSeek:
 def default_range(scenario: Scenario, param: str, multiply: bool = False) -> tuple[float, float]:
     """The searched range when none is given (README): factors 0..3; shares 0..1;
     rates -0.05..0.15; otherwise 0 (or below for signed amounts) to 3 x the base value.
+    A parameter that must be > 0 (the available hours) starts just above 0, at a
+    millionth of the range's end.
 
     Examples
     --------
@@ -76,6 +78,8 @@ def default_range(scenario: Scenario, param: str, multiply: bool = False) -> tup
     >>> base = finmodel.load_scenario("scenarios/base.yaml")
     >>> default_range(base, "rental.segments[Schools].tariff")
     (0.0, 337.5)
+    >>> [round(v, 6) for v in default_range(base, "facility.available_hours")]
+    [0.0054, 5400.0]
     """
     if multiply:
         return 0.0, 3.0
@@ -85,7 +89,9 @@ def default_range(scenario: Scenario, param: str, multiply: bool = False) -> tup
     if bounds.low == -1.0:
         return -0.05, 0.15
     size = max(float(np.abs(base_values(scenario, param)).max()), 1.0)
-    return (0.0 if bounds.low >= 0 else -3 * size), 3 * size
+    if bounds.low >= 0:
+        return (3 * size * 1e-6 if bounds.open_low else 0.0), 3 * size
+    return -3 * size, 3 * size
 
 
 def goal_seek(scenario: Scenario, param: str, kpi: str, target: float,
@@ -118,6 +124,11 @@ def goal_seek(scenario: Scenario, param: str, kpi: str, target: float,
     xs = np.linspace(a, b, _GRID)
     gs = gap(xs)
     lo = _first_crossing(gs)
+    if lo is None and _constant(gs + target):
+        raise GoalNotReachable(
+            f"{kpi} does not depend on {param}: it is {_shown(gs[0] + target)} for every "
+            f"value in {a:g}..{b:g}, so no value gives {kpi} = {target:g}; choose a "
+            "parameter that moves it")
     if lo is None:
         raise _unreachable(param, kpi, f"{kpi} = {target:g}", a, b, gs + target)
     x0, x1, g0, g1 = xs[lo], xs[min(lo + 1, xs.size - 1)], gs[lo], gs[min(lo + 1, gs.size - 1)]
@@ -244,6 +255,18 @@ def _range(scenario: Scenario, param: str, search: tuple[float, float] | None,
         raise AnalysisError(f"{param}: must be {bounds.text}, so the range {a:g}:{b:g} "
                             f"cannot be searched")
     return float(a), float(b)
+
+
+def _constant(values: Array) -> bool:
+    """All values equal (nulls included): the KPI does not move with the parameter."""
+    finite = np.isfinite(values)
+    if not finite.any():
+        return True
+    return bool(finite.all() and np.ptp(values) <= 1e-9 * max(1.0, float(np.abs(values).max())))
+
+
+def _shown(value: float) -> str:
+    return f"{value:,.6g}" if math.isfinite(value) else "null"
 
 
 def _first_crossing(gaps: Array) -> int | None:

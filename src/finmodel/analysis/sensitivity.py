@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from finmodel.analysis.measures import AnalysisError, Setting, evaluate_settings, measure
 from finmodel.analysis.uncertainty import bounds_of, check_uncertainty, quantile
+from finmodel.model.engine import Evaluation
 from finmodel.model.scenario import Scenario
 
 __all__ = ["DataTable", "Tornado", "TornadoRow", "data_table", "grid", "tornado"]
@@ -116,7 +117,12 @@ def grid(spec: str) -> tuple[str, list[float]]:
 
 @dataclass(frozen=True)
 class DataTable:
-    """A KPI over a grid: ``cells[i, j]`` at ``y_values[i]``, ``x_values[j]``."""
+    """A KPI over a grid: ``cells[i, j]`` at ``y_values[i]``, ``x_values[j]``.
+
+    ``invalid[i, j]`` is true where the pair of values would not make a valid scenario
+    file: the parties' own use above the available hours in some year (the engine then
+    leaves no hours to rent, as for such a draw; a file with it is an error).
+    """
 
     kpi: str
     x_param: str
@@ -124,12 +130,19 @@ class DataTable:
     y_param: str
     y_values: Array
     cells: Array
+    invalid: NDArray[np.bool_] | None = None
+
+    @property
+    def invalid_cells(self) -> NDArray[np.bool_]:
+        return (np.zeros(self.cells.shape, dtype=bool) if self.invalid is None
+                else self.invalid)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kpi": self.kpi,
                 "x": {"param": self.x_param, "values": self.x_values.tolist()},
                 "y": {"param": self.y_param, "values": self.y_values.tolist()},
-                "cells": [[_num(v) for v in row] for row in self.cells.tolist()]}
+                "cells": [[_num(v) for v in row] for row in self.cells.tolist()],
+                "invalid": self.invalid_cells.tolist()}
 
 
 
@@ -152,8 +165,20 @@ def data_table(scenario: Scenario, x: tuple[str, Any], y: tuple[str, Any],
         raise AnalysisError(f"x and y must be two different parameters, got {xp!r} twice")
     of = measure(scenario, kpi).of
     xs, ys = np.meshgrid(xv, yv)
-    result = of(evaluate_settings(scenario, [Setting(xp, xs.ravel()), Setting(yp, ys.ravel())]))
-    return DataTable(kpi, xp, xv, yp, yv, result.reshape(len(yv), len(xv)))
+    evaluation = evaluate_settings(scenario, [Setting(xp, xs.ravel()), Setting(yp, ys.ravel())])
+    shape = (len(yv), len(xv))
+    return DataTable(kpi, xp, xv, yp, yv, of(evaluation).reshape(shape),
+                     _over_capacity(evaluation, xs.size).reshape(shape))
+
+
+def _over_capacity(evaluation: Evaluation, cells: int) -> NDArray[np.bool_]:
+    """Per cell: own use above the available hours in some year (with the loader's
+    tolerance for float rounding)."""
+    x = evaluation.inputs
+    years = x.years.size
+    own = np.broadcast_to(np.asarray(x.own_use).sum(axis=-2), (cells, years))
+    available = np.broadcast_to(np.asarray(x.available_hours), (cells, years))
+    return np.asarray((own > available + 1e-9 * np.maximum(available, 1.0)).any(axis=-1))
 
 
 def _axis(path: str, values: Any) -> tuple[str, Array]:

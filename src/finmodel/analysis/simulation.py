@@ -145,8 +145,10 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
     >>> sim.line("cash_end", 5).shape, 0 <= sim.cash_above_minimum <= 1
     ((15,), True)
     """
-    if draws < 1 or chunk < 1:
-        raise FinModelError(f"draws and chunk must be >= 1, got {draws} and {chunk}")
+    if draws < 1:
+        raise FinModelError(f"the number of draws must be at least 1, got {draws}")
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got {chunk}")  # a caller's bug, not input
     check_uncertainty(scenario)
     sampler = Sampler(scenario, seed)
     risky = _Risks(scenario) if with_risks else None

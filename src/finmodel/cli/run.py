@@ -13,13 +13,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
     add_format_argument(parser)
     parser.add_argument("--detail", action="store_true",
-                        help="with --format json: add per-item detail under \"detail\"")
+                        help="with --format json only: add per-item detail under \"detail\"")
 
 
 def run(args: argparse.Namespace) -> int:
+    from finmodel.model.errors import FinModelError
     from finmodel.model.projection import project
     from finmodel.views.text import budget_text, lines_csv
 
+    if args.detail and args.format != "json":
+        raise FinModelError(f"--detail adds per-item detail to the JSON output; use it with "
+                            f"--format json (not with --format {args.format})")
     projection = project(load(args.scenario))
     return emit(args.format, lambda: projection.to_json(detail=args.detail),
                 lambda: budget_text(projection), lambda: lines_csv(projection))

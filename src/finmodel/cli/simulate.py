@@ -23,9 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.simulation import simulate
+    from finmodel.model.errors import FinModelError
 
-    sim = simulate(load(args.scenario), draws=args.draws, seed=args.seed,
-                   with_risks=args.with_risks)
+    scenario = load(args.scenario)
+    if not scenario.uncertainty and not (args.with_risks and scenario.risks):
+        raise FinModelError(
+            f"{scenario.files[0].path if scenario.files else args.scenario} has no "
+            "uncertainty block, so every draw would be the same; add one (see "
+            "docs/scenario-format.md, 'uncertainty'), or use --with-risks on a scenario "
+            "with risks")
+    sim = simulate(scenario, draws=args.draws, seed=args.seed, with_risks=args.with_risks)
     from finmodel.views.uncertainty_text import simulation_text
 
     return emit(args.format, sim.to_json, lambda: simulation_text(sim))

@@ -317,10 +317,11 @@ def resolve_scenario(spec: str) -> Path:
     path = Path(spec)
     if path.is_file():
         return path
-    if not path.suffix and path.name == spec:
+    bare = not path.suffix and path.name == spec
+    if bare:
         for suffix in (".yaml", ".yml"):
             candidate = Path("scenarios") / f"{spec}{suffix}"
             if candidate.is_file():
                 return candidate
-    raise ScenarioError([Problem(spec, 1, "(file)",
-                                 f"no such scenario file (nor scenarios/{spec}.yaml)")])
+    also = f" (nor scenarios/{spec}.yaml)" if bare else ""
+    raise ScenarioError([Problem(spec, 1, "(file)", f"no such scenario file{also}")])

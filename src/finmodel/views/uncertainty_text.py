@@ -73,14 +73,24 @@ def plain_words(sim: Simulation) -> list[str]:
 
 
 def simulation_text(sim: Simulation) -> str:
-    """KPI summaries, probabilities and the percentiles of a few key lines per year."""
+    """KPI summaries, probabilities and the percentiles of a few key lines per year.
+
+    Columns are as wide as their widest value plus two spaces, so that no two values run
+    together (``2036`` next to ``over 99 %``).
+    """
+    kpis = {name: sim.kpi_summary(name) for name in sim.kpis}
+    cells = {name: [_value(name, row[k]) for k in ("mean", "p5", "p50", "p95")]
+             for name, row in kpis.items()}
+    nulls = {name: _share(row["null_share"] or 0.0) for name, row in kpis.items()}
+    width = max([len(c) for row in cells.values() for c in row] + [12]) + 2
+    null_width = max([len(c) for c in nulls.values()] + [4]) + 2
     out = [f"{sim.scenario}: {sim.draws:,} draws, seed {sim.seed}", "",
-           f"{'Key figures':<30}{'mean':>14}{'P5':>14}{'P50':>14}{'P95':>14}{'null':>8}"]
+           f"{'Key figures':<30}" + "".join(f"{h:>{width}}" for h in ("mean", "P5", "P50",
+                                                                      "P95"))
+           + f"{'null':>{null_width}}"]
     for name in sim.kpis:
-        row = sim.kpi_summary(name)
-        out.append(f"  {name:<28}" + "".join(f"{_value(name, row[k]):>14}"
-                                              for k in ("mean", "p5", "p50", "p95"))
-                   + f"{_share(row['null_share'] or 0.0):>8}")
+        out.append(f"  {name:<28}" + "".join(f"{c:>{width}}" for c in cells[name])
+                   + f"{nulls[name]:>{null_width}}")
     out += ["", "Probabilities", *(f"  {line}" for line in plain_words(sim))]
     out.append("  P(break-even by year): " + ", ".join(
         f"{y} {_share(p)}" for y, p in sim.break_even_by.items()))
@@ -89,9 +99,10 @@ def simulation_text(sim: Simulation) -> str:
             f"{name} {_share(p)}" for name, p in sim.risks.items()))
     years = sim.years.tolist()
     for line in _TABLE_LINES:
-        out += ["", f"{LABELS[line]} (EUR)", "      " + "".join(f"{y:>11}" for y in years)]
-        for p in (5, 10, 50, 90, 95):
-            out.append(f"  P{p:<4}" + "".join(f"{v:>11,.0f}" for v in sim.line(line, p)))
+        rows = {p: [f"{v:,.0f}" for v in sim.line(line, p)] for p in (5, 10, 50, 90, 95)}
+        step = max([len(c) for row in rows.values() for c in row] + [9]) + 2
+        out += ["", f"{LABELS[line]} (EUR)", "      " + "".join(f"{y:>{step}}" for y in years)]
+        out += [f"  P{p:<4}" + "".join(f"{c:>{step}}" for c in row) for p, row in rows.items()]
     if sim.line_draws < sim.draws:
         out += ["", f"Line percentiles from the first {sim.line_draws:,} draws; "
                     "key figures and probabilities from all."]
@@ -126,8 +137,12 @@ def goal_seek_text(g: GoalSeek) -> str:
 
 
 def data_table_text(table: DataTable) -> str:
-    """The table for a terminal: x values across, y values down."""
-    cells = [[_cell(table.kpi, v) for v in row] for row in table.cells.tolist()]
+    """The table for a terminal: x values across, y values down; cells whose values are
+    not valid for the scenario (own use above the available hours) are marked ``*``."""
+    marks = table.invalid_cells.tolist()
+    cells = [[_cell(table.kpi, v) + ("*" if bad else "") for v, bad in zip(row, flags,
+                                                                           strict=True)]
+             for row, flags in zip(table.cells.tolist(), marks, strict=True)]
     heads = [f"{v:g}" for v in table.x_values.tolist()]
     width = max(len(c) for c in [*heads, *(c for row in cells for c in row)]) + 2
     lead = max(len(f"{v:g}") for v in table.y_values.tolist()) + 2
@@ -135,6 +150,9 @@ def data_table_text(table: DataTable) -> str:
            " " * lead + "".join(f"{h:>{width}}" for h in heads)]
     out += [f"{y:<{lead}g}" + "".join(f"{c:>{width}}" for c in row)
             for y, row in zip(table.y_values.tolist(), cells, strict=True)]
+    if table.invalid_cells.any():
+        out += ["", "* not a valid scenario: the parties' own use is above the available "
+                    "hours in some year (no hours are left to rent)"]
     return "\n".join(out) + "\n"
 
 
