@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,7 @@ from scenarios_strategy import GeneratedScenario, scenario_files, write_files
 #: A cell or text that shows a float that is not a number.
 NOT_A_NUMBER = re.compile(r"[>\s(](-?nan|-?inf|NaN|-?Infinity)[\s<)%]")
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -156,7 +157,7 @@ def test_every_command_on_generated_scenarios(generated: GeneratedScenario) -> N
 @given(scenario_files())
 def test_extends_chain_resolves_to_its_data(generated: GeneratedScenario) -> None:
     """A chain of files loads to the same scenario as one flat file of the same data."""
-    flat = GeneratedScenario({"flat.yaml": json.dumps(generated.data)}, "flat.yaml",
+    flat = GeneratedScenario({"flat.yaml": yaml.safe_dump(generated.data)}, "flat.yaml",
                              generated.data)
     with written(generated, flat) as (chain_path, flat_path):
         chain, single = finmodel.load_scenario(chain_path), finmodel.load_scenario(flat_path)
@@ -168,7 +169,7 @@ def test_extends_chain_resolves_to_its_data(generated: GeneratedScenario) -> Non
             assert np.array_equal(a.lines[line], b.lines[line], equal_nan=True), line
 
 
-@settings(SETTINGS, max_examples=15)
+@settings(SETTINGS, max_examples=10)
 @given(scenario_files("base"), scenario_files("other"))
 def test_compare_two_generated_scenarios(base: GeneratedScenario,
                                          other: GeneratedScenario) -> None:
@@ -200,7 +201,7 @@ def report_sections(projection: finmodel.Projection) -> list[str]:
             reporting.assumptions_html(projection)]
 
 
-@settings(SETTINGS, max_examples=15)
+@settings(SETTINGS, max_examples=8)
 @given(scenario_files())
 def test_every_report_section_on_generated_scenarios(generated: GeneratedScenario) -> None:
     from finmodel.views import summary
@@ -215,7 +216,7 @@ def test_every_report_section_on_generated_scenarios(generated: GeneratedScenari
             assert len(frame.columns)
 
 
-@settings(SETTINGS, max_examples=10)
+@settings(SETTINGS, max_examples=6)
 @given(scenario_files("base"), scenario_files("other"))
 def test_compare_report_on_generated_scenarios(base: GeneratedScenario,
                                                other: GeneratedScenario) -> None:
