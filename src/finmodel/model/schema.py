@@ -53,7 +53,13 @@ ANY = _Rule("", lambda v: True)
 NON_NEGATIVE = _Rule("must be >= 0", lambda v: v >= 0)
 POSITIVE = _Rule("must be > 0", lambda v: v > 0)
 SHARE = _Rule("must be between 0 and 1", lambda v: 0 <= v <= 1)
-RATE = _Rule("must be > -1", lambda v: v > -1)
+RATE = _Rule("must be between -0.99 and 1 (-99 % to +100 % a year)", lambda v: -0.99 <= v <= 1)
+
+#: The largest size of any number in a scenario (euros, hours, tariffs): a million
+#: million. Beyond it products over 50 years could overflow to infinity.
+MAX_NUMBER = 1e12
+#: Calendar years a scenario may name (start, windows, series keys).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def _error(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
@@ -65,6 +71,9 @@ def _as_float(value: Any) -> float:
         raise _error("number_type", "must be a number, got {value}", value=repr(value))
     if not math.isfinite(value):
         raise _error("number_finite", "must be a finite number, got {value}", value=repr(value))
+    if abs(value) > MAX_NUMBER:
+        raise _error("number_size", "must be at most 1e12 (a million million) in size, "
+                                    "got {value}", value=_fmt(value))
     return float(value)
 
 
@@ -89,9 +98,11 @@ def _series(rule: _Rule) -> Callable[[Any], Series]:
                                             "got an empty mapping", form="{year: value}")
             points = []
             for year, item in sorted(value.items(), key=lambda kv: str(kv[0])):
-                if isinstance(year, bool) or not isinstance(year, int):
-                    raise _error("series_year", "keys must be calendar years, got {year}",
-                                 year=repr(year))
+                if (isinstance(year, bool) or not isinstance(year, int)
+                        or not FIRST_YEAR <= year <= LAST_YEAR):
+                    raise _error("series_year", "keys must be calendar years "
+                                 "{first}..{last}, got {year}", year=repr(year),
+                                 first=FIRST_YEAR, last=LAST_YEAR)
                 points.append((year, _checked(_as_float(item), rule, f" (in {year})")))
             points.sort()
             return Series(tuple(y for y, _ in points), tuple(v for _, v in points))
@@ -113,6 +124,30 @@ def _index_name(value: str, info: ValidationInfo) -> str:
         allowed = ", ".join(sorted(known)) or "none defined under indexation"
         raise _error("unknown_index", "unknown index {value}; allowed: {allowed}",
                      value=repr(value), allowed=allowed)
+    return value
+
+
+def _calendar_year(value: int) -> int:
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise _error("year", "must be a calendar year {first}..{last}, got {value}",
+                     first=FIRST_YEAR, last=LAST_YEAR, value=value)
+    return value
+
+
+def _plain_name(value: str) -> str:
+    """Names appear in paths (``parties[NAME]``) and one-line messages."""
+    if "[" in value or "]" in value or any(ord(c) < 32 for c in value):
+        raise _error("name", "must not contain [ or ] or line breaks (names are used in "
+                     "paths such as parties[NAME]), got {value}", value=repr(value))
+    return value
+
+
+def _index_key(value: str) -> str:
+    """Index names end paths (``indexation.cpi``), so a dot or bracket would split them."""
+    if not value or any(c in value for c in ".[]") or any(ord(c) < 32 for c in value):
+        raise _error("name", "index names must be non-empty, without . [ ] or line breaks "
+                     "(they are used in paths such as indexation.cpi), got {value}",
+                     value=repr(value))
     return value
 
 
@@ -142,8 +177,13 @@ NonNegativeSeries = Annotated[Series, PlainValidator(_series(NON_NEGATIVE))]
 PositiveSeries = Annotated[Series, PlainValidator(_series(POSITIVE))]
 RateSeries = Annotated[Series, PlainValidator(_series(RATE))]
 IndexName = Annotated[StrictStr, AfterValidator(_index_name)]
-HorizonYear = Annotated[StrictInt, AfterValidator(_horizon_year)]
-Name = Annotated[StrictStr, Field(min_length=1)]
+CalendarYear = Annotated[StrictInt, AfterValidator(_calendar_year)]
+HorizonYear = Annotated[StrictInt, AfterValidator(_calendar_year),
+                        AfterValidator(_horizon_year)]
+Name = Annotated[StrictStr, Field(min_length=1), AfterValidator(_plain_name)]
+#: Counts of years (lives, releases, phase-out lengths): at most a millennium.
+Years = Annotated[StrictInt, Field(ge=1, le=1000)]
+YearsOrNone = Annotated[StrictInt, Field(ge=0, le=1000)]
 
 
 class _Model(BaseModel):
@@ -153,8 +193,8 @@ class _Model(BaseModel):
 class _Windowed(_Model):
     """An item with an optional window of calendar years, both ends inclusive."""
 
-    from_: StrictInt | None = Field(None, alias="from")
-    until: StrictInt | None = None
+    from_: CalendarYear | None = Field(None, alias="from")
+    until: CalendarYear | None = None
 
     @model_validator(mode="after")
     def _window_order(self) -> _Windowed:
@@ -176,7 +216,7 @@ class Investment(_Model):
     name: Name
     amount: NonNegative
     year: HorizonYear
-    life: Annotated[StrictInt, Field(ge=1)]
+    life: Years
     replace: StrictBool = False
     indexation: IndexName | None = None
 
@@ -205,8 +245,8 @@ class Rental(_Model):
 
 class PhaseOut(_Model):
     start: HorizonYear | None = None
-    full_years: Annotated[StrictInt, Field(ge=0)] = 0
-    taper_years: Annotated[StrictInt, Field(ge=0)] = 0
+    full_years: YearsOrNone = 0
+    taper_years: YearsOrNone = 0
     shape: Literal["linear", "step"] = "linear"
 
     @model_validator(mode="after")
@@ -223,7 +263,7 @@ class Subsidy(_Model):
     amounts: dict[HorizonYear, NonNegative] | None = None
     amount: NonNegative | None = None
     phase_out: PhaseOut | None = None
-    release_years: Annotated[StrictInt, Field(ge=1)] | None = None
+    release_years: Years | None = None
     cofinancing_ratio: NonNegative | None = None
 
     @model_validator(mode="after")
@@ -311,9 +351,9 @@ class Risk(_Model):
 class ScenarioModel(_Model):
     name: StrictStr
     description: StrictStr = ""
-    start_year: StrictInt
+    start_year: CalendarYear
     horizon: Annotated[StrictInt, Field(ge=1, le=50)]
-    indexation: dict[StrictStr, RateSeries] = {}
+    indexation: dict[Annotated[StrictStr, AfterValidator(_index_key)], RateSeries] = {}
     facility: Facility
     investments: Annotated[tuple[Investment, ...], AfterValidator(_unique_names)] = ()
     operating_costs: Annotated[tuple[OperatingCost, ...], AfterValidator(_unique_names)] = ()

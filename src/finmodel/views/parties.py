@@ -6,11 +6,11 @@ the sign convention (amounts positive, seen from the party; net = gets - brings)
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import TYPE_CHECKING
 
 from finmodel.analysis.parties import PartyStatement, _list, _span
+from finmodel.views.text import csv_writer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -72,7 +72,7 @@ def statement_text(statement: PartyStatement) -> str:
 def statement_csv(statement: PartyStatement) -> str:
     """One CSV row per party and measure (the lab as party ``Lab``), years as columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["party", "measure", *statement.years.tolist(), "npv"])
     for name, case in statement.parties.items():
         for m in MEASURES:
