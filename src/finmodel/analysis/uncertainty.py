@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from finmodel.model.errors import Problem, ScenarioError
+from finmodel.model.errors import FinModelError, Problem, ScenarioError
 from finmodel.model.inputs import numeric_parameters
 from finmodel.model.paths import parse_path
 from finmodel.model.scenario import Scenario
@@ -231,6 +231,8 @@ class Sampler:
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         self.seed = scenario.seed if seed is None else seed
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise FinModelError(f"seed: must be a whole number >= 0, got {self.seed!r}")
         self.items = dict(scenario.uncertainty)
         self.bounds = {path: bounds_of(path) for path in self.items}
         self.factor_bounds = {path: _factor_bounds(scenario, path) for path, dist

@@ -13,7 +13,7 @@ from finmodel.model.files import resolve_scenario
 from finmodel.model.scenario import Scenario, load_scenario
 
 __all__ = ["STRICT", "add_format_argument", "add_scenario_argument", "checked", "emit",
-           "load", "report_warnings"]
+           "load", "report_warnings", "seed"]
 
 #: Set by ``finmodel --strict``: input warnings are errors (exit 2).
 STRICT = {"on": False}
@@ -57,6 +57,17 @@ def load(spec: str) -> Scenario:
     if problems:
         raise ScenarioError(sorted(problems))
     return scenario
+
+
+def seed(text: str) -> int:
+    """An argparse type for ``--seed``: a whole number >= 0 (numpy's seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
+    return value
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:

@@ -31,7 +31,8 @@ MAX_VALUES = 50_000
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's C parser where PyYAML was built with it (about ten times faster), else Python's.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NOT_INHERITED = ("name", "description")
 
 
@@ -131,7 +132,7 @@ def _load_parent(display: str, name: Any, where: Origin, chain: tuple[str, ...])
 
 # --- YAML with line numbers -------------------------------------------------------------
 
-class _Loader(_BaseLoader):
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe YAML (libyaml's C parser where installed) with YAML 1.2 numbers: ``1e3`` is 1000.
 
     PyYAML follows YAML 1.1, where a float needs a dot and a signed exponent, so ``1e3``
@@ -182,7 +183,7 @@ def _check_shape(text: str, display: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise ScenarioError([Problem(
-                        display, event.start_mark.line + 1, "(yaml)",
+                        display, _line(event), "(yaml)",
                         f"nested more than {MAX_DEPTH} levels deep; a scenario needs far "
                         "fewer")])
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -191,10 +192,14 @@ def _check_shape(text: str, display: str) -> None:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise ScenarioError([Problem(
-                        display, event.start_mark.line + 1, "(yaml)",
+                        display, _line(event), "(yaml)",
                         f"more than {MAX_ALIASES} aliases (*name); write the values out")])
     finally:
         loader.dispose()
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -230,7 +235,7 @@ class _Walker:
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, _SEQ_TAG, path)
             return self._sequence(node, path)
-        if node.tag == _FLOAT_TAG and not node.style:
+        if node.tag == _FLOAT_TAG and not getattr(node, "style", None):
             self.written[where] = node.value
         return self.loader.construct_object(node, deep=True)
 

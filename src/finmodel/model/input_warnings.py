@@ -71,10 +71,12 @@ def input_warnings(data: Mapping[str, Any], origins: Mapping[str, Any],
     >>> data = {"indexation": {"cpi": 2.5}, "finance": {"opening_cash": 58.0}}
     >>> origins = {"indexation.cpi": Origin("s.yaml", 2),
     ...            "finance.opening_cash": Origin("s.yaml", 4, "58.000")}
-    >>> for w in input_warnings(data, origins):
-    ...     print(w)
+    >>> rate, amount = input_warnings(data, origins)
+    >>> print(rate)
     s.yaml:2: indexation.cpi: warning: 2.5 means 250 % a year; write 0.025 for 2.5 %
-    s.yaml:4: finance.opening_cash: warning: 58.000 is read as 58 (YAML has no thousands separator); write 58000 for 58 thousand, or 58.0 for 58
+    >>> print(amount.message)  # doctest: +NORMALIZE_WHITESPACE
+    58.000 is read as 58 (YAML has no thousands separator); write 58000 for 58
+    thousand, or 58.0 for 58
     """
     found = []
     for path, field, value in _numbers(data, ()):

@@ -19,7 +19,7 @@ from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.files import Origin, SourceFile, read_scenario_data
 from finmodel.model.input_warnings import InputWarning, input_warnings
 from finmodel.model.paths import format_path, set_path
-from finmodel.model.schema import Facility, Party, ScenarioModel
+from finmodel.model.schema import FIRST_YEAR, LAST_YEAR, Facility, Party, ScenarioModel
 
 __all__ = ["BLOCKS", "Scenario", "load_scenario", "set_value", "validate_scenario"]
 
@@ -161,7 +161,8 @@ def _context(data: Mapping[str, Any]) -> dict[str, Any]:
     start, horizon = data.get("start_year"), data.get("horizon")
     if all(isinstance(v, int) and not isinstance(v, bool) for v in (start, horizon)):
         assert isinstance(start, int) and isinstance(horizon, int)
-        context["years"] = (start, start + horizon - 1)
+        if FIRST_YEAR <= start <= LAST_YEAR and 1 <= horizon <= 50:  # else: their own errors
+            context["years"] = (start, start + horizon - 1)
     return context
 
 
@@ -176,9 +177,14 @@ def _capacity_problems(years: NDArray[np.int64], facility: Facility,
         return []
     first = int(np.argmax(over))
     return [Problem(where.file, where.line, "parties",
-                    f"own use of all parties ({own_use[first]:,.0f} h) is above "
-                    f"facility.available_hours ({available[first]:,.0f} h) in "
+                    f"own use of all parties ({_hours(own_use[first])} h) is above "
+                    f"facility.available_hours ({_hours(available[first])} h) in "
                     + ", ".join(str(y) for y in years[over]))]
+
+
+def _hours(value: float) -> str:
+    """Hours to at most two decimals, without trailing zeros: ``1,320.4``, ``1,320``."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _capacity_of_raw(data: Mapping[str, Any], origins: Mapping[str, Origin],

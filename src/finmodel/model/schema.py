@@ -8,6 +8,7 @@ that :func:`finmodel.model.scenario.validate` passes in.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -22,6 +23,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -29,6 +31,7 @@ from pydantic_core import PydanticCustomError
 from finmodel.model.series import Series
 
 __all__ = [
+    "FIRST_YEAR", "LAST_YEAR", "MAX_NUMBER", "json_schema",
     "Benefit", "Contribution", "Distribution", "Facility", "Finance", "Investment",
     "OperatingCost", "Party", "PhaseOut", "Rental", "Risk", "ScenarioModel", "Segment",
     "Subsidy",
@@ -169,17 +172,38 @@ def _unique_names(items: tuple[Any, ...]) -> tuple[Any, ...]:
     return items
 
 
-Number = Annotated[float, PlainValidator(_number(ANY))]
-NonNegative = Annotated[float, PlainValidator(_number(NON_NEGATIVE))]
-Share = Annotated[float, PlainValidator(_number(SHARE))]
-AnySeries = Annotated[Series, PlainValidator(_series(ANY))]
-NonNegativeSeries = Annotated[Series, PlainValidator(_series(NON_NEGATIVE))]
-PositiveSeries = Annotated[Series, PlainValidator(_series(POSITIVE))]
-RateSeries = Annotated[Series, PlainValidator(_series(RATE))]
+def _number_schema(low: float, high: float, open_low: bool = False) -> dict[str, Any]:
+    return {"type": "number", "exclusiveMinimum" if open_low else "minimum": low,
+            "maximum": high}
+
+
+def _series_schema(number: dict[str, Any]) -> WithJsonSchema:
+    """A number, or a step function ``{year: value}`` (keys are years, as YAML text)."""
+    return WithJsonSchema({"anyOf": [number, {
+        "type": "object", "minProperties": 1, "additionalProperties": number,
+        "propertyNames": {"pattern": "^[0-9]{4}$"}}]})
+
+
+_ANY_NUMBER = _number_schema(-MAX_NUMBER, MAX_NUMBER)
+_NON_NEGATIVE_NUMBER = _number_schema(0, MAX_NUMBER)
+_SHARE_NUMBER = _number_schema(0, 1)
+Number = Annotated[float, PlainValidator(_number(ANY)), WithJsonSchema(_ANY_NUMBER)]
+NonNegative = Annotated[float, PlainValidator(_number(NON_NEGATIVE)),
+                        WithJsonSchema(_NON_NEGATIVE_NUMBER)]
+Share = Annotated[float, PlainValidator(_number(SHARE)), WithJsonSchema(_SHARE_NUMBER)]
+Rate = Annotated[float, PlainValidator(_number(RATE)), WithJsonSchema(_number_schema(-0.99, 1))]
+AnySeries = Annotated[Series, PlainValidator(_series(ANY)), _series_schema(_ANY_NUMBER)]
+NonNegativeSeries = Annotated[Series, PlainValidator(_series(NON_NEGATIVE)),
+                              _series_schema(_NON_NEGATIVE_NUMBER)]
+PositiveSeries = Annotated[Series, PlainValidator(_series(POSITIVE)),
+                           _series_schema(_number_schema(0, MAX_NUMBER, open_low=True))]
+RateSeries = Annotated[Series, PlainValidator(_series(RATE)),
+                       _series_schema(_number_schema(-0.99, 1))]
 IndexName = Annotated[StrictStr, AfterValidator(_index_name)]
-CalendarYear = Annotated[StrictInt, AfterValidator(_calendar_year)]
+_YEAR_SCHEMA = WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})
+CalendarYear = Annotated[StrictInt, AfterValidator(_calendar_year), _YEAR_SCHEMA]
 HorizonYear = Annotated[StrictInt, AfterValidator(_calendar_year),
-                        AfterValidator(_horizon_year)]
+                        AfterValidator(_horizon_year), _YEAR_SCHEMA]
 Name = Annotated[StrictStr, Field(min_length=1), AfterValidator(_plain_name)]
 #: Counts of years (lives, releases, phase-out lengths): at most a millennium.
 Years = Annotated[StrictInt, Field(ge=1, le=1000)]
@@ -304,7 +328,7 @@ class Party(_Model):
 class Finance(_Model):
     opening_cash: Number = 0.0
     minimum_cash: Number = 0.0
-    discount_rate: Annotated[float, PlainValidator(_number(RATE))] = 0.04
+    discount_rate: Rate = 0.04
 
 
 class Distribution(_Model):
@@ -364,3 +388,65 @@ class ScenarioModel(_Model):
     uncertainty: dict[StrictStr, Distribution] = {}
     seed: Annotated[StrictInt, Field(ge=0)] = 0
     risks: Annotated[tuple[Risk, ...], AfterValidator(_unique_names)] = ()
+
+
+# --- JSON Schema for editors ---------------------------------------------------------------
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 7) of a scenario *file*, for editors and CI.
+
+    Generated from the models above, so it names every key, type and range the loader
+    accepts. A file that ``extends`` another states only what differs, so nothing is
+    required in it; a file without ``extends`` needs the top-level keys the loader needs.
+    Rules that need the whole file (index names, years inside the horizon, capacity) are
+    left to ``finmodel check``.
+
+    Examples
+    --------
+    >>> schema = json_schema()
+    >>> schema["else"]["required"]
+    ['start_year', 'horizon', 'facility']
+    >>> schema["properties"]["finance"]["$ref"]
+    '#/definitions/Finance'
+    """
+    from pydantic.json_schema import GenerateJsonSchema
+
+    class _Generate(GenerateJsonSchema):
+        def encode_default(self, dft: Any) -> Any:
+            if isinstance(dft, Series):  # a default series is a constant
+                return dft.values[0]
+            if isinstance(dft, BaseModel):  # a left-out block: all its defaults
+                return {}
+            return super().encode_default(dft)
+
+    generated = ScenarioModel.model_json_schema(schema_generator=_Generate, mode="validation")
+    # Draft 7, which YAML language servers read: definitions instead of $defs.
+    schema: dict[str, Any] = json.loads(
+        json.dumps(generated).replace('"#/$defs/', '"#/definitions/'))
+    schema["definitions"] = schema.pop("$defs")
+    required = [k for k in schema.pop("required", []) if k != "name"]
+    _drop_required(schema)
+    for definition in schema["definitions"].values():
+        if "name" in definition.get("properties", {}):
+            definition["properties"]["remove"] = {
+                "type": "boolean", "description": "in a file that extends another: drop the "
+                "parent's item of this name"}
+    schema["properties"]["extends"] = {
+        "type": "string", "description": "the parent scenario file, relative to this one"}
+    schema["properties"]["name"].pop("default", None)
+    schema.update({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "finmodel scenario",
+        "description": "A finmodel scenario file (docs/scenario-format.md).",
+        "if": {"required": ["extends"]}, "then": {}, "else": {"required": required}})
+    return schema
+
+
+def _drop_required(node: Any) -> None:
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for value in node.values():
+            _drop_required(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_required(item)
