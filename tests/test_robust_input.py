@@ -157,12 +157,24 @@ def test_huge_file_of_junk_keys_is_refused(tmp_path: Path) -> None:
         f"{files.MAX_FILE_BYTES:,} bytes"]
 
 
-def test_junk_keys_under_the_size_limit_get_one_line_each(write: Callable[..., Path]) -> None:
-    """Below the limit, every unknown key is named (quickly: libyaml, one pass)."""
-    path = write(MINIMAL + "".join(f"junk{i}: 1\n" for i in range(2000)))
+def test_many_junk_keys_are_refused_at_once(write: Callable[..., Path]) -> None:
+    """Up to MAX_KEYS keys, every unknown key is named; beyond, one message."""
+    path = write(MINIMAL + "".join(f"junk{i}: 1\n" for i in range(900)))
     found = problems(path)
-    assert len(found) == 2000
+    assert len(found) == 900
     assert found[0].startswith(f"{path}:4: junk0: unknown key; allowed: description, ")
+    path = write(MINIMAL + "".join(f"junk{i}: 1\n" for i in range(40_000)))
+    assert problems(path) == [f"{path}:{files.MAX_KEYS + 1}: (yaml): more than "
+                              f"{files.MAX_KEYS:,} keys or items in one mapping or list"]
+
+
+def test_many_values_are_refused(write: Callable[..., Path]) -> None:
+    text = MINIMAL + "".join(f"m{j}:\n" + "".join(f"  k{i}: 1\n" for i in range(900))
+                             for j in range(7))
+    path = write(text)
+    (found,) = problems(path)
+    assert found.endswith(f": (yaml): more than {files.MAX_VALUES:,} values; a scenario needs "
+                          "far fewer")
 
 
 def test_libyaml_keeps_line_numbers(write: Callable[..., Path]) -> None:

@@ -26,7 +26,8 @@ __all__ = ["Origin", "SourceFile", "read_scenario_data", "resolve_scenario"]
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20
 MAX_ALIASES = 100
-MAX_VALUES = 50_000
+MAX_VALUES = 10_000
+MAX_KEYS = 1_000
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -170,32 +171,50 @@ def _parse(text: str, display: str) -> tuple[dict[str, Any], _Walker]:
 
 
 def _check_shape(text: str, display: str) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH` and more than :data:`MAX_ALIASES` aliases.
+    """Refuse deep nesting, many aliases, many values or keys, before building anything.
 
-    Runs over the parser's events (a flat stream, no recursion), before any node tree is
-    built, so a file of ten thousand nested brackets costs a scan, not a crash.
+    Runs over the parser's events (a flat stream, no recursion), so a file of ten
+    thousand nested brackets or a hundred thousand junk keys costs a scan, not a crash.
+    Limits: :data:`MAX_DEPTH`, :data:`MAX_ALIASES`, :data:`MAX_VALUES` (as written;
+    :class:`_Walker` counts again after expanding aliases) and :data:`MAX_KEYS` keys in
+    one mapping.
     """
     loader = _Loader(text)
-    depth = aliases = 0
+    stack: list[int] = []  # per open collection: its items so far (mapping: keys + values)
+    aliases = values = 0
     try:
         while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+                continue
+            if not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent
+                              | yaml.CollectionStartEvent):
+                continue
+            values += 1
+            aliases += isinstance(event, yaml.AliasEvent)
+            if stack:
+                stack[-1] += 1
+            message = _shape_message(len(stack), aliases, values,
+                                     stack[-1] if stack else 0, event)
+            if message:
+                raise ScenarioError([Problem(display, _line(event), "(yaml)", message)])
             if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise ScenarioError([Problem(
-                        display, _line(event), "(yaml)",
-                        f"nested more than {MAX_DEPTH} levels deep; a scenario needs far "
-                        "fewer")])
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if aliases > MAX_ALIASES:
-                    raise ScenarioError([Problem(
-                        display, _line(event), "(yaml)",
-                        f"more than {MAX_ALIASES} aliases (*name); write the values out")])
+                stack.append(0)
     finally:
         loader.dispose()
+
+
+def _shape_message(depth: int, aliases: int, values: int, items: int,
+                   event: yaml.Event) -> str:
+    if isinstance(event, yaml.CollectionStartEvent) and depth >= MAX_DEPTH:
+        return f"nested more than {MAX_DEPTH} levels deep; a scenario needs far fewer"
+    if aliases > MAX_ALIASES:
+        return f"more than {MAX_ALIASES} aliases (*name); write the values out"
+    if values > MAX_VALUES:
+        return f"more than {MAX_VALUES:,} values; a scenario needs far fewer"
+    if items > 2 * MAX_KEYS:  # in a list, items; in a mapping, keys and values
+        return f"more than {MAX_KEYS:,} keys or items in one mapping or list"
+    return ""
 
 
 def _line(event: yaml.Event) -> int:
