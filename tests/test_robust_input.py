@@ -43,10 +43,10 @@ def problems(path: Path) -> list[str]:
     (MINIMAL + "finance: {opening_cash: 1.0e+308}\n",
      "4: finance.opening_cash: must be at most 1e12 (a million million) in size, got 1e+308"),
     (MINIMAL + "finance: {discount_rate: -0.9999999}\n",
-     "4: finance.discount_rate: must be between -0.99 and 1 (-99 % to +100 % a year), "
+     "4: finance.discount_rate: must be between -0.99 and 100 (-99 % to +10,000 % a year), "
      "got -1"),
-    (MINIMAL + "indexation: {cpi: {2025: 0.02, 2030: 7}}\n",
-     "4: indexation.cpi: must be between -0.99 and 1 (-99 % to +100 % a year), got 7 "
+    (MINIMAL + "indexation: {cpi: {2025: 0.02, 2030: 700}}\n",
+     "4: indexation.cpi: must be between -0.99 and 100 (-99 % to +10,000 % a year), got 700 "
      "(in 2030)"),
     (MINIMAL + "operating_costs:\n  - {name: X, amount: 1, from: 100000000000000000000}\n",
      "5: operating_costs[X].from: must be a calendar year 1900..2200, got "
@@ -67,11 +67,11 @@ def test_extreme_values_are_refused_with_bounds(write: Callable[..., Path], text
 
 
 def test_largest_allowed_values_give_finite_numbers(write: Callable[..., Path]) -> None:
-    """At the bounds (1e12 amounts, rates -0.99 and 1, 50 years) every number is finite."""
+    """At the bounds (1e12 amounts, rates -0.99 and 100, 50 years) every number is finite."""
     path = write("""\
         start_year: 1900
         horizon: 50
-        indexation: {up: 1}
+        indexation: {up: 100}
         facility: {available_hours: 1000000000000}
         operating_costs: [{name: C, amount: 1000000000000, indexation: up}]
         rental:

@@ -150,8 +150,8 @@ def test_every_problem_at_once(write: Callable[..., Path]) -> None:
         f"{f}:18: subsidies[RIF].amounts.2024: must be within the horizon 2025..2029, got 2024",
         f"{f}:19: subsidies[Inv]: needs amounts {{year: euros}}, or amount together with "
         "phase_out",
-        f"{f}:21: finance.discount_rate: must be between -0.99 and 1 "
-        "(-99 % to +100 % a year), got -2",
+        f"{f}:21: finance.discount_rate: must be between -0.99 and 100 "
+        "(-99 % to +10,000 % a year), got -2",
         f"{f}:22: finance.opening_cash: must be a number, got True",
     ]
 
@@ -237,7 +237,7 @@ def test_with_changes_revalidates(tiny: finmodel.Scenario) -> None:
     changed = tiny.with_changes({"parties[College].contributions[Fee].until": 2026})
     assert changed.parties[0].contributions[0].until == 2026
     with pytest.raises(ScenarioError, match=r"finance\.discount_rate: must be between "
-                                              r"-0\.99 and 1 .*, got -5"):
+                                              r"-0\.99 and 100 .*, got -5"):
         tiny.with_changes({"finance.discount_rate": -5})
     with pytest.raises(ScenarioError, match=r"cannot set: no item named 'Nobody'"):
         tiny.with_changes({"parties[Nobody].own_use_hours": 1})

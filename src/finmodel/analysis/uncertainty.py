@@ -60,7 +60,7 @@ class Bounds:
 
 # The schema's rules, with its cap on the size of any number (MAX_NUMBER).
 _SHARE = Bounds(0.0, 1.0, False, "between 0 and 1")
-_RATE = Bounds(-0.99, 1.0, False, "between -0.99 and 1")
+_RATE = Bounds(-0.99, 100.0, False, "between -0.99 and 100")
 _POSITIVE = Bounds(0.0, MAX_NUMBER, True, "> 0 (at most 1e12)")
 _NON_NEGATIVE = Bounds(0.0, MAX_NUMBER, False, ">= 0 (at most 1e12)")
 _ANY = Bounds(-MAX_NUMBER, MAX_NUMBER, False, "between -1e12 and 1e12")
@@ -74,7 +74,7 @@ def bounds_of(path: str) -> Bounds:
     >>> bounds_of("rental.segments[Schools].discount").text
     'between 0 and 1'
     >>> bounds_of("indexation.cpi").text, bounds_of("finance.opening_cash").text
-    ('between -0.99 and 1', 'between -1e12 and 1e12')
+    ('between -0.99 and 100', 'between -1e12 and 1e12')
     """
     if path.endswith(".discount"):
         return _SHARE

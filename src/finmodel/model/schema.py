@@ -56,7 +56,10 @@ ANY = _Rule("", lambda v: True)
 NON_NEGATIVE = _Rule("must be >= 0", lambda v: v >= 0)
 POSITIVE = _Rule("must be > 0", lambda v: v > 0)
 SHARE = _Rule("must be between 0 and 1", lambda v: 0 <= v <= 1)
-RATE = _Rule("must be between -0.99 and 1 (-99 % to +100 % a year)", lambda v: -0.99 <= v <= 1)
+# Wide enough that a percentage typed as a number (2.5 for 2.5 %) loads and gets a
+# warning (input_warnings); narrow enough that 50 years of growth or discounting stay finite.
+RATE = _Rule("must be between -0.99 and 100 (-99 % to +10,000 % a year)",
+             lambda v: -0.99 <= v <= 100)
 
 #: The largest size of any number in a scenario (euros, hours, tariffs): a million
 #: million. Beyond it products over 50 years could overflow to infinity.
@@ -191,14 +194,15 @@ Number = Annotated[float, PlainValidator(_number(ANY)), WithJsonSchema(_ANY_NUMB
 NonNegative = Annotated[float, PlainValidator(_number(NON_NEGATIVE)),
                         WithJsonSchema(_NON_NEGATIVE_NUMBER)]
 Share = Annotated[float, PlainValidator(_number(SHARE)), WithJsonSchema(_SHARE_NUMBER)]
-Rate = Annotated[float, PlainValidator(_number(RATE)), WithJsonSchema(_number_schema(-0.99, 1))]
+Rate = Annotated[float, PlainValidator(_number(RATE)),
+                 WithJsonSchema(_number_schema(-0.99, 100))]
 AnySeries = Annotated[Series, PlainValidator(_series(ANY)), _series_schema(_ANY_NUMBER)]
 NonNegativeSeries = Annotated[Series, PlainValidator(_series(NON_NEGATIVE)),
                               _series_schema(_NON_NEGATIVE_NUMBER)]
 PositiveSeries = Annotated[Series, PlainValidator(_series(POSITIVE)),
                            _series_schema(_number_schema(0, MAX_NUMBER, open_low=True))]
 RateSeries = Annotated[Series, PlainValidator(_series(RATE)),
-                       _series_schema(_number_schema(-0.99, 1))]
+                       _series_schema(_number_schema(-0.99, 100))]
 IndexName = Annotated[StrictStr, AfterValidator(_index_name)]
 _YEAR_SCHEMA = WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})
 CalendarYear = Annotated[StrictInt, AfterValidator(_calendar_year), _YEAR_SCHEMA]
