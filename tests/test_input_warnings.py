@@ -169,3 +169,10 @@ def test_warnings_never_change_numbers(tmp_path_factory: pytest.TempPathFactory,
     for name in LINES:
         np.testing.assert_array_equal(pa.lines[name], pb.lines[name], err_msg=name)
     assert pa.kpis == pb.kpis
+
+
+def test_values_set_by_a_program_are_not_warned_about(tiny: finmodel.Scenario) -> None:
+    """The explorer's and the risks' changes were not typed: no typing-mistake warning."""
+    changed = tiny.with_changes({"indexation.cpi": 2.5, "finance.opening_cash": 2.0})
+    assert changed.warnings == ()
+    assert changed.indexation["cpi"].values == (2.5,)

@@ -63,7 +63,8 @@ def input_warnings(data: Mapping[str, Any], origins: Mapping[str, Any],
     """Every likely typing mistake in resolved scenario data, in file order.
 
     ``origins`` maps paths to :class:`finmodel.model.files.Origin` (file, line and the
-    text of a plain number as written).
+    text of a plain number as written). Values set by a program rather than typed in a
+    file (origin line 0: the explorer's changes, risk overrides) are not warned about.
 
     Examples
     --------
@@ -80,12 +81,25 @@ def input_warnings(data: Mapping[str, Any], origins: Mapping[str, Any],
     """
     found = []
     for path, field, value in _numbers(data, ()):
-        where = origins.get(path)
-        written = getattr(where, "written", None)
+        where = _origin(path, origins)
+        if where is not None and where.line == 0:  # set by a program (explorer, risk)
+            continue
+        written = getattr(origins.get(path), "written", None)
         for message in _messages(path, field, value, written):
             file, line = (where.file, where.line) if where is not None else (display, 1)
             found.append(InputWarning(file, line, path, message))
     return tuple(sorted(found, key=lambda w: (w.file != display, w.file, w.line, w.path)))
+
+
+def _origin(path: str, origins: Mapping[str, Any]) -> Any:
+    """The origin of ``path`` or of its nearest parent that has one."""
+    probe = path
+    while probe:
+        if probe in origins:
+            return origins[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return None
 
 
 def _numbers(node: Any, parts: tuple[str | int, ...]) -> Iterator[tuple[str, str, float]]:

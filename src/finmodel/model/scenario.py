@@ -96,6 +96,8 @@ class Scenario(ScenarioModel):
                 set_value(data, path, copy.deepcopy(value))
             except (KeyError, ValueError) as exc:
                 problems.append(Problem(source, 0, path, f"cannot set: {exc.args[0]}"))
+            for stale in [k for k in origins if k.startswith((f"{path}.", f"{path}["))]:
+                del origins[stale]
             origins[path] = Origin(source, 0)
         if problems:
             raise ScenarioError(problems)
