@@ -354,3 +354,27 @@ def test_csv_cell_rule() -> None:
 
     assert [csv_cell(v) for v in (*FORMULA_NAMES, "-1.5e3", "12", "Lab", 3.0)] == [
         "'=1+1", "'+31 6 123", "'-lab", "'@SUM(A1)", "-1.5e3", "12", "Lab", 3.0]
+
+
+def test_no_inf_or_nan_in_any_output_of_a_subsidy_paying_nothing(
+        write: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Co-financing of nothing: every command and the report section show no inf/nan."""
+    from finmodel.views.partnership_report import parties_html
+
+    path = write(MINIMAL + """\
+subsidies:
+  - {name: Zero, type: operating, amounts: {2025: 0}, cofinancing_ratio: 2}
+parties:
+  - {name: P, role: public}
+""")
+    texts = []
+    for command in ("run", "parties", "risks"):
+        for fmt in ("table", "json", "csv"):
+            code, out, err = run(capsys, command, str(path), "--format", fmt)
+            assert (code, err) == (0, "")
+            texts.append(out)
+    texts.append(parties_html(finmodel.project(finmodel.load_scenario(path))))
+    for text in texts:
+        assert not {"inf", "nan", "NaN", "Infinity"} & set(
+            text.replace(",", " ").replace(":", " ").split()), text
+    assert "ratio - (nothing paid): meets the required 2" in texts[3]

@@ -7,6 +7,7 @@ the sign convention (amounts positive, seen from the party; net = gets - brings)
 from __future__ import annotations
 
 import io
+import math
 from typing import TYPE_CHECKING
 
 from finmodel.analysis.parties import PartyStatement, _list, _span
@@ -63,7 +64,9 @@ def statement_text(statement: PartyStatement) -> str:
                    f"{'meets' if r.met else 'BELOW'} the required {r.required:g}")
         out.append(f"  {r.subsidy}: {_span(r.years) or 'no payments'}: subsidy "
                    f"{_euros(r.subsidy_total)}, partners {_euros(r.partner_cash)} cash + "
-                   f"{_euros(r.partner_in_kind)} in kind, ratio {r.ratio:.2f}: {verdict}")
+                   f"{_euros(r.partner_in_kind)} in kind, ratio "
+                   f"{f'{r.ratio:.2f}' if math.isfinite(r.ratio) else '- (nothing paid)'}: "
+                   f"{verdict}")
     if not statement.cofinancing:
         out.append("  (no subsidies)")
     return "\n".join(out) + "\n"
