@@ -174,6 +174,9 @@ def test_new_refuses_to_overwrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert err == ("finmodel new: error: work/lab.yaml: exists already; choose another name "
                    "or remove the file first\n")
     assert target.read_text() == "mine\n"
+    code, _, err = run(capsys, "new", "work/lab")
+    assert (code, err) == (2, "finmodel new: error: 'work/lab': give a plain name (written as "
+                              "scenarios/NAME.yaml) or a path ending in .yaml\n")
     code, _, err = run(capsys, "new", "x", "--start-year", "3000")
     assert code == 2
     assert err == "finmodel new: error: --start-year: must be 1900..2150, got 3000\n"

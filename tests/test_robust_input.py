@@ -191,6 +191,11 @@ def test_negative_seed(write: Callable[..., Path], capsys: pytest.CaptureFixture
     """A negative seed is refused, in the file and on the command line."""
     path = write(MINIMAL + "seed: -1\n")
     assert problems(path) == [f"{path}:4: seed: must be >= 0, got -1"]
+    from finmodel.analysis.simulation import simulate
+
+    with pytest.raises(finmodel.FinModelError, match=r"^seed: must be a whole number >= 0, "
+                                                     r"got -1$"):
+        simulate(finmodel.load_scenario("scenarios/base.yaml"), draws=10, seed=-1)
     with pytest.raises(SystemExit) as exit_info:
         main(["simulate", "base", "--seed", "-1"])
     assert exit_info.value.code == 2

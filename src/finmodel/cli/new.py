@@ -104,8 +104,11 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.model.schema import FIRST_YEAR, LAST_YEAR
 
     path = target(args.name)
-    if not path.stem or "/" in args.name and path.suffix not in (".yaml", ".yml"):
-        return _refuse(f"{args.name}: give a name, or a path ending in .yaml")
+    plain = Path(args.name).suffix in (".yaml", ".yml") or (
+        args.name and Path(args.name).name == args.name and not args.name.startswith("."))
+    if not plain:
+        return _refuse(f"{args.name!r}: give a plain name (written as scenarios/NAME.yaml) "
+                       "or a path ending in .yaml")
     if not FIRST_YEAR <= args.start_year <= LAST_YEAR - 50:
         return _refuse(f"--start-year: must be {FIRST_YEAR}..{LAST_YEAR - 50}, "
                        f"got {args.start_year}")
