@@ -1,8 +1,10 @@
 """Parameter paths: ``rental.segments[Care organisations].tariff``.
 
 Keys are joined by dots; an item of a list of named mappings is addressed as
-``[name]``. These functions work on the plain data read from YAML (dicts and lists),
-never on files.
+``[name]``. A name may contain dots (``parties[St. Jan v.o.f.]``); the schema refuses
+names with ``[``, ``]`` or line breaks and index names with dots, so every path can be
+written and read back. These functions work on the plain data read from YAML (dicts and
+lists), never on files.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def parse_path(path: str) -> tuple[Key, ...]:
     ('rental', 'segments', '[Schools]', 'tariff')
     >>> parse_path("indexation.cpi")
     ('indexation', 'cpi')
+    >>> parse_path("parties[St. Jan v.o.f.].own_use_hours")
+    ('parties', '[St. Jan v.o.f.]', 'own_use_hours')
     """
     if not _WHOLE.fullmatch(path):
         raise ValueError(
