@@ -49,17 +49,16 @@ subsidies:
 def test_cofinancing_of_a_subsidy_that_pays_nothing(write: Callable[..., Path],
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """A subsidy that pays 0: no ratio to show (it showed ``inf`` in the report, the check
-    sheet and ``finmodel parties``)."""
+    sheet and ``finmodel parties``; fixed on both branches of issue 9, main's wording)."""
     projection = finmodel.project(finmodel.load_scenario(write(UNPAID)))
     html = parties_html(projection)
-    assert "n/a (no subsidy paid)" in html and ">inf<" not in html
+    assert ">inf<" not in html and "<td>-</td>" in html
     check = next(c for c in projection.checks if c.name == "cofinancing[Fund]")
-    assert check.message == ("partners bring 0 EUR (cash and in kind) in the years Fund pays "
-                             "0 EUR: it pays nothing inside the horizon, so there is nothing "
-                             "to co-finance")
+    assert check.passed
+    assert check.message == "Fund pays nothing inside the horizon: nothing to co-finance"
     assert main(["parties", str(write(UNPAID))]) == 0
     out = capsys.readouterr().out
-    assert "ratio n/a (no subsidy paid)" in out and "inf" not in out
+    assert "ratio - (nothing paid)" in out and "inf" not in out
 
 
 @pytest.mark.parametrize("amount, life", [(120000, 7), (345220.61818973423, 3),

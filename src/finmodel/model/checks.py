@@ -22,7 +22,8 @@ class Check:
 
     ``kind`` is ``identity`` (the model's arithmetic; these make the master check) or
     ``flag`` (a warning about the plan: cash below the reserve, co-financing not met,
-    high occupancy, subsidy cut off by the horizon).
+    high occupancy, subsidy cut off by the horizon; or about the file: a likely typing
+    mistake, named ``input_warning[PATH]``).
     """
 
     name: str
@@ -72,6 +73,8 @@ def run_checks(p: Projection) -> tuple[Check, ...]:
         f"occupancy above {OCCUPANCY_FLAG:.0%} in {_years(busy)}: little room for growth",
         tuple(busy.tolist())))
     checks.extend(_subsidy_checks(p))
+    checks.extend(Check(f"input_warning[{w.path}]", "flag", False,
+                        f"{w.file}:{w.line}: {w.message}") for w in p.scenario.warnings)
     return tuple(checks)
 
 
@@ -94,15 +97,18 @@ def _subsidy_checks(p: Projection) -> list[Check]:
         if subsidy.cofinancing_ratio is not None:
             paying = cash > 0
             total, matched = float(cash.sum()), float(contributions[paying].sum())
-            ratio = matched / total if total else float("inf")
+            if not total:  # nothing to match: a ratio would be 0/0
+                out.append(Check(
+                    f"cofinancing[{subsidy.name}]", "flag", True,
+                    f"{subsidy.name} pays nothing inside the horizon: nothing to co-finance"))
+                continue
+            ratio = matched / total
             met = ratio >= subsidy.cofinancing_ratio
             out.append(Check(
                 f"cofinancing[{subsidy.name}]", "flag", met,
                 f"partners bring {matched:,.0f} EUR (cash and in kind) in the years "
-                f"{subsidy.name} pays {total:,.0f} EUR: " + (
-                    f"ratio {ratio:.2f}, {'meets' if met else 'below'} the required "
-                    f"{subsidy.cofinancing_ratio:g}" if total else
-                    "it pays nothing inside the horizon, so there is nothing to co-finance"),
+                f"{subsidy.name} pays {total:,.0f} EUR: ratio {ratio:.2f}, "
+                f"{'meets' if met else 'below'} the required {subsidy.cofinancing_ratio:g}",
                 tuple(p.years[paying].tolist()) if not met else ()))
         cut = float(x.subsidy_cut_off[u])
         if cut > 0:
