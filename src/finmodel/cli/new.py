@@ -75,6 +75,14 @@ finance:
   opening_cash: 120000
   minimum_cash: 20000           # the reserve the check sheet watches
   discount_rate: 0.04           # for the npv
+
+# What you are unsure of, for `finmodel simulate` and `finmodel sensitivity` (which
+# need this block): a parameter path and a distribution of its value or, with
+# `apply: multiply`, of a factor on it.
+uncertainty:
+  "rental.segments[Other institutions].demand_hours":
+    {{triangular: [0.5, 1.0, 1.2], apply: multiply}}
+  "indexation.wages": {{normal: [0.03, 0.005]}}
 """
 
 
