@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from finmodel.model.inputs import Inputs, build_inputs
 from finmodel.model.scenario import Scenario
 
-__all__ = ["KPIS", "LINES", "Evaluation", "evaluate"]
+__all__ = ["KPIS", "LINES", "Evaluation", "derive_lines", "evaluate", "kpis"]
 
 Array = NDArray[np.float64]
 
@@ -183,6 +183,42 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
         "book_value": d["purchase_book_value"].sum(axis=-2),
         "deferred_subsidy": d["subsidy_deferred"].sum(axis=-2),
     }
+    return derive_lines(line, x.opening_cash, d["own_use_hours"], x.available_hours)
+
+
+def derive_lines(flows: Mapping[str, Array], opening_cash: ArrayLike,
+                 own_use_hours: ArrayLike, available_hours: ArrayLike) -> dict[str, Array]:
+    """Every line of spec section 4 from the flows and the balances of fixed assets.
+
+    The one place where totals, ``result``, ``net_cash_flow``, ``cash_end``, ``equity``,
+    ``occupancy`` and ``self_sufficiency`` are defined: the plan (:func:`evaluate`) and
+    the prognosis of the actuals (spec section 10) both go through it.
+
+    Parameters
+    ----------
+    flows
+        The flow lines (``rental_income`` .. ``subsidy_cash``, ``rented_hours``) and the
+        balances ``book_value`` and ``deferred_subsidy``, euros (hours) per year, shape
+        ``batch + (T,)``. Other keys are ignored.
+    opening_cash
+        Cash at the start of the first year, EUR, shape ``batch``.
+    own_use_hours, available_hours
+        Hours per year, for ``occupancy``.
+
+    Returns
+    -------
+    dict
+        Every name of :data:`LINES`.
+
+    Examples
+    --------
+    >>> flows = {name: np.array([0.0, 0.0]) for name in LINES}
+    >>> flows["rental_income"] = np.array([100.0, 50.0])
+    >>> out = derive_lines(flows, 10.0, np.zeros(2), np.array([1000.0, 1000.0]))
+    >>> out["cash_end"].tolist(), out["equity"].tolist()
+    ([110.0, 160.0], [110.0, 160.0])
+    """
+    line = {name: np.asarray(value, dtype=float) for name, value in flows.items()}
     line["in_kind_costs"] = line["in_kind_income"]
     line["total_income"] = (line["rental_income"] + line["operating_subsidies"]
                             + line["investment_subsidy_release"] + line["partner_cash"]
@@ -198,10 +234,11 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
                                  - line["investment_subsidy_release"])
     line["net_cash_flow"] = (line["rental_income"] + line["partner_cash"] + line["subsidy_cash"]
                              - line["operating_costs"] - line["variable_costs"] - line["capex"])
-    opening = x.opening_cash[..., None]
+    opening = np.asarray(opening_cash, dtype=float)[..., None]
     line["cash_end"] = opening + np.cumsum(line["net_cash_flow"], axis=-1)
     line["equity"] = opening + np.cumsum(line["result"], axis=-1)
-    line["occupancy"] = (d["own_use_hours"] + rented_hours) / x.available_hours
+    line["occupancy"] = ((np.asarray(own_use_hours, dtype=float) + line["rented_hours"])
+                       / np.asarray(available_hours, dtype=float))
     own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
     with np.errstate(over="ignore"):  # a denormal divisor: no meaningful ratio, null below
         own_income, own_costs = np.broadcast_arrays(line["rental_income"] + line["partner_cash"],

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import PrivateAttr, ValidationError
 
+from finmodel.model.actuals import Actuals, read_actuals
 from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.files import Origin, SourceFile, read_scenario_data
 from finmodel.model.paths import format_path, set_path
@@ -34,6 +35,7 @@ class Scenario(ScenarioModel):
     _files: tuple[SourceFile, ...] = PrivateAttr(default=())
     _origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
     _data: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _ledger: Actuals | None = PrivateAttr(default=None)
 
     @property
     def years(self) -> NDArray[np.int64]:
@@ -43,6 +45,12 @@ class Scenario(ScenarioModel):
     @property
     def end_year(self) -> int:
         return self.start_year + self.horizon - 1
+
+    @property
+    def ledger(self) -> Actuals | None:
+        """The actuals of the closed years (spec section 10), read and checked; None
+        without ``actuals:``. The plan (every projection) ignores them."""
+        return self._ledger
 
     @property
     def files(self) -> tuple[SourceFile, ...]:
@@ -116,6 +124,8 @@ def validate_scenario(data: Mapping[str, Any], origins: Mapping[str, Origin] | N
     earlier = list(problems or [])
     origins = dict(origins or {})
     display = files[0].path if files else "<data>"
+    ledger, ledger_problems = _ledger(data, origins, display)
+    earlier += ledger_problems
     try:
         scenario = Scenario.model_validate(data, context=_context(data))
     except ValidationError as exc:
@@ -123,8 +133,9 @@ def validate_scenario(data: Mapping[str, Any], origins: Mapping[str, Origin] | N
         raise ScenarioError(sorted(earlier + found + _capacity_of_raw(data, origins, display))
                             ) from None
     if earlier:
-        raise ScenarioError(earlier)
+        raise ScenarioError(sorted(earlier))
     scenario._files, scenario._origins, scenario._data = files, origins, copy.deepcopy(dict(data))
+    scenario._ledger = ledger
     capacity = _capacity_problems(scenario.years, scenario.facility, scenario.parties,
                                   scenario.origin("parties"))
     if capacity:
@@ -143,6 +154,15 @@ def _context(data: Mapping[str, Any]) -> dict[str, Any]:
         assert isinstance(start, int) and isinstance(horizon, int)
         context["years"] = (start, start + horizon - 1)
     return context
+
+
+def _ledger(data: Mapping[str, Any], origins: Mapping[str, Origin],
+            display: str) -> tuple[Actuals | None, list[Problem]]:
+    """The actuals, read when the horizon is readable (else the schema reports it)."""
+    span = _context(data).get("years")
+    if data.get("actuals") is None or span is None:
+        return None, []
+    return read_actuals(data["actuals"], lambda path: _locate(path, origins, display), span)
 
 
 def _capacity_problems(years: NDArray[np.int64], facility: Facility,

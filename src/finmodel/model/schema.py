@@ -324,3 +324,6 @@ class ScenarioModel(_Model):
     uncertainty: dict[StrictStr, Distribution] = {}
     seed: Annotated[StrictInt, Field(ge=0)] = 0
     risks: Annotated[tuple[Risk, ...], AfterValidator(_unique_names)] = ()
+    #: (v1.1) a CSV file name or ``{year: {LINE: amount}}``, as written; read and checked
+    #: by :mod:`finmodel.model.actuals` (its problems name the CSV row or the YAML line)
+    actuals: Any = None
