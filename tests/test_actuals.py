@@ -379,3 +379,68 @@ def test_bundled_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert v.prognosis.master_check
     base = copy.deepcopy(finmodel.project(finmodel.load_scenario("scenarios/base.yaml")).lines)
     np.testing.assert_array_equal(v.plan.lines["cash_end"], base["cash_end"])
+
+
+# --- report and workbook --------------------------------------------------------------------
+
+def test_report_section_shows_the_variance(hand: finmodel.Scenario) -> None:
+    from finmodel.views.variance_report import HEADING, section_html
+    from test_reporting import parse
+
+    v = variance(hand)
+    parsed = parse(section_html(v))
+    assert parsed.headings[0] == HEADING and len(parsed.images) == 1
+    rows = {r[0]: r[1:] for r in parsed.rows if r}
+    # plan, actual, difference, % for 2025, then for 2026
+    assert rows["Rental income"] == ["1,000", "800", "-200", "-20.0%",
+                                     "1,000", "950", "-50", "-5.0%"]
+    assert rows["Investments paid"][4:] == ["0", "0*", "0", "n/a"]
+    assert rows["npv"] == ["900 EUR", "560 EUR", "-340 EUR"]
+    assert rows["reconciliation[cash_end]"][0] == "warning"
+    plan_only = finmodel.load_scenario("scenarios/base.yaml")
+    assert section_html(variance(plan_only)) == ""
+
+
+def test_workbook_sheets(hand: finmodel.Scenario, tmp_path: Path) -> None:
+    import openpyxl
+
+    from finmodel.views.variance_report import workbook_sheets
+    from finmodel.views.workbook import write_budget_xlsx
+
+    v = variance(hand)
+    target = write_budget_xlsx(v.plan, tmp_path / "budget.xlsx", workbook_sheets(v))
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[-4:] == ["actuals", "variance", "prognosis", "prognosis checks"]
+    actuals = {r[0]: r[1:] for r in book["actuals"].iter_rows(values_only=True)}
+    assert actuals["rental_income"] == (800, 950) and actuals["capex"] == (990, None)
+    prognosis = {r[0]: r[1:] for r in book["prognosis"].iter_rows(values_only=True)}
+    assert prognosis["cash_end"] == (610, 1060, 1560)
+    checks = {r[0]: r[1:] for r in book["prognosis checks"].iter_rows(values_only=True)}
+    assert checks["reconciliation[cash_end]"][1] == "not ok"
+
+
+@pytest.mark.slow
+def test_bundled_example_in_finmodel_report(capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    """`finmodel report` on the bundled example: the notebook runs, the report has the
+    Budget vs actuals section with the engine's numbers, the workbook the actuals sheets."""
+    import openpyxl
+
+    from test_reporting import parse
+
+    code = main(["report", "scenarios/base_actuals.yaml", "--out", str(tmp_path), "--jobs", "1"])
+    capsys.readouterr()
+    assert code == 0
+    folder = tmp_path / "base_actuals"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    parsed = parse(html)
+    assert "Budget vs actuals" in parsed.headings
+    assert parsed.headings.index("Budget") < parsed.headings.index("Budget vs actuals")
+    v = variance(finmodel.load_scenario("scenarios/base_actuals.yaml"))
+    rental = v.table("rental_income")
+    row = next(r for r in parsed.rows if r and r[0] == "Rental income" and len(r) == 9)
+    assert row[1:3] == [f"{round(rental['plan'][0]):,}", f"{round(rental['actual'][0]):,}"]
+    assert "Rental income in 2027" in html and "Cash position: plan and prognosis" in html
+    assert "Traceback" not in html
+    book = openpyxl.load_workbook(folder / "budget.xlsx")
+    assert {"actuals", "variance", "prognosis", "prognosis checks"} <= set(book.sheetnames)
