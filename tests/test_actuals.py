@@ -444,3 +444,25 @@ def test_bundled_example_in_finmodel_report(capsys: pytest.CaptureFixture[str],
     assert "Traceback" not in html
     book = openpyxl.load_workbook(folder / "budget.xlsx")
     assert {"actuals", "variance", "prognosis", "prognosis checks"} <= set(book.sheetnames)
+
+
+def test_docs_worked_example(write: Callable[..., Path]) -> None:
+    """docs/scenario-format.md 7.7: the worked example with the inline actuals of 4.10."""
+    import re
+
+    docs = (Path("docs") / "scenario-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", docs, flags=re.S)
+    lab = next(b for b in blocks if b.startswith("name: Skills lab"))
+    actuals = next(b for b in blocks if b.startswith("actuals:\n  2026:"))
+    d = variance(finmodel.load_scenario(write(lab + actuals, "lab.yaml"))).to_dict()
+    assert d["variance"]["rental_income"]["difference"] == [-3000]
+    assert d["variance"]["operating_costs"]["relative"] == [0.0375]
+    assert d["variance"]["rented_hours"]["relative"] == [pytest.approx(-0.1)]
+    lines = d["prognosis"]["lines"]
+    assert lines["result"][0] == pytest.approx(23000)
+    assert lines["net_cash_flow"][0] == pytest.approx(-34000)
+    assert lines["cash_end"][:2] == [pytest.approx(16000), pytest.approx(79270)]
+    assert lines["occupancy"][0] == pytest.approx(1030 / 1500)
+    flag = next(c for c in d["checks"]["items"] if c["name"] == "reconciliation[cash_end]")
+    assert (flag["passed"], flag["years"], flag["differences"]) == (False, [2026],
+                                                                    [pytest.approx(-1000)])
