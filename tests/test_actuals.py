@@ -466,3 +466,18 @@ def test_docs_worked_example(write: Callable[..., Path]) -> None:
     flag = next(c for c in d["checks"]["items"] if c["name"] == "reconciliation[cash_end]")
     assert (flag["passed"], flag["years"], flag["differences"]) == (False, [2026],
                                                                     [pytest.approx(-1000)])
+
+
+def test_explorer_shows_the_prognosis() -> None:
+    """The explorer's prognosis: the closed years as booked, the explored plan after."""
+    from finmodel.explore.explorer import Explorer
+    from finmodel.explore.widgets import kpi_table
+
+    ex = Explorer("scenarios/base_actuals.yaml")
+    v = variance(ex.scenario)
+    assert ex.prognosis_kpis == v.prognosis.kpis
+    ex.set("finance.opening_cash", ex.value("finance.opening_cash") + 1000)
+    assert ex.prognosis_kpis is not None
+    assert ex.prognosis_kpis["min_cash"] == pytest.approx(v.prognosis.kpis["min_cash"] + 1000)
+    assert "prognosis (actuals, then explored)" in kpi_table(ex)
+    assert Explorer("scenarios/base.yaml").prognosis_kpis is None

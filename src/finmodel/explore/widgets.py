@@ -175,17 +175,23 @@ def _decimals(*numbers: float) -> int:
 
 
 def kpi_table(explorer: Explorer) -> str:
-    """The KPIs as an HTML table: value and change against the scenario as written."""
+    """The KPIs as an HTML table: value and change against the scenario as written, and
+    the prognosis's value when the scenario has actuals."""
     rows = []
+    prognosis = explorer.prognosis_kpis
     for name, label in KPI_LABELS.items():
         now, then = explorer.kpis[name], explorer.base_kpis[name]
         delta = "" if now == then else _delta(name, now, then)
+        extra = ("" if prognosis is None else '<td style="text-align:right">'
+                 f"{html.escape(format_kpi(name, prognosis[name]))}</td>")
         rows.append(f'<tr><td>{html.escape(label)}</td><td class="finmodel-kpi" '
                     f'data-kpi="{name}" style="text-align:right">'
                     f"<b>{html.escape(format_kpi(name, now))}</b></td>"
-                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td></tr>')
+                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td>'
+                    f"{extra}</tr>")
+    head = "" if prognosis is None else "<th>prognosis (actuals, then explored)</th>"
     return ('<table class="finmodel-kpis" style="border-collapse:collapse">'
-            "<tr><th>Key figure</th><th>explored</th><th>change</th></tr>"
+            f"<tr><th>Key figure</th><th>explored</th><th>change</th>{head}</tr>"
             + "".join(rows) + "</table>")
 
 
