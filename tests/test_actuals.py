@@ -481,3 +481,17 @@ def test_explorer_shows_the_prognosis() -> None:
     assert ex.prognosis_kpis["min_cash"] == pytest.approx(v.prognosis.kpis["min_cash"] + 1000)
     assert "prognosis (actuals, then explored)" in kpi_table(ex)
     assert Explorer("scenarios/base.yaml").prognosis_kpis is None
+
+
+def test_variance_prints_warnings_on_stderr(capsys: pytest.CaptureFixture[str],
+                                            write: Callable[..., Path]) -> None:
+    write("line;2025;2026\nrental_income;800;\ncapex;1.234;\n", "ledger.csv")
+    path = write(HAND + "actuals: ledger.csv\n", "s.yaml")
+    code, out, err = _run(capsys, "variance", str(path), "--format", "json")
+    assert code == 0 and json.loads(out)["closed_years"] == [2025]
+    ledger = str(path.parent / "ledger.csv")
+    assert err.splitlines() == [
+        f"{ledger}:3: row 'capex', column 2025: warning: '1.234' read as 1,234 (the point as "
+        "a thousands separator, as a Dutch export writes it); write the decimal comma to be "
+        "unambiguous",
+        f"{ledger}:1: column 2026: warning: no amounts given: not counted as a closed year"]
