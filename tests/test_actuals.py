@@ -495,3 +495,24 @@ def test_variance_prints_warnings_on_stderr(capsys: pytest.CaptureFixture[str],
         "a thousands separator, as a Dutch export writes it); write the decimal comma to be "
         "unambiguous",
         f"{ledger}:1: column 2026: warning: no amounts given: not counted as a closed year"]
+
+
+def test_ledger_warnings_are_input_warnings(capsys: pytest.CaptureFixture[str],
+                                            write: Callable[..., Path]) -> None:
+    """They join the scenario's warnings: `finmodel --strict` refuses them (exit 2)."""
+    write("line;2025;2026\nrental_income;800;\n", "ledger.csv")
+    path = write(HAND + "actuals: ledger.csv\n", "s.yaml")
+    assert [w.path for w in finmodel.load_scenario(path).warnings] == ["column 2026"]
+    code, out, err = _run(capsys, "--strict", "variance", str(path))
+    assert code == 2 and not out
+    assert err.endswith("column 2026: warning: no amounts given: not counted as a closed "
+                        "year\n")
+
+
+def test_inline_dotted_thousands_warns(write: Callable[..., Path]) -> None:
+    scenario = finmodel.load_scenario(write(HAND + "actuals:\n  2025: {capex: 263.418}\n",
+                                            "s.yaml"))
+    assert scenario.ledger is not None and scenario.ledger.line("capex")[0] == 263.418
+    assert [str(w).split(": ", 1)[1] for w in scenario.warnings] == [
+        "actuals.2025.capex: warning: 263.418 is read as 263.418 (YAML has no thousands "
+        "separator); write 263418 for 263.418 thousand"]

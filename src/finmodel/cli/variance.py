@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
 from finmodel.model.errors import Problem, ScenarioError
@@ -28,9 +27,6 @@ def run(args: argparse.Namespace) -> int:
                                      "the scenario has no actuals: add `actuals: FILE.csv` "
                                      "(line,YEAR,... exported from the ledger) or "
                                      "{year: {LINE: amount}}")])
-    for warning in scenario.ledger.warnings:
-        print(f"{warning.file}:{warning.line}: {warning.path}: warning: {warning.message}",
-              file=sys.stderr)
     result = variance(scenario)
     return emit(args.format, result.to_dict, lambda: variance_text(result),
                 lambda: variance_csv(result))

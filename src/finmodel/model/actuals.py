@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from finmodel.model.errors import Problem
 from finmodel.model.files import Origin
+from finmodel.model.input_warnings import InputWarning
 
 __all__ = ["ACTUAL_FLOWS", "ACTUAL_LINES", "CONTROL_BALANCES", "Actuals", "parse_number",
            "read_actuals"]
@@ -51,13 +52,14 @@ class Actuals:
     ``values[i, j]`` is the amount of :data:`ACTUAL_LINES` ``[i]`` in ``years[j]`` (EUR,
     hours for ``rented_hours``; signs as in the budget: income and costs positive), NaN
     where it is not given. ``source`` is the file the amounts were read from;
-    ``warnings`` are likely mistakes that did not stop reading.
+    ``warnings`` are likely mistakes that did not stop reading (they join the scenario's
+    input warnings: printed by every command, errors under ``--strict``).
     """
 
     years: tuple[int, ...]
     values: NDArray[np.float64]
     source: str
-    warnings: tuple[Problem, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()
 
     def line(self, name: str) -> NDArray[np.float64]:
         """Amounts of one line per closed year (NaN: not given)."""
@@ -123,7 +125,7 @@ class _Table:
     cells: dict[tuple[str, int], float]
     year_where: dict[int, tuple[Origin, str]]   # where each year is named, and its label
     problems: list[Problem]
-    warnings: list[Problem]
+    warnings: list[InputWarning]
 
 
 def read_actuals(value: Any, locate: Callable[[str], Origin], years: tuple[int, int]) -> tuple[
@@ -198,6 +200,13 @@ def _inline(data: Mapping[Any, Any], where: Origin,
                                               f"must be a finite number, got {amount!r}"))
             else:
                 table.cells[(name, year)] = float(amount)
+                written = getattr(here, "written", None)
+                if written is not None and _THOUSANDS_ONLY.fullmatch(written):
+                    table.warnings.append(InputWarning(
+                        here.file, here.line, path,
+                        f"{written} is read as {float(amount):g} (YAML has no thousands "
+                        f"separator); write {written.lstrip('+').replace('.', '')} for "
+                        f"{float(amount):g} thousand"))
     return table
 
 
@@ -281,7 +290,7 @@ def _csv_row(row: list[str], number: int, columns: list[int | None], delimiter: 
             continue
         if ambiguous and not any(w.file == path and "thousands" in w.message
                                  for w in table.warnings):
-            table.warnings.append(Problem(
+            table.warnings.append(InputWarning(
                 path, number, where,
                 f"{cell.strip()!r} read as {value:,.0f} (the point as a thousands separator, "
                 "as a Dutch export writes it); write the decimal comma to be unambiguous"))
@@ -295,8 +304,8 @@ def _closed_years(table: _Table, horizon: tuple[int, int]) -> list[int]:
     for year in sorted(table.year_where):
         at, label = table.year_where[year]
         if year not in filled:
-            table.warnings.append(Problem(at.file, at.line, label,
-                                          "no amounts given: not counted as a closed year"))
+            table.warnings.append(InputWarning(
+                at.file, at.line, label, "no amounts given: not counted as a closed year"))
         elif not first <= year <= last:
             table.problems.append(Problem(at.file, at.line, label,
                                           f"year outside the horizon {first}..{last}"))
