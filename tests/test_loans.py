@@ -380,3 +380,18 @@ def test_bridge_loan_story() -> None:
     assert p.lines["interest"].sum() == pytest.approx(
         4500 * 4 + 4500 * (6 + 5 + 4 + 3 + 2 + 1) / 6)
     assert p.master_check
+
+
+def test_explorer_offers_the_loan_terms() -> None:
+    from finmodel.explore.explorer import Explorer
+
+    explorer = Explorer(ROOT / "scenarios" / "bridge_loan.yaml")
+    loans = {c.path: c for c in explorer.controls if c.group == "Loans"}
+    assert sorted(loans) == [f"finance.loans[Bridge].{k}" for k in
+                             ("amount", "grace_years", "rate", "term", "year")]
+    assert (loans["finance.loans[Bridge].year"].low,
+            loans["finance.loans[Bridge].year"].high) == (2026, 2040)
+    explorer.set("finance.loans[Bridge].rate", 0.0)
+    assert explorer.projection.lines["interest"].sum() == 0
+    explorer.set("finance.loans[Bridge].term", 3)
+    assert explorer.projection.lines["repayment"][4:7].tolist() == pytest.approx([100_000 / 3] * 3)
