@@ -207,7 +207,8 @@ def _detail_frame(frame: pd.DataFrame, shares: bool = False) -> pd.DataFrame:
 
 
 def detail_html(p: Projection) -> str:
-    """Per segment, capacity, cost item, purchase (with replacements), subsidy and party."""
+    """Per segment, capacity, cost item, purchase (with replacements), subsidy, party
+    and loan."""
     d = p.detail
     capacity = _detail_frame(d["capacity"])
     occupancy = _lines_frame(p, [])
@@ -228,6 +229,9 @@ def detail_html(p: Projection) -> str:
         ("Parties: benefits", "EUR, for the business case per party.",
          _detail_frame(d["benefits"])),
     ]
+    if p.scenario.finance.loans:
+        sections.append(("Loans", "Principal received, interest, principal repaid and debt "
+                         "at year end: EUR.", _detail_frame(d["loans"])))
     out = [_heading(2, "Detail")]
     for title, note, frame in sections:
         if title:
