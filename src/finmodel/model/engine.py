@@ -166,6 +166,10 @@ def _loans(x: Inputs) -> dict[str, Array]:
     exactly 0 (an annuity's payment minus interest leaves float residue otherwise).
     """
     loans, years = x.loans, len(x.years)
+    if not loans.names:  # nothing to carry over: no loop (no cost without loans)
+        empty = np.zeros((0, years))
+        return {k: empty for k in ("loan_received", "loan_interest", "loan_repayment",
+                                   "loan_debt")}
     amount, rate, start, grace, term = np.broadcast_arrays(
         loans.amount, loans.rate, loans.start, loans.grace, loans.term)
     with np.errstate(divide="ignore", invalid="ignore"):
