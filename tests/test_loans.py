@@ -395,3 +395,27 @@ def test_explorer_offers_the_loan_terms() -> None:
     assert explorer.projection.lines["interest"].sum() == 0
     explorer.set("finance.loans[Bridge].term", 3)
     assert explorer.projection.lines["repayment"][4:7].tolist() == pytest.approx([100_000 / 3] * 3)
+
+
+def test_uncertain_loan_terms_are_checked_against_their_range(
+        write: Callable[..., Path]) -> None:
+    from finmodel.analysis.uncertainty import check_uncertainty
+
+    text = LOAN + """\
+uncertainty:
+  "finance.loans[Bridge].year": {uniform: [2024, 2027]}
+  "finance.loans[Bridge].term": {uniform: [0, 4]}
+  "finance.loans[Bridge].rate": {uniform: [0.02, 0.08]}
+"""
+    path = write(text, "unc.yaml")
+    with pytest.raises(finmodel.ScenarioError) as caught:
+        check_uncertainty(finmodel.load_scenario(path))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:17: uncertainty.finance.loans[Bridge].year: uniform [2024, 2027] with "
+        "apply: replace gives values from 2024 to 2027, but the parameter must be within "
+        "the horizon 2025..2030; narrow the distribution or use a bounded one (uniform, "
+        "triangular)",
+        f"{path}:18: uncertainty.finance.loans[Bridge].term: uniform [0, 4] with apply: "
+        "replace gives values from 0 to 4, but the parameter must be >= 1; narrow the "
+        "distribution or use a bounded one (uniform, triangular)",
+    ]
