@@ -516,3 +516,64 @@ def test_inline_dotted_thousands_warns(write: Callable[..., Path]) -> None:
     assert [str(w).split(": ", 1)[1] for w in scenario.warnings] == [
         "actuals.2025.capex: warning: 263.418 is read as 263.418 (YAML has no thousands "
         "separator); write 263418 for 263.418 thousand"]
+
+
+# --- loans (section 9) in actuals and the prognosis -----------------------------------------
+
+#: HAND with a bank loan of 1,000 at 5 %, linear over 2 years: plan interest 50 and 25,
+#: repayments 500 and 500, debt 500 then 0.
+LOAN = HAND.replace(
+    "finance: {opening_cash: 1000, minimum_cash: 0, discount_rate: 0}\n",
+    "finance:\n  opening_cash: 1000\n  minimum_cash: 0\n  discount_rate: 0\n"
+    "  loans:\n    - {name: Bank, amount: 1000, year: 2025, rate: 0.05, term: 2}\n")
+#: Booked: interest 60 and 30; in 2026 only 400 repaid; the debt control reconciles in
+#: 2025 (500) and not in 2026 (0 booked against 100 rolled forward).
+LOAN_ACTUALS = """\
+actuals:
+  2025: {rental_income: 800, capex: 990, rented_hours: 80, interest: 60, debt: 500}
+  2026: {rental_income: 950, interest: 30, repayment: 400, debt: 0}
+"""
+
+
+def test_loans_in_actuals_and_the_prognosis(write: Callable[..., Path]) -> None:
+    v = variance(finmodel.load_scenario(write(LOAN + LOAN_ACTUALS, "loan.yaml")))
+    assert v.plan.lines["interest"].tolist() == [50, 25, 0]
+    p = v.prognosis.lines
+    assert p["interest"].tolist() == [60, 30, 0]
+    assert p["loan_received"].tolist() == [1000, 0, 0]          # plan kept
+    assert p["repayment"].tolist() == [500, 400, 0]
+    assert p["debt"].tolist() == [500, 100, 100]                  # rolled forward
+    # result: 300 - 60, 150 - 30, 200 (as without the loan, less the interest)
+    assert p["result"].tolist() == [240, 120, 200]
+    assert p["total_expenses"].tolist() == [860, 830, 800]
+    # cash flow: -390 + 1000 - 60 - 500 = 50; 450 - 30 - 400 = 20; 500
+    assert p["net_cash_flow"].tolist() == [50, 20, 500]
+    assert p["cash_end"].tolist() == [1050, 1070, 1570]
+    assert p["equity"].tolist() == [1240, 1360, 1560]
+    assert v.prognosis.master_check
+    kpis = v.kpi_table()
+    assert kpis["debt_end"] == {"plan": 0, "prognosis": 100, "difference": 100}
+    # DSCR 2025: (50 - 1000 + 560) / 560; 2026: (20 + 430) / 430
+    assert kpis["min_debt_service_coverage"]["prognosis"] == pytest.approx(-390 / 560)
+    table = v.table("interest")
+    assert table["difference"].tolist() == [10, 5]
+    assert table["relative"].tolist() == [pytest.approx(0.2), pytest.approx(0.2)]
+    assert v.from_plan("loan_received").tolist() == [True, True]
+    (flag,) = v.reconciliation
+    assert (flag.name, flag.passed, flag.years, flag.differences) == (
+        "reconciliation[debt]", False, (2026,), (-100.0,))
+
+
+def test_actual_interest_without_a_planned_loan(write: Callable[..., Path]) -> None:
+    """A flow the plan lacks (no loan planned) counts from its plan value 0."""
+    text = HAND + "actuals:\n  2025: {interest: 20, loan_received: 300, repayment: 100}\n"
+    v = variance(finmodel.load_scenario(write(text, "s.yaml")))
+    assert v.table("interest")["plan"].tolist() == [0]
+    assert math.isnan(v.table("interest")["relative"][0])   # null: the plan is 0
+    p = v.prognosis.lines
+    assert p["result"].tolist() == [480, 200, 200]
+    assert p["debt"].tolist() == [200, 200, 200]
+    assert p["cash_end"].tolist() == [900 + 300 - 20 - 100, 1580, 2080]
+    assert v.prognosis.master_check
+    # DSCR 2025: (net cash flow 80 - loan 300 + service 120) / 120
+    assert v.prognosis.kpis["min_debt_service_coverage"] == pytest.approx(-100 / 120)

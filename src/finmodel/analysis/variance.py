@@ -45,6 +45,10 @@ _ROLLED = (
 )
 
 
+#: Rows of the loan flows among :data:`ACTUAL_FLOWS`.
+_LOAN_FLOWS = [ACTUAL_FLOWS.index(n) for n in ("interest", "loan_received", "repayment")]
+
+
 @dataclass(frozen=True)
 class Reconciliation(Check):
     """A control balance against the rolled-forward one: the years and differences
@@ -89,8 +93,10 @@ def prognosis_lines(plan: Evaluation, actuals: Actuals | None) -> dict[str, Arra
     for balance, plus, minus in _ROLLED:
         lines[balance] = np.cumsum(sum((lines[n] for n in plus), np.zeros(flows.shape[1]))
                                    - sum((lines[n] for n in minus), np.zeros(flows.shape[1])))
-    derived = derive_lines(lines, plan.inputs.opening_cash,
-                           plan.detail["own_use_hours"], plan.inputs.available_hours)
+    # as in the plan: the loan flows enter the sums when there are any (plan or actuals)
+    loans = bool(plan.inputs.loans.names) or bool(np.any(flows[_LOAN_FLOWS]))
+    derived = derive_lines(lines, plan.inputs.opening_cash, plan.detail["own_use_hours"],
+                           plan.inputs.available_hours, loans=loans)
     return {**lines, **derived}
 
 
