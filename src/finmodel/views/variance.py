@@ -20,8 +20,8 @@ from finmodel.views.text import LABELS, format_kpi
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Variance
 
-__all__ = ["Row", "explanations", "variance_csv", "variance_html", "variance_rows",
-           "variance_text"]
+__all__ = ["Row", "explanations", "kpi_difference", "variance_csv", "variance_html",
+           "variance_rows", "variance_text"]
 
 #: Lines of the "Budget vs actuals" table, in budget order (flows, then what follows).
 SHOWN: tuple[str, ...] = (
@@ -150,7 +150,7 @@ def variance_text(v: Variance) -> str:
         diff = kpi["difference"]
         out.append(f"  {name:<28}{format_kpi(name, kpi['plan']):>22}"
                    f"{format_kpi(name, kpi['prognosis']):>22}"
-                   f"{'n/a' if diff is None else _signed(name, diff):>18}")
+                   f"{kpi_difference(name, diff):>18}")
     out += ["", f"Checks of the prognosis: master check "
                 f"{'OK' if v.prognosis.master_check else 'FAILED'}"]
     out += [f"  [{'ok' if c.passed else ('FAIL' if c.kind == 'identity' else 'warn')}] "
@@ -158,9 +158,22 @@ def variance_text(v: Variance) -> str:
     return "\n".join(out) + "\n"
 
 
-def _signed(name: str, value: float | int) -> str:
+def kpi_difference(name: str, value: float | int | None) -> str:
+    """A KPI's difference (prognosis - plan) as shown: years, a ratio or euros.
+
+    Examples
+    --------
+    >>> kpi_difference("npv", -1234.6), kpi_difference("break_even_year", 2)
+    ('-1,235 EUR', '+2')
+    >>> kpi_difference("min_debt_service_coverage", 0.456), kpi_difference("npv", None)
+    ('+0.46', 'n/a')
+    """
+    if value is None:
+        return "n/a"
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{value:+d}" if isinstance(value, int) else f"{value:+g}"
+    if name == "min_debt_service_coverage":
+        return f"{value:+.2f}"
     return f"{round(value) or 0:+,} EUR"
 
 

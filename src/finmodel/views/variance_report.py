@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from finmodel.views import charts
 from finmodel.views.text import LABELS, format_kpi
-from finmodel.views.variance import variance_html
+from finmodel.views.variance import kpi_difference, variance_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,9 +61,7 @@ def cash_chart(v: Variance) -> Axes:
 def _kpi_rows(v: Variance) -> str:
     rows = []
     for name, kpi in v.kpi_table().items():
-        diff = kpi["difference"]
-        shown = ("n/a" if diff is None else
-                 f"{diff:+d}" if isinstance(diff, int) else f"{round(diff) or 0:+,} EUR")
+        shown = kpi_difference(name, kpi["difference"])
         rows.append(f"<tr><th>{escape(name.replace('_', ' '))}</th>"
                     f"<td>{escape(format_kpi(name, kpi['plan']))}</td>"
                     f"<td>{escape(format_kpi(name, kpi['prognosis']))}</td>"
