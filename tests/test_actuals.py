@@ -577,3 +577,14 @@ def test_actual_interest_without_a_planned_loan(write: Callable[..., Path]) -> N
     assert v.prognosis.master_check
     # DSCR 2025: (net cash flow 80 - loan 300 + service 120) / 120
     assert v.prognosis.kpis["min_debt_service_coverage"] == pytest.approx(-100 / 120)
+
+
+def test_negative_flow_warns_once_per_line(write: Callable[..., Path]) -> None:
+    """A ledger exporting costs as negatives: a warning at the first negative amount of
+    each flow; a negative cash control is fine."""
+    write("line;2025;2026\noperating_costs;-500;-510\nrental_income;800;-1\n"
+          "cash_end;-5;\n", "ledger.csv")
+    scenario = finmodel.load_scenario(write(HAND + "actuals: ledger.csv\n", "s.yaml"))
+    assert [(w.line, w.path) for w in scenario.warnings] == [
+        (2, "row 'operating_costs', column 2025"), (3, "row 'rental_income', column 2026")]
+    assert scenario.warnings[0].message.startswith("-500.00 is negative: ")

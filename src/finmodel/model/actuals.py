@@ -119,10 +119,12 @@ _WORDS = re.compile(r"[a-zA-Z]")  # float() reads "nan", "inf" and "1e3"; a ledg
 
 @dataclass
 class _Table:
-    """Cells read so far: (line, year) -> (value, where), with the problems found."""
+    """Cells read so far: (line, year) -> amount and where it was written (file, line,
+    path), with the problems and warnings found."""
 
     source: str
     cells: dict[tuple[str, int], float]
+    cell_where: dict[tuple[str, int], tuple[Origin, str]]
     year_where: dict[int, tuple[Origin, str]]   # where each year is named, and its label
     problems: list[Problem]
     warnings: list[InputWarning]
@@ -158,6 +160,7 @@ def read_actuals(value: Any, locate: Callable[[str], Origin], years: tuple[int, 
                               "must be a CSV file name or a mapping {year: {LINE: amount}}, "
                               f"got {value!r}")]
     closed = _closed_years(table, years)
+    _negative_flows(table)
     if table.problems:
         return None, sorted(table.problems)
     values = np.full((len(ACTUAL_LINES), len(closed)), np.nan)
@@ -169,7 +172,7 @@ def read_actuals(value: Any, locate: Callable[[str], Origin], years: tuple[int, 
 
 def _inline(data: Mapping[Any, Any], where: Origin,
             locate: Callable[[str], Origin]) -> _Table:
-    table = _Table(where.file, {}, {}, [], [])
+    table = _Table(where.file, {}, {}, {}, [], [])
     for year, lines in data.items():
         at = locate(f"actuals.{year}")
         if isinstance(year, bool) or not isinstance(year, int):
@@ -200,6 +203,7 @@ def _inline(data: Mapping[Any, Any], where: Origin,
                                               f"must be a finite number, got {amount!r}"))
             else:
                 table.cells[(name, year)] = float(amount)
+                table.cell_where[(name, year)] = (here, path)
                 written = getattr(here, "written", None)
                 if written is not None and _THOUSANDS_ONLY.fullmatch(written):
                     table.warnings.append(InputWarning(
@@ -211,7 +215,7 @@ def _inline(data: Mapping[Any, Any], where: Origin,
 
 
 def _csv(path: str, where: Origin) -> _Table:
-    table = _Table(path, {}, {}, [], [])
+    table = _Table(path, {}, {}, {}, [], [])
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -295,6 +299,21 @@ def _csv_row(row: list[str], number: int, columns: list[int | None], delimiter: 
                 f"{cell.strip()!r} read as {value:,.0f} (the point as a thousands separator, "
                 "as a Dutch export writes it); write the decimal comma to be unambiguous"))
         table.cells[(name, year)] = value
+        table.cell_where[(name, year)] = (Origin(path, number), where)
+
+
+def _negative_flows(table: _Table) -> None:
+    """A negative flow is likely a ledger's sign (costs as debit minus): one warning per
+    line, at its first negative amount. Control balances may be negative."""
+    warned: set[str] = set()
+    for (name, year), amount in sorted(table.cells.items(), key=lambda kv: kv[0][1]):
+        if amount < 0 and name in ACTUAL_FLOWS and name not in warned:
+            warned.add(name)
+            at, path = table.cell_where[(name, year)]
+            table.warnings.append(InputWarning(
+                at.file, at.line, path,
+                f"{amount:,.2f} is negative: the budget's amounts are positive (costs and "
+                "income alike); if the ledger exports costs with a minus sign, flip the sign"))
 
 
 def _closed_years(table: _Table, horizon: tuple[int, int]) -> list[int]:
