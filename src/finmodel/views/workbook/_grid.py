@@ -116,6 +116,10 @@ class TimelineSheet:
                  layout: Layout, start_row: int) -> None:
         self.sheet, self.fmt, self.years, self.layout = sheet, fmt, list(years), layout
         _skip_future_function_scan(sheet)
+        # printed (or exported to PDF) landscape, all years on one page width
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
         self.row = start_row
         first_model, first_output = MODEL.first, OUTPUT.first
         mine = layout.first

@@ -88,7 +88,7 @@ def write_calculation(workbook: Any, fmt: dict[str, Any], scenario: Scenario,
                   _subsidies, _contributions):
         block(calc)
     sheet.set_column(0, 0, 40)
-    sheet.set_column(1, 1, 52)
+    sheet.set_column(1, 1, 62)
     sheet.set_column(2, 2, 12)
     sheet.set_column(3, 4, 2)
     sheet.set_column(MODEL.first, MODEL.first + len(years) - 1, 13)
@@ -150,30 +150,21 @@ def _window_flag(c: CalcRows, path: str, item: Any) -> tuple[str, Array]:
 def _rental(c: CalcRows) -> None:
     s, years = c.scenario, c.scenario.years
     c.grid.section("Rental: demand with ramp-up, scaled pro rata to the rentable hours")
-    year, requested = c.at("year"), []
-    for seg in s.rental.segments:
-        p = f"rental.segments[{seg.name}]"
+    year, first = c.at("year"), f"${c.grid.first}${c.rows['year']}"
+    segments = s.rental.segments
+    for seg in segments:  # stage by stage, so that each stage's rows add up as one block
+        frm = c.inputs.value(f"rental.segments[{seg.name}].from")
         start = seg.from_ if seg.from_ is not None else s.start_year
-        frm = c.inputs.value(f"{p}.from")
-        k = c.add(f"operating_year[{seg.name}]", f"{seg.name}: years since first demand (k)",
-                  "years", f"{year}-IF({frm}=\"\",${c.grid.first}${c.rows['year']},{frm})",
-                  years - start, "int")
-        ramp = _ramp_values(years - start, seg.ramp_up)
-        until = c.inputs.value(f"{p}.until")
-        open_ = f"({c.at(k)}>=0)*OR({until}=\"\",{year}<={until})"
-        if seg.until is not None:
-            ramp = ramp * (years <= seg.until)
-        n = len(seg.ramp_up)
-        if n:
-            pick = (f"INDEX({c.inputs.span(f'{p}.ramp_up', n)},1,"
-                    f"MIN(MAX({c.at(k)},0),{n - 1})+1)")
-            open_ += f"*(({c.at(k)}>={n})+({c.at(k)}<{n})*{pick})"
-        r = c.add(f"ramp_up[{seg.name}]", f"{seg.name}: ramp-up share (0 outside window)",
-                  "share", open_, ramp, "share")
-        requested.append(c.add(
-            f"requested_hours[{seg.name}]", f"{seg.name}: requested hours", "h",
-            f"{c.inputs.series(f'{p}.demand_hours')}*{c.at(r)}",
-            seg.demand_hours.at(years) * ramp, "hours"))
+        c.add(f"operating_year[{seg.name}]", f"{seg.name}: years since first demand (k)",
+              "years", f"{year}-IF({frm}=\"\",{first},{frm})", years - start, "int")
+    for seg in segments:
+        _ramp_row(c, seg)
+    requested = [c.add(
+        f"requested_hours[{seg.name}]", f"{seg.name}: requested hours (demand x ramp-up)", "h",
+        f"{c.inputs.series(f'rental.segments[{seg.name}].demand_hours')}"
+        f"*{c.at(f'ramp_up[{seg.name}]')}",
+        seg.demand_hours.at(years) * c.values[f"ramp_up[{seg.name}]"], "hours")
+        for seg in segments]
     c.total("requested_hours", "requested hours, all segments", "h", requested, "hours")
     total, rentable = c.values["requested_hours"], c.values["rentable_hours"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -184,9 +175,26 @@ def _rental(c: CalcRows) -> None:
     rented = [c.add(f"rented_hours[{seg.name}]", f"{seg.name}: rented hours", "h",
                     f"{c.at(f'requested_hours[{seg.name}]')}*{c.at('capacity_scale')}",
                     c.values[f"requested_hours[{seg.name}]"] * scale, "hours")
-              for seg in s.rental.segments]
+              for seg in segments]
     c.total("rented_hours", "rented hours, all segments", "h", rented, "hours")
     _rental_income(c)
+
+
+def _ramp_row(c: CalcRows, seg: Any) -> None:
+    """Ramp-up share: 0 before ``from`` and after ``until``, the list, then 1."""
+    years, p = c.scenario.years, f"rental.segments[{seg.name}]"
+    start = seg.from_ if seg.from_ is not None else c.scenario.start_year
+    k, until = c.at(f"operating_year[{seg.name}]"), c.inputs.value(f"{p}.until")
+    template = f"({k}>=0)*OR({until}=\"\",{c.at('year')}<={until})"
+    ramp = _ramp_values(years - start, seg.ramp_up)
+    if seg.until is not None:
+        ramp = ramp * (years <= seg.until)
+    n = len(seg.ramp_up)
+    if n:
+        pick = f"INDEX({c.inputs.span(f'{p}.ramp_up', n)},1,MIN(MAX({k},0),{n - 1})+1)"
+        template += f"*(({k}>={n})+({k}<{n})*{pick})"
+    c.add(f"ramp_up[{seg.name}]", f"{seg.name}: ramp-up share (0 outside its window)",
+          "share", template, ramp, "share")
 
 
 def _ramp_values(k: NDArray[np.int64], ramp_up: tuple[float, ...]) -> Array:
@@ -200,18 +208,18 @@ def _ramp_values(k: NDArray[np.int64], ramp_up: tuple[float, ...]) -> Array:
 def _rental_income(c: CalcRows) -> None:
     s, years = c.scenario, c.scenario.years
     c.grid.section("Rental income and variable costs")
-    incomes = []
     for seg in s.rental.segments:
         p = f"rental.segments[{seg.name}]"
         idx, factor = c.index(seg.indexation)
-        tariff = c.add(f"net_tariff[{seg.name}]", f"{seg.name}: tariff x index x (1 - discount)",
-                       "EUR/h", f"{c.inputs.series(f'{p}.tariff')}{idx}"
-                       f"*(1-{c.inputs.value(f'{p}.discount')})",
-                       seg.tariff.at(years) * factor * (1 - seg.discount))
-        incomes.append(c.add(
-            f"rental_income[{seg.name}]", f"{seg.name}: rental income", "EUR",
-            f"{c.at(f'rented_hours[{seg.name}]')}*{c.at(tariff)}",
-            c.values[f"rented_hours[{seg.name}]"] * c.values[tariff]))
+        c.add(f"net_tariff[{seg.name}]", f"{seg.name}: tariff x index x (1 - discount)",
+              "EUR/h", f"{c.inputs.series(f'{p}.tariff')}{idx}"
+              f"*(1-{c.inputs.value(f'{p}.discount')})",
+              seg.tariff.at(years) * factor * (1 - seg.discount))
+    incomes = [c.add(f"rental_income[{seg.name}]",
+                     f"{seg.name}: rental income (rented hours x net tariff)", "EUR",
+                     f"{c.at(f'rented_hours[{seg.name}]')}*{c.at(f'net_tariff[{seg.name}]')}",
+                     c.values[f"rented_hours[{seg.name}]"] * c.values[f"net_tariff[{seg.name}]"])
+               for seg in s.rental.segments]
     c.total("rental_income", "rental income", "EUR", incomes)
     idx, factor = c.index(s.rental.variable_cost_indexation)
     c.add("variable_cost_per_hour", "variable cost per rented hour x index", "EUR/h",
