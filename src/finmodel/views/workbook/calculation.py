@@ -167,7 +167,7 @@ def _rental(c: CalcRows) -> None:
         for seg in segments]
     c.total("requested_hours", "requested hours, all segments", "h", requested, "hours")
     total, rentable = c.values["requested_hours"], c.values["rentable_hours"]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         scale = np.where(total > rentable, rentable / np.where(total > 0, total, 1.0), 1.0)
     c.add("capacity_scale", "pro-rata scale: rentable / requested when over capacity",
           "factor", f"IF({c.at('requested_hours')}>{c.at('rentable_hours')},"

@@ -101,7 +101,9 @@ def _budget(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
                                 f"-{s.at('investment_subsidy_release')}")
     s.line("rented_hours", calc.link("rented_hours"))
     s.line("occupancy", calc.link("occupancy"))
-    own = (f"({s.at('total_expenses')}-{s.at('in_kind_costs')})")
+    # expenses without the in-kind pair, added up as the engine does (not total - in kind,
+    # which loses a tiny cost next to large in-kind amounts)
+    own = f"({s.at('operating_costs')}+{s.at('variable_costs')}+{s.at('depreciation')})"
     s.line("self_sufficiency", f"IF({own}=0,\"\",({s.at('rental_income')}"
                                f"+{s.at('partner_cash')})/{own})")
 
