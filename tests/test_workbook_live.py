@@ -211,7 +211,7 @@ def _lines(book: Any) -> dict[str, list[Any]]:
         for row in book[sheet].iter_rows(min_row=4, values_only=True):
             key = row[1]
             if key and key not in out:
-                flip = sign if key in ("capex",) else 1
+                flip = sign if key in ("capex", "repayment") else 1
                 out[key] = [flip * v if isinstance(v, int | float) else v for v in row[2:]]
     return out
 

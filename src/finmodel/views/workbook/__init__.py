@@ -97,12 +97,14 @@ def _write(workbook: object, p: Projection, extra: Mapping[str, pd.DataFrame]) -
     from finmodel.views.workbook.calculation import write_calculation
     from finmodel.views.workbook.inputs import write_inputs
     from finmodel.views.workbook.key_figures import write_checks, write_key_figures
+    from finmodel.views.workbook.loans import write_loans
     from finmodel.views.workbook.outputs import write_statements
     from finmodel.views.workbook.values import write_assumptions, write_detail, write_frame
 
     fmt = formats(workbook)
     inputs = write_inputs(workbook, fmt, p.scenario)
     calc = write_calculation(workbook, fmt, p.scenario, inputs)
+    write_loans(calc)
     finance = {path: inputs.value(path) for path in
                ("finance.opening_cash", "finance.minimum_cash", "finance.discount_rate")}
     out = write_statements(workbook, fmt, p, calc, finance)

@@ -175,6 +175,8 @@ def _sections(s: Scenario) -> Iterator[tuple[str, list[Param]]]:
         ("finance.minimum_cash", "reserve floor", "EUR", "value", fin.minimum_cash, "euro"),
         ("finance.discount_rate", "discount rate for the NPV", "rate/year", "value",
          fin.discount_rate, "rate")]
+    for loan in getattr(fin, "loans", ()):
+        yield "Finance", list(_loan(loan))
 
 
 def _segment(seg: Any, years: Any) -> Iterator[Param]:
@@ -213,6 +215,18 @@ def _subsidy(sub: Any, years: Any) -> Iterator[Param]:
     if sub.cofinancing_ratio is not None:
         yield (f"{p}.cofinancing_ratio", "co-financing condition (checks sheet, not "
                "recalculated)", "ratio", "value", sub.cofinancing_ratio, "number")
+
+
+def _loan(loan: Any) -> Iterator[Param]:
+    p = f"finance.loans[{loan.name}]"
+    yield (f"{p}.amount", f"loan {loan.name}: principal", "EUR (nominal)", "value",
+           loan.amount, "euro")
+    yield (f"{p}.year", "drawn at the start of", "year", "value", loan.year, "int")
+    yield (f"{p}.rate", "interest rate", "rate/year", "value", loan.rate, "rate")
+    yield (f"{p}.grace_years", "interest-only years before repaying", "years", "value",
+           loan.grace_years, "int")
+    yield (f"{p}.term", "years of repayment", "years", "value", loan.term, "int")
+    yield from _fixed(f"{p}.repayment", "repayment (linear or annuity)", loan.repayment)
 
 
 def _party(party: Any, years: Any) -> Iterator[Param]:

@@ -43,7 +43,14 @@ _DEFINITIONS = {
                                  "the last subsidy cash; empty without subsidy or past the end",
     "book_value_end": "book value at the end of the last year",
     "deferred_subsidy_end": "deferred subsidy at the end of the last year",
+    "debt_end": "loans outstanding at the end of the last year",
+    "financing_need": "minimum cash - lowest cash, at least 0: extra opening cash that "
+                      "keeps cash at the minimum in every year",
+    "min_debt_service_coverage": "lowest debt service coverage (row below) over the years "
+                                 "with debt service; empty without",
 }
+#: A year's debt service at or below this (EUR) is float residue, not debt service.
+DEBT_TOLERANCE = 0.005
 
 
 def write_key_figures(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
@@ -59,12 +66,14 @@ def write_key_figures(workbook: Any, fmt: dict[str, Any], p: Projection, calc: C
     grid.section("Per year, for the key figures")
     grid.header(["row", "key"])
     helpers = _helpers(grid, p, calc, out, inputs)
-    formulas = _kpi_formulas(grid, helpers, out, kpi_rows["min_cash"] + 1)
+    formulas = _kpi_formulas(grid, helpers, out, kpi_rows["min_cash"] + 1,
+                             inputs["finance.minimum_cash"])
     for name, value in p.kpis.items():
         r = kpi_rows[name]
         sheet.write_string(r, 0, name)
         is_count = name.endswith("_year") or name == "years_below_minimum"
-        style = fmt["int" if is_count else "euro"]
+        style = fmt["int" if is_count else "number" if name == "min_debt_service_coverage"
+                    else "euro"]
         if name in formulas:
             sheet.write_formula(r, 1, "=" + formulas[name], style, cached(value))
             sheet.write_string(r, 2, _DEFINITIONS[name])
@@ -94,6 +103,7 @@ def _helpers(grid: TimelineSheet, p: Projection, calc: CalcRows, out: OutputRows
     rows: dict[str, int] = {}
 
     def add(key: str, label: str, template: str, values: Any, fmt: str = "euro") -> str:
+        # the helper rows of the key figures sheet; returns this year's cell
         rows[key] = grid.formula(key, label, "", template,
                                  np.asarray(values, dtype=float).tolist(), fmt)
         return f"{{o}}${rows[key]}"
@@ -117,11 +127,29 @@ def _helpers(grid: TimelineSheet, p: Projection, calc: CalcRows, out: OutputRows
     add("below_minimum", "cash at year end below the minimum (1/0)",
         f"({out.at('cash flow', 'cash_end')}<{inputs['finance.minimum_cash']})*1",
         lines["cash_end"] < p.scenario.finance.minimum_cash, "int")
+    if "interest" in lines:
+        _dscr_rows(add, p, calc, out)
     return rows
 
 
+def _dscr_rows(add: Any, p: Projection, calc: CalcRows, out: OutputRows) -> None:
+    """Debt service and its coverage per year (contract v1.1, section 9)."""
+    lines = p.lines
+    service = lines["interest"] + lines["repayment"]
+    serviced = service > DEBT_TOLERANCE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dscr = np.where(serviced, (lines["net_cash_flow"] - lines["loan_received"] + service)
+                        / np.where(serviced, service, 1.0), np.nan)
+    debt_service = add("debt_service", "debt service: interest + principal repaid",
+                       f"{calc.link('interest')}+{calc.link('repayment')}", service)
+    add("debt_service_coverage", "debt service coverage: (net cash flow - loans drawn "
+        "+ debt service) / debt service",
+        f"IF({debt_service}>{DEBT_TOLERANCE},({out.at('cash flow', 'net_cash_flow')}"
+        f"-{calc.link('loan_received')}+{debt_service})/{debt_service},\"\")", dscr, "number")
+
+
 def _kpi_formulas(grid: TimelineSheet, rows: Mapping[str, int], out: OutputRows,
-                  min_row: int) -> dict[str, str]:
+                  min_row: int, minimum: str) -> dict[str, str]:
     def span(key: str, sheet: str = "") -> str:
         return grid.span(rows[key] if not sheet else out.rows[(sheet, key)],
                          f"'{sheet}'" if " " in sheet else sheet)
@@ -143,6 +171,19 @@ def _kpi_formulas(grid: TimelineSheet, rows: Mapping[str, int], out: OutputRows,
             f"MAX(0,-INDEX({span('structural_result', 'budget')},{at_gap}+1)))"),
         "book_value_end": f"balance!{last}{out.rows[('balance', 'book_value')]}",
         "deferred_subsidy_end": f"balance!{last}{out.rows[('balance', 'deferred_subsidy')]}",
+        **_loan_kpis(grid, rows, out, min_row, minimum),
+    }
+
+
+def _loan_kpis(grid: TimelineSheet, rows: Mapping[str, int], out: OutputRows,
+               min_row: int, minimum: str) -> dict[str, str]:
+    if ("balance", "debt") not in out.rows:
+        return {}
+    dscr = grid.span(rows["debt_service_coverage"])
+    return {
+        "debt_end": f"balance!${grid.last}${out.rows[('balance', 'debt')]}",
+        "financing_need": f"MAX(0,{minimum}-$B${min_row})",
+        "min_debt_service_coverage": f"IF(COUNT({dscr})=0,\"\",MIN({dscr}))",
     }
 
 
@@ -156,28 +197,36 @@ def write_checks(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRo
     grid = TimelineSheet(sheet, fmt, p.years.tolist(), OUTPUT, start_row=4)
     grid.header(["check", "key"])
     lines = p.lines
+    loans = "debt" in lines
+    zero = np.zeros(len(p.years))
     cash_rhs = (lines["result"] + lines["depreciation"] - lines["capex"] + lines["subsidy_cash"]
-                - lines["operating_subsidies"] - lines["investment_subsidy_release"])
-    balance_lhs = lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+                - lines["operating_subsidies"] - lines["investment_subsidy_release"]
+                + lines.get("loan_received", zero) - lines.get("repayment", zero))
+    balance_lhs = (lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+                   - lines.get("debt", zero))
 
     def b(key: str) -> str:
         return out.at("budget", key)
 
+    loan_terms = (f"+{calc.link('loan_received')}-{calc.link('repayment')}" if loans else "")
     diff = grid.formula(
         "cash_identity_difference", "cash: net cash flow - (result + depreciation - capex "
-        "+ subsidy cash - subsidy income)", "",
-        f"{out.at('cash flow', 'net_cash_flow')}-({b('result')}+{b('depreciation')}"
+        "+ subsidy cash - subsidy income" + (" + loans drawn - repaid)" if loans else ")"),
+        "", f"{out.at('cash flow', 'net_cash_flow')}-({b('result')}+{b('depreciation')}"
         f"-{calc.link('capex')}+{calc.link('subsidy_cash')}-{b('operating_subsidies')}"
-        f"-{b('investment_subsidy_release')})", (lines["net_cash_flow"] - cash_rhs).tolist())
+        f"-{b('investment_subsidy_release')}{loan_terms})",
+        (lines["net_cash_flow"] - cash_rhs).tolist())
     cash_ok = grid.formula("cash_identity", "cash identity holds", "",
                            f"ABS({{o}}${diff})<{IDENTITY_TOLERANCE}",
                            [bool(x) for x in abs(lines["net_cash_flow"] - cash_rhs)
                             < IDENTITY_TOLERANCE], "check")
     bal = out.at
+    debt = f"-{bal('balance', 'debt')}" if loans else ""
     diff = grid.formula(
-        "balance_identity_difference", "balance: cash + book value - deferred subsidy - "
-        "equity", "", f"{bal('balance', 'cash_end')}+{bal('balance', 'book_value')}"
-        f"-{bal('balance', 'deferred_subsidy')}-{bal('balance', 'equity')}",
+        "balance_identity_difference", "balance: cash + book value - deferred subsidy"
+        + (" - debt" if loans else "") + " - equity", "",
+        f"{bal('balance', 'cash_end')}+{bal('balance', 'book_value')}"
+        f"-{bal('balance', 'deferred_subsidy')}{debt}-{bal('balance', 'equity')}",
         (balance_lhs - lines["equity"]).tolist())
     balance_ok = grid.formula("balance_identity", "balance identity holds", "",
                               f"ABS({{o}}${diff})<{IDENTITY_TOLERANCE}",

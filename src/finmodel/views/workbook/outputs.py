@@ -25,6 +25,9 @@ __all__ = ["OutputRows", "write_statements"]
 
 HEADER_ROW = 3  # 1-based row of the years header on every output sheet
 _TOTALS = {"total_income", "total_expenses", "result", "net_cash_flow", "cash_end", "equity"}
+#: Labels of the loan lines (contract v1.1) where views.text does not have them yet.
+_LOAN_LABELS = {"interest": "Interest on loans", "loan_received": "Loans received",
+                "repayment": "Loan repayments", "debt": "Loans outstanding"}
 
 
 @dataclass
@@ -64,7 +67,8 @@ class _Statement:
             values = self.p.lines[key]
         fmt = fmt or ("share" if key in ("occupancy", "self_sufficiency") else
                       "hours" if key == "rented_hours" else "euro")
-        row = self.grid.formula(key, label or LABELS[key], "", template,
+        label = label or LABELS.get(key) or _LOAN_LABELS[key]
+        row = self.grid.formula(key, label, "", template,
                                 np.asarray(values, dtype=float).tolist(), fmt, key in _TOTALS)
         self.out.rows[(self.name, key)] = row
 
@@ -92,7 +96,9 @@ def _budget(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
                 "partner_cash", "in_kind_income"):
         s.line(key, calc.link(key))
     s.total("total_income", "rental_income", "in_kind_income")
-    for key in ("operating_costs", "variable_costs", "depreciation"):
+    costs = ("operating_costs", "variable_costs", "depreciation",
+             *(("interest",) if "interest" in p.lines else ()))
+    for key in costs:
         s.line(key, calc.link(key))
     s.line("in_kind_costs", s.at("in_kind_income"))
     s.total("total_expenses", "operating_costs", "in_kind_costs")
@@ -103,7 +109,7 @@ def _budget(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
     s.line("occupancy", calc.link("occupancy"))
     # expenses without the in-kind pair, added up as the engine does (not total - in kind,
     # which loses a tiny cost next to large in-kind amounts)
-    own = f"({s.at('operating_costs')}+{s.at('variable_costs')}+{s.at('depreciation')})"
+    own = "(" + "+".join(s.at(key) for key in costs) + ")"
     s.line("self_sufficiency", f"IF({own}=0,\"\",({s.at('rental_income')}"
                                f"+{s.at('partner_cash')})/{own})")
 
@@ -121,10 +127,15 @@ def _cash_flow(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows
     s.line("rental_income", s.at("rental_income", "budget"))
     s.line("partner_cash", s.at("partner_cash", "budget"))
     s.line("subsidy_cash", calc.link("subsidy_cash"))
-    for key in ("operating_costs", "variable_costs"):
+    loans = "interest" in lines
+    if loans:
+        s.line("loan_received", calc.link("loan_received"))
+    for key in ("operating_costs", "variable_costs", *(("interest",) if loans else ())):
         s.line(key, f"-{s.at(key, 'budget')}", -lines[key])
     s.line("capex", f"-{calc.link('capex')}", -lines["capex"])
-    s.total("net_cash_flow", "rental_income", "capex")
+    if loans:
+        s.line("repayment", f"-{calc.link('repayment')}", -lines["repayment"])
+    s.total("net_cash_flow", "rental_income", "repayment" if loans else "capex")
     ncf = out.rows[("cash flow", "net_cash_flow")]
     s.line("cash_end", f"{opening}+SUM($C${ncf}:{{o}}${ncf})")
     s.line("minimum_cash", inputs["finance.minimum_cash"],
@@ -138,10 +149,14 @@ def _cash_flow(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows
 
 def _balance(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
              out: OutputRows, inputs: Mapping[str, str]) -> None:
+    loans = "debt" in p.lines
     s = _Statement(workbook, fmt, "balance", f"Balance at year end: {p.scenario.name}",
-                   "EUR; cash + book value - deferred subsidy = equity.", p, out)
+                   "EUR; cash + book value - deferred subsidy"
+                   + (" - loans outstanding" if loans else "") + " = equity.", p, out)
     s.line("cash_end", s.at("cash_end", "cash flow"))
     s.line("book_value", calc.link("book_value"))
     s.line("deferred_subsidy", calc.link("deferred_subsidy"))
+    if loans:
+        s.line("debt", calc.link("debt"))
     result = out.rows[("budget", "result")]
     s.line("equity", f"{inputs['finance.opening_cash']}+SUM(budget!$C${result}:{{o}}${result})")
