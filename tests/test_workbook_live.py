@@ -20,6 +20,7 @@ import pytest
 from openpyxl.formula.translate import Translator
 
 import finmodel
+import finmodel.model.schema
 from finmodel.model.inputs import numeric_parameters
 from finmodel.model.scenario import validate_scenario
 from finmodel.views.workbook import write_budget_xlsx
@@ -107,6 +108,26 @@ EXTREMES = {
         """,
 }
 
+#: Loans (contract v1.1) once the engine has them: annuity with grace, linear past the end.
+LOANS = """\
+    start_year: 2026
+    horizon: 8
+    facility: {available_hours: 1000}
+    operating_costs: [{name: Staff, amount: 30000}]
+    rental:
+      segments: [{name: S, tariff: 80, demand_hours: 400, ramp_up: [0.5]}]
+    finance:
+      opening_cash: 1000
+      minimum_cash: 5000
+      loans:
+        - {name: Annuity, amount: 50000, year: 2026, rate: 0.05, term: 4, grace_years: 1,
+           repayment: annuity}
+        - {name: Long, amount: 20000, year: 2028, rate: 0.03, term: 10}
+        - {name: Free, amount: 6000, year: 2027, rate: 0, term: 3, repayment: annuity}
+    """
+if "loans" in finmodel.model.schema.Finance.model_fields:
+    EXTREMES["loans"] = LOANS
+
 #: Input rows changed in the base case's workbook, and the same change to the scenario.
 EDITS: dict[str, dict[str, Any]] = {
     "tariff": {"rental.segments[Schools].tariff": 130.0},
@@ -120,6 +141,14 @@ EDITS: dict[str, dict[str, Any]] = {
         "rental.segments[Schools].discount": 0.4,
         "parties[CareTech Vendor].contributions[Partner fee].until": 2028},
 }
+if "loans" in EXTREMES:
+    EDITS["loan_terms"] = {"finance.loans[Bridge].rate": 0.07, "finance.loans[Bridge].term": 4,
+                           "finance.loans[Bridge].grace_years": 2}
+
+
+def _edited_base(name: str) -> str:
+    """The scenario whose workbook an edit changes: the loan edit needs a loan."""
+    return "bridge_loan" if name == "loan_terms" else "base"
 
 _SHARES = {"occupancy", "self_sufficiency"}
 _FORBIDDEN = re.compile(r"\b(OFFSET|INDIRECT|NOW|TODAY|RAND|RANDBETWEEN|CELL|INFO|NPV|"
@@ -194,10 +223,10 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path
     for name in SCENARIOS:
         p = finmodel.project(_scenario(name, folder))
         written[name] = (p, write_budget_xlsx(p, folder / f"{name}.xlsx"))
-    base = written["base"][0].scenario
     for name, changes in EDITS.items():
-        p = finmodel.project(base.with_changes(changes))
-        _edit_inputs(written["base"][1], changes, folder / f"edit_{name}.xlsx")
+        original, path = written[_edited_base(name)]
+        p = finmodel.project(original.scenario.with_changes(changes))
+        _edit_inputs(path, changes, folder / f"edit_{name}.xlsx")
         written[f"edit_{name}"] = (p, folder / f"edit_{name}.xlsx")
     recalculated = convert([path for _, path in written.values()], folder / "recalculated")
     return {name: (p, path, out)

@@ -74,7 +74,7 @@ def write_inputs(workbook: Any, fmt: dict[str, Any], scenario: Scenario) -> Inpu
             _write_param(grid, param, len(years))
     sheet.set_column(0, 0, 58)
     sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 2, 16)
+    sheet.set_column(2, 2, 25)
     sheet.set_column(3, 3, 14)
     sheet.set_column(4, 4, 2)
     sheet.set_column(MODEL.first, MODEL.first + len(years) - 1, 12)
