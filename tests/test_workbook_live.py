@@ -9,6 +9,7 @@ The tests that need no spreadsheet program (structure, styles, texts) run everyw
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import textwrap
 from pathlib import Path
@@ -146,9 +147,16 @@ if "loans" in EXTREMES:
                            "finance.loans[Bridge].grace_years": 2}
 
 
+#: Actuals (contract v1.1) once the engine has them: a booked amount changed in 2026.
+ACTUALS = importlib.util.find_spec("finmodel.analysis.variance") is not None
+BOOKED_EDIT = (2026, "rental_income", 9000.0)
+if ACTUALS:
+    EDITS["booked_amount"] = {}
+
+
 def _edited_base(name: str) -> str:
     """The scenario whose workbook an edit changes: the loan edit needs a loan."""
-    return "bridge_loan" if name == "loan_terms" else "base"
+    return {"loan_terms": "bridge_loan", "booked_amount": "base_actuals"}.get(name, "base")
 
 _SHARES = {"occupancy", "self_sufficiency"}
 _FORBIDDEN = re.compile(r"\b(OFFSET|INDIRECT|NOW|TODAY|RAND|RANDBETWEEN|CELL|INFO|NPV|"
@@ -213,6 +221,29 @@ def _edit_inputs(path: Path, changes: dict[str, Any], target: Path) -> None:
     book.save(target)
 
 
+def _booked(scenario: finmodel.Scenario, year: int, line: str,
+            value: float) -> finmodel.Scenario:
+    """The scenario with its ledger inline and one booked amount changed."""
+    from finmodel.model.actuals import ACTUAL_LINES
+
+    ledger = scenario.ledger
+    assert ledger is not None
+    table = {int(y): {name: float(ledger.values[i, j]) for i, name in enumerate(ACTUAL_LINES)
+                      if not np.isnan(ledger.values[i, j])}
+             for j, y in enumerate(ledger.years)}
+    table[year][line] = value
+    return scenario.with_changes({"actuals": table})
+
+
+def _edit_booked(path: Path, year: int, line: str, value: float, target: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["inputs"]
+    column = [c.value for c in sheet[4]].index(year)
+    row = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == f"actuals.{line}")
+    row[column].value = value
+    book.save(target)
+
+
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path, Path]]:
     """name -> (engine projection, workbook as written, workbook recalculated by LibreOffice)."""
@@ -225,8 +256,12 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path
         written[name] = (p, write_budget_xlsx(p, folder / f"{name}.xlsx"))
     for name, changes in EDITS.items():
         original, path = written[_edited_base(name)]
-        p = finmodel.project(original.scenario.with_changes(changes))
-        _edit_inputs(path, changes, folder / f"edit_{name}.xlsx")
+        if name == "booked_amount":
+            p = finmodel.project(_booked(original.scenario, *BOOKED_EDIT))
+            _edit_booked(path, *BOOKED_EDIT, folder / f"edit_{name}.xlsx")
+        else:
+            p = finmodel.project(original.scenario.with_changes(changes))
+            _edit_inputs(path, changes, folder / f"edit_{name}.xlsx")
         written[f"edit_{name}"] = (p, folder / f"edit_{name}.xlsx")
     recalculated = convert([path for _, path in written.values()], folder / "recalculated")
     return {name: (p, path, out)
@@ -280,6 +315,29 @@ def test_recalculated_lines_and_kpis_equal_the_engine(cases: Any, name: str) -> 
         v is True for r in identities for v in r[2:2 + len(p.years)])
 
 
+@pytest.mark.skipif(not ACTUALS, reason="the engine has no actuals (contract v1.1) yet")
+@pytest.mark.parametrize("name", ["base_actuals", "edit_booked_amount"])
+def test_recalculated_prognosis_equals_the_engine(cases: Any, name: str) -> None:
+    """Booked amounts where given, the plan elsewhere: every prognosis line to the cent."""
+    from finmodel.analysis.variance import prognosis_lines
+
+    p, _, recalculated = cases[name]
+    expected = prognosis_lines(p.evaluation, p.scenario.ledger)
+    sheet = openpyxl.load_workbook(recalculated, data_only=True)["prognosis (formulas)"]
+    rows = {r[1]: r[2:2 + len(p.years)] for r in sheet.iter_rows(min_row=4, values_only=True)
+            if r[1]}
+    assert len(rows) >= 25
+    for key, got in rows.items():
+        want = expected[key]
+        for value, w in zip(got, want.tolist(), strict=True):
+            if np.isnan(w):
+                assert _null(value), key
+            else:
+                assert value == pytest.approx(w, rel=1e-12, abs=0.005), (key, value, w)
+    if name == "edit_booked_amount":
+        assert rows["rental_income"][0] == pytest.approx(BOOKED_EDIT[2])
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_cached_result_is_what_the_formula_computes(cases: Any, name: str) -> None:
     """Viewers that do not recalculate show the same numbers as LibreOffice computes."""
@@ -288,7 +346,7 @@ def test_every_cached_result_is_what_the_formula_computes(cases: Any, name: str)
     formulas = openpyxl.load_workbook(written)
     fresh = openpyxl.load_workbook(recalculated, data_only=True)
     compared = 0
-    for sheet in ("budget", "cash flow", "balance", "key figures", "checks", "calculation"):
+    for sheet in formulas.sheetnames:
         for row in formulas[sheet].iter_rows():
             for cell in row:
                 if cell.data_type != "f":

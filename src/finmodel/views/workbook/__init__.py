@@ -45,6 +45,8 @@ __all__ = ["EURO_FORMAT", "HOURS_FORMAT", "SHARE_FORMAT", "SHEETS", "write_budge
 SHEETS = ("budget", "cash flow", "balance", "key figures", "checks", "inputs", "calculation",
           "detail", "assumptions")
 _BAD_SHEET_CHARS = set("[]:*?/\\'")
+#: The live prognosis (contract v1.1, actuals); a values sheet "prognosis" may come too.
+PROGNOSIS = "prognosis (formulas)"
 
 
 def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
@@ -75,7 +77,7 @@ def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
         workbook = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "in_memory": True,
                                                   "strings_to_formulas": False,
                                                   "strings_to_numbers": False})
-        for name in (*SHEETS, *extra):
+        for name in _sheets(projection, extra):
             workbook.add_worksheet(name)
         _write(workbook, projection, extra)
         workbook.close()
@@ -86,9 +88,18 @@ def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
     return target
 
 
+def _sheets(p: Projection, extra: Mapping[str, object]) -> list[str]:
+    """Sheet names in workbook order; the live prognosis after checks, with actuals."""
+    names = list(SHEETS)
+    if getattr(p.scenario, "ledger", None) is not None:
+        names.insert(names.index("checks") + 1, PROGNOSIS)
+    return [*names, *extra]
+
+
 def _check_sheet_names(extra: Mapping[str, object]) -> None:
     for name in extra:
-        if not name or len(name) > 31 or _BAD_SHEET_CHARS & set(name) or name in SHEETS:
+        if (not name or len(name) > 31 or _BAD_SHEET_CHARS & set(name)
+                or name in (*SHEETS, PROGNOSIS)):
             raise ValueError(f"extra sheet name {name!r}: must be 1-31 characters, none of "
                              f"[]:*?/\\', and not one of the standard sheets")
 
@@ -99,6 +110,7 @@ def _write(workbook: object, p: Projection, extra: Mapping[str, pd.DataFrame]) -
     from finmodel.views.workbook.key_figures import write_checks, write_key_figures
     from finmodel.views.workbook.loans import write_loans
     from finmodel.views.workbook.outputs import write_statements
+    from finmodel.views.workbook.prognosis import write_prognosis
     from finmodel.views.workbook.values import write_assumptions, write_detail, write_frame
 
     fmt = formats(workbook)
@@ -110,6 +122,7 @@ def _write(workbook: object, p: Projection, extra: Mapping[str, pd.DataFrame]) -
     out = write_statements(workbook, fmt, p, calc, finance)
     write_key_figures(workbook, fmt, p, calc, out, finance)
     write_checks(workbook, fmt, p, calc, out)
+    write_prognosis(workbook, fmt, p, calc, inputs, out, finance)
     write_detail(workbook, fmt, p)
     write_assumptions(workbook, fmt, p)
     for name, frame in extra.items():

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from finmodel.views.workbook._grid import MODEL, TimelineSheet, col
 
 if TYPE_CHECKING:
@@ -177,6 +179,28 @@ def _sections(s: Scenario) -> Iterator[tuple[str, list[Param]]]:
          fin.discount_rate, "rate")]
     for loan in getattr(fin, "loans", ()):
         yield "Finance", list(_loan(loan))
+    booked = _actuals(s)
+    if booked:
+        yield "Actuals: amounts booked in the closed years (blank: the plan's)", booked
+
+
+def _actuals(s: Scenario) -> list[Param]:
+    """Input rows of the booked amounts: one per flow line, blank where not given."""
+    ledger = getattr(s, "ledger", None)
+    if ledger is None:
+        return []
+    from finmodel.model.actuals import ACTUAL_FLOWS  # contract v1.1: with the ledger
+
+    closed = {int(y): j for j, y in enumerate(ledger.years)}
+    rows = []
+    for name in ACTUAL_FLOWS:
+        booked = ledger.line(name)
+        values = [None if int(y) not in closed or np.isnan(booked[closed[int(y)]])
+                  else float(booked[closed[int(y)]]) for y in s.years]
+        unit = "h" if name == "rented_hours" else "EUR"
+        rows.append((f"actuals.{name}", f"booked {name} (blank: the plan's)", unit,
+                     "payments", values, "hours" if unit == "h" else "euro"))
+    return rows
 
 
 def _segment(seg: Any, years: Any) -> Iterator[Param]:
