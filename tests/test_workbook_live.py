@@ -454,3 +454,21 @@ def test_export_command_writes_one_workbook_and_never_overwrites_silently(
     assert openpyxl.load_workbook(out).sheetnames[0] == "budget"
     assert main(["export", "no-such-scenario", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.xlsx"]
+
+
+def test_the_readme_trace_of_rental_income_holds(base_book: Any) -> None:
+    """README.md follows budget rental income back to the inputs: the cells it names."""
+    _, book = base_book
+    calc, inputs = book["calculation"], book["inputs"]
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert book["budget"]["C4"].value == "=calculation!F$54"
+    trace = {"F54": "=SUM(F$50:F$53)", "F51": "=F$40*F$47",
+             "F47": "=inputs!F$73*F$14*(1-inputs!$D$75)",
+             "F14": "=F$8+(1-F$8)*E$14*(1+inputs!F$13)", "F40": "=F$34*F$38",
+             "F34": "=inputs!F$76*F$30", "F38": "=IF(F$37>F$22,F$22/F$37,1)"}
+    for cell, formula in trace.items():
+        assert calc[cell].value == formula, cell
+        assert f"`{formula}`" in readme, formula
+    assert (calc["A51"].value, inputs["A73"].value, inputs["A75"].value) == (
+        "rental_income[Schools]", "rental.segments[Schools].tariff",
+        "rental.segments[Schools].discount")
