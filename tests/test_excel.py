@@ -1,4 +1,5 @@
-"""The budget workbook, read back with openpyxl: values, formats, frozen panes, atomicity."""
+"""The budget workbook, read back with openpyxl: cached values, formats, frozen panes,
+atomicity. (tests/test_workbook_live.py recalculates the formulas with LibreOffice.)"""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def base() -> finmodel.Projection:
 @pytest.fixture(scope="module")
 def workbook(base: finmodel.Projection, tmp_path_factory: pytest.TempPathFactory) -> Any:
     path = write_budget_xlsx(base, tmp_path_factory.mktemp("xlsx") / "budget.xlsx")
-    return openpyxl.load_workbook(path)
+    return openpyxl.load_workbook(path, data_only=True)  # the cached results
 
 
 def _rows(sheet: Any) -> dict[str, list[Any]]:
@@ -42,7 +43,7 @@ def test_budget_sheet_equals_the_projection_to_the_cent(
                  "structural_result", "depreciation", "in_kind_costs"):
         values = np.array([c.value for c in rows[line]], dtype=float)
         np.testing.assert_allclose(values, base.budget.loc[line].to_numpy(), rtol=0, atol=0.005)
-    assert len(rows) == 16
+    assert len(rows) == 17       # 14 budget lines (interest included), 3 of the use
 
 
 def test_budget_sheet_euro_formats_and_frozen_panes(workbook: Any) -> None:
@@ -61,8 +62,8 @@ def test_cash_flow_sheet_adds_up(base: finmodel.Projection, workbook: Any) -> No
     """Payments shown negative: the rows add to net cash flow; start + net = end of year."""
     rows = {k: np.array([c.value for c in v], dtype=float)
             for k, v in _rows(workbook["cash flow"]).items()}
-    parts = ("rental_income", "partner_cash", "subsidy_cash", "operating_costs",
-             "variable_costs", "capex")
+    parts = ("rental_income", "partner_cash", "subsidy_cash", "loan_received",
+             "operating_costs", "variable_costs", "interest", "capex", "repayment")
     np.testing.assert_allclose(sum(rows[k] for k in parts), rows["net_cash_flow"], atol=1e-6)
     np.testing.assert_allclose(rows["cash_start"] + rows["net_cash_flow"], rows["cash_end"],
                                atol=1e-6)
@@ -88,8 +89,9 @@ def test_checks_assumptions_and_key_figures_sheets(
         base: finmodel.Projection, workbook: Any) -> None:
     """The check sheet lists every check, assumptions hold numbers, KPIs are the engine's."""
     checks = workbook["checks"]
-    assert checks["A2"].value.startswith("Master check OK")
-    assert [r[0].value for r in checks.iter_rows(min_row=4)] == [c.name for c in base.checks]
+    assert (checks["B4"].value, checks["C4"].value) == ("master_check", True)
+    names = [r[0].value for r in checks.iter_rows(min_row=12)]
+    assert names == ["check", *(c.name for c in base.checks)]
     assumptions = {r[0].value: r[1].value for r in workbook["assumptions"].iter_rows(min_row=4)}
     assert assumptions["finance.minimum_cash"] == 50000
     assert assumptions["indexation.wages"] == "2026: 0.03, 2031: 0.0275"
@@ -143,6 +145,6 @@ def test_undefined_self_sufficiency_is_a_blank_cell(write: Any, tmp_path: Path) 
 
     p = finmodel.project(finmodel.load_scenario(write(MINIMAL, "minimal.yaml")))
     path = write_budget_xlsx(p, tmp_path / "m.xlsx")
-    rows = _rows(openpyxl.load_workbook(path)["budget"])
-    assert [c.value for c in rows["self_sufficiency"]] == [None, None, None]
+    rows = _rows(openpyxl.load_workbook(path, data_only=True)["budget"])
+    assert [c.value or None for c in rows["self_sufficiency"]] == [None, None, None]
     assert [c.value for c in rows["result"]] == [0, 0, 0]

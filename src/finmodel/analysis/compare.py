@@ -9,9 +9,11 @@ item                      what is swapped as one piece
 ========================  =========================================================
 ``start_year``            the start year (likewise ``horizon``)
 ``indexation.NAME``       one index
-``facility``              the whole facility mapping (likewise ``finance``)
+``facility``              the whole facility mapping
 ``rental``                the rental settings other than the segments
 ``rental.segments[NAME]`` one segment
+``finance``               the finance settings other than the loans
+``finance.loans[NAME]``   one loan (contract v1.1)
 ``investments[NAME]``     one investment (likewise ``operating_costs``,
                           ``subsidies``, ``parties``)
 ========================  =========================================================
@@ -20,8 +22,8 @@ The attribution is the Shapley value of the game whose players are the items and
 value of a set ``S`` is the KPI of a *hybrid*: the base's resolved data with the other's
 version of the items in ``S`` (replaced, added or removed). It is exact (every subset,
 ``2**n`` projections, each projected once) for at most 8 items, and a sampled estimate
-above that (see :func:`bridge`). ``name``, ``description``, ``uncertainty``, ``seed``
-and ``risks`` do not enter a projection: the diff lists them, the bridge does not.
+above that (see :func:`bridge`). ``name``, ``description``, ``uncertainty``, ``seed``,
+``risks`` and ``actuals`` do not enter a projection: the diff lists them, the bridge does not.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ EXACT_LIMIT = 8
 
 _TEXT = ("name", "description")                     # describe a file, not the model
 _ANALYSIS = ("uncertainty", "seed", "risks")           # never change a projection
-_NOT_PROJECTED = _TEXT + _ANALYSIS
+_ACTUALS = ("actuals",)                                # the plan ignores them (spec 10)
+_NOT_PROJECTED = _TEXT + _ANALYSIS + _ACTUALS
 _NAMED = ("investments", "operating_costs", "subsidies", "parties")
 _MISSING = object()
 
@@ -164,12 +167,13 @@ def _item_of(keys: tuple[str, ...]) -> str:
 @dataclass(frozen=True)
 class _Item:
     """Where a bridge item lives: ``keys`` to its container, ``name`` if in a named list,
-    ``rest`` for the rental settings beside the segments."""
+    ``rest`` the named list left out of a mapping (the rental settings beside the
+    segments, the finance settings beside the loans)."""
 
     path: str
     keys: tuple[str, ...]
     name: str | None = None
-    rest: bool = False
+    rest: str | None = None
 
     def get(self, data: Mapping[str, Any]) -> Any:
         node: Any = data
@@ -177,8 +181,8 @@ class _Item:
             node = node.get(key, _MISSING) if isinstance(node, Mapping) else _MISSING
         if node is _MISSING:
             return _MISSING
-        if self.rest:
-            return {k: v for k, v in node.items() if k != "segments"}
+        if self.rest is not None:
+            return {k: v for k, v in node.items() if k != self.rest}
         if self.name is not None:
             return next((i for i in node if i.get("name") == self.name), _MISSING)
         return node
@@ -189,11 +193,11 @@ class _Item:
         for key in self.keys[:-1]:
             parent = parent.setdefault(key, {})
         last = self.keys[-1]
-        if self.rest:
-            segments = parent.get(last, {}).get("segments", _MISSING)
+        if self.rest is not None:
+            kept = parent.get(last, {}).get(self.rest, _MISSING)
             parent[last] = {} if value is _MISSING else dict(value)
-            if segments is not _MISSING:
-                parent[last]["segments"] = segments
+            if kept is not _MISSING:
+                parent[last][self.rest] = kept
         elif self.name is not None:
             items = [i for i in parent.get(last, []) if i.get("name") != self.name]
             old = [i.get("name") for i in parent.get(last, [])]
@@ -206,6 +210,10 @@ class _Item:
             parent[last] = value
 
 
+#: Mappings whose named list is split into items of its own, beside the rest.
+_SPLIT = {"rental": "segments", "finance": "loans"}
+
+
 def _items_of(data: Mapping[str, Any]) -> list[_Item]:
     found: list[_Item] = []
     for key, value in data.items():
@@ -215,11 +223,12 @@ def _items_of(data: Mapping[str, Any]) -> list[_Item]:
             found += [_Item(f"indexation.{n}", ("indexation", n)) for n in value]
         elif key in _NAMED and _is_named_list(value):
             found += [_Item(f"{key}[{i['name']}]", (key,), i["name"]) for i in value]
-        elif key == "rental" and isinstance(value, Mapping):
-            if any(k != "segments" for k in value):
-                found.append(_Item("rental", ("rental",), rest=True))
-            found += [_Item(f"rental.segments[{s['name']}]", ("rental", "segments"), s["name"])
-                      for s in value.get("segments", []) if isinstance(s, Mapping)]
+        elif key in _SPLIT and isinstance(value, Mapping):
+            inner = _SPLIT[key]
+            if any(k != inner for k in value):
+                found.append(_Item(key, (key,), rest=inner))
+            found += [_Item(f"{key}.{inner}[{s['name']}]", (key, inner), s["name"])
+                      for s in value.get(inner, []) if isinstance(s, Mapping)]
         else:
             found.append(_Item(key, (key,)))
     return found
@@ -403,6 +412,7 @@ class _Hybrids:
         if mask == 0 or mask == self.full:
             return self.other if mask else self.base
         data = copy.deepcopy(self._a)
+        data.pop("actuals", None)  # the plan ignores them; a CSV name is relative to its file
         for i in self._swapped(mask):
             for item in self.players[i]:
                 value = item.get(self._b)

@@ -34,10 +34,12 @@ KPI_LABELS: dict[str, str] = {
     "funding_gap_after_subsidy": "Funding gap after subsidy",
     "book_value_end": "Book value at the end",
     "deferred_subsidy_end": "Deferred subsidy at the end",
+    "debt_end": "Loans outstanding at the end", "financing_need": "Financing need",
+    "min_debt_service_coverage": "Lowest debt service coverage",
 }
 #: What a slider's number does, where it is not the value itself: a factor, a shift.
 _SUFFIX = {"scale": " \N{MULTIPLICATION SIGN}", "shift": " +"}
-_GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance")
+_GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance", "Loans")
 
 
 def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml") -> w.Widget:
@@ -175,17 +177,23 @@ def _decimals(*numbers: float) -> int:
 
 
 def kpi_table(explorer: Explorer) -> str:
-    """The KPIs as an HTML table: value and change against the scenario as written."""
+    """The KPIs as an HTML table: value and change against the scenario as written, and
+    the prognosis's value when the scenario has actuals."""
     rows = []
+    prognosis = explorer.prognosis_kpis
     for name, label in KPI_LABELS.items():
         now, then = explorer.kpis[name], explorer.base_kpis[name]
         delta = "" if now == then else _delta(name, now, then)
+        extra = ("" if prognosis is None else '<td style="text-align:right">'
+                 f"{html.escape(format_kpi(name, prognosis[name]))}</td>")
         rows.append(f'<tr><td>{html.escape(label)}</td><td class="finmodel-kpi" '
                     f'data-kpi="{name}" style="text-align:right">'
                     f"<b>{html.escape(format_kpi(name, now))}</b></td>"
-                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td></tr>')
+                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td>'
+                    f"{extra}</tr>")
+    head = "" if prognosis is None else "<th>prognosis (actuals, then explored)</th>"
     return ('<table class="finmodel-kpis" style="border-collapse:collapse">'
-            "<tr><th>Key figure</th><th>explored</th><th>change</th></tr>"
+            f"<tr><th>Key figure</th><th>explored</th><th>change</th>{head}</tr>"
             + "".join(rows) + "</table>")
 
 
@@ -194,6 +202,8 @@ def _delta(name: str, now: float | int | None, then: float | int | None) -> str:
         return f"was {format_kpi(name, then)}"
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{now - then:+d}"
+    if name == "min_debt_service_coverage":
+        return f"{now - then:+.2f}"
     return f"{round(now - then):+,} EUR"
 
 
