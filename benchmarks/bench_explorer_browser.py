@@ -28,7 +28,8 @@ from browserlab import CHROMIUM, CHROMIUM_ARGS, open_explorer, running_lab  # no
 CHANGES = 30
 #: Watches the panel: records when each part first shows something new after Enter.
 WATCH = """() => {
-  const html = (sel) => document.querySelector(sel)?.closest('.widget-html-content');
+  const html = (sel) => document.querySelector(sel)
+    ?.closest('.widget-html-content, .finmodel-html');
   const charts = document.querySelector('.finmodel-charts')
     || document.querySelector('.widget-image');
   const parts = {kpis: html('.finmodel-kpis'), checks: html('.finmodel-checks'), charts};
@@ -81,6 +82,41 @@ def _change(page: Any, field: Any, value: str) -> dict[str, float]:
     return {**seen, "all": max(seen.values()), "draw": float(draw or "nan")}
 
 
+DRAG_WATCH = """() => {
+  const charts = document.querySelector('.finmodel-charts');
+  const fm = window.__drag = {moved: 0, draws: [], last: charts.dataset.revision};
+  new MutationObserver(() => {
+    if (charts.dataset.revision !== fm.last) {
+      fm.last = charts.dataset.revision; fm.draws.push(performance.now());
+    }
+  }).observe(charts, {attributes: true});
+  document.addEventListener('pointermove', () => { fm.moved = performance.now(); }, true);
+}"""
+
+
+def drag(page: Any, moves: int = 40) -> tuple[int, float]:
+    """Drag the opening cash slider in ``moves`` mouse moves; the chart drawings made and
+    the milliseconds from the last move to the last drawing (the final position)."""
+    _open_group(page, "Finance")
+    handle = page.locator(".finmodel-control", has=page.locator(
+        ".finmodel-label", has_text="opening cash")).locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.evaluate(DRAG_WATCH)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, moves + 1):
+        page.mouse.move(x + 3 * i, y)
+        page.wait_for_timeout(8)  # a hand moves a mouse at about 100 events per second
+    page.mouse.up()
+    page.wait_for_function("() => __drag.draws.length && "
+                           "performance.now() - __drag.draws.at(-1) > 1000", timeout=60_000)
+    draws: list[float] = page.evaluate("() => __drag.draws")
+    moved: float = page.evaluate("() => __drag.moved")
+    return len(draws), draws[-1] - moved
+
+
 def measure(changes: int = CHANGES) -> dict[str, np.ndarray]:
     """Milliseconds from Enter to the updated panel (``all``; ``kpis``, ``charts`` apart)
     and to draw the charts in the page (``draw``), for ``changes`` typed values."""
@@ -102,8 +138,11 @@ def measure(changes: int = CHANGES) -> dict[str, np.ndarray]:
                 field = _field(page, label)
                 out += [_change(page, field, f"{v}000" if group == "Finance" else str(v))
                         for v in list(values)[:changes // 2]]
-            return {k: np.array([o.get(k, np.nan) for o in out])
-                    for k in ("all", "kpis", "charts", "draw")}
+            got = {k: np.array([o.get(k, np.nan) for o in out])
+                   for k in ("all", "kpis", "charts", "draw")}
+            if page.locator(".finmodel-charts").count():
+                got["drag"] = np.array(drag(page))
+            return got
         finally:
             browser.close()
 
@@ -121,6 +160,10 @@ def main() -> None:
           f"{np.median(got['charts']):.0f} ms; drawing the charts in the page median "
           f"{np.nanmedian(got['draw']) if not np.isnan(got['draw']).all() else float('nan'):.1f}"
           " ms")
+    if "drag" in got:
+        draws, after = got["drag"]
+        print(f"   dragging opening cash in 40 mouse moves: {draws:.0f} chart updates drawn "
+              f"(the newest position each time), the last {after:.0f} ms after the last move")
 
 
 if __name__ == "__main__":

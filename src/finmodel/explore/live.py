@@ -23,7 +23,7 @@ from finmodel.model.projection import Projection
 from finmodel.views.charts import COLORS
 from finmodel.views.text import LABELS
 
-__all__ = ["AS_WRITTEN", "LiveCharts", "chart_payload"]
+__all__ = ["AS_WRITTEN", "LiveCharts", "LiveHTML", "band_payload", "chart_payload"]
 
 _INCOME = ("rental_income", "partner_cash", "in_kind_income", "operating_subsidies",
            "investment_subsidy_release")
@@ -116,3 +116,26 @@ class LiveCharts(anywidget.AnyWidget):
         with self.hold_sync():
             self.revision += 1
             self.data = payload
+
+
+class LiveHTML(anywidget.AnyWidget):
+    """HTML the explorer writes itself (key figures, checks), put in the page as it is.
+
+    ``ipywidgets.HTML`` passes every change through JupyterLab's sanitizer, which took a
+    quarter of the time from a typed value to the updated key figures; this HTML is
+    built from escaped text by :mod:`finmodel.explore.widgets` only.
+    """
+
+    _esm = """
+    function render({ model, el }) {
+      const box = document.createElement("div");
+      box.className = "finmodel-html";
+      el.append(box);
+      const show = () => { box.innerHTML = model.get("value"); };
+      model.on("change:value", show);
+      show();
+      return () => model.off("change:value", show);
+    }
+    export default { render };
+    """
+    value = traitlets.Unicode("").tag(sync=True)

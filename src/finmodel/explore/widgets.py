@@ -27,7 +27,7 @@ import ipywidgets as w
 from finmodel.analysis.simulation import simulate
 from finmodel.explore import display
 from finmodel.explore.explorer import Control, Explorer
-from finmodel.explore.live import LiveCharts, band_payload, chart_payload
+from finmodel.explore.live import LiveCharts, LiveHTML, band_payload, chart_payload
 from finmodel.explore.pacing import Background, Latest, running_loop
 from finmodel.model.errors import FinModelError
 from finmodel.model.projection import Projection, project
@@ -140,7 +140,7 @@ class ExplorerApp:
                                   style={"description_width": "105px"},
                                   layout=w.Layout(width="98%"))
         self.groups = w.Accordion(layout=w.Layout(max_height="640px", overflow="auto"))
-        self.kpi_html, self.checks_html, self.status = w.HTML(), w.HTML(), w.HTML()
+        self.kpi_html, self.checks_html, self.status = LiveHTML(), LiveHTML(), w.HTML()
         self.band_note = w.HTML()
         self.charts = LiveCharts(layout=w.Layout(width="100%"))
         self.reset_button = w.Button(description=self.words["reset"], icon="undo")
