@@ -341,3 +341,36 @@ def test_every_control_at_its_ends_matches_the_changed_scenario(name: str) -> No
             assert _lines_equal(explorer.projection, changed), (control.path, value)
             assert explorer.projection.master_check
         explorer.reset()
+
+
+def test_chart_payload_marks_the_years_below_the_minimum(explorer: Explorer) -> None:
+    """Without opening cash, cash is 62,833 - 150,000 in 2026: red points where it is below
+    50,000, at the cash values; the cash axis reaches 10 % below the lowest cash."""
+    from finmodel.explore.live import chart_payload
+
+    explorer.set("finance.opening_cash", 0)
+    cash = explorer.projection.lines["cash_end"]
+    chart = chart_payload(explorer.projection, explorer.base_projection)["charts"][0]
+    assert chart["below"]["values"][0] == 62_833.0 - 150_000.0
+    assert chart["below"]["values"] == [round(float(c), 2) if c < 50_000 else None
+                                        for c in cash]
+    assert chart["floor"] == pytest.approx(1.1 * float(cash.min()))
+    assert chart["lines"][1]["values"][0] == 62_833.0  # the file as written
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_shown_value_reads_back_as_itself(base: finmodel.Scenario,
+                                            data: st.DataObject) -> None:
+    """For every control and any value on its slider grid, the text the panel writes is
+    read back (parse_value) as that value."""
+    from finmodel.explore import display
+
+    controls = Explorer(base).controls
+    control = data.draw(st.sampled_from(controls))
+    step = display.slider_step(control)
+    low, high = display.shown(control, control.low), display.shown(control, control.high)
+    k = data.draw(st.integers(0, round((high - low) / step)))
+    value = display.stored(control, round(low + k * step, 10))
+    assert display.parse_value(control, display.format_value(control, value)) == \
+        pytest.approx(value, abs=1e-9)
