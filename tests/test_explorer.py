@@ -309,6 +309,8 @@ def test_widgets_compare_with_a_second_scenario() -> None:
     assert lines[2]["values"] == [round(float(v), 2) for v in lean.lines["cash_end"]]
     app.compare.value = "(none)"
     assert len(app.charts.data["charts"][0]["lines"]) == 2
+    app.chooser.value = "lean_cash.yaml"
+    assert "lean_cash.yaml" not in app.compare.options and "base.yaml" in app.compare.options
 
 
 def test_widgets_band_is_p10_p90_of_the_explored_cash() -> None:

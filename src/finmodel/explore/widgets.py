@@ -199,6 +199,12 @@ class ExplorerApp:
             self.load(self.folder / name)
         except FinModelError as exc:
             self.status.value = _message(f"cannot explore {name}:\n{exc}", error=True)
+            return
+        with self.compare.hold_trait_notifications():  # the explored file is no choice
+            current = self.compare.value
+            self.compare.options = self._others(name)
+            self.compare.value = current if current in self.compare.options else \
+                self.words["none"]
 
     def compare_with(self, name: str) -> None:
         """A second scenario's cash in the cash chart (``(none)``: only the file as written)."""
