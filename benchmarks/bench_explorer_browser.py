@@ -84,19 +84,20 @@ def _change(page: Any, field: Any, value: str) -> dict[str, float]:
 
 DRAG_WATCH = """() => {
   const charts = document.querySelector('.finmodel-charts');
-  const fm = window.__drag = {moved: 0, draws: [], last: charts.dataset.revision};
+  const fm = window.__drag = {up: 0, draws: [], last: charts.dataset.revision};
   new MutationObserver(() => {
     if (charts.dataset.revision !== fm.last) {
       fm.last = charts.dataset.revision; fm.draws.push(performance.now());
     }
   }).observe(charts, {attributes: true});
-  document.addEventListener('pointermove', () => { fm.moved = performance.now(); }, true);
+  document.addEventListener('pointerup', () => { fm.up = performance.now(); }, true);
 }"""
 
 
-def drag(page: Any, moves: int = 40) -> tuple[int, float]:
-    """Drag the opening cash slider in ``moves`` mouse moves; the chart drawings made and
-    the milliseconds from the last move to the last drawing (the final position)."""
+def drag(page: Any, moves: int = 40) -> tuple[int, float, str, str]:
+    """Drag the opening cash slider in ``moves`` mouse moves. The chart drawings made, the
+    milliseconds from releasing the mouse to the last drawing (<= 0: drawn before), the
+    slider's final position and the value the kernel shows for it."""
     _open_group(page, "Finance")
     handle = page.locator(".finmodel-control", has=page.locator(
         ".finmodel-label", has_text="opening cash")).locator(".noUi-handle")
@@ -107,17 +108,20 @@ def drag(page: Any, moves: int = 40) -> tuple[int, float]:
     page.mouse.move(x, y)
     page.mouse.down()
     for i in range(1, moves + 1):
-        page.mouse.move(x + 3 * i, y)
+        page.mouse.move(x + 2 * i, y)
         page.wait_for_timeout(8)  # a hand moves a mouse at about 100 events per second
     page.mouse.up()
     page.wait_for_function("() => __drag.draws.length && "
                            "performance.now() - __drag.draws.at(-1) > 1000", timeout=60_000)
     draws: list[float] = page.evaluate("() => __drag.draws")
-    moved: float = page.evaluate("() => __drag.moved")
-    return len(draws), draws[-1] - moved
+    up: float = page.evaluate("() => __drag.up")
+    control = page.locator(".finmodel-control", has=page.locator(
+        ".finmodel-label", has_text="opening cash"))
+    final = handle.get_attribute("aria-valuenow") or ""
+    return len(draws), draws[-1] - up, final, control.locator(".finmodel-entry input").input_value()
 
 
-def measure(changes: int = CHANGES) -> dict[str, np.ndarray]:
+def measure(changes: int = CHANGES) -> dict[str, Any]:
     """Milliseconds from Enter to the updated panel (``all``; ``kpis``, ``charts`` apart)
     and to draw the charts in the page (``draw``), for ``changes`` typed values."""
     from playwright.sync_api import sync_playwright
@@ -138,10 +142,10 @@ def measure(changes: int = CHANGES) -> dict[str, np.ndarray]:
                 field = _field(page, label)
                 out += [_change(page, field, f"{v}000" if group == "Finance" else str(v))
                         for v in list(values)[:changes // 2]]
-            got = {k: np.array([o.get(k, np.nan) for o in out])
+            got: dict[str, Any] = {k: np.array([o.get(k, np.nan) for o in out])
                    for k in ("all", "kpis", "charts", "draw")}
             if page.locator(".finmodel-charts").count():
-                got["drag"] = np.array(drag(page))
+                got["drag"] = drag(page)
             return got
         finally:
             browser.close()
@@ -161,9 +165,11 @@ def main() -> None:
           f"{np.nanmedian(got['draw']) if not np.isnan(got['draw']).all() else float('nan'):.1f}"
           " ms")
     if "drag" in got:
-        draws, after = got["drag"]
-        print(f"   dragging opening cash in 40 mouse moves: {draws:.0f} chart updates drawn "
-              f"(the newest position each time), the last {after:.0f} ms after the last move")
+        draws, after, final, shown = got["drag"]
+        when = (f"{after:.0f} ms after the mouse was released" if after > 0
+                else "before the mouse was released")
+        print(f"   dragging opening cash in 40 mouse moves: {draws} chart updates drawn, "
+              f"the last {when}; slider at {float(final):,.0f}, panel shows {shown}")
 
 
 if __name__ == "__main__":
