@@ -12,6 +12,7 @@ from :data:`finmodel.views.text.LABELS`, so the charts read like the report's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,22 @@ from finmodel.model.projection import Projection
 from finmodel.views.charts import COLORS
 from finmodel.views.text import LABELS
 
-__all__ = ["AS_WRITTEN", "LiveCharts", "LiveHTML", "band_payload", "chart_payload"]
+__all__ = ["AS_WRITTEN", "CHART_WORDS", "LiveCharts", "LiveHTML", "band_payload", "chart_payload"]
 
 _INCOME = ("rental_income", "partner_cash", "in_kind_income", "operating_subsidies",
            "investment_subsidy_release")
 _SUBSIDIES = ("operating_subsidies", "investment_subsidy_release")
+#: The charts' words in English; :func:`chart_payload` takes another language's.
+CHART_WORDS: dict[str, str] = {
+    "cash": "Cash position against the minimum", "cash_axis": "Cash (EUR)", "eur_axis": "EUR",
+    "income": "Income by source against total expenses",
+    "subsidy": "Subsidy phase-out against the structural result",
+    "subsidy_be": "Subsidy phase-out against the structural result (break-even {year})",
+    "minimum": "Minimum cash ({amount})", "below": "Below the minimum",
+    "as_written": "as written in the file", "band": "Cash P10\u2013P90 ({draws} draws)",
+    "thousands": ",",
+}
+
 #: How the file as written and a second scenario are drawn in the cash chart.
 AS_WRITTEN = {"color": COLORS["result"], "dash": "5 4"}
 _OTHER = {"color": COLORS["partner_cash"], "dash": "2 3"}
@@ -38,9 +50,14 @@ def _values(a: np.ndarray) -> list[float | None]:
     return [None if np.isnan(v) else round(float(v), 2) for v in a]
 
 
-def _bars(p: Projection, names: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{"name": LABELS[n], "color": COLORS[n], "values": _values(p.lines[n])}
+def _bars(p: Projection, names: tuple[str, ...], labels: Mapping[str, str]
+          ) -> list[dict[str, Any]]:
+    return [{"name": labels[n], "color": COLORS[n], "values": _values(p.lines[n])}
             for n in names]
+
+
+def _amount(value: float, words: Mapping[str, str]) -> str:
+    return f"{value:,.0f} EUR".replace(",", words["thousands"])
 
 
 def _line(name: str, color: str, values: np.ndarray, **style: Any) -> dict[str, Any]:
@@ -48,11 +65,13 @@ def _line(name: str, color: str, values: np.ndarray, **style: Any) -> dict[str, 
 
 
 def chart_payload(p: Projection, written: Projection | None = None,
-                  other: Projection | None = None) -> dict[str, Any]:
+                  other: Projection | None = None, words: Mapping[str, str] = CHART_WORDS,
+                  labels: Mapping[str, str] = LABELS) -> dict[str, Any]:
     """What the browser draws for projection ``p``: years and three chart specifications.
 
     ``written`` (the file as written) and ``other`` (a second scenario) join the cash chart
-    as dashed lines. Amounts are in EUR, rounded to cents.
+    as dashed lines. Amounts are in EUR, rounded to cents. ``words`` (see
+    :data:`CHART_WORDS`) and ``labels`` (line names) give the language.
 
     Examples
     --------
@@ -65,37 +84,39 @@ def chart_payload(p: Projection, written: Projection | None = None,
     (62833.0, 2026)
     """
     cash, minimum = p.lines["cash_end"], p.scenario.finance.minimum_cash
-    lines = [_line(LABELS["cash_end"], COLORS["cash_end"], cash, marker=True, width=2)]
-    for shown, style, name in ((written, AS_WRITTEN, "as written in the file"),
+    lines = [_line(labels["cash_end"], COLORS["cash_end"], cash, marker=True, width=2)]
+    for shown, style, name in ((written, AS_WRITTEN, words["as_written"]),
                                (other, _OTHER, "")):
         if shown is not None:
             label = name or f"{shown.scenario.name} ({Path(shown.scenario.files[0].path).name})"
-            lines.append(_line(f"{LABELS['cash_end']}, {label}", style["color"],
+            lines.append(_line(f"{labels['cash_end']}, {label}", style["color"],
                                shown.lines["cash_end"], dash=style["dash"], width=1.5))
     low = cash < minimum
     year = p.kpis["break_even_year"]
-    return {"years": [int(y) for y in p.years], "charts": [
-        {"id": "cash", "title": "Cash position against the minimum", "ylabel": "Cash (EUR)",
+    return {"years": [int(y) for y in p.years], "thousands": words["thousands"], "charts": [
+        {"id": "cash", "title": words["cash"], "ylabel": words["cash_axis"],
          "bars": [], "lines": lines, "floor": min(0.0, float(cash.min()) * 1.1),
-         "hlines": [{"name": f"Minimum cash ({minimum:,.0f} EUR)", "value": minimum,
-                     "color": COLORS["minimum"], "dash": "6 4"}],
-         "below": {"name": "Below the minimum", "color": COLORS["minimum"],
+         "hlines": [{"name": words["minimum"].format(amount=_amount(minimum, words)),
+                     "value": minimum, "color": COLORS["minimum"], "dash": "6 4"}],
+         "below": {"name": words["below"], "color": COLORS["minimum"],
                    "values": _values(np.where(low, cash, np.nan))} if low.any() else None},
-        {"id": "income", "title": "Income by source against total expenses", "ylabel": "EUR",
-         "bars": _bars(p, _INCOME), "hlines": [], "lines": [
-             _line(LABELS["total_expenses"], COLORS["total_expenses"],
+        {"id": "income", "title": words["income"], "ylabel": words["eur_axis"],
+         "bars": _bars(p, _INCOME, labels), "hlines": [], "lines": [
+             _line(labels["total_expenses"], COLORS["total_expenses"],
                    p.lines["total_expenses"], marker=True, width=2)]},
-        {"id": "structural", "title": "Subsidy phase-out against the structural result"
-         + (f" (break-even {year})" if year is not None else ""), "ylabel": "EUR",
-         "bars": _bars(p, _SUBSIDIES), "zero": True, "hlines": [], "lines": [
-             _line(LABELS["structural_result"], COLORS["structural_result"],
+        {"id": "structural", "title": words["subsidy"] if year is None
+         else words["subsidy_be"].format(year=year), "ylabel": words["eur_axis"],
+         "bars": _bars(p, _SUBSIDIES, labels), "zero": True, "hlines": [], "lines": [
+             _line(labels["structural_result"], COLORS["structural_result"],
                    p.lines["structural_result"], marker=True, width=2)]},
     ]}
 
 
-def band_payload(p10: np.ndarray, p90: np.ndarray, draws: int) -> dict[str, Any]:
+def band_payload(p10: np.ndarray, p90: np.ndarray, draws: int,
+                 words: Mapping[str, str] = CHART_WORDS) -> dict[str, Any]:
     """The P10-P90 band of cash at year end for the cash chart (EUR, by year)."""
-    return {"name": f"Cash P10\u2013P90 ({draws:,} draws)", "color": COLORS["partner_cash"],
+    count = f"{draws:,}".replace(",", words["thousands"])
+    return {"name": words["band"].format(draws=count), "color": COLORS["partner_cash"],
             "p10": _values(p10), "p90": _values(p90)}
 
 

@@ -10,8 +10,10 @@ function esc(text) {
     .replace(/"/g, "&quot;");
 }
 
+let SEPARATOR = ",";  // thousands separator of the panel's language (payload "thousands")
+
 function thousands(v) {
-  const s = Math.round(Math.abs(v)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const s = Math.round(Math.abs(v)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, SEPARATOR);
   return (v < -0.5 ? MINUS : "") + s;
 }
 
@@ -166,6 +168,7 @@ const STYLE = `
 function paint(box, model) {
   const data = model.get("data");
   if (!data || !data.charts) return;
+  SEPARATOR = data.thousands || ",";
   const band = model.get("band"), started = performance.now();
   box.innerHTML = data.charts.map((chart) =>
     drawChart(chart, data.years, chart.id === "cash" && band && band.p10 ? band : null)).join("");
