@@ -22,8 +22,8 @@ _DECIMALS = 10
 
 
 def percent(control: Control) -> bool:
-    """True for index rates and their shifts, which the panel shows in percent."""
-    return control.group == "Indices"
+    """True for rates (index rates, their shifts, a loan's interest), shown in percent."""
+    return control.unit.startswith(("rate", "+ rate"))
 
 
 def shown(control: Control, value: float) -> float:
@@ -32,7 +32,7 @@ def shown(control: Control, value: float) -> float:
     Examples
     --------
     >>> rate = Control("indexation.cpi", "index cpi", "Indices", "value", 0.025, -0.02, 0.1,
-    ...                0.0025, "rate per year", 0.025)
+    ...                0.0025, "rate per year (0.01 = 1 %)", 0.025)
     >>> shown(rate, 0.025), stored(rate, 2.5)
     (2.5, 0.025)
     """
