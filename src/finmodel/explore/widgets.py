@@ -43,6 +43,8 @@ KPI_LABELS: dict[str, str] = {
     "funding_gap_after_subsidy": "Funding gap after subsidy",
     "book_value_end": "Book value at the end",
     "deferred_subsidy_end": "Deferred subsidy at the end",
+    "debt_end": "Loans outstanding at the end", "financing_need": "Financing need",
+    "min_debt_service_coverage": "Lowest debt service coverage",
 }
 #: Groups of controls, in the order a controller reads a budget.
 GROUPS = ("Rental", "Subsidies", "Partners", "Loans", "Indices", "Finance")
@@ -357,6 +359,8 @@ def _delta(name: str, now: float | int | None, then: float | int | None) -> str:
         return f"was {format_kpi(name, then)}"
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{now - then:+d}"
+    if name == "min_debt_service_coverage":
+        return f"{now - then:+.2f}"
     return f"{round(now - then):+,} EUR"
 
 
