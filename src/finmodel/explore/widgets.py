@@ -54,6 +54,7 @@ WORDS: dict[str, dict[str, str]] = {"en": {
     "changed": "changed", "reset": "Reset", "save_as": "Save as", "save": "Save as scenario",
     "overwrite": "overwrite if the file exists", "name_hint": "name, e.g. higher_tariff",
     "key_figure": "Key figure", "explored": "explored", "change": "change",
+    "prognosis": "prognosis (actuals, then explored)",
     "band_wait": "Monte Carlo band: computing {draws:,} draws in the background\u2026",
     "band_done": "Monte Carlo band: P10\u2013P90 of cash at year end over {draws:,} draws.",
 }}
@@ -338,19 +339,26 @@ def cash_band(scenario: Any, overrides: dict[str, Any], draws: int) -> dict[str,
 
 
 def kpi_table(explorer: Explorer, words: dict[str, str] = WORDS["en"]) -> str:
-    """The KPIs as an HTML table: value and change against the scenario as written."""
+    """The KPIs as an HTML table: value and change against the scenario as written, and
+    the prognosis's value when the scenario has actuals."""
     rows = []
+    prognosis = explorer.prognosis_kpis
     for name, label in KPI_LABELS.items():
         now, then = explorer.kpis[name], explorer.base_kpis[name]
         delta = "" if now == then else _delta(name, now, then)
+        extra = ("" if prognosis is None else '<td style="text-align:right">'
+                 f"{html.escape(format_kpi(name, prognosis[name]))}</td>")
         rows.append(f'<tr><td>{html.escape(label)}</td><td class="finmodel-kpi" '
                     f'data-kpi="{name}" style="text-align:right;padding:0 10px">'
                     f"<b>{html.escape(format_kpi(name, now))}</b></td>"
-                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td></tr>')
+                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td>'
+                    f"{extra}</tr>")
+    head = ("" if prognosis is None else
+            f"<th style='text-align:right;padding:0 10px'>{words['prognosis']}</th>")
     return ('<table class="finmodel-kpis" style="border-collapse:collapse">'
             f"<tr><th style='text-align:left'>{words['key_figure']}</th>"
             f"<th style='text-align:right;padding:0 10px'>{words['explored']}</th>"
-            f"<th style='text-align:right'>{words['change']}</th></tr>"
+            f"<th style='text-align:right'>{words['change']}</th>{head}</tr>"
             + "".join(rows) + "</table>")
 
 

@@ -17,11 +17,16 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finmodel.reports import _io
 from finmodel.reports._html import page
 from finmodel.reports._kernel import kill_live_kernels
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from finmodel.model.projection import Projection
 
 __all__ = ["CompareJob", "JobTimeout", "ReportJob", "ReportOutcome", "run_compare",
            "run_report"]
@@ -124,7 +129,8 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         folder.mkdir(parents=True, exist_ok=True)
 
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
-                          extra_sheets=workbook_sheets(projection))  # parties, risks
+                          extra_sheets={**workbook_sheets(projection),  # parties, risks
+                                        **_actuals_sheets(projection)})
     files = tuple(name for name in ("report.html", "budget.xlsx", "report.ipynb")
                   if name in contents or (name == "budget.xlsx" and "xlsx" in job.formats))
     share = float(projection.lines["self_sufficiency"][-1])
@@ -134,6 +140,16 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         master_check=projection.master_check,
         warnings=tuple(c.message for c in projection.checks
                        if c.kind == "flag" and not c.passed))
+
+
+def _actuals_sheets(projection: Projection) -> dict[str, pd.DataFrame]:
+    """The actuals, variance and prognosis sheets, when the scenario has actuals."""
+    if projection.scenario.ledger is None:
+        return {}
+    from finmodel.analysis.variance import variance
+    from finmodel.views.variance_report import workbook_sheets
+
+    return workbook_sheets(variance(projection.scenario, projection))
 
 
 def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
