@@ -1,12 +1,13 @@
-"""Explorer update speed (issue 6): a slider moves -> projection, KPIs, checks, chart data.
+"""Explorer update speed (issues 6, 15): a slider moves -> projection, KPIs, checks, charts.
 
 The target (< 50 ms on the base scenario) is for the update itself. The notebook then
-puts the new data into the chart artists and renders a PNG; that is measured apart.
+sends the charts' numbers to the browser (:func:`finmodel.explore.live.chart_payload`),
+measured apart with its size; what the browser shows is in bench_explorer_browser.py.
 """
 
 from __future__ import annotations
 
-import io
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -53,26 +54,14 @@ def main() -> None:
     _show("update, structural driver (with_changes):", slow, "(target < 50 ms)")
     explorer.reset()
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from finmodel.explore.live import chart_payload
 
-    from finmodel.explore.charts import Charts
-
-    figure = Figure(figsize=(7.4, 10.5), dpi=72, layout="constrained")
-    FigureCanvasAgg(figure)
-    charts = Charts(explorer.projection, figure)
-
-    def artists(i: int) -> None:
+    def payload(i: int) -> str:
         numeric(i)
-        charts.update(explorer.projection)
+        return json.dumps(chart_payload(explorer.projection, explorer.base_projection))
 
-    def png(i: int) -> None:
-        artists(i)
-        figure.savefig(io.BytesIO(), format="png")
-
-    _show("update + new data in the chart artists:", _times(artists, 100))
-    _show("update + artists + PNG render (what you wait):", _times(png, 10))
-
+    _show("update + chart numbers as JSON (what is sent):", _times(payload, 100),
+          f"({len(payload(0)) / 1024:.1f} kB per change)")
 
 if __name__ == "__main__":
     main()

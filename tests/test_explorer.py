@@ -238,16 +238,22 @@ def test_explorer_of_a_variant_saves_beside_it(tmp_path: Path) -> None:
 
 
 def test_widgets_update_kpis_and_save(tmp_path: Path) -> None:
-    """A slider moves the KPI table; saving shows the path, then asks before overwriting."""
+    """A slider moves the KPI table and the chart data; saving shows the path, then asks
+    before overwriting."""
     from finmodel.explore.widgets import ExplorerApp
 
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     app = ExplorerApp(tmp_path / "scenarios" / "base.yaml")
-    assert 'data-kpi="min_cash" style="text-align:right"><b>62,833 EUR</b>' in app.kpi_html.value
-    picture = app.chart.value
+    assert '<b>62,833 EUR</b>' in app.kpi_html.value
+    revision, cash = app.charts.revision, app.charts.data["charts"][0]
+    assert cash["lines"][0]["values"][0] == 62_833.0
     app.sliders["finance.opening_cash"].value = 160_000.0
-    assert 'data-kpi="min_cash" style="text-align:right"><b>72,833 EUR</b>' in app.kpi_html.value
-    assert "+10,000 EUR" in app.kpi_html.value and app.chart.value != picture
+    assert '<b>72,833 EUR</b>' in app.kpi_html.value and "+10,000 EUR" in app.kpi_html.value
+    now = app.charts.data["charts"][0]["lines"]
+    assert app.charts.revision == revision + 1
+    assert now[0]["values"][0] == 72_833.0 and now[1]["values"][0] == 62_833.0  # as written
+    assert app.rows["finance.opening_cash"].entry.value == "160,000"
+    assert app.groups.titles[-1] == "Finance \u25cf 1 changed"
     app.name.value = "more_cash"
     app.save()
     assert f"saved {tmp_path / 'scenarios' / 'more_cash.yaml'}" in app.status.value
@@ -256,7 +262,8 @@ def test_widgets_update_kpis_and_save(tmp_path: Path) -> None:
     assert "exists; choose another name or allow overwriting" in app.status.value
     app.reset()
     assert app.sliders["finance.opening_cash"].value == 150_000.0
-    assert app.explorer.overrides() == {}
+    assert app.rows["finance.opening_cash"].entry.value == "150,000"
+    assert app.explorer.overrides() == {} and app.groups.titles[-1] == "Finance"
     (tmp_path / "scenarios" / "broken.yaml").write_text("horizon: many\n", encoding="utf-8")
     app.chooser.options = app._files()
     app.chooser.value = "broken.yaml"
@@ -264,6 +271,63 @@ def test_widgets_update_kpis_and_save(tmp_path: Path) -> None:
     assert "horizon: must be a whole number" in app.status.value
     app.chooser.value = "lean_cash.yaml"
     assert app.explorer.path.name == "lean_cash.yaml" and app.status.value == ""
+
+
+def test_widgets_show_rates_in_percent_and_read_typed_values() -> None:
+    """CPI 2.5 % is shown as 2.50 on a percent slider; "3,25" sets 0.0325; a typed word
+    is an error on the status line and changes nothing."""
+    from finmodel.explore.widgets import ExplorerApp
+
+    app = ExplorerApp(BASE)
+    cpi = app.rows["indexation.cpi"]
+    assert (cpi.slider.value, cpi.slider.min, cpi.slider.max, cpi.entry.value) == (
+        2.5, -2.0, 10.0, "2.50")
+    assert "(file: 2.50 %)" in cpi.label.value and "index cpi" in cpi.label.value
+    cpi.entry.value = "3,25"
+    assert app.explorer.value("indexation.cpi") == 0.0325 and cpi.slider.value == 3.25
+    assert 'data-changed="true"' in cpi.label.value and cpi.entry.value == "3.25"
+    cpi.entry.value = "lots"
+    assert "index cpi: &#x27;lots&#x27; is not a number; type e.g. 2.50" in app.status.value
+    assert cpi.entry.value == "3.25"  # back to the explorer's value
+    assert app.explorer.value("indexation.cpi") == 0.0325
+    cash = app.rows["finance.opening_cash"]
+    cash.entry.value = "-5.000"
+    assert "must be a number between 0 and 500000 (EUR), got -5000.0" in app.status.value
+    assert cash.entry.value == "150,000"  # back to the explorer's value
+
+
+def test_widgets_compare_with_a_second_scenario() -> None:
+    """The cash chart holds the explored cash, the file as written and lean_cash.yaml's."""
+    from finmodel.explore.widgets import ExplorerApp
+
+    app = ExplorerApp(BASE, compare="lean_cash.yaml")
+    lines = app.charts.data["charts"][0]["lines"]
+    lean = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "lean_cash.yaml"))
+    assert [line["name"] for line in lines[1:]] == [
+        "Cash at year end, as written in the file",
+        f"Cash at year end, {lean.scenario.name} (lean_cash.yaml)"]
+    assert lines[2]["values"] == [round(float(v), 2) for v in lean.lines["cash_end"]]
+    app.compare.value = "(none)"
+    assert len(app.charts.data["charts"][0]["lines"]) == 2
+    app.chooser.value = "lean_cash.yaml"
+    assert "lean_cash.yaml" not in app.compare.options and "base.yaml" in app.compare.options
+
+
+def test_widgets_band_is_p10_p90_of_the_explored_cash() -> None:
+    """The background band equals simulate() of the explored scenario, P10 below P90."""
+    from finmodel.analysis.simulation import simulate
+    from finmodel.explore.widgets import BAND_DRAWS, ExplorerApp
+
+    app = ExplorerApp(BASE)
+    app.sliders["finance.opening_cash"].value = 200_000.0
+    assert app.wait_for_band(120.0)
+    band = app.charts.band
+    sim = simulate(finmodel.load_scenario(BASE).with_changes(
+        {"finance.opening_cash": 200_000.0}), draws=BAND_DRAWS)
+    assert band["p10"] == [round(float(v), 2) for v in sim.line("cash_end", 10)]
+    assert band["p90"] == [round(float(v), 2) for v in sim.line("cash_end", 90)]
+    assert all(lo <= hi for lo, hi in zip(band["p10"], band["p90"], strict=True))
+    assert "P10\u2013P90 of cash at year end over 2,000 draws" in app.band_note.value
 
 
 @pytest.mark.parametrize("name", ["base", "subsidy_stops_early", "vendor_exits", "lean_cash",
@@ -279,3 +343,36 @@ def test_every_control_at_its_ends_matches_the_changed_scenario(name: str) -> No
             assert _lines_equal(explorer.projection, changed), (control.path, value)
             assert explorer.projection.master_check
         explorer.reset()
+
+
+def test_chart_payload_marks_the_years_below_the_minimum(explorer: Explorer) -> None:
+    """Without opening cash, cash is 62,833 - 150,000 in 2026: red points where it is below
+    50,000, at the cash values; the cash axis reaches 10 % below the lowest cash."""
+    from finmodel.explore.live import chart_payload
+
+    explorer.set("finance.opening_cash", 0)
+    cash = explorer.projection.lines["cash_end"]
+    chart = chart_payload(explorer.projection, explorer.base_projection)["charts"][0]
+    assert chart["below"]["values"][0] == 62_833.0 - 150_000.0
+    assert chart["below"]["values"] == [round(float(c), 2) if c < 50_000 else None
+                                        for c in cash]
+    assert chart["floor"] == pytest.approx(1.1 * float(cash.min()))
+    assert chart["lines"][1]["values"][0] == 62_833.0  # the file as written
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_shown_value_reads_back_as_itself(base: finmodel.Scenario,
+                                            data: st.DataObject) -> None:
+    """For every control and any value on its slider grid, the text the panel writes is
+    read back (parse_value) as that value."""
+    from finmodel.explore import display
+
+    controls = Explorer(base).controls
+    control = data.draw(st.sampled_from(controls))
+    step = display.slider_step(control)
+    low, high = display.shown(control, control.low), display.shown(control, control.high)
+    k = data.draw(st.integers(0, round((high - low) / step)))
+    value = display.stored(control, round(low + k * step, 10))
+    assert display.parse_value(control, display.format_value(control, value)) == \
+        pytest.approx(value, abs=1e-9)

@@ -1,31 +1,40 @@
-"""The explorer in JupyterLab: sliders, live KPIs, checks and charts (ipywidgets).
+"""The explorer in JupyterLab: grouped controls, live key figures, checks and charts.
 
 ``explore("../scenarios/base.yaml")`` in a notebook shows a scenario chooser (the YAML
-files beside the chosen one), one slider per driver (:class:`finmodel.explore.explorer.Explorer`
-controls), the KPIs with their change against the scenario as written, the check sheet,
-three charts that redraw on every change (cash against the minimum, income by source
-against expenses, structural result), a reset button and "save as scenario".
-The charts are matplotlib figures whose artists are updated in place, shown as a PNG.
+files beside the chosen one) and a second scenario to compare with, the controls of
+:class:`finmodel.explore.explorer.Explorer` in collapsible groups (Rental, Subsidies,
+Partners, Loans, Indices, Finance; a group's title counts its changed controls), the key
+figures with their change against the file as written, three charts drawn in the browser
+(:mod:`finmodel.explore.live`), the check sheet, reset and "save as scenario".
+
+Each control has its full label (wrapping), a slider that updates while it moves, a box to
+type a value (``160,000``, ``2,5``) and the value as written in the file. Rates are shown
+in percent, amounts with thousands separators (:mod:`finmodel.explore.display`).
+Updates are paced (:mod:`finmodel.explore.pacing`): the newest slider position wins, and
+the Monte Carlo band (P10-P90 of cash, when the file has an ``uncertainty`` block) is
+computed in a background thread after a pause, never before the key figures and charts.
 """
 
 from __future__ import annotations
 
 import html
-import io
 import os
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from finmodel.explore.charts import Charts
+from finmodel.analysis.simulation import simulate
+from finmodel.explore import display
 from finmodel.explore.explorer import Control, Explorer
+from finmodel.explore.live import LiveCharts, LiveHTML, band_payload, chart_payload
+from finmodel.explore.pacing import Background, Latest, running_loop
 from finmodel.model.errors import FinModelError
+from finmodel.model.projection import Projection, project
+from finmodel.model.scenario import load_scenario
 from finmodel.views.text import format_kpi
 
-__all__ = ["ExplorerApp", "explore"]
+__all__ = ["BAND_DRAWS", "GROUPS", "WORDS", "ExplorerApp", "explore"]
 
 KPI_LABELS: dict[str, str] = {
     "npv": "Net present value of cash flows", "total_result": "Total result",
@@ -37,64 +46,153 @@ KPI_LABELS: dict[str, str] = {
     "debt_end": "Loans outstanding at the end", "financing_need": "Financing need",
     "min_debt_service_coverage": "Lowest debt service coverage",
 }
-#: What a slider's number does, where it is not the value itself: a factor, a shift.
-_SUFFIX = {"scale": " \N{MULTIPLICATION SIGN}", "shift": " +"}
-_GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance", "Loans")
+#: Groups of controls, in the order a controller reads a budget.
+GROUPS = ("Rental", "Subsidies", "Partners", "Loans", "Indices", "Finance")
+#: The panel's words by language (``language=``); the reports' catalogue can replace it.
+WORDS: dict[str, dict[str, str]] = {"en": {
+    "scenario": "Scenario", "compare": "Compare with", "none": "(none)", "in_file": "file",
+    "changed": "changed", "reset": "Reset", "save_as": "Save as", "save": "Save as scenario",
+    "overwrite": "overwrite if the file exists", "name_hint": "name, e.g. higher_tariff",
+    "key_figure": "Key figure", "explored": "explored", "change": "change",
+    "prognosis": "prognosis (actuals, then explored)",
+    "band_wait": "Monte Carlo band: computing {draws:,} draws in the background\u2026",
+    "band_done": "Monte Carlo band: P10\u2013P90 of cash at year end over {draws:,} draws.",
+}}
+#: Draws for the Monte Carlo band: the band's edges move less than 1 % between seeds.
+BAND_DRAWS = 2000
+_BAND_PAUSE = 0.4  # seconds without input before the band is computed again
 
 
-def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml") -> w.Widget:
+def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml",
+            compare: str | None = None, language: str = "en") -> w.Widget:
     """The explorer UI for a scenario file, ready to display in a notebook."""
-    return ExplorerApp(scenario).widget
+    return ExplorerApp(scenario, compare=compare, language=language).widget
+
+
+class _Row:
+    """One control: full label, slider, typed value and the value as written in the file."""
+
+    def __init__(self, control: Control, words: dict[str, str]) -> None:
+        self.control = control
+        cls = w.IntSlider if control.integer else w.FloatSlider
+        self.slider = cls(value=display.shown(control, control.base),
+                          min=display.shown(control, control.low),
+                          max=display.shown(control, control.high),
+                          step=display.slider_step(control), readout=False,
+                          continuous_update=True, layout=w.Layout(width="52%"))
+        self.entry = w.Text(display.format_value(control, control.base),
+                            continuous_update=False, layout=w.Layout(width="22%"))
+        self.entry.add_class("finmodel-entry")
+        self.unit = w.HTML(html.escape(display.unit_text(control)),
+                           layout=w.Layout(width="24%"))
+        written = display.written_text(control).replace("file", words["in_file"], 1)
+        self.label = w.HTML(layout=w.Layout(width="98%"))
+        self._label = (f'<span title="{html.escape(control.path)}">{html.escape(control.label)}'
+                       f'</span> <span class="finmodel-file" style="color:#666">'
+                       f"({html.escape(written)})</span>")
+        self.box = w.VBox([self.label, w.HBox([self.slider, self.entry, self.unit])],
+                          layout=w.Layout(margin="0 0 6px 0"))
+        self.box.add_class("finmodel-control")
+        self.value = float("nan")
+        self.show(control.base)
+
+    def show(self, value: float) -> None:
+        """The control at ``value`` (its own unit): slider, typed value and changed mark;
+        nothing to do when it shows that value already (``forget`` to draw it again)."""
+        if value == self.value:
+            return
+        self.value = value
+        changed = value != self.control.base
+        mark = '<b style="color:#e8a33d" title="changed">\u25cf</b> ' if changed else ""
+        self.label.value = (f'<div class="finmodel-label" data-changed="{str(changed).lower()}"'
+                            f' style="line-height:1.3;white-space:normal">{mark}{self._label}'
+                            "</div>")
+        self.slider.value = display.shown(self.control, value)
+        self.entry.value = display.format_value(self.control, value)
+
+    def forget(self) -> None:
+        """Draw the value again next time, e.g. over a refused typed value."""
+        self.value = float("nan")
 
 
 class ExplorerApp:
     """The widgets around an :class:`Explorer`; ``widget`` is what a notebook displays."""
 
-    def __init__(self, scenario: str | os.PathLike[str]) -> None:
+    def __init__(self, scenario: str | os.PathLike[str], compare: str | None = None,
+                 language: str = "en") -> None:
+        if language not in WORDS:
+            raise FinModelError(f"explorer language {language!r} not available; "
+                                f"choose {', '.join(WORDS)}")
+        self.words = WORDS[language]
         path = Path(scenario)
         self.folder = path.parent
-        self.chooser = w.Dropdown(options=self._files(), value=path.name,
-                                  description="Scenario", layout=w.Layout(width="98%"))
-        self.sliders: dict[str, w.Widget] = {}
+        loop = running_loop()
+        self._latest = Latest(loop)
+        self._band_later = Latest(loop, delay=_BAND_PAUSE)
+        self._band_worker = Background(self._band_arrived, loop)
+        self._pending: dict[str, float] = {}
         self._quiet = False
-        self.controls = w.VBox(layout=w.Layout(max_height="560px", overflow="auto"))
-        self.kpi_html, self.checks_html, self.status = w.HTML(), w.HTML(), w.HTML()
-        self.chart = w.Image(format="png", layout=w.Layout(width="100%"))
-        self.reset_button = w.Button(description="Reset", icon="undo")
-        self.name = w.Text(placeholder="name, e.g. higher_tariff", description="Save as")
-        self.overwrite = w.Checkbox(False, description="overwrite if the file exists",
-                                    indent=False)
-        self.save_button = w.Button(description="Save as scenario", icon="save")
+        self.rows: dict[str, _Row] = {}
+        self.chooser = w.Dropdown(options=self._files(), value=path.name,
+                                  description=self.words["scenario"],
+                                  style={"description_width": "105px"},
+                                  layout=w.Layout(width="98%"))
+        self.compare = w.Dropdown(options=self._others(path.name, compare),
+                                  value=compare or self.words["none"],
+                                  description=self.words["compare"],
+                                  style={"description_width": "105px"},
+                                  layout=w.Layout(width="98%"))
+        self.groups = w.Accordion(layout=w.Layout(max_height="640px", overflow="auto"))
+        self.kpi_html, self.checks_html, self.status = LiveHTML(), LiveHTML(), w.HTML()
+        self.band_note = w.HTML()
+        self.charts = LiveCharts(layout=w.Layout(width="100%"))
+        self.reset_button = w.Button(description=self.words["reset"], icon="undo")
+        self.name = w.Text(placeholder=self.words["name_hint"],
+                           description=self.words["save_as"])
+        self.overwrite = w.Checkbox(False, description=self.words["overwrite"], indent=False)
+        self.save_button = w.Button(description=self.words["save"], icon="save")
         self.reset_button.on_click(lambda _: self.reset())
         self.save_button.on_click(lambda _: self.save())
         self.chooser.observe(lambda ch: self.choose(ch["new"]), names="value")
-        left = w.VBox([self.chooser, self.controls, self.reset_button, self.name,
+        self.compare.observe(lambda ch: self.compare_with(ch["new"]), names="value")
+        left = w.VBox([self.chooser, self.compare, self.groups, self.reset_button, self.name,
                        self.overwrite, self.save_button, self.status],
-                      layout=w.Layout(width="46%"))
-        right = w.VBox([self.kpi_html, self.chart, self.checks_html],
-                       layout=w.Layout(width="54%"))
+                      layout=w.Layout(width="42%"))
+        right = w.VBox([self.kpi_html, self.charts, self.band_note, self.checks_html],
+                       layout=w.Layout(width="58%"))
         self.widget = w.HBox([left, right])
-        self.figure = Figure(figsize=(7.4, 10.5), dpi=72, layout="constrained")
-        FigureCanvasAgg(self.figure)
+        self.widget.add_class("finmodel-explorer")
+        self.other: Projection | None = None
         self.load(path)
+        self.compare_with(self.compare.value)
+
+    @property
+    def sliders(self) -> dict[str, w.Widget]:
+        """The slider of each control by parameter path (values in the shown unit)."""
+        return {path: row.slider for path, row in self.rows.items()}
 
     def _files(self) -> list[str]:
         return sorted(p.name for p in self.folder.glob("*.yaml"))
 
+    def _others(self, explored: str, compare: str | None = None) -> list[str]:
+        files = [f for f in self._files() if f != explored]
+        return [self.words["none"], *files, *([compare] if compare and compare not in files
+                                               else [])]
+
     def load(self, path: Path) -> None:
-        """Explore another scenario file: new sliders, KPIs, charts."""
+        """Explore another scenario file: new controls, key figures, charts."""
         self.explorer = Explorer(path)
-        self.sliders = {c.path: _slider(c) for c in self.explorer.controls}
-        for path_, slider in self.sliders.items():
-            slider.observe(lambda ch, p=path_: self.change(p, ch["new"]), names="value")
-        rows: list[w.Widget] = []
-        for group in _GROUPS:
-            members = [self.sliders[c.path] for c in self.explorer.controls if c.group == group]
-            if members:
-                rows += [w.HTML(f"<b>{group}</b>"), *members]
-        self.controls.children = rows
-        self.figure.clear()
-        self.charts = Charts(self.explorer.projection, self.figure)
+        self._pending.clear()
+        self.rows = {c.path: _Row(c, self.words) for c in self.explorer.controls}
+        for path_, row in self.rows.items():
+            row.slider.observe(lambda ch, p=path_: self.slid(p, ch["new"]), names="value")
+            row.entry.observe(lambda ch, p=path_: self.typed(p, ch["new"]), names="value")
+        members = {g: [r.box for r in self.rows.values() if r.control.group == g]
+                   for g in GROUPS}
+        shown = [g for g in GROUPS if members[g]]
+        self.groups.children = [w.VBox(members[g]) for g in shown]
+        self._group_names = shown
+        self.groups.selected_index = 0
         self.status.value = ""
         self.refresh()
 
@@ -104,27 +202,63 @@ class ExplorerApp:
             self.load(self.folder / name)
         except FinModelError as exc:
             self.status.value = _message(f"cannot explore {name}:\n{exc}", error=True)
+            return
+        with self.compare.hold_trait_notifications():  # the explored file is no choice
+            current = self.compare.value
+            self.compare.options = self._others(name)
+            self.compare.value = current if current in self.compare.options else \
+                self.words["none"]
 
-    def change(self, path: str, value: float) -> None:
-        """A slider moved: project again and show it (an error goes to the status line)."""
+    def compare_with(self, name: str) -> None:
+        """A second scenario's cash in the cash chart (``(none)``: only the file as written)."""
+        self.other = None
+        if name and name != self.words["none"]:
+            try:
+                self.other = project(load_scenario(self.folder / name))
+            except FinModelError as exc:
+                self.status.value = _message(f"cannot compare with {name}:\n{exc}", error=True)
+        self._draw()
+
+    def slid(self, path: str, shown: float) -> None:
+        """A slider moved: the newest position of every slider is applied once the kernel
+        has read the messages already waiting."""
+        if not self._quiet:
+            self._pending[path] = display.stored(self.rows[path].control, shown)
+            self._latest.submit(self._apply)
+
+    def typed(self, path: str, text: str) -> None:
+        """A value typed in a control's box; one that is no number goes to the status line."""
         if self._quiet:
             return
+        control = self.rows[path].control
         try:
-            self.explorer.set(path, value)
-        except FinModelError as exc:
-            self.status.value = _message(str(exc), error=True)
+            self._pending[path] = display.parse_value(control, text)
+        except ValueError as exc:
+            self.status.value = _message(f"{control.label}: {exc}; type e.g. "
+                                         f"{display.format_value(control, control.base)}",
+                                         error=True)
+            self.rows[path].forget()
+            self._follow()
             return
+        self._latest.submit(self._apply)
+
+    def _apply(self) -> None:
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        message = ""
+        for path, value in pending.items():
+            try:
+                self.explorer.set(path, value)
+            except FinModelError as exc:
+                message = _message(str(exc), error=True)
+                self.rows[path].forget()
+        self.status.value = message
         self.refresh()
 
     def reset(self) -> None:
-        """Every slider back to the scenario's value."""
+        """Every control back to the scenario's value."""
         self.explorer.reset()
-        self._quiet = True  # the sliders follow the explorer; no update per slider
-        try:
-            for path, slider in self.sliders.items():
-                slider.value = self.explorer.value(path)
-        finally:
-            self._quiet = False
         self.status.value = _message("reset to the scenario as written")
         self.refresh()
 
@@ -145,38 +279,66 @@ class ExplorerApp:
         self.status.value = _message(f"saved {target} ({changed} changed parameter(s))")
 
     def refresh(self) -> None:
-        """KPIs, checks and charts of the explorer's current state."""
-        self.kpi_html.value = kpi_table(self.explorer)
+        """Charts first, then key figures, checks and controls; the band after a pause."""
+        self._draw()
+        self.kpi_html.value = kpi_table(self.explorer, self.words)
         self.checks_html.value = checks_list(self.explorer)
-        self.charts.update(self.explorer.projection)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        self.chart.value = buffer.getvalue()
+        self._follow()
+        self.groups.titles = tuple(self._group_title(g) for g in self._group_names)
+        self._band_later.submit(self._ask_band)
+
+    def _follow(self) -> None:
+        """The controls show the explorer's values (only those that differ are sent)."""
+        self._quiet = True  # no update per control
+        try:
+            for path, row in self.rows.items():
+                row.show(self.explorer.value(path))
+        finally:
+            self._quiet = False
+
+    def _draw(self) -> None:
+        self.charts.show(chart_payload(self.explorer.projection,
+                                       self.explorer.base_projection, self.other))
+
+    def _group_title(self, group: str) -> str:
+        changed = sum(self.explorer.value(c.path) != c.base for c in self.explorer.controls
+                      if c.group == group)
+        return f"{group} \u25cf {changed} {self.words['changed']}" if changed else group
+
+    def _ask_band(self) -> None:
+        """Start the Monte Carlo band of the explored budget in the background thread."""
+        scenario = self.explorer.scenario
+        if not scenario.data.get("uncertainty"):
+            self.band_note.value = ""
+            return
+        overrides = self.explorer.overrides()
+        self.band_note.value = _note(self.words["band_wait"].format(draws=BAND_DRAWS))
+        self._band_worker.request(lambda: cash_band(scenario, overrides, BAND_DRAWS))
+
+    def _band_arrived(self, band: dict[str, Any] | Exception) -> None:
+        if isinstance(band, Exception):
+            self.charts.band = {}
+            self.band_note.value = _message(f"Monte Carlo band not available: {band}", True)
+            return
+        self.charts.band = band
+        self.band_note.value = _note(self.words["band_done"].format(draws=BAND_DRAWS))
+
+    def wait_for_band(self, timeout: float = 60.0) -> bool:
+        """Block until the band's worker is idle (for scripts and tests without a kernel)."""
+        return self._band_worker.wait(timeout)
 
 
-def _slider(control: Control) -> w.Widget:
-    cls = w.IntSlider if control.integer else w.FloatSlider
-    decimals = _decimals(control.base, control.step)
-    options: dict[str, Any] = {} if control.integer else {"readout_format": f".{decimals}f"}
-    return cls(value=control.base, min=control.low, max=control.high, step=control.step,
-               description=control.label + _SUFFIX.get(control.kind, ""),
-               tooltip=f"{control.path} ({control.unit})",
-               continuous_update=False, style={"description_width": "250px"},
-               layout=w.Layout(width="97%"), **options)
+def cash_band(scenario: Any, overrides: dict[str, Any], draws: int) -> dict[str, Any]:
+    """P10-P90 of cash at year end over ``draws`` Monte Carlo draws of the explored budget.
 
-
-def _decimals(*numbers: float) -> int:
-    """Decimals needed to show every number exactly (at most 6).
-
-    Examples
-    --------
-    >>> _decimals(112.5, 5.0), _decimals(0.025, 0.0025), _decimals(150000.0, 5000.0)
-    (1, 4, 0)
+    The scenario's own seed is used, so the same explored values give the same band.
     """
-    return next((d for d in range(7) if all(round(x, d) == x for x in numbers)), 6)
+    explored = scenario.with_changes(overrides, source="<explorer>") if overrides else scenario
+    sim = simulate(explored, draws=draws)
+    return band_payload(sim.line("cash_end", 10), sim.line("cash_end", 90), draws)
 
 
-def kpi_table(explorer: Explorer) -> str:
+def kpi_table(explorer: Explorer, words: dict[str, str] = WORDS["en"]) -> str:
     """The KPIs as an HTML table: value and change against the scenario as written, and
     the prognosis's value when the scenario has actuals."""
     rows = []
@@ -187,13 +349,16 @@ def kpi_table(explorer: Explorer) -> str:
         extra = ("" if prognosis is None else '<td style="text-align:right">'
                  f"{html.escape(format_kpi(name, prognosis[name]))}</td>")
         rows.append(f'<tr><td>{html.escape(label)}</td><td class="finmodel-kpi" '
-                    f'data-kpi="{name}" style="text-align:right">'
+                    f'data-kpi="{name}" style="text-align:right;padding:0 10px">'
                     f"<b>{html.escape(format_kpi(name, now))}</b></td>"
                     f'<td style="text-align:right;color:#555">{html.escape(delta)}</td>'
                     f"{extra}</tr>")
-    head = "" if prognosis is None else "<th>prognosis (actuals, then explored)</th>"
+    head = ("" if prognosis is None else
+            f"<th style='text-align:right;padding:0 10px'>{words['prognosis']}</th>")
     return ('<table class="finmodel-kpis" style="border-collapse:collapse">'
-            f"<tr><th>Key figure</th><th>explored</th><th>change</th>{head}</tr>"
+            f"<tr><th style='text-align:left'>{words['key_figure']}</th>"
+            f"<th style='text-align:right;padding:0 10px'>{words['explored']}</th>"
+            f"<th style='text-align:right'>{words['change']}</th>{head}</tr>"
             + "".join(rows) + "</table>")
 
 
@@ -218,6 +383,10 @@ def checks_list(explorer: Explorer) -> str:
         items.append(f'<span style="color:{colour}">{mark}</span> '
                      f"{html.escape(check.name)}: {html.escape(check.message)}")
     return '<div class="finmodel-checks">' + "<br>".join(items) + "</div>"
+
+
+def _note(text: str) -> str:
+    return f'<div class="finmodel-band" style="color:#555">{html.escape(text)}</div>'
 
 
 def _message(text: str, error: bool = False) -> str:

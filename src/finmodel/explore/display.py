@@ -1,0 +1,163 @@
+"""How the panel shows and reads a control's value: rates in percent, money with separators.
+
+A :class:`~finmodel.explore.controls.Control` works in the scenario's own units (a rate of
+0.025, a factor of 1.1). The panel shows rates and rate shifts in percent (2.50 %,
++0.50 %-pt), amounts with thousands separators (150,000 EUR) and factors as ``× 1.10``;
+:func:`shown` and :func:`stored` convert between the two, :func:`format_value` writes a
+value and :func:`parse_value` reads what a controller types (``160,000``, ``160.000``,
+``2,5 %`` and ``2.5`` are all understood).
+"""
+
+from __future__ import annotations
+
+import re
+
+from finmodel.explore.controls import Control
+
+__all__ = ["format_value", "parse_value", "percent", "shown", "slider_step", "stored",
+           "unit_text", "written_text"]
+
+#: Decimals kept when a shown value is turned back into the scenario's unit.
+_DECIMALS = 10
+
+
+def percent(control: Control) -> bool:
+    """True for rates (index rates, their shifts, a loan's interest), shown in percent."""
+    return control.unit.startswith(("rate", "+ rate"))
+
+
+def shown(control: Control, value: float) -> float:
+    """A value in the control's unit as the panel shows it (percent for rates).
+
+    Examples
+    --------
+    >>> rate = Control("indexation.cpi", "index cpi", "Indices", "value", 0.025, -0.02, 0.1,
+    ...                0.0025, "rate per year (0.01 = 1 %)", 0.025)
+    >>> shown(rate, 0.025), stored(rate, 2.5)
+    (2.5, 0.025)
+    """
+    return round(value * 100, _DECIMALS) if percent(control) else value
+
+
+def stored(control: Control, value: float) -> float:
+    """The inverse of :func:`shown`: a shown value in the control's own unit."""
+    return round(value / 100, _DECIMALS) if percent(control) else value
+
+
+def slider_step(control: Control) -> float:
+    """The slider's step (shown unit): the control's step, made finer where the file's value
+    is not on its grid, so the slider does not snap the file's value away.
+
+    Examples
+    --------
+    >>> tariff = Control("t", "t", "Rental", "value", 112.5, 0.0, 500.0, 5.0, "EUR/h", 112.5)
+    >>> slider_step(tariff)
+    2.5
+    """
+    step = shown(control, control.step)
+    offset = shown(control, control.base) - shown(control, control.low)
+    for divisor in (1, 2, 4, 5, 10, 20, 50, 100, 1000):
+        finer = round(step / divisor, _DECIMALS)
+        if abs(offset / finer - round(offset / finer)) < 1e-9:
+            return finer
+    return round(step / 1000, _DECIMALS)
+
+
+def _decimals(control: Control) -> int:
+    """Decimals that show the file's value and every slider step exactly (at most 4)."""
+    numbers = (shown(control, control.base), shown(control, control.step))
+    return next((d for d in range(5) if all(round(x, d) == x for x in numbers)), 4)
+
+
+def format_value(control: Control, value: float) -> str:
+    """A control value as the panel writes it, in the shown unit.
+
+    Examples
+    --------
+    >>> cash = Control("finance.opening_cash", "opening cash", "Finance", "value", 150000.0,
+    ...                0.0, 500000.0, 5000.0, "EUR", 150000.0)
+    >>> format_value(cash, 160000.0)
+    '160,000'
+    >>> shift = Control("indexation.wages", "index wages", "Indices", "shift", 0.0, -0.05, 0.05,
+    ...                 0.0025, "+ rate", {2026: 0.03})
+    >>> format_value(shift, 0.005), format_value(shift, -0.0025)
+    ('+0.50', '\u22120.25')
+    >>> factor = Control("x", "x", "Rental", "scale", 1.0, 0.0, 2.0, 0.05, "x h/year", {})
+    >>> format_value(factor, 1.1)
+    '1.10'
+    """
+    if control.integer:
+        return str(round(value))
+    number = shown(control, value)
+    decimals = max(_decimals(control), 2 if control.kind in ("scale", "shift") or
+                   percent(control) else 0)
+    text = f"{number:{'+' if control.kind == 'shift' else ''},.{decimals}f}"
+    return text.replace("-", "\u2212")
+
+
+def unit_text(control: Control) -> str:
+    """The unit written after the value: ``%``, ``%-pt``, ``× file``, ``EUR/year``...
+
+    Examples
+    --------
+    >>> unit_text(Control("x", "x", "Rental", "scale", 1.0, 0.0, 2.0, 0.05, "x h/year", {}))
+    '× file'
+    """
+    if percent(control):
+        return "%-pt" if control.kind == "shift" else "%"
+    if control.kind == "scale":
+        return "× file"
+    return control.unit
+
+
+def written_text(control: Control) -> str:
+    """The value as written in the file, as the panel marks it on the control.
+
+    Examples
+    --------
+    >>> written_text(Control("x", "x", "Rental", "scale", 1.0, 0.0, 2.0, 0.05, "x h/year", {}))
+    'file: its yearly values (× 1.00)'
+    """
+    if control.kind == "scale":
+        return "file: its yearly values (\u00d7 1.00)"
+    if control.kind == "shift":
+        return "file: its yearly rates (+0.00 %-pt)"
+    return f"file: {format_value(control, control.base)} {unit_text(control)}"
+
+
+_NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*|[+-]?[.,][0-9]+")
+
+
+def parse_value(control: Control, text: str) -> float:
+    """What a controller typed, in the control's own unit; ValueError if it is no number.
+
+    A separator followed by exactly three digits, or repeated, groups thousands in an
+    amount; otherwise it is the decimal mark (so ``2,5`` is two and a half). Where both
+    ``.`` and ``,`` occur, the last one is the decimal mark.
+
+    Examples
+    --------
+    >>> cash = Control("finance.opening_cash", "opening cash", "Finance", "value", 150000.0,
+    ...                0.0, 500000.0, 5000.0, "EUR", 150000.0)
+    >>> [parse_value(cash, t) for t in ("160000", "160,000", "160.000 EUR", "1.234,5")]
+    [160000.0, 160000.0, 160000.0, 1234.5]
+    >>> rate = Control("indexation.cpi", "index cpi", "Indices", "value", 0.025, -0.02, 0.1,
+    ...                0.0025, "rate per year", 0.025)
+    >>> parse_value(rate, "2,5 %"), parse_value(rate, "\u22120.5")
+    (0.025, -0.005)
+    """
+    clean = text.strip().replace("\u2212", "-").replace("\u00a0", "").replace(" ", "")
+    match = _NUMBER.search(clean)
+    if match is None or re.search(r"[0-9]", clean[match.end():]):
+        raise ValueError(f"{text!r} is not a number")
+    number = match.group()
+    marks = [c for c in number if c in ".,"]
+    if len(set(marks)) == 2:
+        decimal = marks[-1]
+        number = number.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif marks:
+        mark, groups = marks[0], number.lstrip("+-").split(marks[0])
+        thousands = len(marks) > 1 or (len(groups[-1]) == 3 and not percent(control)
+                                       and control.kind not in ("scale", "shift"))
+        number = number.replace(mark, "") if thousands else number.replace(mark, ".")
+    return stored(control, float(number))
