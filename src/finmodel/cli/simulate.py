@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from finmodel.cli._cluster import add_cluster_argument, connect
 from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
 
 HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line, KPI "
@@ -18,14 +19,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="random seed (default: the scenario's seed)")
     parser.add_argument("--with-risks", action="store_true",
                         help="let the scenario's risks occur as independent yes/no events")
+    add_cluster_argument(parser, "the draws, in chunks,")
     add_format_argument(parser, ("table", "json"))
 
 
 def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.simulation import simulate
 
-    sim = simulate(load(args.scenario), draws=args.draws, seed=args.seed,
-                   with_risks=args.with_risks)
+    scenario = load(args.scenario)
+    with connect(args.cluster) as client:
+        sim = simulate(scenario, draws=args.draws, seed=args.seed,
+                       with_risks=args.with_risks, client=client)
     from finmodel.views.uncertainty_text import simulation_text
 
     return emit(args.format, sim.to_json, lambda: simulation_text(sim))

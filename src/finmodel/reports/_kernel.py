@@ -14,7 +14,9 @@ import contextlib
 import os
 import shutil
 import signal
+import sys
 import tempfile
+import threading
 import uuid
 import weakref
 from typing import Any
@@ -22,7 +24,7 @@ from typing import Any
 from jupyter_client.manager import KernelManager
 from traitlets import default
 
-__all__ = ["IPCKernelManager", "kill_live_kernels", "runtime_dir"]
+__all__ = ["IPCKernelManager", "kill_live_kernels", "runtime_dir", "skip_slow_imports"]
 
 _LIVE: weakref.WeakSet[IPCKernelManager] = weakref.WeakSet()
 
@@ -51,6 +53,7 @@ class IPCKernelManager(KernelManager):
         if not self.connection_file:
             name = f"k-{uuid.uuid4().hex[:12]}.json"
             self.connection_file = os.path.join(runtime_dir(), name)
+        self.owner = threading.get_ident()  # the thread whose job started it
         _LIVE.add(self)
 
     @default("transport")
@@ -58,10 +61,13 @@ class IPCKernelManager(KernelManager):
         return "ipc"
 
 
-def kill_live_kernels(cleanup: bool = True) -> None:
-    """SIGKILL every kernel this process started that may still run (the watchdog's job);
-    with ``cleanup``, also remove their connection files and sockets."""
+def kill_live_kernels(cleanup: bool = True, thread: int | None = None) -> None:
+    """SIGKILL every kernel this process started that may still run (the watchdog's job),
+    or only those started by the thread with ident ``thread``; with ``cleanup``, also
+    remove their connection files and sockets."""
     for manager in list(_LIVE):
+        if thread is not None and getattr(manager, "owner", None) != thread:
+            continue
         process = getattr(manager.provisioner, "process", None)
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
@@ -69,3 +75,14 @@ def kill_live_kernels(cleanup: bool = True) -> None:
         if cleanup:
             with contextlib.suppress(Exception):  # best effort after a kill
                 manager.cleanup_resources()
+
+
+def skip_slow_imports() -> None:
+    """Keep jsonschema (imported by nbformat) from importing ``rfc3987_syntax``.
+
+    When installed, that package builds a grammar at import time: about 1 s of CPU in
+    every process, for IRI format checks that notebook validation never uses. Call it
+    only in processes of the batch (the command and its workers): it turns those checks
+    off for the whole process.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
