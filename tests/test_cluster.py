@@ -174,3 +174,36 @@ def test_report_cluster_isolates_a_failing_scenario(address: str, tmp_path: Path
     assert "<h1>Good</h1>" in good
     assert "boom in the notebook" in (tmp_path / "out" / "index.html").read_text("utf-8")
     assert "1 reports in" in done.stdout and "1 failed" in done.stdout
+
+
+def test_watchdog_off_the_main_thread_ends_the_run(tmp_path: Path) -> None:
+    """On a worker thread (as a Dask worker runs tasks) the watchdog still ends a run
+    that hangs: JobTimeout, and the kernel it started is gone."""
+    import threading
+
+    import psutil
+
+    from finmodel.reports._job import JobTimeout, execute
+
+    notebook = write_notebook(tmp_path, ['scenario_path = ""', "import time\ntime.sleep(60)"])
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    caught: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            execute({"scenario_path": "x"}, str(notebook), 6)
+        except BaseException as exc:
+            caught.append(exc)
+        finally:  # the event loop the client made for this thread (a worker keeps its own)
+            from jupyter_core.utils import ensure_event_loop
+
+            ensure_event_loop().close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert [type(e) for e in caught] == [JobTimeout]
+    assert str(caught[0]) == "timed out after 6 s (wall clock); see --timeout"
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    assert [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []

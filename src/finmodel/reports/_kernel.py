@@ -21,7 +21,7 @@ import uuid
 import weakref
 from typing import Any
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 from traitlets import default
 
 __all__ = ["IPCKernelManager", "kill_live_kernels", "runtime_dir", "skip_slow_imports"]
@@ -45,8 +45,13 @@ def runtime_dir() -> str:
     return path
 
 
-class IPCKernelManager(KernelManager):
-    """A KernelManager on IPC transport with an absolute connection file of its own."""
+class IPCKernelManager(AsyncKernelManager):
+    """A KernelManager on IPC transport with an absolute connection file of its own.
+
+    Asynchronous, so that the executing client keeps checking that its kernel lives:
+    when the watchdog of a job on a thread (a Dask worker) kills the kernel, the run
+    ends at once (a blocking client would wait for the dead kernel's output forever).
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -74,7 +79,7 @@ def kill_live_kernels(cleanup: bool = True, thread: int | None = None) -> None:
                 os.kill(process.pid, signal.SIGKILL)
         if cleanup:
             with contextlib.suppress(Exception):  # best effort after a kill
-                manager.cleanup_resources()
+                KernelManager.cleanup_resources(manager)  # the blocking variant
 
 
 def skip_slow_imports() -> None:
