@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from finmodel.cli._cluster import add_cluster_argument, connect
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load, seed
 
 HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line, KPI "
         "distributions and probabilities")
@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
     parser.add_argument("--draws", type=int, default=10_000, metavar="N",
                         help="number of draws (default 10,000)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S",
+    parser.add_argument("--seed", type=seed, default=None, metavar="S",
                         help="random seed (default: the scenario's seed)")
     parser.add_argument("--with-risks", action="store_true",
                         help="let the scenario's risks occur as independent yes/no events")

@@ -6,11 +6,12 @@ the sign convention (amounts positive, seen from the party; net = gets - brings)
 
 from __future__ import annotations
 
-import csv
 import io
+import math
 from typing import TYPE_CHECKING
 
 from finmodel.analysis.parties import PartyStatement, _list, _span
+from finmodel.views.text import csv_writer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -63,7 +64,9 @@ def statement_text(statement: PartyStatement) -> str:
                    f"{'meets' if r.met else 'BELOW'} the required {r.required:g}")
         out.append(f"  {r.subsidy}: {_span(r.years) or 'no payments'}: subsidy "
                    f"{_euros(r.subsidy_total)}, partners {_euros(r.partner_cash)} cash + "
-                   f"{_euros(r.partner_in_kind)} in kind, ratio {r.ratio:.2f}: {verdict}")
+                   f"{_euros(r.partner_in_kind)} in kind, ratio "
+                   f"{f'{r.ratio:.2f}' if math.isfinite(r.ratio) else '- (nothing paid)'}: "
+                   f"{verdict}")
     if not statement.cofinancing:
         out.append("  (no subsidies)")
     return "\n".join(out) + "\n"
@@ -72,7 +75,7 @@ def statement_text(statement: PartyStatement) -> str:
 def statement_csv(statement: PartyStatement) -> str:
     """One CSV row per party and measure (the lab as party ``Lab``), years as columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["party", "measure", *statement.years.tolist(), "npv"])
     for name, case in statement.parties.items():
         for m in MEASURES:

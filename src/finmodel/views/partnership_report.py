@@ -9,6 +9,7 @@ scenario; out: escaped HTML) and the notebook only shows it, through
 from __future__ import annotations
 
 import base64
+import math
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -94,8 +95,8 @@ def _cofinancing_frame(statement: PartyStatement) -> pd.DataFrame:
              "subsidy total": amount_text(r.subsidy_total),
              "partners' cash": amount_text(r.partner_cash),
              "partners in kind": amount_text(r.partner_in_kind),
-             "ratio": f"{r.ratio:.2f}", "required": "-" if r.required is None else
-             f"{r.required:g}",
+             "ratio": f"{r.ratio:.2f}" if math.isfinite(r.ratio) else "-",
+             "required": "-" if r.required is None else f"{r.required:g}",
              "verdict": "no condition" if r.met is None else ("met" if r.met else "NOT MET")}
             for r in statement.cofinancing]
     return pd.DataFrame(rows).set_index("subsidy")

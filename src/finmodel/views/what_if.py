@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import numpy as np
 
 from finmodel.analysis.what_if import Comparison
 from finmodel.model.engine import LINES
-from finmodel.views.text import LABELS, format_kpi
+from finmodel.views.text import LABELS, csv_writer, format_kpi
 
 __all__ = ["comparison_csv", "comparison_text"]
 
@@ -45,7 +44,7 @@ def comparison_text(comparison: Comparison) -> str:
 def comparison_csv(comparison: Comparison) -> str:
     """Rows ``line, base|what_if|difference``, years as columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["line", "measure", *comparison.base.years.tolist()])
     differences = comparison.line_differences()
     for name in LINES:
