@@ -207,3 +207,19 @@ def test_watchdog_off_the_main_thread_ends_the_run(tmp_path: Path) -> None:
     assert str(caught[0]) == "timed out after 6 s (wall clock); see --timeout"
     left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
     assert [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_cluster_option_errors_are_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word that is no address, and an address where no scheduler listens: a message
+    naming what to do, no traceback."""
+    from finmodel.cli import _cluster
+    from finmodel.model.errors import FinModelError
+
+    with pytest.raises(FinModelError, match="neither 'local' nor a scheduler address"), \
+            _cluster.connect("nonsense"):
+        pass
+    monkeypatch.setattr(_cluster, "CONNECT_TIMEOUT", 2)
+    with pytest.raises(FinModelError, match=r"cannot reach a Dask scheduler at "
+                       r"tcp://127.0.0.1:9 within 2 s.*dask scheduler"), \
+            _cluster.connect("tcp://127.0.0.1:9"):
+        pass
