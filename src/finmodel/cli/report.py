@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", default="reports", type=Path,
                         help="output folder (default reports)")
     parser.add_argument("--jobs", metavar="N", type=_positive_int, default=os.cpu_count() or 1,
-                        help="scenarios run at the same time (default: number of cores)")
+                        help="scenarios run at the same time (default: number of cores; "
+                             "not used with --cluster)")
     parser.add_argument("--formats", default="html,xlsx,ipynb",
                         help="comma-separated, of html, xlsx, ipynb (default all three)")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=600.0,
