@@ -40,7 +40,9 @@ def test_sentences_hand_made_scenario(hand: finmodel.Projection) -> None:
     """Break-even 2027, cash below the minimum in 2025-2026, no gap, 125 %, NPV 100."""
     assert summary.sentences(hand) == [
         "The lab covers its running costs without subsidy from 2027.",
-        "Cash falls below the minimum of 50 EUR in 2025-2026 (lowest 20 EUR in 2025).",
+        "Cash falls below the minimum of 50 EUR in 2025-2026 (lowest 20 EUR in 2025); to "
+        "keep cash above 50 EUR in every year the lab needs 30 EUR more at the start, or a "
+        "loan.",
         "In 2027, the first year after the subsidy, the structural result is not negative: "
         "there is no funding gap.",
         "In 2029, rental income and partner cash cover 125% of the costs (costs in kind "
@@ -82,10 +84,11 @@ def test_sentence_subsidy_until_the_last_year(hand: finmodel.Projection) -> None
 
 
 def test_kpi_table_hand_made_scenario(hand: finmodel.Projection) -> None:
-    """The five key figures as a controller reads them."""
+    """The six key figures as a controller reads them (financing need: 50 - 20)."""
     assert summary.kpi_table(hand)["value"].to_dict() == {
         "npv": "100 EUR", "break_even_year": "2027", "min_cash": "20 EUR in 2025",
-        "funding_gap_after_subsidy": "0 EUR", "self_sufficiency": "125%"}
+        "funding_gap_after_subsidy": "0 EUR", "self_sufficiency": "125%",
+        "financing_need": "30 EUR"}
 
 
 def test_failed_checks_and_master_check_text(hand: finmodel.Projection) -> None:

@@ -34,10 +34,12 @@ KPI_LABELS: dict[str, str] = {
     "funding_gap_after_subsidy": "Funding gap after subsidy",
     "book_value_end": "Book value at the end",
     "deferred_subsidy_end": "Deferred subsidy at the end",
+    "debt_end": "Loans outstanding at the end", "financing_need": "Financing need",
+    "min_debt_service_coverage": "Lowest debt service coverage",
 }
 #: What a slider's number does, where it is not the value itself: a factor, a shift.
 _SUFFIX = {"scale": " \N{MULTIPLICATION SIGN}", "shift": " +"}
-_GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance")
+_GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance", "Loans")
 
 
 def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml") -> w.Widget:
@@ -194,6 +196,8 @@ def _delta(name: str, now: float | int | None, then: float | int | None) -> str:
         return f"was {format_kpi(name, then)}"
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{now - then:+d}"
+    if name == "min_debt_service_coverage":
+        return f"{now - then:+.2f}"
     return f"{round(now - then):+,} EUR"
 
 

@@ -33,7 +33,9 @@ _KPI_LABELS = {
     "min_cash_year": "Year of the lowest cash", "years_below_minimum":
     "Years below the minimum cash", "funding_gap_after_subsidy": "Funding gap after the subsidy",
     "book_value_end": "Book value at the end", "deferred_subsidy_end":
-    "Deferred subsidy at the end"}
+    "Deferred subsidy at the end", "debt_end": "Loans outstanding at the end",
+    "financing_need": "Financing need", "min_debt_service_coverage":
+    "Lowest debt service coverage (DSCR)"}
 
 
 def _axes(ax: Axes | None, height: float | None = None) -> Axes:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
     from finmodel.model.projection import Projection
 
-__all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "SECTIONS", "amount_text",
+__all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "LOAN_BALANCE_LINES",
+           "LOAN_BUDGET_LINES", "LOAN_CASH_ROWS", "SECTIONS", "amount_text",
            "assumptions_html", "budget_html", "charts_html", "detail_html", "frame_html",
            "load", "show", "summary_html"]
 
@@ -41,6 +42,13 @@ CASH_ROWS = (("rental_income", 1), ("partner_cash", 1), ("subsidy_cash", 1),
              ("operating_costs", -1), ("variable_costs", -1), ("capex", -1),
              ("net_cash_flow", 1), ("cash_end", 1))
 BALANCE_LINES = ("book_value", "deferred_subsidy", "equity")
+#: With loans (contract v1.1) the budget shows interest, the cash flow the loans received,
+#: interest and repayments, the balance the loans outstanding; without loans they are 0
+#: and left out, so a report without loans reads as before.
+LOAN_BUDGET_LINES = (*BUDGET_LINES[:9], "interest", *BUDGET_LINES[9:])
+LOAN_CASH_ROWS = (*CASH_ROWS[:3], ("loan_received", 1), *CASH_ROWS[3:5], ("interest", -1),
+                  CASH_ROWS[5], ("repayment", -1), *CASH_ROWS[6:])
+LOAN_BALANCE_LINES = ("book_value", "deferred_subsidy", "debt", "equity")
 _TOTALS = {"Total income", "Total expenses", "Result", "Net cash flow", "Cash at year end",
            "Equity", "total"}
 _CSS = ("<style>.fm tr.total th, .fm tr.total td {font-weight: 600; border-top: 1px solid "
@@ -155,20 +163,24 @@ def budget_html(p: Projection) -> str:
     """The multi-year budget, the cash flow with the cash position, and the balance."""
     minimum = p.scenario.finance.minimum_cash
     opening = [p.scenario.finance.opening_cash, *p.lines["cash_end"][:-1].tolist()]
-    cash = _lines_frame(p, CASH_ROWS)
+    loans = bool(p.scenario.finance.loans)
+    cash = _lines_frame(p, LOAN_CASH_ROWS if loans else CASH_ROWS)
     cash.loc["Minimum cash"] = [amount_text(minimum)] * len(p.years)
     cash.loc["Cash at start of year"] = [amount_text(v) for v in opening]
     cash = cash.iloc[[-1, *range(len(cash) - 1)]]
     return "\n".join([
         _heading(2, "Budget"),
-        frame_html(_lines_frame(p, ((line, 1) for line in BUDGET_LINES))),
+        frame_html(_lines_frame(p, ((line, 1) for line in
+                                    (LOAN_BUDGET_LINES if loans else BUDGET_LINES)))),
         _heading(2, "Cash flow and cash position"),
         '<p class="note fm">Payments are shown negative; net cash flow is the sum of the '
         "rows above it.</p>",
         frame_html(cash),
         _heading(2, "Balance"),
-        '<p class="note fm">At year end: cash + book value - deferred subsidy = equity.</p>',
-        frame_html(_lines_frame(p, [("cash_end", 1)] + [(x, 1) for x in BALANCE_LINES])),
+        '<p class="note fm">At year end: cash + book value - deferred subsidy '
+        + ("- loans outstanding " if loans else "") + "= equity.</p>",
+        frame_html(_lines_frame(p, [("cash_end", 1)] + [
+            (x, 1) for x in (LOAN_BALANCE_LINES if loans else BALANCE_LINES)])),
     ])
 
 
@@ -195,7 +207,8 @@ def _detail_frame(frame: pd.DataFrame, shares: bool = False) -> pd.DataFrame:
 
 
 def detail_html(p: Projection) -> str:
-    """Per segment, capacity, cost item, purchase (with replacements), subsidy and party."""
+    """Per segment, capacity, cost item, purchase (with replacements), subsidy, party
+    and loan."""
     d = p.detail
     capacity = _detail_frame(d["capacity"])
     occupancy = _lines_frame(p, [])
@@ -216,6 +229,9 @@ def detail_html(p: Projection) -> str:
         ("Parties: benefits", "EUR, for the business case per party.",
          _detail_frame(d["benefits"])),
     ]
+    if p.scenario.finance.loans:
+        sections.append(("Loans", "Principal received, interest, principal repaid and debt "
+                         "at year end: EUR.", _detail_frame(d["loans"])))
     out = [_heading(2, "Detail")]
     for title, note, frame in sections:
         if title:

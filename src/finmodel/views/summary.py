@@ -85,7 +85,16 @@ def kpi_table(p: Projection) -> pd.DataFrame:
                                       format_kpi("funding_gap_after_subsidy",
                                                  k["funding_gap_after_subsidy"])),
         "self_sufficiency": (f"Self-sufficiency in {years[-1]}", _share(share)),
+        "financing_need": ("Financing need (extra cash at the start to stay above the "
+                           "minimum in every year)",
+                           format_kpi("financing_need", k["financing_need"])),
     }
+    if p.scenario.finance.loans:
+        rows["debt_end"] = (f"Loans outstanding at the end of {years[-1]}",
+                            format_kpi("debt_end", k["debt_end"]))
+        rows["min_debt_service_coverage"] = (
+            "Lowest debt service coverage (DSCR: the year's own cash over interest and "
+            "repayment)", format_kpi("min_debt_service_coverage", k["min_debt_service_coverage"]))
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=["key figure", "value"])
     frame.index.name = "kpi"
     return frame
@@ -103,7 +112,8 @@ def sentences(p: Projection) -> list[str]:
     The lab covers its running costs without subsidy from 2030.
     Cash stays above the minimum of 50,000 EUR in every year.
     """
-    return [_break_even_sentence(p), _cash_sentence(p), _gap_sentence(p),
+    loans = [_loan_sentence(p)] if p.scenario.finance.loans else []
+    return [_break_even_sentence(p), _cash_sentence(p), *loans, _gap_sentence(p),
             _self_sufficiency_sentence(p), _npv_sentence(p)]
 
 
@@ -124,7 +134,26 @@ def _cash_sentence(p: Projection) -> str:
     if not low.size:
         return f"Cash stays above the minimum of {_euros(minimum)} in every year."
     return (f"Cash falls below the minimum of {_euros(minimum)} in {year_ranges(low)} "
-            f"(lowest {_euros(float(p.kpis['min_cash'] or 0.0))} in {p.kpis['min_cash_year']}).")
+            f"(lowest {_euros(float(p.kpis['min_cash'] or 0.0))} in {p.kpis['min_cash_year']}); "
+            f"to keep cash above {_euros(minimum)} in every year the lab needs "
+            f"{_euros(float(p.kpis['financing_need'] or 0.0))} more at the start, or a loan.")
+
+
+def _loan_sentence(p: Projection) -> str:
+    """With loans: what is owed at the end and how well the years cover the debt service."""
+    debt, dscr = float(p.kpis["debt_end"] or 0.0), p.kpis["min_debt_service_coverage"]
+    repaid = p.years[p.lines["repayment"] > 0]
+    owed = (f"{_euros(debt)} of loans is still to be repaid after {p.years[-1]}"
+            if round(debt) else f"the loans are repaid by {repaid[-1]}" if repaid.size else
+            "nothing is repaid")
+    if dscr is None:
+        return f"Loans: {owed}; no interest or repayment falls inside the projection."
+    short = next(c.years for c in p.checks if c.name == "debt_service_coverage")
+    cover = (f"the lowest debt service coverage is {float(dscr):.2f}"
+             + (f", below 1 in {year_ranges(short)} (the year's own cash flow does not "
+                "cover interest and repayment)" if short else
+                ": every year's own cash flow covers interest and repayment"))
+    return f"Loans: {owed}; {cover}."
 
 
 def _gap_sentence(p: Projection) -> str:

@@ -22,21 +22,24 @@ LABELS: dict[str, str] = {
     "Partner contributions (cash)", "in_kind_income": "Contributions in kind",
     "total_income": "Total income", "operating_costs": "Operating costs",
     "variable_costs": "Variable rental costs", "depreciation": "Depreciation",
+    "interest": "Interest on loans",
     "in_kind_costs": "Costs in kind", "total_expenses": "Total expenses",
     "result": "Result", "structural_result": "Structural result (without subsidy)",
     "capex": "Investments paid", "subsidy_cash": "Subsidy received",
+    "loan_received": "Loans received", "repayment": "Loan repayments",
     "net_cash_flow": "Net cash flow", "cash_end": "Cash at year end",
     "rented_hours": "Rented hours", "occupancy": "Occupancy",
     "self_sufficiency": "Self-sufficiency", "book_value": "Book value of assets",
-    "deferred_subsidy": "Deferred investment subsidy", "equity": "Equity",
+    "deferred_subsidy": "Deferred investment subsidy", "debt": "Loans outstanding",
+    "equity": "Equity",
 }
 
 _SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Income", LINES[:6]),
-    ("Expenses", LINES[6:11]),
-    ("", LINES[11:13]),
-    ("Cash", LINES[13:17]),
-    ("Balance", ("book_value", "deferred_subsidy", "equity")),
+    ("Expenses", LINES[6:12]),
+    ("", LINES[12:14]),
+    ("Cash", LINES[14:20]),
+    ("Balance", ("book_value", "deferred_subsidy", "debt", "equity")),
     ("Use of the facility", ("rented_hours", "occupancy", "self_sufficiency")),
 )
 _TOTALS = {"total_income", "total_expenses", "result", "cash_end"}
@@ -60,9 +63,16 @@ def format_kpi(name: str, value: float | int | None) -> str:
     ('1,234,568 EUR', 'never (within the horizon)')
     >>> format_kpi("book_value_end", -1e-9)
     '0 EUR'
+    >>> dscr = "min_debt_service_coverage"
+    >>> format_kpi(dscr, 1.4567), format_kpi(dscr, None)
+    ('1.46', 'n/a (no debt service)')
     """
     if value is None:
+        if name == "min_debt_service_coverage":
+            return "n/a (no debt service)"
         return "never (within the horizon)" if name == "break_even_year" else "n/a"
+    if name == "min_debt_service_coverage":
+        return f"{value:.2f}"
     if name.endswith("_year") or name == "years_below_minimum":
         return str(value)
     return f"{round(value) or 0:,} EUR"  # `or 0`: never "-0 EUR"

@@ -32,6 +32,8 @@ def _share(p: float) -> str:
 def _value(name: str, value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if name == "min_debt_service_coverage":  # a ratio, not euros
+        return f"{value + 0.0:.2f}"
     value = 0.0 if abs(value) < 0.5 else value  # no "-0" for rounding noise
     return f"{value:.0f}" if name in _YEARS else f"{value:,.0f}"
 
@@ -141,6 +143,8 @@ def data_table_text(table: DataTable) -> str:
 def _cell(kpi: str, value: float) -> str:
     if math.isnan(value):
         return "n/a"
+    if kpi == "min_debt_service_coverage":
+        return f"{value + 0.0:.2f}"
     if kpi.endswith("_year") or kpi == "years_below_minimum":
         return f"{value:.0f}"
     return f"{value:,.0f}"

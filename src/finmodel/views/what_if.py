@@ -21,6 +21,7 @@ def comparison_text(comparison: Comparison) -> str:
     for name, row in comparison.kpis.items():
         change = row["difference"]
         shown = ("n/a" if change is None else f"{change:+d}" if isinstance(change, int)
+                 else f"{change + 0.0:+.2f}" if name == "min_debt_service_coverage"
                  else f"{round(change) or 0:+,} EUR")
         out.append(f"  {name:<26}{format_kpi(name, row['base']):>28}"
                    f"{format_kpi(name, row['what_if']):>28}{shown:>20}")
