@@ -1,4 +1,5 @@
-"""Batch report speed (issue 3): reports per minute with 1 and 2 jobs, and the floor.
+"""Batch report speed (issues 3, 16): reports per minute and CPU per report with 1 and
+2 jobs, with 1 and 2 Dask workers, and the floor.
 
 Each configuration runs in a fresh Python process, as ``finmodel report`` would, on 8
 copies of scenarios/base.yaml with the bundled report notebook (HTML + Excel + executed
@@ -35,12 +36,39 @@ from pathlib import Path
 from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
 from finmodel.reports._batch import skip_slow_imports
 skip_slow_imports()  # as finmodel report does
-folder, out, notebook, jobs, formats = sys.argv[1:]
+folder, out, notebook, jobs, formats = sys.argv[1:6]
 start = time.perf_counter()
 result = run_reports(plan_scenarios(find_scenario_files([folder])), Path(out),
                      Path(notebook), tuple(formats.split(",")), jobs=int(jobs))
 print(json.dumps({"seconds": time.perf_counter() - start, "failed": result.failed,
                   "messages": list(result.messages)}))
+"""
+
+#: The batch on a LocalCluster of N single-threaded worker processes, started (and
+#: warmed up with one report) before the clock starts, as a running cluster would be.
+_CLUSTER = """
+import json, logging, sys, time
+from pathlib import Path
+from distributed import Client, LocalCluster
+from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
+from finmodel.reports._batch import skip_slow_imports
+skip_slow_imports()
+def main():
+    folder, out, notebook, workers, formats = sys.argv[1:6]
+    planned = plan_scenarios(find_scenario_files([folder]))
+    with LocalCluster(n_workers=int(workers), threads_per_worker=1,
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        run_reports(planned[:1], Path(out + "-warm"), Path(notebook),
+                    tuple(formats.split(",")), client=client)
+        start = time.perf_counter()
+        result = run_reports(planned, Path(out), Path(notebook),
+                             tuple(formats.split(",")), client=client)
+        seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "failed": result.failed,
+                      "messages": list(result.messages)}))
+if __name__ == "__main__":
+    main()
 """
 
 _FLOOR = """
@@ -91,6 +119,21 @@ def _stand_in(path: Path) -> Path:
     return path
 
 
+def _cluster(folder: Path, work: Path, notebook: Path, formats: str) -> None:
+    """The same batch on a LocalCluster of 1 and of 2 worker processes."""
+    timings: dict[int, float] = {}
+    for workers in (1, 2):
+        result = _python(_CLUSTER, str(folder), str(work / f"cluster{workers}"),
+                         str(notebook), str(workers), formats)
+        if result["failed"]:
+            print(f"   {workers} worker(s): {result['failed']} failed: {result['messages']}")
+        timings[workers] = result["seconds"]
+        print(f"{SCENARIOS} reports on a LocalCluster, {workers} worker(s): "
+              f"{result['seconds']:6.1f} s = {60 * SCENARIOS / result['seconds']:5.1f} "
+              "reports per minute")
+    print(f"speed-up 2 cluster workers / 1:     {timings[1] / timings[2]:5.2f}x")
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
@@ -115,6 +158,7 @@ def main() -> None:
                   f"   (CPU {result['cpu'] / SCENARIOS:.2f} s per report)")
         print(f"speed-up 2 jobs / 1 job:            {timings[1] / timings[2]:5.2f}x"
               f"   (target >= 1.7x)")
+        _cluster(folder, work, notebook, formats)
         floor = _python(_FLOOR, str(work / "empty.ipynb"))
         each = timings[1] / SCENARIOS
         floor_cpu = floor["cpu"] / 6  # six runs, each starting a kernel

@@ -330,3 +330,55 @@ def test_goal_seek_finds_any_reachable_target(target: float) -> None:
     result = goal_seek(scenario, "finance.opening_cash", "min_cash", target, (-5000.0, 5000.0))
     assert abs(result.value - (target - 3000.0)) < 1e-6
     assert abs(result.achieved - target) < 1e-6
+
+
+_EVERY_KIND = """\
+uncertainty:
+  "rental.segments[A].tariff": {uniform: [8, 12]}
+  "rental.segments[B].tariff": {triangular: [15, 20, 30]}
+  "indexation.cpi": {normal: [0.1, 0.02]}
+  "operating_costs[Staff].amount": {lognormal: [0.0, 0.1], apply: multiply}
+  "rental.variable_cost_per_hour": {uniform: [1, 1]}
+  "facility.available_hours": {triangular: [1000, 1000, 1000]}
+risks:
+  - name: Fee stops
+    probability: 0.3
+    overrides: {"parties[College].contributions[Fee].amount": 0}
+  - {name: Grant cut, probability: 0.6, overrides: {"subsidies[Op].amount": 500}}
+"""
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.integers(0, 3000), then=st.integers(1, 50), seed=st.integers(0, 2**32))
+def test_sampler_skip_lands_where_drawing_does(write: Callable[..., Path], first: int,
+                                               then: int, seed: int) -> None:
+    """Skipping ``first`` draws (and risk decisions) of every kind of distribution, the
+    constant ones included, gives the same next draws as drawing them."""
+    from finmodel.analysis.uncertainty import Sampler
+
+    scenario = _with(write, _EVERY_KIND)
+    drawn, skipped = Sampler(scenario, seed), Sampler(scenario, seed)
+    probabilities = np.array([r.probability for r in scenario.risks])
+    drawn.next(first)
+    drawn.risks(probabilities, first)
+    skipped.skip(first, risks=len(scenario.risks))
+    for a, b in zip(drawn.next(then), skipped.next(then), strict=True):
+        assert a.keys() == b.keys()
+        for path in a:
+            np.testing.assert_array_equal(a[path], b[path])
+    np.testing.assert_array_equal(drawn.risks(probabilities, then),
+                                  skipped.risks(probabilities, then))
+
+
+def test_simulate_numbers_do_not_depend_on_chunks_or_threads(
+        write: Callable[..., Path]) -> None:
+    """Chunks of 7 on two threads give the numbers of one chunk on one thread: every
+    KPI of every draw, every percentile and the risk frequencies."""
+    scenario = _with(write, _EVERY_KIND)
+    one = simulate(scenario, draws=500, seed=3, with_risks=True, threads=1)
+    many = simulate(scenario, draws=500, seed=3, with_risks=True, chunk=7, threads=2)
+    for name, values in one.kpis.items():
+        np.testing.assert_array_equal(many.kpis[name], values)
+    assert many.to_json() == one.to_json()
+    assert 0 < one.risks["Fee stops"] < one.risks["Grant cut"] < 1

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +123,8 @@ class Simulation:
 
 
 def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
-             with_risks: bool = False, chunk: int = CHUNK) -> Simulation:
+             with_risks: bool = False, chunk: int = CHUNK, client: Any = None,
+             threads: int | None = None) -> Simulation:
     """Monte Carlo: ``draws`` projections of the scenario with its uncertain parameters.
 
     Parameters
@@ -137,6 +139,13 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
         Let the scenario's risks occur as independent yes/no events.
     chunk
         Draws per vectorized pass; bounds the working memory, not the result.
+    client
+        A ``distributed.Client``: the chunks are evaluated on its cluster's workers.
+        The numbers are the same as without it (each chunk starts from the parameter
+        streams' state at its first draw; see :meth:`Sampler.skip`).
+    threads
+        Chunks evaluated at the same time on this machine (default: the cores this
+        process may use); numpy releases the GIL, and the numbers do not depend on it.
 
     Examples
     --------
@@ -152,27 +161,117 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
     check_uncertainty(scenario)
     sampler = Sampler(scenario, seed)
     risky = _Risks(scenario) if with_risks else None
-    horizon = scenario.horizon
-    keep = min(draws, max(1, LINE_MEMORY // (8 * len(LINES) * horizon)))
-    lines = {name: np.empty((horizon, keep)) for name in LINES}  # year-major: fast percentiles
-    kpis = {name: np.empty(draws) for name in KPIS}
-    for start in range(0, draws, chunk):
-        n = min(chunk, draws - start)
-        values, factors = sampler.next(n)
-        if risky is None:
-            got_lines, got_kpis = _evaluate(scenario, values, factors, n)
-        else:
-            got_lines, got_kpis = risky.evaluate(values, factors, sampler, n)
-        for name in KPIS:
-            kpis[name][start:start + n] = got_kpis[name]
-        if start < keep:
-            stop = min(keep, start + n)
-            for name in LINES:
-                lines[name][:, start:stop] = got_lines[name][:stop - start].T
+    out = _Draws(scenario, draws)
+    spans = [(start, min(chunk, draws - start)) for start in range(0, draws, chunk)]
+    if client is not None:
+        from finmodel.analysis._distributed import simulate_chunks
+
+        counts = simulate_chunks(client, run_chunk, scenario, sampler, spans, with_risks,
+                                 out)
+    else:
+        counts = _simulate_here(scenario, sampler, risky, spans, threads, out)
+    frequencies = ({r.name: float(c / draws) for r, c in zip(scenario.risks, counts,
+                                                             strict=True)}
+                   if with_risks else {})
     return Simulation(scenario.name, draws, sampler.seed, scenario.years,
-                      {name: _percentiles(lines[name]) for name in LINES}, kpis,
-                      scenario.finance.minimum_cash, keep,
-                      risky.frequencies(draws) if risky else {})
+                      out.percentiles(threads), out.kpis, scenario.finance.minimum_cash,
+                      out.keep, frequencies)
+
+
+class _Draws:
+    """Where the chunks' results go: every KPI of every draw, the lines of the first
+    ``keep`` draws (year-major: fast percentiles). Chunks write disjoint parts, so they
+    may be stored from several threads at once."""
+
+    def __init__(self, scenario: Scenario, draws: int) -> None:
+        horizon = scenario.horizon
+        self.keep = min(draws, max(1, LINE_MEMORY // (8 * len(LINES) * horizon)))
+        self.lines = {name: np.empty((horizon, self.keep)) for name in LINES}
+        self.kpis = {name: np.empty(draws) for name in KPIS}
+
+    def lines_needed(self, start: int, n: int) -> int:
+        """How many of the draws ``start .. start + n`` have their lines kept."""
+        return max(0, min(self.keep, start + n) - start)
+
+    def store(self, start: int, lines: Mapping[str, Array], kpis: Mapping[str, Array]
+              ) -> None:
+        n = next(iter(kpis.values())).shape[0]
+        for name in KPIS:
+            self.kpis[name][start:start + n] = kpis[name]
+        kept = self.lines_needed(start, n)
+        for name in LINES if kept else ():
+            self.lines[name][:, start:start + kept] = lines[name][:kept].T
+
+    def percentiles(self, threads: int | None) -> dict[str, Array]:
+        workers = _threads(threads, len(LINES))
+        if workers <= 1:
+            return {name: _percentiles(self.lines[name]) for name in LINES}
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            return dict(zip(LINES, pool.map(_percentiles, (self.lines[n] for n in LINES)),
+                            strict=True))
+
+
+def _threads(threads: int | None, tasks: int) -> int:
+    if threads is None:
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    return max(1, min(threads, tasks))
+
+
+def _simulate_here(scenario: Scenario, sampler: Sampler, risky: _Risks | None,
+                   spans: list[tuple[int, int]], threads: int | None, out: _Draws
+                   ) -> Array:
+    """Draw in order on this thread (cheap), evaluate the chunks on a thread pool."""
+    counts = np.zeros(len(scenario.risks))
+
+    def chunk(start: int, n: int) -> Callable[[], None]:
+        values, factors = sampler.next(n)
+        occurred = None
+        if risky is not None:
+            occurred = sampler.risks(risky.probabilities, n)
+            counts[:] += occurred.sum(axis=0)
+        return lambda: out.store(start, *evaluate_chunk(scenario, values, factors, n,
+                                                        risky, occurred))
+
+    workers = _threads(threads, len(spans))
+    if workers <= 1:
+        for start, n in spans:
+            chunk(start, n)()
+        return counts
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(chunk(start, n)) for start, n in spans]
+        for future in futures:
+            future.result()
+    return counts
+
+
+def run_chunk(scenario: Scenario, sampler: Sampler, n: int, with_risks: bool, keep: int
+              ) -> tuple[dict[str, Array], dict[str, Array], Array]:
+    """On a worker: the lines of the first ``keep`` draws ``(keep, T)``, the KPIs of all
+    ``n`` draws and how often each risk occurred, drawn from ``sampler`` as it is."""
+    values, factors = sampler.next(n)
+    risky = _Risks(scenario) if with_risks else None
+    occurred = sampler.risks(risky.probabilities, n) if risky is not None else None
+    lines, kpis = evaluate_chunk(scenario, values, factors, n, risky, occurred)
+    counts: Array = (occurred.sum(axis=0).astype(float) if occurred is not None
+                     else np.zeros(len(scenario.risks)))
+    return ({name: np.ascontiguousarray(v[:keep]) for name, v in lines.items()} if keep
+            else {},
+            {name: np.ascontiguousarray(v) for name, v in kpis.items()}, counts)
+
+
+def evaluate_chunk(scenario: Scenario, values: Mapping[str, Array],
+                   factors: Mapping[str, Array], n: int, risky: _Risks | None,
+                   occurred: NDArray[np.bool_] | None
+                   ) -> tuple[dict[str, Array], dict[str, Array]]:
+    """Lines ``(n, T)`` and KPIs ``(n,)`` of one chunk of draws (risks as drawn)."""
+    if risky is None or occurred is None:
+        return _evaluate(scenario, values, factors, n)
+    return risky.evaluate(values, factors, occurred, n)
 
 
 def _evaluate(scenario: Scenario, values: Mapping[str, Array], factors: Mapping[str, Array],
@@ -212,7 +311,6 @@ class _Risks:
         self.scenario = scenario
         self.probabilities = np.array([r.probability for r in scenario.risks])
         self.stressed: dict[int, tuple[Scenario, set[str]]] = {}
-        self.counts = np.zeros(len(scenario.risks))
         problems: list[Problem] = []
         for code, risk in enumerate(scenario.risks):  # report bad overrides before any work
             try:
@@ -239,10 +337,9 @@ class _Risks:
             self.stressed[code] = (stressed, kept)
         return self.stressed[code]
 
-    def evaluate(self, values: dict[str, Array], factors: dict[str, Array], sampler: Sampler,
-                 n: int) -> tuple[dict[str, Array], dict[str, Array]]:
-        occurred = sampler.risks(self.probabilities, n)
-        self.counts += occurred.sum(axis=0)
+    def evaluate(self, values: Mapping[str, Array], factors: Mapping[str, Array],
+                 occurred: NDArray[np.bool_], n: int
+                 ) -> tuple[dict[str, Array], dict[str, Array]]:
         codes = occurred.astype(np.int64) @ (1 << np.arange(occurred.shape[1], dtype=np.int64))
         horizon = self.scenario.horizon
         lines = {name: np.empty((n, horizon)) for name in LINES}
@@ -258,10 +355,6 @@ class _Risks:
             for name in KPIS:
                 kpis[name][rows] = got_kpis[name]
         return lines, kpis
-
-    def frequencies(self, draws: int) -> dict[str, float]:
-        return {r.name: float(c / draws) for r, c in zip(self.scenario.risks, self.counts,
-                                                         strict=True)}
 
 
 def _overlaps(path: str, changed: str) -> bool:

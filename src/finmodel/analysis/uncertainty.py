@@ -268,6 +268,30 @@ class Sampler:
         """Which of the risks occur in each of the next ``n`` draws: shape ``(n, R)``."""
         return self.risk_stream.random((n, len(probabilities))) < probabilities
 
+    def skip(self, n: int, risks: int = 0) -> None:
+        """Move every stream past the next ``n`` draws (and ``risks`` risk decisions per
+        draw) without keeping them: afterwards :meth:`next` gives what it would have given
+        after ``next(n)`` (and ``risks(..., n)``).
+
+        Uniform and triangular draws take one 64-bit step each, so their streams jump
+        (``bit_generator.advance``, no work per draw); normal draws take a varying number
+        of steps (ziggurat rejection), so they are drawn into a scratch buffer.
+
+        Examples
+        --------
+        >>> import finmodel
+        >>> base = finmodel.load_scenario("scenarios/base.yaml")
+        >>> one, two = Sampler(base, 7), Sampler(base, 7)
+        >>> _ = one.next(1000); two.skip(1000)
+        >>> a, b = one.next(5)[0], two.next(5)[0]
+        >>> all(np.array_equal(a[k], b[k]) for k in a)
+        True
+        """
+        for path, dist in self.items.items():
+            _skip(self.streams[path], dist, n)
+        if risks:
+            _advance(self.risk_stream, n * risks)
+
 
 def _factor_bounds(scenario: Scenario, path: str) -> Bounds:
     """Factors that keep ``factor * base`` allowed (where a sign rule applies)."""
@@ -288,6 +312,29 @@ def _draw(rng: np.random.Generator, dist: Distribution, n: int) -> Array:
     if dist.kind == "normal":
         return rng.normal(p[0], p[1], n)
     return rng.lognormal(p[0], p[1], n)
+
+
+def _skip(rng: np.random.Generator, dist: Distribution, n: int) -> None:
+    """Consume exactly what ``_draw(rng, dist, n)`` consumes."""
+    p = dist.params
+    if dist.kind in ("uniform", "triangular"):
+        if p[-1] > p[0]:  # a constant draws nothing (np.full)
+            _advance(rng, n)
+        return
+    scratch = np.empty(min(n, _SKIP_BLOCK))
+    for start in range(0, n, _SKIP_BLOCK):
+        size = min(_SKIP_BLOCK, n - start)
+        rng.standard_normal(size, out=scratch[:size])  # as normal() and lognormal() do
+
+
+_SKIP_BLOCK = 65_536
+
+
+def _advance(rng: np.random.Generator, steps: int) -> None:
+    """Jump ``steps`` 64-bit outputs ahead (PCG64, the generator of ``default_rng``)."""
+    bit_generator = rng.bit_generator
+    assert isinstance(bit_generator, np.random.PCG64)
+    bit_generator.advance(steps)
 
 
 def sample(scenario: Scenario, n: int, seed: int | None = None

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from finmodel.cli._cluster import add_cluster_argument, connect
+
 if TYPE_CHECKING:
     from finmodel.reports import PlannedScenario
 
@@ -26,11 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", default="reports", type=Path,
                         help="output folder (default reports)")
     parser.add_argument("--jobs", metavar="N", type=_positive_int, default=os.cpu_count() or 1,
-                        help="scenarios run at the same time (default: number of cores)")
+                        help="scenarios run at the same time (default: number of cores; "
+                             "not used with --cluster)")
     parser.add_argument("--formats", default="html,xlsx,ipynb",
                         help="comma-separated, of html, xlsx, ipynb (default all three)")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=600.0,
                         help="wall-clock limit per notebook run (default 600)")
+    add_cluster_argument(parser, "one task per scenario")
     parser.add_argument("--notebook", type=Path, default=None,
                         help=f"report notebook (default notebooks/{_NOTEBOOK})")
     parser.add_argument("--compare-notebook", type=Path, default=None,
@@ -52,10 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if args.compare_notebook is not None:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
     planned = _with_warnings(plan_scenarios(files))
-    with _Progress() as progress:
+    with connect(args.cluster) as client, _Progress() as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
                              timeout=args.timeout, compare_notebook=compare,
-                             progress=progress)
+                             progress=progress, client=client)
     for message in result.messages:
         print(message, file=sys.stderr)
     rate = 60 * result.succeeded / result.seconds if result.seconds else 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from finmodel.cli._cluster import add_cluster_argument, connect
 from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load, seed
 
 HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line, KPI "
@@ -18,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="random seed (default: the scenario's seed)")
     parser.add_argument("--with-risks", action="store_true",
                         help="let the scenario's risks occur as independent yes/no events")
+    add_cluster_argument(parser, "the draws, in chunks,")
     add_format_argument(parser, ("table", "json"))
 
 
@@ -32,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
             "uncertainty block, so every draw would be the same; add one (see "
             "docs/scenario-format.md, 'uncertainty'), or use --with-risks on a scenario "
             "with risks")
-    sim = simulate(scenario, draws=args.draws, seed=args.seed, with_risks=args.with_risks)
+    with connect(args.cluster) as client:
+        sim = simulate(scenario, draws=args.draws, seed=args.seed,
+                       with_risks=args.with_risks, client=client)
     from finmodel.views.uncertainty_text import simulation_text
 
     return emit(args.format, sim.to_json, lambda: simulation_text(sim))

@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +25,7 @@ from typing import Any
 from finmodel.reports import _io
 from finmodel.reports._html import IndexRow, compare_table_html, index_html
 from finmodel.reports._job import CompareJob, ReportJob, ReportOutcome, run_compare, run_report
+from finmodel.reports._kernel import skip_slow_imports
 from finmodel.reports._plan import PlannedScenario, base_folder
 
 __all__ = ["BatchResult", "run_reports", "skip_slow_imports"]
@@ -55,11 +55,15 @@ class BatchResult:
 def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
                 formats: tuple[str, ...], jobs: int = 1, timeout: float = 600.0,
                 compare_notebook: Path | None = None,
-                progress: Callable[[int, int], None] | None = None) -> BatchResult:
+                progress: Callable[[int, int], None] | None = None,
+                client: Any = None) -> BatchResult:
     """Write ``OUT/<folder>/`` for every valid scenario, then compare.html and index.html.
 
     Scenarios that failed validation are not run; a scenario whose notebook fails does
-    not stop the others. ``progress(done, total)`` is called as each task ends.
+    not stop the others. ``progress(done, total)`` is called as each task ends. With a
+    ``distributed.Client`` the jobs run on its cluster's workers, one task per scenario
+    (``jobs`` is then not used): the files a job needs go with it and its reports come
+    back as bytes, written here, so the workers need no shared disk.
     """
     start = time.perf_counter()
     out = out.resolve()
@@ -77,7 +81,12 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
                              str(next(p.path for p in valid if p.folder == base).resolve()),
                              str(out / "compare.html"), timeout)
     try:
-        outcomes, compare_error = _run_all(report_jobs, compare, jobs, progress)
+        if client is not None:
+            from finmodel.reports._cluster import run_on_cluster
+
+            outcomes, compare_error = run_on_cluster(client, report_jobs, compare, progress)
+        else:
+            outcomes, compare_error = _run_all(report_jobs, compare, jobs, progress)
     finally:
         _io.sweep_partial_files(out)
     rows, messages = _rows(planned, outcomes)
@@ -160,17 +169,6 @@ def _in_worker(function: Callable[[Any], Any], job: Any) -> Any:
         os._exit(1)
     finally:
         _IN_JOB = False
-
-
-def skip_slow_imports() -> None:
-    """Keep jsonschema (imported by nbformat) from importing ``rfc3987_syntax``.
-
-    When installed, that package builds a grammar at import time: about 1 s of CPU in
-    every process, for IRI format checks that notebook validation never uses. Call it
-    only in processes of the batch (the command and its workers): it turns those checks
-    off for the whole process.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def _init_worker(folder: str) -> None:

@@ -10,12 +10,15 @@ kernel-start error is retried once.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +32,9 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
 __all__ = ["CompareJob", "JobTimeout", "ReportJob", "ReportOutcome", "run_compare",
-           "run_report"]
+           "run_compare_remote", "run_report", "run_report_remote"]
 
-_EXPORTER: Any = None
+_LOCAL = threading.local()  # one HTML exporter per thread (a Dask worker may run several)
 _START_TIMEOUT = 60
 _RETRY = 0.5  # seconds between the watchdog's attempts to stop the client
 
@@ -50,6 +53,9 @@ class ReportJob:
     notebook: str
     formats: tuple[str, ...]
     timeout: float
+    #: A folder the scenario files were copied under (on a cluster worker): left out of
+    #: the file names the reports show.
+    display_root: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,10 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     from finmodel.model.projection import project
     from finmodel.model.scenario import load_scenario
 
-    projection = project(load_scenario(job.scenario_path))
+    scenario = load_scenario(job.scenario_path)
+    if job.display_root:
+        scenario = _relabel(scenario, job.display_root)
+    projection = project(scenario)
     contents: dict[str, bytes] = {}
     if "html" in job.formats or "ipynb" in job.formats:
         import nbformat
@@ -150,6 +159,19 @@ def _actuals_sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     from finmodel.views.variance_report import workbook_sheets
 
     return workbook_sheets(variance(projection.scenario, projection))
+
+
+def _relabel(scenario: Any, root: str) -> Any:
+    """The scenario with the files it was read from named without ``root`` (in its
+    provenance and in where each value was written)."""
+    from finmodel.model.files import Origin, SourceFile
+
+    files = tuple(SourceFile(f.path.removeprefix(root), f.sha256) for f in scenario.files)
+    origins = {path: Origin(o.file.removeprefix(root), o.line)
+               for path, o in scenario._origins.items()}
+    object.__setattr__(scenario, "_files", files)  # private attributes: names only
+    object.__setattr__(scenario, "_origins", origins)
+    return scenario
 
 
 def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
@@ -193,12 +215,15 @@ def watchdog(seconds: float) -> Iterator[None]:
     raised again every ``_RETRY`` seconds until it reaches this block: a signal handler
     raises wherever the main thread happens to be, which may be one of the client's
     background tasks, where the exception would go unnoticed. Outside the main thread,
-    where signals are not delivered, only the cell timeout applies.
+    where signals are not delivered (a Dask worker runs its tasks on threads), a timer
+    thread kills the kernels this thread started, which ends the run with an error that
+    is then reported as the time-out.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     message = f"timed out after {seconds:g} s (wall clock); see --timeout"
+    if threading.current_thread() is not threading.main_thread():
+        with _thread_watchdog(seconds, message):
+            yield
+        return
     fired = False
 
     def fire(signum: int, frame: object) -> None:
@@ -225,6 +250,30 @@ def watchdog(seconds: float) -> Iterator[None]:
         raise JobTimeout(message)
 
 
+@contextlib.contextmanager
+def _thread_watchdog(seconds: float, message: str) -> Iterator[None]:
+    fired = threading.Event()
+    owner = threading.get_ident()
+
+    def fire() -> None:
+        fired.set()
+        kill_live_kernels(cleanup=False, thread=owner)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except BaseException as exc:
+        if fired.is_set():
+            raise JobTimeout(message) from exc
+        raise
+    finally:
+        timer.cancel()
+    if fired.is_set():
+        raise JobTimeout(message)
+
+
 def _quiet_lost_timeouts() -> None:
     """Do not log the :class:`JobTimeout` that landed in a client task nobody awaits."""
     from jupyter_core.utils import ensure_event_loop
@@ -240,14 +289,14 @@ def _quiet_lost_timeouts() -> None:
 
 def to_html(nb: Any, title: str) -> str:
     """The executed notebook as one self-contained page without code or prompts."""
-    global _EXPORTER
-    if _EXPORTER is None:
+    exporter = getattr(_LOCAL, "exporter", None)
+    if exporter is None:
         from nbconvert import HTMLExporter
 
-        _EXPORTER = HTMLExporter(  # type: ignore[no-untyped-call]
+        exporter = _LOCAL.exporter = HTMLExporter(  # type: ignore[no-untyped-call]
             template_name="basic", exclude_input=True, exclude_input_prompt=True,
             exclude_output_prompt=True)
-    body, _ = _EXPORTER.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb)
     return page(title, body)
 
 
@@ -270,3 +319,58 @@ def _message(exc: BaseException) -> str:
         return f"notebook cell {cell} raised {ename}: {evalue}"
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
     return last.splitlines()[0] if last else type(exc).__name__
+
+
+# --- on a cluster worker: no shared disk --------------------------------------------------
+
+def run_report_remote(job: ReportJob, files: dict[str, bytes]
+                      ) -> tuple[ReportOutcome, dict[str, bytes]]:
+    """:func:`run_report` on a machine that has none of the batch's files.
+
+    ``files`` maps the absolute paths the job names (scenario, its ``extends`` parents,
+    notebook) to their contents; they are written under a private folder, the job runs
+    there, and the reports come back as ``(outcome, {file name: contents})`` for the
+    client to write. Paths in messages are those of the client.
+    """
+    with _private_copy(files) as root:
+        local = replace(job, scenario_path=root + job.scenario_path,
+                        notebook=root + job.notebook, folder=os.path.join(root, "out"),
+                        display_root=root)
+        outcome = run_report(local)
+        contents = {name: (Path(local.folder) / name).read_bytes() for name in outcome.files}
+        for name in ("report.html", "report.ipynb"):  # the paths the notebook printed
+            if name in contents:
+                contents[name] = contents[name].replace(root.encode(), b"")
+    error = None if outcome.error is None else outcome.error.replace(root, "")
+    return replace(outcome, folder=job.folder, error=error), contents
+
+
+def run_compare_remote(job: CompareJob, files: dict[str, bytes]
+                       ) -> tuple[str | None, bytes | None]:
+    """:func:`run_compare` on a machine without the batch's files: ``(error, page)``."""
+    with _private_copy(files) as root:
+        local = replace(job, notebook=root + job.notebook, base=root + job.base,
+                        scenario_paths=tuple(root + p for p in job.scenario_paths),
+                        target=os.path.join(root, "compare.html"))
+        error = run_compare(local)
+        target = Path(local.target)
+        page_ = (target.read_bytes().replace(root.encode(), b"")
+                 if error is None and target.is_file() else None)
+    return (None if error is None else error.replace(root, "")), page_
+
+
+@contextlib.contextmanager
+def _private_copy(files: dict[str, bytes]) -> Iterator[str]:
+    """A temporary folder holding ``files`` at their absolute paths below it."""
+    from finmodel.reports._kernel import runtime_dir, skip_slow_imports
+
+    skip_slow_imports()
+    root = tempfile.mkdtemp(prefix="fm-job-", dir=runtime_dir())
+    try:
+        for path, data in files.items():
+            target = Path(root + path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

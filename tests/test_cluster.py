@@ -1,0 +1,225 @@
+"""Batch reports and Monte Carlo on a real Dask cluster: ``dask scheduler`` and two
+``dask worker`` processes started from this environment on 127.0.0.1, compared with the
+local run, then stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import finmodel
+from finmodel.analysis.simulation import simulate
+from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
+from test_batch import CELLS, scenario_text, write_notebook
+
+from conftest import ROOT
+
+DASK = Path(sys.executable).with_name("dask")
+FINMODEL = Path(sys.executable).with_name("finmodel")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not DASK.is_file(), reason=f"no dask command at {DASK}"),
+]
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen([str(DASK), *args], stdout=out, stderr=subprocess.STDOUT,
+                                cwd=log.parent, start_new_session=True)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)  # the worker's nanny and its process
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A scheduler and two single-threaded workers on free ports of 127.0.0.1."""
+    from distributed import Client
+
+    folder = tmp_path_factory.mktemp("cluster")
+    info = folder / "scheduler.json"
+    processes = [_start(["scheduler", "--host", "127.0.0.1", "--port", "0",
+                         "--dashboard-address", "127.0.0.1:0", "--scheduler-file",
+                         str(info)], folder / "scheduler.log")]
+    try:
+        deadline = time.monotonic() + 60
+        while not info.is_file() and time.monotonic() < deadline:
+            assert processes[0].poll() is None, (folder / "scheduler.log").read_text()
+            time.sleep(0.2)
+        where = json.loads(info.read_text())["address"]
+        for i in range(2):
+            processes.append(_start(["worker", where, "--nthreads", "1", "--host",
+                                     "127.0.0.1", "--dashboard-address", "127.0.0.1:0",
+                                     "--name", f"w{i}"], folder / f"worker{i}.log"))
+        with Client(where, timeout=30) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield where
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+
+
+def test_simulate_on_the_cluster_equals_the_local_run(address: str) -> None:
+    """Every KPI of every draw, the line percentiles and the risk frequencies equal the
+    local run with the same seed; chunks of 1,500 draws cross the workers."""
+    from distributed import Client
+
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    local = simulate(base, draws=5_000, seed=11, with_risks=True)
+    with Client(address, timeout=30) as client:
+        remote = simulate(base, draws=5_000, seed=11, with_risks=True, chunk=1_500,
+                          client=client)
+    for name, values in local.kpis.items():
+        np.testing.assert_array_equal(remote.kpis[name], values)
+    for name, values in local.percentiles.items():
+        np.testing.assert_array_equal(remote.percentiles[name], values)
+    assert remote.to_json() == local.to_json()
+    assert min(remote.risks.values()) > 0 and max(remote.risks.values()) < 1
+
+
+def test_simulate_command_with_cluster_prints_the_local_json(address: str) -> None:
+    command = [str(FINMODEL), "simulate", "base", "--draws", "3000", "--seed", "5",
+               "--format", "json"]
+    here = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    there = subprocess.run([*command, "--cluster", address], capture_output=True, text=True,
+                           cwd=ROOT, check=True)
+    assert there.stdout == here.stdout and json.loads(there.stdout)["draws"] == 3000
+
+
+def _stamp_free(path: Path) -> str:
+    """A page without its generation time and the random id of papermill's injected
+    cell, which differ between two runs."""
+    text = re.sub(r"cell-id=[0-9a-f-]+", "cell-id", path.read_text("utf-8"))
+    return re.sub(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( UTC)?", "TIME", text)
+
+
+def _cells(sheet: object) -> list[list[object]]:
+    """A sheet's values, the generation time left out."""
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[attr-defined]
+    return [row for row in rows if row[:1] != ["generated"]]
+
+
+def test_report_batch_on_the_cluster_equals_the_local_batch(address: str,
+                                                             tmp_path: Path) -> None:
+    """Two real reports (HTML, Excel): the same files, pages and workbook values, and the
+    same index rows as the local batch."""
+    import openpyxl
+    from distributed import Client
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(ROOT / "scenarios" / "base.yaml", folder / "base.yaml")
+    (folder / "child.yaml").write_text("extends: base.yaml\nname: Child\n"
+                                       "finance: {opening_cash: 50000}\n")
+    planned = plan_scenarios(find_scenario_files([str(folder)]))
+    notebook = ROOT / "notebooks" / "scenario_report.ipynb"
+    local = run_reports(planned, tmp_path / "local", notebook, ("html", "xlsx"), jobs=1)
+    with Client(address, timeout=30) as client:
+        remote = run_reports(planned, tmp_path / "remote", notebook, ("html", "xlsx"),
+                             client=client)
+    assert (local.failed, remote.failed) == (0, 0), remote.messages
+    assert [r.kpis for r in remote.rows] == [r.kpis for r in local.rows]
+    assert remote.rows[0].kpis != remote.rows[1].kpis  # the child's opening cash differs
+    for name in ("base", "child"):
+        assert sorted(p.name for p in (tmp_path / "remote" / name).iterdir()) == [
+            "budget.xlsx", "report.html"]
+        assert (_stamp_free(tmp_path / "remote" / name / "report.html")
+                == _stamp_free(tmp_path / "local" / name / "report.html"))
+        books = [openpyxl.load_workbook(tmp_path / run / name / "budget.xlsx")
+                 for run in ("local", "remote")]
+        assert books[0].sheetnames == books[1].sheetnames
+        for sheet in books[0].sheetnames:
+            assert _cells(books[1][sheet]) == _cells(books[0][sheet])
+    assert (tmp_path / "remote" / "index.html").is_file()
+
+
+def test_report_cluster_isolates_a_failing_scenario(address: str, tmp_path: Path) -> None:
+    """A notebook that fails for one scenario: an error row, its old report removed, the
+    other report written, exit code 1 from the command."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(scenario_text("Good"))
+    (folder / "worse.yaml").write_text(scenario_text("boom"))
+    stale = tmp_path / "out" / "worse" / "report.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("an old report")
+    notebook = write_notebook(tmp_path, CELLS)
+    done = subprocess.run([str(FINMODEL), "report", str(folder), "--out",
+                           str(tmp_path / "out"), "--formats", "html", "--notebook",
+                           str(notebook), "--cluster", address],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "worse.yaml: report failed: notebook cell" in done.stderr
+    assert "boom in the notebook" in done.stderr
+    assert not stale.exists()
+    good = (tmp_path / "out" / "good" / "report.html").read_text("utf-8")
+    assert "<h1>Good</h1>" in good
+    assert "boom in the notebook" in (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert "1 reports in" in done.stdout and "1 failed" in done.stdout
+
+
+def test_watchdog_off_the_main_thread_ends_the_run(tmp_path: Path) -> None:
+    """On a worker thread (as a Dask worker runs tasks) the watchdog still ends a run
+    that hangs: JobTimeout, and the kernel it started is gone."""
+    import threading
+
+    import psutil
+
+    from finmodel.reports._job import JobTimeout, execute
+
+    notebook = write_notebook(tmp_path, ['scenario_path = ""', "import time\ntime.sleep(60)"])
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    caught: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            execute({"scenario_path": "x"}, str(notebook), 6)
+        except BaseException as exc:
+            caught.append(exc)
+        finally:  # the event loop the client made for this thread (a worker keeps its own)
+            from jupyter_core.utils import ensure_event_loop
+
+            ensure_event_loop().close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert [type(e) for e in caught] == [JobTimeout]
+    assert str(caught[0]) == "timed out after 6 s (wall clock); see --timeout"
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    assert [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_cluster_option_errors_are_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word that is no address, and an address where no scheduler listens: a message
+    naming what to do, no traceback."""
+    from finmodel.cli import _cluster
+    from finmodel.model.errors import FinModelError
+
+    with pytest.raises(FinModelError, match="neither 'local' nor a scheduler address"), \
+            _cluster.connect("nonsense"):
+        pass
+    monkeypatch.setattr(_cluster, "CONNECT_TIMEOUT", 2)
+    with pytest.raises(FinModelError, match=r"cannot reach a Dask scheduler at "
+                       r"tcp://127.0.0.1:9 within 2 s.*dask scheduler"), \
+            _cluster.connect("tcp://127.0.0.1:9"):
+        pass
