@@ -452,6 +452,11 @@ def test_export_command_writes_one_workbook_and_never_overwrites_silently(
     assert out.read_bytes() == b"mine"
     assert main(["export", "base", "--out", str(out), "--force"]) == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "budget"
+    actuals = tmp_path / "actuals.xlsx"
+    assert main(["export", "base_actuals", "--out", str(actuals)]) == 0
+    assert {"prognosis (formulas)", "variance"} <= set(openpyxl.load_workbook(
+        actuals).sheetnames)
+    actuals.unlink()
     assert main(["export", "no-such-scenario", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.xlsx"]
 

@@ -35,7 +35,13 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.views.workbook import write_budget_xlsx
 
     projection = project(scenario)
-    path = write_budget_xlsx(projection, out, extra_sheets=workbook_sheets(projection))
+    extra = workbook_sheets(projection)  # parties, risks
+    if scenario.ledger is not None:  # actuals, variance, prognosis (values), as the report
+        from finmodel.analysis.variance import variance
+        from finmodel.views.variance_report import workbook_sheets as variance_sheets
+
+        extra.update(variance_sheets(variance(scenario, projection)))
+    path = write_budget_xlsx(projection, out, extra_sheets=extra)
     check = "OK" if projection.master_check else "FAILED"
     return emit("table", lambda: {"path": str(path)},
                 lambda: f"wrote {path} ({projection.scenario.name}; master check {check}). "

@@ -189,7 +189,7 @@ def _actuals(s: Scenario) -> list[Param]:
     ledger = getattr(s, "ledger", None)
     if ledger is None:
         return []
-    from finmodel.model.actuals import ACTUAL_FLOWS  # type: ignore[import-not-found,unused-ignore]
+    from finmodel.model.actuals import ACTUAL_FLOWS
 
     closed = {int(y): j for j, y in enumerate(ledger.years)}
     rows = []

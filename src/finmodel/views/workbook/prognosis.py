@@ -39,8 +39,8 @@ def write_prognosis(workbook: Any, fmt: dict[str, Any], p: Projection, calc: Cal
     ledger = getattr(p.scenario, "ledger", None)
     if ledger is None:
         return
-    from finmodel.analysis.variance import prognosis_lines  # type: ignore[import-not-found,unused-ignore]
-    from finmodel.model.actuals import ACTUAL_FLOWS  # type: ignore[import-not-found,unused-ignore]
+    from finmodel.analysis.variance import prognosis_lines
+    from finmodel.model.actuals import ACTUAL_FLOWS
 
     values = prognosis_lines(p.evaluation, ledger)
     s = _Statement(workbook, fmt, SHEET, f"Prognosis: {p.scenario.name}",
