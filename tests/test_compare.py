@@ -403,7 +403,7 @@ def test_waterfall_bars_float_between_running_totals(hand: finmodel.Scenario) ->
     bars = [v for p in ax.patches for v in (p.get_x(), p.get_width())]
     assert bars == pytest.approx([0, 27000, 24000, 3000, 24000, 900, 0, 24900], abs=1e-9)
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "Base: Hand", "operating_costs[Staff]", "parties[P]", "Other: Hand"]
+        "Base: Hand", "Staff", "P", "Other: Hand"]  # items by name, not by path
 
 
 def test_overlay_charts_one_line_per_scenario(hand: finmodel.Scenario) -> None:
