@@ -181,7 +181,7 @@ def check_name(lang: Language, name: str) -> str:
 
 #: Path parts that only group others: left out of a parameter's name.
 _GROUPS = {"rental", "finance", "facility", "partnership"}
-_TOKEN = re.compile(r'\[([^\]]*)\]|"([^"]*)"|([^.\[\]"]+)')
+_TOKEN = re.compile(r'\["([^"]*)"\]|\[([^\]]*)\]|"([^"]*)"|([^.\[\]"]+)')
 
 
 def param_name(lang: Language, path: str) -> str:
@@ -194,13 +194,20 @@ def param_name(lang: Language, path: str) -> str:
     'Grant: phase-out: full years'
     >>> param_name("nl", "indexation.cpi")
     'Indexatie: cpi'
+    >>> param_name("en", 'uncertainty."rental.segments[A].tariff".normal')
+    'Uncertainty: A: tariff: normal'
+    >>> param_name("en", 'risks[Cut].overrides["subsidies[Grant].amount"]')
+    'Cut: changes: Grant: amount'
     """
-    tokens = [(m.group(1), m.group(2) or m.group(3)) for m in _TOKEN.finditer(path)]
+    tokens = [(m.group(2), m.group(1) or m.group(3), m.group(4))
+              for m in _TOKEN.finditer(path)]
     words: list[str] = []
-    for i, (item, field) in enumerate(tokens):
+    for i, (item, quoted, field) in enumerate(tokens):
         following = tokens[i + 1][0] if i + 1 < len(tokens) else None
         if item is not None:
             words.append(item)
+        elif quoted is not None:  # a path used as a key (uncertainty, risk overrides)
+            words.append(param_name(lang, quoted))
         elif field in _GROUPS or following is not None:
             continue  # a list whose item name follows, or a grouping section
         elif field is not None and field.isdigit():
