@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TINY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,8 @@ from finmodel.views import board, i18n, partnership_report, reporting, summary
 from finmodel.views.compare_report import kpis_html, versus_html
 from finmodel.views.messages_en import MESSAGES as EN
 from finmodel.views.messages_nl import MESSAGES as NL
+
+from conftest import ROOT, TINY
 
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
 #: Lines and KPIs other branches add (loans): their names must be in the catalogue already.
