@@ -108,10 +108,12 @@ def test_folder_names_are_distinct_ignoring_case() -> None:
 
 
 def test_parse_formats_rejects_unknown_and_empty() -> None:
-    """--formats accepts html, xlsx, ipynb in any order; anything else is a usage error."""
+    """--formats accepts html, pdf, xlsx, ipynb in any order; anything else is a usage
+    error."""
     assert parse_formats("ipynb,html,html") == ("html", "ipynb")
-    with pytest.raises(UsageError, match="unknown format 'pdf'"):
-        parse_formats("html,pdf")
+    assert parse_formats("pdf,html") == ("html", "pdf")
+    with pytest.raises(UsageError, match="unknown format 'docx'"):
+        parse_formats("html,docx")
     with pytest.raises(UsageError, match="empty"):
         parse_formats(" , ")
 

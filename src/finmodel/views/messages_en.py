@@ -478,4 +478,9 @@ MESSAGES: dict[str, str] = {
     'xl.note.budget': 'EUR, unrounded (shown to the cent); hours per year; shares.',
     'xl.note.detail': 'Per item, EUR or hours per year; purchases include replacements.',
     'xl.note.kpis': 'KPIs of the contract; provenance below.',
+    'ex.explored': 'explored',
+    'ex.change': 'change',
+    'ex.was': 'was {value}',
+    'ex.master_ok': 'Master check: OK',
+    'ex.master_failed': 'Master check: FAILED',
 }

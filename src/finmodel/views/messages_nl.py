@@ -478,4 +478,9 @@ MESSAGES: dict[str, str] = {
     'xl.note.budget': 'Euro, niet afgerond (getoond op centen); uren per jaar; percentages.',
     'xl.note.detail': 'Per post, euro of uren per jaar; aanschaffingen inclusief vervangingen.',
     'xl.note.kpis': 'Kengetallen van het contract; herkomst daaronder.',
+    'ex.explored': 'verkend',
+    'ex.change': 'verschil',
+    'ex.was': 'was {value}',
+    'ex.master_ok': 'Hoofdcontrole: in orde',
+    'ex.master_failed': 'Hoofdcontrole: MISLUKT',
 }
