@@ -486,7 +486,9 @@ def test_notebook_compare_scenarios_runs_with_defaults(tmp_path: Path) -> None:
     others = len(list((ROOT / "scenarios").glob("*.yaml"))) - 1
     assert html.count("data:image/png;base64,") == 2 + others  # overlays, a bridge each
     assert html.count(" against the base</h2>") == others
-    assert all(f"<h2>{section}</h2>" in html for section in SECTIONS)
+    from finmodel.views.i18n import t
+
+    assert all(f'<h2 id="{key}">{t("en", "cmp." + key)}</h2>' in html for key in SECTIONS)
     assert "Vendor exits in 2029" in html and "No bridge" not in html
 
 

@@ -321,3 +321,13 @@ def test_cli_lang_changes_text_not_json(capsys: pytest.CaptureFixture[str]) -> N
     nl_json = capsys.readouterr().out
     assert main(["run", str(ROOT / "scenarios" / "base.yaml"), "--format", "json"]) == 0
     assert capsys.readouterr().out == nl_json and '"cash_end"' in nl_json
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_years_in_assumptions_are_never_grouped(lang: i18n.Language) -> None:
+    """Every year value, also inside a risk's overrides, reads 2029, not 2,029 or 2.029."""
+    table = summary.assumptions_table(finmodel.load_scenario(ROOT / "scenarios" / "base.yaml"),
+                                      lang)
+    years = table[[summary.is_year_path(p) for p in table["path"]]]
+    assert len(years) > 5 and any("overrides" in p for p in years["path"])
+    assert all(re.fullmatch(r"\d{1,4}", v) for v in years["value"]), years

@@ -50,6 +50,7 @@ table.index td.text { min-width: 220px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 nav.toc ol { columns: 3; margin: 4px 0 12px; padding-left: 20px; font-size: 13px; }
 p.verdict { font-size: 16px; font-weight: 600; margin: 8px 0; }
+.kpis table { font-size: 14px; }
 td.path code { font-size: 11px; color: var(--muted); }
 @page { size: A4; margin: 14mm 12mm 16mm;
   @bottom-right { content: counter(page) " / " counter(pages); font: 9px sans-serif;
@@ -62,6 +63,7 @@ td.path code { font-size: 11px; color: var(--muted); }
   h1, h2, h3 { break-after: avoid; } h2 { margin-top: 16px; }
   img { max-width: 100% !important; width: auto !important; }
   nav.toc ol { font-size: 10px; } p.verdict { font-size: 13px; }
+  .kpis table { font-size: 11px; } .board li { font-size: 11px; }
   .board-end { break-after: page; } .agreement { break-before: page; break-after: page; }
   a { color: inherit; text-decoration: none; }
   tbody tr:hover { background: none; }

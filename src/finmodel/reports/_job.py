@@ -116,8 +116,8 @@ def run_compare(job: CompareJob) -> str | None:
 def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     from finmodel.model.projection import project
     from finmodel.model.scenario import load_scenario
-    from finmodel.views.i18n import language
-    from finmodel.views.summary import financing_need
+    from finmodel.views.i18n import check_name, language
+    from finmodel.views.summary import check_message, financing_need
 
     projection = project(load_scenario(job.scenario_path))
     lang = language(job.lang or projection.scenario.language)
@@ -162,8 +162,9 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         job.folder, files, kpis=kpis,
         self_sufficiency_end=None if share != share else share,
         master_check=projection.master_check,
-        warnings=tuple(c.message for c in projection.checks
-                       if c.kind == "flag" and not c.passed), lang=lang, problems=problems)
+        warnings=tuple(f"{check_name(lang, c.name)}: {check_message(projection, c, lang)}"
+                       for c in projection.checks if c.kind == "flag" and not c.passed),
+        lang=lang, problems=problems)
 
 
 def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:

@@ -103,7 +103,7 @@ def changes(base: Projection, p: Projection, lang: Language = "en", count: int =
         if _is_item(row.base) or _is_item(row.other):  # a whole item added or removed
             out.append(t(lang, f"s.change_{row.change}", name=name))
             continue
-        year = str(row.path).rsplit(".", 1)[-1] in summary.YEAR_KEYS
+        year = summary.is_year_path(str(row.path))
         out.append(t(lang, "s.change_param", name=name, base=_value(row.base, lang, year),
                      other=_value(row.other, lang, year)))
     if len(diff) > count:

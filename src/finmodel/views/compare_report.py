@@ -15,7 +15,7 @@ from finmodel.analysis.compare import BridgeError, assumption_diff, bridge, kpi_
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
 from finmodel.views.reporting import frame_html
-from finmodel.views.summary import YEAR_KEYS, value_text
+from finmodel.views.summary import is_year_path, value_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,7 +111,7 @@ def _diff_html(base: Projection, other: Projection, lang: Language = "en") -> st
     diff = assumption_diff(base.scenario, other.scenario)
     if diff.empty:
         return f'<p class="note fm">{escape(t(lang, "cmp.same"))}</p>'
-    years = [str(p).rsplit(".", 1)[-1] in YEAR_KEYS for p in diff["path"]]
+    years = [is_year_path(str(p)) for p in diff["path"]]
     rows = {
         t(lang, "col.path"): list(diff["path"]),
         t(lang, "cmp.col.change"): [t(lang, f"cmp.change.{c}") for c in diff["change"]],

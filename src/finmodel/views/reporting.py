@@ -221,9 +221,10 @@ def summary_html(p: Projection, lang: Language = "en", base: Projection | None =
                              f"{i18n.check_name(lang, c.name)}: "
                              f"{summary.check_message(p, c, lang)}" for c in failed], "failed"))
     parts.append("</div>")
-    parts.append(frame_html(summary.kpi_table(p, lang).set_index("key figure")
-                            .rename_axis(t(lang, "col.key_figure"))
-                            .rename(columns={"value": t(lang, "col.value")}), totals=()))
+    parts.append('<div class="kpis">' + frame_html(
+        summary.kpi_table(p, lang).set_index("key figure")
+        .rename_axis(t(lang, "col.key_figure"))
+        .rename(columns={"value": t(lang, "col.value")}), totals=()) + "</div>")
     parts.append('<div class="fm">' + _items(board.findings(p, lang)))
     risks = board.top_risks(p.scenario, lang)
     if risks:

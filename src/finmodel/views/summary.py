@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["assumption_rows", "assumptions_table", "check_message", "check_status",
            "checks_table", "failed_checks", "financing_need", "kpi_table", "master_check_text",
-           "provenance", "provenance_table", "sentences", "subsidy_end_year", "value_text",
-           "year_ranges"]
+           "is_year_path", "provenance", "provenance_table", "sentences", "subsidy_end_year",
+           "value_text", "year_ranges"]
 
 
 def year_ranges(years: Any) -> str:
@@ -335,13 +336,28 @@ def assumptions_table(scenario: Scenario, lang: Language = "en") -> pd.DataFrame
     for path, value in assumption_rows(scenario.data):
         origin = scenario.origin(path) if '"' not in path else None
         where = f"{os.path.relpath(origin.file, home)}:{origin.line}" if origin else ""
-        year = path.rsplit(".", 1)[-1] in YEAR_KEYS
+        year = is_year_path(path)
         rows.append((path, i18n.param_name(lang, path), value_text(value, year=year, lang=lang),
                      where))
     return pd.DataFrame(rows, columns=["path", "name", "value", "set in"])
 
 
 YEAR_KEYS = {"start_year", "horizon", "year", "from", "until", "start", "seed"}
+
+
+def is_year_path(path: str) -> bool:
+    """Whether the value at ``path`` is a calendar year (or a count shown like one): its
+    last key, also inside a quoted path (risk overrides), is one of :data:`YEAR_KEYS`.
+
+    Examples
+    --------
+    >>> is_year_path('risks[X].overrides."parties[V].contributions[Fee].until"')
+    True
+    >>> is_year_path("finance.minimum_cash"), is_year_path('a["b[c].from"]')
+    (False, True)
+    """
+    match = re.search(r"([A-Za-z_]+)[\"\]]*$", path)
+    return bool(match) and match.group(1) in YEAR_KEYS
 
 
 def value_text(value: Any, year: bool = False, lang: Language = "en") -> str:
