@@ -357,7 +357,7 @@ def is_year_path(path: str) -> bool:
     (False, True)
     """
     match = re.search(r"([A-Za-z_]+)[\"\]]*$", path)
-    return bool(match) and match.group(1) in YEAR_KEYS
+    return match is not None and match.group(1) in YEAR_KEYS
 
 
 def value_text(value: Any, year: bool = False, lang: Language = "en") -> str:
