@@ -173,7 +173,10 @@ def test_index_escapes_scenario_text() -> None:
     page = index_html(rows, "compare.html", "")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x>" not in page and "&lt;img src=x&gt;" in page
-    assert "<td>1,234</td>" in page or "<td>1,235</td>" in page
+    assert "<td>1,234 EUR</td>" in page or "<td>1,235 EUR</td>" in page
+    dutch = index_html(rows, "compare.html", "", "nl")
+    assert "<td>€\xa01.234</td>" in dutch or "<td>€\xa01.235</td>" in dutch
+    assert "<td>50%</td>" in dutch and ">rapport</a>" in dutch
 
 
 @pytest.mark.slow

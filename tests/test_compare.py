@@ -508,5 +508,6 @@ def test_notebook_compare_scenarios_absolute_paths_escaped(tmp_path: Path) -> No
     assert "<i>" not in html and "&lt;i&gt;Child&lt;/i&gt; &amp; co against the base" in html
     npv = finmodel.project(finmodel.load_scenario(child)).kpis["npv"]
     assert f"<td>{format_kpi('npv', 27000.0)}</td><td>{format_kpi('npv', npv)}</td>" in html
-    assert '<th>operating_costs[Staff].amount</th><td class="text">changed</td>' in html
-    assert "From 27,000 to 26,400 EUR (-600)" in html
+    assert ('<th>Staff: amount</th><td class="text path"><code>operating_costs[Staff].amount'
+            '</code></td><td class="text">changed</td>') in html
+    assert "From 27,000 EUR to 26,400 EUR (-600 EUR)" in html

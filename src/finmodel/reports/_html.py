@@ -64,6 +64,7 @@ td.path code { font-size: 11px; color: var(--muted); }
   img { max-width: 100% !important; width: auto !important; }
   nav.toc ol { font-size: 10px; } p.verdict { font-size: 13px; }
   .kpis table { font-size: 11px; } .board li { font-size: 11px; }
+  .agreement table { font-size: 10px; } .agreement li { font-size: 11px; }
   .board-end { break-after: page; } .agreement { break-before: page; break-after: page; }
   a { color: inherit; text-decoration: none; }
   tbody tr:hover { background: none; }

@@ -10,6 +10,7 @@ kernel-start error is retried once.
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import threading
 import time
@@ -103,8 +104,9 @@ def run_compare(job: CompareJob) -> str | None:
         from finmodel.views.i18n import language, t
 
         lang = language(job.lang)
-        nb = execute({"scenario_paths": list(job.scenario_paths), "base": job.base,
-                      "lang": lang}, job.notebook, job.timeout)
+        nb = execute(declared(job.notebook, {"scenario_paths": list(job.scenario_paths),
+                                             "base": job.base, "lang": lang}),
+                     job.notebook, job.timeout)
         _io.write_text(Path(job.target), to_html(nb, t(lang, "cmp.title"), lang))
     except Exception as exc:
         return _message(exc)
@@ -125,8 +127,9 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     if {"html", "ipynb", "pdf"} & set(job.formats):
         import nbformat
 
-        nb = execute({"scenario_path": job.scenario_path, "lang": lang,
-                      "base_path": job.base_path}, job.notebook, job.timeout)
+        wanted = {"scenario_path": job.scenario_path, "lang": lang,
+                  "base_path": job.base_path}
+        nb = execute(declared(job.notebook, wanted), job.notebook, job.timeout)
         if "html" in job.formats or "pdf" in job.formats:
             contents["report.html"] = to_html(nb, projection.scenario.name, lang).encode()
         if "ipynb" in job.formats:
@@ -165,6 +168,22 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         warnings=tuple(f"{check_name(lang, c.name)}: {check_message(projection, c, lang)}"
                        for c in projection.checks if c.kind == "flag" and not c.passed),
         lang=lang, problems=problems)
+
+
+def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The ``parameters`` the notebook's parameters cell sets, so that papermill does not
+    warn about the others (``lang``, ``base_path``) in a notebook of one's own."""
+    import json
+
+    try:
+        cells = json.loads(Path(notebook).read_text("utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return parameters
+    source = "".join("".join(c.get("source", "")) for c in cells
+                     if "parameters" in c.get("metadata", {}).get("tags", ()))
+    required = ("scenario_path", "scenario_paths", "base")
+    return {k: v for k, v in parameters.items()
+            if k in required or re.search(rf"^{k}\s*=", source, re.MULTILINE)}
 
 
 def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
