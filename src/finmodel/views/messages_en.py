@@ -483,4 +483,11 @@ MESSAGES: dict[str, str] = {
     'ex.was': 'was {value}',
     'ex.master_ok': 'Master check: OK',
     'ex.master_failed': 'Master check: FAILED',
+    'section.variance': 'Variance analysis',
+    'section.loans': 'Loans',
+    'col.budget': 'Budget',
+    'col.actuals': 'Actuals',
+    'col.forecast': 'Forecast',
+    'col.variance': 'Variance',
+    's.dscr': 'The lowest debt service coverage is {value} in {year}.',
 }

@@ -483,4 +483,11 @@ MESSAGES: dict[str, str] = {
     'ex.was': 'was {value}',
     'ex.master_ok': 'Hoofdcontrole: in orde',
     'ex.master_failed': 'Hoofdcontrole: MISLUKT',
+    'section.variance': 'Verschillenanalyse',
+    'section.loans': 'Leningen',
+    'col.budget': 'Begroting',
+    'col.actuals': 'Realisatie',
+    'col.forecast': 'Prognose',
+    'col.variance': 'Verschil',
+    's.dscr': 'De laagste schuldendekkingsgraad is {value} in {year}.',
 }
