@@ -107,7 +107,8 @@ risks:
     assert [line.split(": ")[1] for line in err.splitlines()] == [
         "uncertainty.finance.opening_csh", "risks[Typo].overrides.finance.discount_rate"]
     assert err.splitlines()[1] == (f"{path}:31: risks[Typo].overrides.finance.discount_rate: "
-                                   "must be > -1, got -2")
+                                   "must be between -0.99 and 100 "
+        "(-99 % to +10,000 % a year), got -2")
 
 
 def test_run_scenario_by_name(capsys: pytest.CaptureFixture[str]) -> None:

@@ -158,7 +158,11 @@ def test_money_scales_linearly(data: dict[str, Any], k: float) -> None:
     for line in MONEY_LINES:
         np.testing.assert_allclose(b.lines[line], k * a.lines[line], rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(b.lines["rented_hours"], a.lines["rented_hours"])
-    assert a.kpis["break_even_year"] == b.kpis["break_even_year"]
+    # break-even compares with 0 exactly: a structural result that is 0 up to float
+    # rounding (3.6e-11 at one scale, -2.2e-8 at another) may fall on either side
+    scale = max(1.0, float(np.abs(a.lines["total_income"]).max()))
+    if not (np.abs(a.lines["structural_result"]) <= 1e-9 * scale).any():
+        assert a.kpis["break_even_year"] == b.kpis["break_even_year"]
 
 
 @FAST

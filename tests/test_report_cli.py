@@ -92,12 +92,14 @@ def test_report_one_bad_scenario_exit_1(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 1
     assert run.stderr.splitlines() == [
-        f"{folder / 'bad.yaml'}:4: finance.discount_rate: must be > -1, got -2"]
+        f"{folder / 'bad.yaml'}:4: finance.discount_rate: must be between -0.99 and 100 "
+        "(-99 % to +10,000 % a year), got -2"]
     match = SUMMARY.match(run.stdout.strip())
     assert match is not None and match.groups() == ("1", "1", "out/index.html")
     assert (tmp_path / "out" / "good" / "report.html").is_file()
     index = (tmp_path / "out" / "index.html").read_text()
-    assert index.count('class="error-row"') == 1 and "discount_rate: must be &gt; -1" in index
+    assert index.count('class="error-row"') == 1
+    assert "discount_rate: must be between -0.99 and 100" in index
 
 
 @pytest.mark.slow

@@ -116,7 +116,8 @@ risks:
         "cannot set: no item named 'Nope'",
         f"{path}:{END + 6}: risks[Typos].overrides.finance.opening_csh: "
         "unknown key; allowed: discount_rate, minimum_cash, opening_cash",
-        f"{path}:{END + 7}: risks[Typos].overrides.finance.discount_rate: must be > -1, got -2",
+        f"{path}:{END + 7}: risks[Typos].overrides.finance.discount_rate: "
+        "must be between -0.99 and 100 (-99 % to +10,000 % a year), got -2",
     ]
     with pytest.raises(ScenarioError) as info:
         risk_register(scenario)

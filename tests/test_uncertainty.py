@@ -220,7 +220,8 @@ uncertainty:
         "(uniform, triangular)",
         f"{file}:30: uncertainty.rental.segments[A].tariff: uniform [-0.5, 1.5] with apply: "
         "multiply gives products with the base values from -5 to 15, but the parameter "
-        "must be >= 0; narrow the distribution or use a bounded one (uniform, triangular)"]
+        "must be >= 0 (at most 1e12); narrow the distribution or use a bounded one "
+        "(uniform, triangular)"]
 
 
 def test_measure_unknown_kpi_lists_kpis(tiny: finmodel.Scenario) -> None:

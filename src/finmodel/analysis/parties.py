@@ -137,7 +137,8 @@ class PartyStatement:
         frame = pd.DataFrame([{"subsidy": r.subsidy, "years": _span(r.years),
                                "subsidy_total": r.subsidy_total,
                                "partner_cash": r.partner_cash,
-                               "partner_in_kind": r.partner_in_kind, "ratio": r.ratio,
+                               "partner_in_kind": r.partner_in_kind,
+                               "ratio": r.ratio if math.isfinite(r.ratio) else math.nan,
                                "required": r.required, "met": r.met}
                               for r in self.cofinancing])
         return frame.set_index("subsidy") if len(frame) else frame

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from finmodel.model.errors import FinModelError, Problem, ScenarioError
-from finmodel.model.paths import set_path
-from finmodel.model.scenario import Scenario
+from finmodel.model.scenario import Scenario, set_value
 from finmodel.model.schema import Risk
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def _apply(scenario: Scenario, risk: Risk) -> Scenario | list[Problem]:
     probe = scenario.data  # a copy: only to find the paths that name nothing
     for path, value in risk.overrides.items():
         try:
-            set_path(probe, path, value)
+            set_value(probe, path, value)
         except (KeyError, ValueError) as exc:
             bad[path] = _risk_problem(scenario, risk, path, path, f"cannot set: {exc.args[0]}")
     valid = {p: v for p, v in risk.overrides.items() if p not in bad}

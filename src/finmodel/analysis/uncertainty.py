@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from finmodel.model.errors import Problem, ScenarioError
+from finmodel.model.errors import FinModelError, Problem, ScenarioError
 from finmodel.model.inputs import numeric_parameters
 from finmodel.model.paths import parse_path
 from finmodel.model.scenario import Scenario
-from finmodel.model.schema import Distribution
+from finmodel.model.schema import MAX_NUMBER, Distribution
 from finmodel.model.series import Series
 
 __all__ = ["Bounds", "bounds_of", "check_uncertainty", "quantile", "sample", "spread"]
@@ -58,11 +58,12 @@ class Bounds:
         return above and value <= self.high
 
 
+# The schema's rules, with its cap on the size of any number (MAX_NUMBER).
 _SHARE = Bounds(0.0, 1.0, False, "between 0 and 1")
-_RATE = Bounds(-1.0, math.inf, True, "> -1")
-_POSITIVE = Bounds(0.0, math.inf, True, "> 0")
-_NON_NEGATIVE = Bounds(0.0, math.inf, False, ">= 0")
-_ANY = Bounds(-math.inf, math.inf, False, "any number")
+_RATE = Bounds(-0.99, 100.0, False, "between -0.99 and 100")
+_POSITIVE = Bounds(0.0, MAX_NUMBER, True, "> 0 (at most 1e12)")
+_NON_NEGATIVE = Bounds(0.0, MAX_NUMBER, False, ">= 0 (at most 1e12)")
+_ANY = Bounds(-MAX_NUMBER, MAX_NUMBER, False, "between -1e12 and 1e12")
 
 
 def bounds_of(path: str) -> Bounds:
@@ -73,7 +74,7 @@ def bounds_of(path: str) -> Bounds:
     >>> bounds_of("rental.segments[Schools].discount").text
     'between 0 and 1'
     >>> bounds_of("indexation.cpi").text, bounds_of("finance.opening_cash").text
-    ('> -1', 'any number')
+    ('between -0.99 and 100', 'between -1e12 and 1e12')
     """
     if path.endswith(".discount"):
         return _SHARE
@@ -84,6 +85,11 @@ def bounds_of(path: str) -> Bounds:
     if path in ("finance.opening_cash", "finance.minimum_cash"):
         return _ANY
     return _NON_NEGATIVE
+
+
+def _exp(x: float) -> float:
+    """``exp`` that stays finite: a lognormal with a huge mean then fails the range check."""
+    return math.exp(min(x, 709.0))
 
 
 def quantile(dist: Distribution, q: float) -> float:
@@ -111,7 +117,7 @@ def quantile(dist: Distribution, q: float) -> float:
         return high - math.sqrt((1 - q) * (high - low) * (high - mode))
     z = NormalDist().inv_cdf(q)
     value = p[0] + z * p[1]
-    return math.exp(value) if dist.kind == "lognormal" else value
+    return _exp(value) if dist.kind == "lognormal" else value
 
 
 def spread(dist: Distribution) -> tuple[float, float]:
@@ -129,7 +135,7 @@ def spread(dist: Distribution) -> tuple[float, float]:
         return p[0], p[-1]
     reach = NORMAL_REACH * p[1]
     if dist.kind == "lognormal":
-        return 0.0 if p[1] else math.exp(p[0]), math.exp(p[0] + reach)
+        return 0.0 if p[1] else _exp(p[0]), _exp(p[0] + reach)
     return p[0] - reach, p[0] + reach
 
 
@@ -225,6 +231,8 @@ class Sampler:
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         self.seed = scenario.seed if seed is None else seed
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise FinModelError(f"seed: must be a whole number >= 0, got {self.seed!r}")
         self.items = dict(scenario.uncertainty)
         self.bounds = {path: bounds_of(path) for path in self.items}
         self.factor_bounds = {path: _factor_bounds(scenario, path) for path, dist

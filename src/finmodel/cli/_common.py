@@ -8,35 +8,69 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from finmodel.model.errors import ScenarioError
+from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.files import resolve_scenario
 from finmodel.model.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from finmodel.views.i18n import Language
 
-__all__ = ["add_format_argument", "add_lang_argument", "add_scenario_argument", "emit",
-           "lang_of", "load"]
+__all__ = ["STRICT", "add_format_argument", "add_lang_argument", "add_scenario_argument",
+           "checked", "emit", "lang_of", "load", "report_warnings", "seed"]
+
+#: Set by ``finmodel --strict``: input warnings are errors (exit 2).
+STRICT = {"on": False}
 
 
-def load(spec: str) -> Scenario:
-    """Load a scenario for a command, with its ``uncertainty`` and ``risks`` checked too.
+def checked(scenario: Scenario) -> list[Problem]:
+    """Problems of the analysis blocks: ``risks`` overrides and ``uncertainty`` ranges.
 
     The library's :func:`load_scenario` checks the file against the schema only; the
-    analysis blocks need projections, so commands check them here, all problems at once.
+    analysis blocks need projections, so commands check them here, all at once.
     """
     from finmodel.analysis.risks import validate_risks
     from finmodel.analysis.uncertainty import check_uncertainty
 
-    scenario = load_scenario(resolve_scenario(spec))
     problems = list(validate_risks(scenario))
     try:
         check_uncertainty(scenario)
     except ScenarioError as exc:
         problems += exc.problems
+    return problems
+
+
+def report_warnings(scenario: Scenario) -> list[Problem]:
+    """Print the scenario's input warnings on stderr; under ``--strict`` return them as
+    problems instead (the caller refuses the scenario)."""
+    if STRICT["on"]:
+        return list(scenario.warnings)
+    for warning in scenario.warnings:
+        print(warning, file=sys.stderr)
+    return []
+
+
+def load(spec: str) -> Scenario:
+    """Load a scenario for a command: schema, analysis blocks and input warnings.
+
+    Raises :class:`ScenarioError` with every problem at once (and, under ``--strict``,
+    every warning); otherwise warnings go to stderr.
+    """
+    scenario = load_scenario(resolve_scenario(spec))
+    problems = checked(scenario) + report_warnings(scenario)
     if problems:
         raise ScenarioError(sorted(problems))
     return scenario
+
+
+def seed(text: str) -> int:
+    """An argparse type for ``--seed``: a whole number >= 0 (numpy's seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
+    return value
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser) -> None:

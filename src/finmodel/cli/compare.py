@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from finmodel.cli._common import add_format_argument, add_lang_argument, emit, lang_of, load
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    emit,
+    lang_of,
+    load,
+    seed,
+)
 from finmodel.model.engine import KPIS
 
 HELP = ("compare two scenarios: the assumptions that differ and the bridge of a KPI "
@@ -23,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--permutations", type=int, default=200, metavar="N",
                         help="above 8 items: at most N random orders for the sampled "
                              "estimate (default 200)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random orders")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the random orders")
     add_lang_argument(parser)
     add_format_argument(parser, ("table", "json"))
 

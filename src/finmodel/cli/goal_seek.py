@@ -14,6 +14,7 @@ from finmodel.cli._common import (
     emit,
     lang_of,
     load,
+    seed,
 )
 
 HELP = ("goal seek: the parameter value at which a KPI reaches a target, or at which "
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seek a factor on the parameter's series instead of a value")
     parser.add_argument("--draws", type=int, default=20_000, metavar="N",
                         help="with --probability: number of draws (default 20,000)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S",
+    parser.add_argument("--seed", type=seed, default=None, metavar="S",
                         help="with --probability: random seed (default: the scenario's)")
     add_format_argument(parser, ("table", "json"))
 

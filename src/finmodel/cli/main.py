@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Multi-year budgets, subsidy phase-out and business cases for "
                     "public-private facilities.")
     parser.add_argument("--version", action="version", version=f"finmodel {__version__}")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat input warnings (likely typing mistakes) as errors: exit 2")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"finmodel.cli.{name.replace('-', '_')}")
@@ -41,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    from finmodel.cli import _common
+
+    _common.STRICT["on"] = args.strict
     try:
         code: int = args.handler(args)
     except ScenarioError as exc:

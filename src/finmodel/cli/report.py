@@ -7,7 +7,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from finmodel.reports import PlannedScenario
 
 from finmodel.cli._common import add_lang_argument
 
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     compare = args.compare_notebook or _default_notebook(_COMPARE)
     if args.compare_notebook is not None:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
-    planned = plan_scenarios(files)
+    planned = _with_warnings(plan_scenarios(files))
     with _Progress() as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
                              timeout=args.timeout, compare_notebook=compare,
@@ -64,6 +67,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"{result.succeeded} reports in {result.seconds:.1f} s ({rate:.1f} per minute), "
           f"{result.failed} failed -> {index.as_posix()}")
     return 1 if result.failed or result.compare_error or result.incomplete else 0
+
+
+def _with_warnings(planned: list[PlannedScenario]) -> list[PlannedScenario]:
+    """Print each valid scenario's input warnings; under ``--strict`` they stop it."""
+    from finmodel.cli._common import report_warnings
+    from finmodel.reports import PlannedScenario
+
+    out = []
+    for plan in planned:
+        strict = report_warnings(plan.scenario) if plan.scenario is not None else []
+        out.append(PlannedScenario(plan.path, plan.folder, None, tuple(strict))
+                   if strict else plan)
+    return out
 
 
 def _positive_int(text: str) -> int:

@@ -11,6 +11,7 @@ from finmodel.cli._common import (
     emit,
     lang_of,
     load,
+    seed,
 )
 
 HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line, KPI "
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_lang_argument(parser)
     parser.add_argument("--draws", type=int, default=10_000, metavar="N",
                         help="number of draws (default 10,000)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S",
+    parser.add_argument("--seed", type=seed, default=None, metavar="S",
                         help="random seed (default: the scenario's seed)")
     parser.add_argument("--with-risks", action="store_true",
                         help="let the scenario's risks occur as independent yes/no events")

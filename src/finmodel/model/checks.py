@@ -22,7 +22,8 @@ class Check:
 
     ``kind`` is ``identity`` (the model's arithmetic; these make the master check) or
     ``flag`` (a warning about the plan: cash below the reserve, co-financing not met,
-    high occupancy, subsidy cut off by the horizon).
+    high occupancy, subsidy cut off by the horizon; or about the file: a likely typing
+    mistake, named ``input_warning[PATH]``).
     """
 
     name: str
@@ -72,6 +73,8 @@ def run_checks(p: Projection) -> tuple[Check, ...]:
         f"occupancy above {OCCUPANCY_FLAG:.0%} in {_years(busy)}: little room for growth",
         tuple(busy.tolist())))
     checks.extend(_subsidy_checks(p))
+    checks.extend(Check(f"input_warning[{w.path}]", "flag", False,
+                        f"{w.file}:{w.line}: {w.message}") for w in p.scenario.warnings)
     return tuple(checks)
 
 
@@ -94,7 +97,12 @@ def _subsidy_checks(p: Projection) -> list[Check]:
         if subsidy.cofinancing_ratio is not None:
             paying = cash > 0
             total, matched = float(cash.sum()), float(contributions[paying].sum())
-            ratio = matched / total if total else float("inf")
+            if not total:  # nothing to match: a ratio would be 0/0
+                out.append(Check(
+                    f"cofinancing[{subsidy.name}]", "flag", True,
+                    f"{subsidy.name} pays nothing inside the horizon: nothing to co-finance"))
+                continue
+            ratio = matched / total
             met = ratio >= subsidy.cofinancing_ratio
             out.append(Check(
                 f"cofinancing[{subsidy.name}]", "flag", met,

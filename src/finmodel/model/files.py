@@ -3,6 +3,12 @@
 This is the only module that reads scenario files. It returns plain data (dicts,
 lists, numbers, strings) merged over the ``extends`` chain, a map from every path to
 the file and line it came from, and the files read with their content hashes.
+
+YAML is read with libyaml's C parser where PyYAML has it (about fifty times faster than
+the Python parser on base.yaml), with YAML 1.2 numbers (``1e3`` is 1000). A file is
+refused with a message, before any node tree is built, when it exceeds the limits below
+(size, nesting, aliases, values, keys in a mapping): a hostile file costs a scan of its
+events, never a crash, a hang or unbounded memory.
 """
 
 from __future__ import annotations
@@ -21,8 +27,19 @@ from finmodel.model.paths import Key, format_path
 
 __all__ = ["Origin", "SourceFile", "read_scenario_data", "resolve_scenario"]
 
+#: A scenario file is a few kilobytes; these bound what a hostile or broken file can cost
+#: (time and memory) before it is refused with a message.
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20
+MAX_ALIASES = 100
+MAX_VALUES = 10_000
+MAX_KEYS = 1_000
+
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+# libyaml's C parser where PyYAML was built with it (about ten times faster), else Python's.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NOT_INHERITED = ("name", "description")
 
 
@@ -36,10 +53,15 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a value was written: display path of the file and 1-based line."""
+    """Where a value was written: display path of the file and 1-based line.
+
+    ``written`` is the source text of a plain number as typed (``58.000``), kept so that
+    likely typing mistakes can be warned about; it takes no part in comparisons.
+    """
 
     file: str
     line: int
+    written: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -71,13 +93,19 @@ def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
     except OSError as exc:
         raise ScenarioError([Problem(display, 1, "(file)",
                                      f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(display, 1, "(file)",
+                                     f"is {len(raw):,} bytes; a scenario file may be at most "
+                                     f"{MAX_FILE_BYTES:,} bytes")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(display, 1, "(file)",
                                      f"not UTF-8 text: {exc.reason}")]) from None
-    data, lines, problems = _parse(text, display)
-    origins = {path: Origin(display, line) for path, line in lines.items()}
+    data, walker = _parse(text, display)
+    problems = walker.problems
+    origins = {path: Origin(display, line, walker.written.get(path))
+               for path, line in walker.lines.items()}
     source = SourceFile(display, hashlib.sha256(raw).hexdigest())
     parent_name = data.pop("extends", None)
     if parent_name is None:
@@ -111,24 +139,92 @@ def _load_parent(display: str, name: Any, where: Origin, chain: tuple[str, ...])
 
 # --- YAML with line numbers -------------------------------------------------------------
 
-def _parse(text: str, display: str) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
-    loader = yaml.SafeLoader(text)
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML (libyaml's C parser where installed) with YAML 1.2 numbers: ``1e3`` is 1000.
+
+    PyYAML follows YAML 1.1, where a float needs a dot and a signed exponent, so ``1e3``
+    would be the text "1e3"; a controller means a number.
+    """
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+
+
+def _parse(text: str, display: str) -> tuple[dict[str, Any], _Walker]:
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError([Problem(display, 1, "(file)", "is empty; expected a mapping")])
-        walker = _Walker(loader, display)
-        data = walker.value(node, ())
+        _check_shape(text, display)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise ScenarioError([Problem(display, 1, "(file)",
+                                             "is empty; expected a mapping")])
+            walker = _Walker(loader, display)
+            data = walker.value(node, ())
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise ScenarioError([Problem(display, line, "(yaml)", _yaml_message(exc))]) from None
-    finally:
-        loader.dispose()
     if not isinstance(data, dict):
         raise ScenarioError([Problem(display, node.start_mark.line + 1, "(file)",
                                      f"must be a mapping of keys, got {type(data).__name__}")])
-    return data, walker.lines, walker.problems
+    return data, walker
+
+
+def _check_shape(text: str, display: str) -> None:
+    """Refuse deep nesting, many aliases, many values or keys, before building anything.
+
+    Runs over the parser's events (a flat stream, no recursion), so a file of ten
+    thousand nested brackets or a hundred thousand junk keys costs a scan, not a crash.
+    Limits: :data:`MAX_DEPTH`, :data:`MAX_ALIASES`, :data:`MAX_VALUES` (as written;
+    :class:`_Walker` counts again after expanding aliases) and :data:`MAX_KEYS` keys in
+    one mapping.
+    """
+    loader = _Loader(text)
+    stack: list[int] = []  # per open collection: its items so far (mapping: keys + values)
+    aliases = values = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+                continue
+            if not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent
+                              | yaml.CollectionStartEvent):
+                continue
+            values += 1
+            aliases += isinstance(event, yaml.AliasEvent)
+            if stack:
+                stack[-1] += 1
+            message = _shape_message(len(stack), aliases, values,
+                                     stack[-1] if stack else 0, event)
+            if message:
+                raise ScenarioError([Problem(display, _line(event), "(yaml)", message)])
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append(0)
+    finally:
+        loader.dispose()
+
+
+def _shape_message(depth: int, aliases: int, values: int, items: int,
+                   event: yaml.Event) -> str:
+    if isinstance(event, yaml.CollectionStartEvent) and depth >= MAX_DEPTH:
+        return f"nested more than {MAX_DEPTH} levels deep; a scenario needs far fewer"
+    if aliases > MAX_ALIASES:
+        return f"more than {MAX_ALIASES} aliases (*name); write the values out"
+    if values > MAX_VALUES:
+        return f"more than {MAX_VALUES:,} values; a scenario needs far fewer"
+    if items > 2 * MAX_KEYS:  # in a list, items; in a mapping, keys and values
+        return f"more than {MAX_KEYS:,} keys or items in one mapping or list"
+    return ""
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -142,20 +238,30 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
 class _Walker:
     """Turns a composed YAML node tree into plain data, recording each path's line."""
 
-    def __init__(self, loader: yaml.SafeLoader, display: str) -> None:
+    def __init__(self, loader: Any, display: str) -> None:
         self.loader = loader
         self.display = display
         self.lines: dict[str, int] = {}
+        self.written: dict[str, str] = {}
         self.problems: list[Problem] = []
+        self.count = 0
 
     def value(self, node: yaml.Node, path: tuple[Key, ...]) -> Any:
-        self.lines.setdefault(format_path(path), node.start_mark.line + 1)
+        self.count += 1
+        if self.count > MAX_VALUES:  # aliases can repeat a subtree exponentially often
+            raise yaml.constructor.ConstructorError(
+                None, None, f"more than {MAX_VALUES:,} values (after expanding aliases); "
+                "a scenario needs far fewer", node.start_mark)
+        where = format_path(path)
+        self.lines.setdefault(where, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             self._check_tag(node, _MAP_TAG, path)
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, _SEQ_TAG, path)
             return self._sequence(node, path)
+        if node.tag == _FLOAT_TAG and not getattr(node, "style", None):
+            self.written[where] = node.value
         return self.loader.construct_object(node, deep=True)
 
     def _check_tag(self, node: yaml.Node, expected: str, path: tuple[Key, ...]) -> None:

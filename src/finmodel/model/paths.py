@@ -1,14 +1,16 @@
 """Parameter paths: ``rental.segments[Care organisations].tariff``.
 
 Keys are joined by dots; an item of a list of named mappings is addressed as
-``[name]``. These functions work on the plain data read from YAML (dicts and lists),
-never on files.
+``[name]``. A name may contain dots (``parties[St. Jan v.o.f.]``); the schema refuses
+names with ``[``, ``]`` or line breaks and index names with dots, so every path can be
+written and read back. These functions work on the plain data read from YAML (dicts and
+lists), never on files.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 __all__ = ["format_path", "get_path", "parse_path", "set_path"]
@@ -28,6 +30,8 @@ def parse_path(path: str) -> tuple[Key, ...]:
     ('rental', 'segments', '[Schools]', 'tariff')
     >>> parse_path("indexation.cpi")
     ('indexation', 'cpi')
+    >>> parse_path("parties[St. Jan v.o.f.].own_use_hours")
+    ('parties', '[St. Jan v.o.f.]', 'own_use_hours')
     """
     if not _WHOLE.fullmatch(path):
         raise ValueError(
@@ -88,8 +92,12 @@ def get_path(data: Any, path: str) -> Any:
     return node
 
 
-def set_path(data: Any, path: str, value: Any) -> None:
+def set_path(data: Any, path: str, value: Any, blocks: Collection[str] = ()) -> None:
     """Set the value at ``path`` in place; the parent must exist, the last key may be new.
+
+    ``blocks`` names mappings that may be missing and are then created empty: a block a
+    file leaves out stands for its defaults, so ``finance.opening_cash`` can be set in a
+    scenario without ``finance:``.
 
     Examples
     --------
@@ -97,8 +105,18 @@ def set_path(data: Any, path: str, value: Any) -> None:
     >>> set_path(d, "finance.minimum_cash", 5)
     >>> d
     {'finance': {'opening_cash': 0, 'minimum_cash': 5}}
+    >>> e = {}
+    >>> set_path(e, "rental.variable_cost_per_hour", 3, blocks={"rental"})
+    >>> e
+    {'rental': {'variable_cost_per_hour': 3}}
     """
     parts = parse_path(path)
+    for depth in range(1, len(parts)):
+        prefix = format_path(parts[:depth])
+        if prefix in blocks:
+            holder = get_path(data, format_path(parts[:depth - 1])) if depth > 1 else data
+            if isinstance(holder, dict) and holder.get(parts[depth - 1]) is None:
+                holder[parts[depth - 1]] = {}
     parent = get_path(data, format_path(parts[:-1])) if len(parts) > 1 else data
     last = parts[-1]
     assert isinstance(last, str)

@@ -17,10 +17,20 @@ from pydantic import PrivateAttr, ValidationError
 
 from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.files import Origin, SourceFile, read_scenario_data
+from finmodel.model.input_warnings import InputWarning, input_warnings
 from finmodel.model.paths import format_path, set_path
-from finmodel.model.schema import Facility, Party, ScenarioModel
+from finmodel.model.schema import FIRST_YEAR, LAST_YEAR, Facility, Party, ScenarioModel
 
-__all__ = ["Scenario", "load_scenario", "validate_scenario"]
+__all__ = ["BLOCKS", "Scenario", "load_scenario", "set_value", "validate_scenario"]
+
+#: Top-level mappings a file may leave out (their defaults apply); a change or risk
+#: override below one of them creates it.
+BLOCKS = frozenset({"facility", "finance", "indexation", "rental", "uncertainty"})
+
+
+def set_value(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` in plain scenario data, creating a left-out block (``finance:``)."""
+    set_path(data, path, value, BLOCKS)
 
 
 class Scenario(ScenarioModel):
@@ -34,6 +44,7 @@ class Scenario(ScenarioModel):
     _files: tuple[SourceFile, ...] = PrivateAttr(default=())
     _origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
     _data: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _warnings: tuple[InputWarning, ...] | None = PrivateAttr(default=None)
 
     @property
     def years(self) -> NDArray[np.int64]:
@@ -54,6 +65,15 @@ class Scenario(ScenarioModel):
         """The resolved assumptions as plain data (a copy), as a scenario file would hold them."""
         return copy.deepcopy(self._data)
 
+    @property
+    def warnings(self) -> tuple[InputWarning, ...]:
+        """Likely typing mistakes (an index of 2.5, ``58.000``): see
+        :mod:`finmodel.model.input_warnings`. They never change a number."""
+        if self._warnings is None:
+            display = self._files[0].path if self._files else "<data>"
+            self._warnings = input_warnings(self._data, self._origins, display)
+        return self._warnings
+
     def origin(self, path: str) -> Origin:
         """File and line where ``path`` (or its nearest written parent) was set."""
         return _locate(path, self._origins, self._files[0].path if self._files else "<data>")
@@ -73,9 +93,11 @@ class Scenario(ScenarioModel):
         problems = []
         for path, value in changes.items():
             try:
-                set_path(data, path, copy.deepcopy(value))
+                set_value(data, path, copy.deepcopy(value))
             except (KeyError, ValueError) as exc:
                 problems.append(Problem(source, 0, path, f"cannot set: {exc.args[0]}"))
+            for stale in [k for k in origins if k.startswith((f"{path}.", f"{path}["))]:
+                del origins[stale]
             origins[path] = Origin(source, 0)
         if problems:
             raise ScenarioError(problems)
@@ -141,7 +163,8 @@ def _context(data: Mapping[str, Any]) -> dict[str, Any]:
     start, horizon = data.get("start_year"), data.get("horizon")
     if all(isinstance(v, int) and not isinstance(v, bool) for v in (start, horizon)):
         assert isinstance(start, int) and isinstance(horizon, int)
-        context["years"] = (start, start + horizon - 1)
+        if FIRST_YEAR <= start <= LAST_YEAR and 1 <= horizon <= 50:  # else: their own errors
+            context["years"] = (start, start + horizon - 1)
     return context
 
 
@@ -150,14 +173,20 @@ def _capacity_problems(years: NDArray[np.int64], facility: Facility,
     """Own use above the available hours, naming the years (spec section 3)."""
     available = facility.available_hours.at(years)
     own_use = sum((p.own_use_hours.at(years) for p in parties), np.zeros(len(years)))
-    over = own_use > available
+    # 800.2 + 520.1 is 1320.3000000000002 in binary floats: at capacity, not above it.
+    over = own_use > available + 1e-9 * np.maximum(available, 1.0)
     if not over.any():
         return []
     first = int(np.argmax(over))
     return [Problem(where.file, where.line, "parties",
-                    f"own use of all parties ({own_use[first]:,.0f} h) is above "
-                    f"facility.available_hours ({available[first]:,.0f} h) in "
+                    f"own use of all parties ({_hours(own_use[first])} h) is above "
+                    f"facility.available_hours ({_hours(available[first])} h) in "
                     + ", ".join(str(y) for y in years[over]))]
+
+
+def _hours(value: float) -> str:
+    """Hours to at most two decimals, without trailing zeros: ``1,320.4``, ``1,320``."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _capacity_of_raw(data: Mapping[str, Any], origins: Mapping[str, Origin],

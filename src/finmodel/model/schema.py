@@ -8,6 +8,7 @@ that :func:`finmodel.model.scenario.validate` passes in.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -22,6 +23,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -29,6 +31,7 @@ from pydantic_core import PydanticCustomError
 from finmodel.model.series import Series
 
 __all__ = [
+    "FIRST_YEAR", "LAST_YEAR", "MAX_NUMBER", "json_schema",
     "Benefit", "Contribution", "Distribution", "Facility", "Finance", "Investment",
     "OperatingCost", "Partnership", "Party", "PhaseOut", "Rental", "Risk", "ScenarioModel",
     "Segment", "Subsidy",
@@ -53,7 +56,16 @@ ANY = _Rule("", lambda v: True)
 NON_NEGATIVE = _Rule("must be >= 0", lambda v: v >= 0)
 POSITIVE = _Rule("must be > 0", lambda v: v > 0)
 SHARE = _Rule("must be between 0 and 1", lambda v: 0 <= v <= 1)
-RATE = _Rule("must be > -1", lambda v: v > -1)
+# Wide enough that a percentage typed as a number (2.5 for 2.5 %) loads and gets a
+# warning (input_warnings); narrow enough that 50 years of growth or discounting stay finite.
+RATE = _Rule("must be between -0.99 and 100 (-99 % to +10,000 % a year)",
+             lambda v: -0.99 <= v <= 100)
+
+#: The largest size of any number in a scenario (euros, hours, tariffs): a million
+#: million. Beyond it products over 50 years could overflow to infinity.
+MAX_NUMBER = 1e12
+#: Calendar years a scenario may name (start, windows, series keys).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def _error(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
@@ -65,6 +77,9 @@ def _as_float(value: Any) -> float:
         raise _error("number_type", "must be a number, got {value}", value=repr(value))
     if not math.isfinite(value):
         raise _error("number_finite", "must be a finite number, got {value}", value=repr(value))
+    if abs(value) > MAX_NUMBER:
+        raise _error("number_size", "must be at most 1e12 (a million million) in size, "
+                                    "got {value}", value=_fmt(value))
     return float(value)
 
 
@@ -89,9 +104,11 @@ def _series(rule: _Rule) -> Callable[[Any], Series]:
                                             "got an empty mapping", form="{year: value}")
             points = []
             for year, item in sorted(value.items(), key=lambda kv: str(kv[0])):
-                if isinstance(year, bool) or not isinstance(year, int):
-                    raise _error("series_year", "keys must be calendar years, got {year}",
-                                 year=repr(year))
+                if (isinstance(year, bool) or not isinstance(year, int)
+                        or not FIRST_YEAR <= year <= LAST_YEAR):
+                    raise _error("series_year", "keys must be calendar years "
+                                 "{first}..{last}, got {year}", year=repr(year),
+                                 first=FIRST_YEAR, last=LAST_YEAR)
                 points.append((year, _checked(_as_float(item), rule, f" (in {year})")))
             points.sort()
             return Series(tuple(y for y, _ in points), tuple(v for _, v in points))
@@ -116,6 +133,30 @@ def _index_name(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _calendar_year(value: int) -> int:
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise _error("year", "must be a calendar year {first}..{last}, got {value}",
+                     first=FIRST_YEAR, last=LAST_YEAR, value=value)
+    return value
+
+
+def _plain_name(value: str) -> str:
+    """Names appear in paths (``parties[NAME]``) and one-line messages."""
+    if "[" in value or "]" in value or any(ord(c) < 32 for c in value):
+        raise _error("name", "must not contain [ or ] or line breaks (names are used in "
+                     "paths such as parties[NAME]), got {value}", value=repr(value))
+    return value
+
+
+def _index_key(value: str) -> str:
+    """Index names end paths (``indexation.cpi``), so a dot or bracket would split them."""
+    if not value or any(c in value for c in ".[]") or any(ord(c) < 32 for c in value):
+        raise _error("name", "index names must be non-empty, without . [ ] or line breaks "
+                     "(they are used in paths such as indexation.cpi), got {value}",
+                     value=repr(value))
+    return value
+
+
 def _horizon_year(value: int, info: ValidationInfo) -> int:
     span = _context(info, "years")
     if span is not None and not span[0] <= value <= span[1]:
@@ -134,16 +175,43 @@ def _unique_names(items: tuple[Any, ...]) -> tuple[Any, ...]:
     return items
 
 
-Number = Annotated[float, PlainValidator(_number(ANY))]
-NonNegative = Annotated[float, PlainValidator(_number(NON_NEGATIVE))]
-Share = Annotated[float, PlainValidator(_number(SHARE))]
-AnySeries = Annotated[Series, PlainValidator(_series(ANY))]
-NonNegativeSeries = Annotated[Series, PlainValidator(_series(NON_NEGATIVE))]
-PositiveSeries = Annotated[Series, PlainValidator(_series(POSITIVE))]
-RateSeries = Annotated[Series, PlainValidator(_series(RATE))]
+def _number_schema(low: float, high: float, open_low: bool = False) -> dict[str, Any]:
+    return {"type": "number", "exclusiveMinimum" if open_low else "minimum": low,
+            "maximum": high}
+
+
+def _series_schema(number: dict[str, Any]) -> WithJsonSchema:
+    """A number, or a step function ``{year: value}`` (keys are years, as YAML text)."""
+    return WithJsonSchema({"anyOf": [number, {
+        "type": "object", "minProperties": 1, "additionalProperties": number,
+        "propertyNames": {"pattern": "^[0-9]{4}$"}}]})
+
+
+_ANY_NUMBER = _number_schema(-MAX_NUMBER, MAX_NUMBER)
+_NON_NEGATIVE_NUMBER = _number_schema(0, MAX_NUMBER)
+_SHARE_NUMBER = _number_schema(0, 1)
+Number = Annotated[float, PlainValidator(_number(ANY)), WithJsonSchema(_ANY_NUMBER)]
+NonNegative = Annotated[float, PlainValidator(_number(NON_NEGATIVE)),
+                        WithJsonSchema(_NON_NEGATIVE_NUMBER)]
+Share = Annotated[float, PlainValidator(_number(SHARE)), WithJsonSchema(_SHARE_NUMBER)]
+Rate = Annotated[float, PlainValidator(_number(RATE)),
+                 WithJsonSchema(_number_schema(-0.99, 100))]
+AnySeries = Annotated[Series, PlainValidator(_series(ANY)), _series_schema(_ANY_NUMBER)]
+NonNegativeSeries = Annotated[Series, PlainValidator(_series(NON_NEGATIVE)),
+                              _series_schema(_NON_NEGATIVE_NUMBER)]
+PositiveSeries = Annotated[Series, PlainValidator(_series(POSITIVE)),
+                           _series_schema(_number_schema(0, MAX_NUMBER, open_low=True))]
+RateSeries = Annotated[Series, PlainValidator(_series(RATE)),
+                       _series_schema(_number_schema(-0.99, 100))]
 IndexName = Annotated[StrictStr, AfterValidator(_index_name)]
-HorizonYear = Annotated[StrictInt, AfterValidator(_horizon_year)]
-Name = Annotated[StrictStr, Field(min_length=1)]
+_YEAR_SCHEMA = WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})
+CalendarYear = Annotated[StrictInt, AfterValidator(_calendar_year), _YEAR_SCHEMA]
+HorizonYear = Annotated[StrictInt, AfterValidator(_calendar_year),
+                        AfterValidator(_horizon_year), _YEAR_SCHEMA]
+Name = Annotated[StrictStr, Field(min_length=1), AfterValidator(_plain_name)]
+#: Counts of years (lives, releases, phase-out lengths): at most a millennium.
+Years = Annotated[StrictInt, Field(ge=1, le=1000)]
+YearsOrNone = Annotated[StrictInt, Field(ge=0, le=1000)]
 
 
 class _Model(BaseModel):
@@ -153,8 +221,8 @@ class _Model(BaseModel):
 class _Windowed(_Model):
     """An item with an optional window of calendar years, both ends inclusive."""
 
-    from_: StrictInt | None = Field(None, alias="from")
-    until: StrictInt | None = None
+    from_: CalendarYear | None = Field(None, alias="from")
+    until: CalendarYear | None = None
 
     @model_validator(mode="after")
     def _window_order(self) -> _Windowed:
@@ -176,7 +244,7 @@ class Investment(_Model):
     name: Name
     amount: NonNegative
     year: HorizonYear
-    life: Annotated[StrictInt, Field(ge=1)]
+    life: Years
     replace: StrictBool = False
     indexation: IndexName | None = None
 
@@ -205,8 +273,8 @@ class Rental(_Model):
 
 class PhaseOut(_Model):
     start: HorizonYear | None = None
-    full_years: Annotated[StrictInt, Field(ge=0)] = 0
-    taper_years: Annotated[StrictInt, Field(ge=0)] = 0
+    full_years: YearsOrNone = 0
+    taper_years: YearsOrNone = 0
     shape: Literal["linear", "step"] = "linear"
 
     @model_validator(mode="after")
@@ -223,7 +291,7 @@ class Subsidy(_Model):
     amounts: dict[HorizonYear, NonNegative] | None = None
     amount: NonNegative | None = None
     phase_out: PhaseOut | None = None
-    release_years: Annotated[StrictInt, Field(ge=1)] | None = None
+    release_years: Years | None = None
     cofinancing_ratio: NonNegative | None = None
 
     @model_validator(mode="after")
@@ -272,7 +340,7 @@ class Partnership(_Model):
 class Finance(_Model):
     opening_cash: Number = 0.0
     minimum_cash: Number = 0.0
-    discount_rate: Annotated[float, PlainValidator(_number(RATE))] = 0.04
+    discount_rate: Rate = 0.04
 
 
 class Distribution(_Model):
@@ -320,9 +388,9 @@ class ScenarioModel(_Model):
     name: StrictStr
     description: StrictStr = ""
     language: Literal["en", "nl"] | None = None  # of the reports; --lang overrides it
-    start_year: StrictInt
+    start_year: CalendarYear
     horizon: Annotated[StrictInt, Field(ge=1, le=50)]
-    indexation: dict[StrictStr, RateSeries] = {}
+    indexation: dict[Annotated[StrictStr, AfterValidator(_index_key)], RateSeries] = {}
     facility: Facility
     investments: Annotated[tuple[Investment, ...], AfterValidator(_unique_names)] = ()
     operating_costs: Annotated[tuple[OperatingCost, ...], AfterValidator(_unique_names)] = ()
@@ -334,3 +402,65 @@ class ScenarioModel(_Model):
     uncertainty: dict[StrictStr, Distribution] = {}
     seed: Annotated[StrictInt, Field(ge=0)] = 0
     risks: Annotated[tuple[Risk, ...], AfterValidator(_unique_names)] = ()
+
+
+# --- JSON Schema for editors ---------------------------------------------------------------
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 7) of a scenario *file*, for editors and CI.
+
+    Generated from the models above, so it names every key, type and range the loader
+    accepts. A file that ``extends`` another states only what differs, so nothing is
+    required in it; a file without ``extends`` needs the top-level keys the loader needs.
+    Rules that need the whole file (index names, years inside the horizon, capacity) are
+    left to ``finmodel check``.
+
+    Examples
+    --------
+    >>> schema = json_schema()
+    >>> schema["else"]["required"]
+    ['start_year', 'horizon', 'facility']
+    >>> schema["properties"]["finance"]["$ref"]
+    '#/definitions/Finance'
+    """
+    from pydantic.json_schema import GenerateJsonSchema
+
+    class _Generate(GenerateJsonSchema):
+        def encode_default(self, dft: Any) -> Any:
+            if isinstance(dft, Series):  # a default series is a constant
+                return dft.values[0]
+            if isinstance(dft, BaseModel):  # a left-out block: all its defaults
+                return {}
+            return super().encode_default(dft)
+
+    generated = ScenarioModel.model_json_schema(schema_generator=_Generate, mode="validation")
+    # Draft 7, which YAML language servers read: definitions instead of $defs.
+    schema: dict[str, Any] = json.loads(
+        json.dumps(generated).replace('"#/$defs/', '"#/definitions/'))
+    schema["definitions"] = schema.pop("$defs")
+    required = [k for k in schema.pop("required", []) if k != "name"]
+    _drop_required(schema)
+    for definition in schema["definitions"].values():
+        if "name" in definition.get("properties", {}):
+            definition["properties"]["remove"] = {
+                "type": "boolean", "description": "in a file that extends another: drop the "
+                "parent's item of this name"}
+    schema["properties"]["extends"] = {
+        "type": "string", "description": "the parent scenario file, relative to this one"}
+    schema["properties"]["name"].pop("default", None)
+    schema.update({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "finmodel scenario",
+        "description": "A finmodel scenario file (docs/scenario-format.md).",
+        "if": {"required": ["extends"]}, "then": {}, "else": {"required": required}})
+    return schema
+
+
+def _drop_required(node: Any) -> None:
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for value in node.values():
+            _drop_required(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_required(item)

@@ -490,4 +490,6 @@ MESSAGES: dict[str, str] = {
     'col.forecast': 'Forecast',
     'col.variance': 'Variance',
     's.dscr': 'The lowest debt service coverage is {value} in {year}.',
+    'cli.parties.nothing_paid': '- (nothing paid)',
+    'checkmsg.cofinancing_nothing': '{item} pays nothing inside the horizon: nothing to co-finance.',
 }

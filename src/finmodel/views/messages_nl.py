@@ -490,4 +490,6 @@ MESSAGES: dict[str, str] = {
     'col.forecast': 'Prognose',
     'col.variance': 'Verschil',
     's.dscr': 'De laagste schuldendekkingsgraad is {value} in {year}.',
+    'cli.parties.nothing_paid': '- (niets betaald)',
+    'checkmsg.cofinancing_nothing': '{item} betaalt niets binnen de horizon: er valt niets te cofinancieren.',
 }

@@ -6,11 +6,12 @@ the sign convention (amounts positive, seen from the party; net = gets - brings)
 
 from __future__ import annotations
 
-import csv
 import io
+import math
 from typing import TYPE_CHECKING
 
 from finmodel.analysis.parties import PartyStatement, _list, _span
+from finmodel.views.text import csv_writer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -72,12 +73,12 @@ def statement_text(statement: PartyStatement, lang: Language = "en") -> str:
         verdict = (t(lang, "cof.no_condition") if r.required is None else
                    t(lang, "cli.parties.meets" if r.met else "cli.parties.below",
                      required=required))
+        ratio = (t(lang, "cli.parties.nothing_paid") if not math.isfinite(r.ratio) else
+                 f"{r.ratio:.2f}" if lang == "en" else f"{r.ratio:.2f}".replace(".", ","))
         out.append(t(lang, "cli.parties.row", subsidy=r.subsidy,
                      years=_span(r.years) or t(lang, "cli.parties.no_payments"),
                      total=_euros(r.subsidy_total, lang), cash=_euros(r.partner_cash, lang),
-                     kind=_euros(r.partner_in_kind, lang),
-                     ratio=f"{r.ratio:.2f}" if lang == "en" else
-                     f"{r.ratio:.2f}".replace(".", ","), verdict=verdict))
+                     kind=_euros(r.partner_in_kind, lang), ratio=ratio, verdict=verdict))
     if not statement.cofinancing:
         out.append(t(lang, "cli.parties.none"))
     return "\n".join(out) + "\n"
@@ -86,7 +87,7 @@ def statement_text(statement: PartyStatement, lang: Language = "en") -> str:
 def statement_csv(statement: PartyStatement) -> str:
     """One CSV row per party and measure (the lab as party ``Lab``), years as columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["party", "measure", *statement.years.tolist(), "npv"])
     for name, case in statement.parties.items():
         for m in MEASURES:

@@ -8,6 +8,7 @@ scenario; out: escaped HTML) and the notebook only shows it, through
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,7 @@ def _cofinancing_frame(statement: PartyStatement, lang: Language = "en") -> pd.D
              c("subsidy_total"): amount_text(r.subsidy_total, lang),
              c("partner_cash"): amount_text(r.partner_cash, lang),
              c("partner_in_kind"): amount_text(r.partner_in_kind, lang),
-             c("ratio"): i18n.number(lang, r.ratio, 2),
+             c("ratio"): i18n.number(lang, r.ratio, 2) if math.isfinite(r.ratio) else "-",
              c("required"): "-" if r.required is None else i18n.number(lang, r.required, 2),
              c("verdict"): c("no_condition") if r.met is None else
              (c("met") if r.met else c("not_met"))}

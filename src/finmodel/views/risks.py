@@ -6,14 +6,13 @@ base; expected impact = probability x impact).
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from finmodel.analysis.risks import EXPECTED_KPIS, IMPACT_KPIS, RiskRegister
-from finmodel.views.text import format_kpi
+from finmodel.views.text import csv_writer, format_kpi
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +67,7 @@ def percent_text(value: float, lang: Language) -> str:
 def register_csv(register: RiskRegister) -> str:
     """One CSV row per risk, ranked; empty cells where an impact is null."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["risk", "probability", *(f"impact_{k}" for k in IMPACT_KPIS),
                      *(f"expected_{k}" for k in EXPECTED_KPIS)])
     for r in register.risks:

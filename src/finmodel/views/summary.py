@@ -251,6 +251,8 @@ def _cofinancing_message(p: Projection, item: str, lang: Language) -> str | None
     from finmodel.analysis.parties import party_statement
 
     for row in party_statement(p).cofinancing:
+        if row.subsidy == item and row.required is not None and not row.subsidy_total:
+            return t(lang, "checkmsg.cofinancing_nothing", item=item)
         if row.subsidy == item and row.required is not None:
             matched = row.partner_cash + row.partner_in_kind
             return t(lang, "checkmsg.cofinancing", matched=_euros(matched, lang), item=item,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from finmodel.model.engine import LINES
 from finmodel.views import i18n
@@ -14,7 +15,7 @@ from finmodel.views.i18n import Language, t
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
-__all__ = ["LABELS", "budget_text", "format_kpi", "lines_csv"]
+__all__ = ["LABELS", "budget_text", "csv_cell", "csv_writer", "format_kpi", "lines_csv"]
 
 #: How a controller reads each line, in English (see :func:`finmodel.views.i18n.line_name`
 #: for every language).
@@ -80,10 +81,47 @@ def budget_text(p: Projection, lang: Language = "en") -> str:
     return "\n".join(out) + "\n"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as the text it is, never runs as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading apostrophe (OWASP's advice against CSV injection); numbers, also written as
+    text (``"-12.5"``), are left alone.
+
+    Examples
+    --------
+    >>> csv_cell("=1+1"), csv_cell("-12.5"), csv_cell("Schools"), csv_cell(-3.0)
+    ("'=1+1", '-12.5', 'Schools', -3.0)
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer, lineterminator="\n")
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([csv_cell(cell) for cell in row])
+
+
+def csv_writer(buffer: io.StringIO) -> _SafeWriter:
+    """A ``csv.writer`` (rows end in ``\\n``) whose text cells pass :func:`csv_cell`."""
+    return _SafeWriter(buffer)
+
+
 def lines_csv(p: Projection) -> str:
     """Every line as a CSV row, years as columns; empty cells where a value is undefined."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["line", *p.years.tolist()])
     for name in LINES:
         writer.writerow([name, *("" if math.isnan(v) else repr(float(v))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import numpy as np
@@ -11,7 +10,7 @@ from finmodel.analysis.what_if import Comparison
 from finmodel.model.engine import LINES
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
-from finmodel.views.text import format_kpi
+from finmodel.views.text import csv_writer, format_kpi
 
 __all__ = ["comparison_csv", "comparison_text"]
 
@@ -57,7 +56,7 @@ def comparison_text(comparison: Comparison, lang: Language = "en") -> str:
 def comparison_csv(comparison: Comparison) -> str:
     """Rows ``line, base|what_if|difference``, years as columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["line", "measure", *comparison.base.years.tolist()])
     differences = comparison.line_differences()
     for name in LINES:

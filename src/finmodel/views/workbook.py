@@ -79,7 +79,9 @@ def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
     _check_sheet_names(extra, lang)
     tmp = target.with_name(f".tmp-{secrets.token_hex(4)}-{target.name}")
     try:
-        workbook = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        # Names from scenario files are text: "=1+1" must never become a live formula.
+        workbook = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True,
+                                                  "strings_to_formulas": False})
         formats = _formats(workbook)
         _write_sheets(workbook, formats, projection, extra, lang)
         workbook.close()

@@ -1,0 +1,134 @@
+"""``finmodel new NAME``: write a commented starter scenario that runs as it is."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = ("write a commented starter scenario (scenarios/NAME.yaml, or the .yaml path "
+        "given) that runs as it is; never overwrites")
+
+#: The starter: every block once, small round figures, comments saying what to change.
+STARTER = """\
+# {name}: a starter scenario written by `finmodel new`. Replace the figures with yours.
+# The format: docs/scenario-format.md in the finmodel project; check it with
+#   finmodel check {path}
+# Amounts are euros per year in {start} prices; rates are fractions (0.025 is 2.5 %).
+# Write numbers without thousands separators: 58000 or 58_000, never 58.000 (that is 58).
+name: {name}
+description: >-
+  What question does this scenario answer? Say it here; reports show it on top.
+
+start_year: {start}
+horizon: 10                     # years projected, 1 to 50
+
+indexation:                     # named yearly rates; items choose one with `indexation:`
+  cpi: 0.025                    # consumer prices
+  wages: 0.03                   # collective labour agreement
+
+facility:
+  available_hours: 1600         # hours a year the facility can be used
+
+investments:                    # one-off purchases, depreciated straight-line
+  - name: Equipment
+    amount: 100000
+    year: {start}
+    life: 5                     # years; with replace: true bought again every 5 years
+    replace: true
+    indexation: cpi
+
+operating_costs:                # yearly running costs
+  - name: Coordinator
+    category: staff
+    amount: 60000
+    indexation: wages
+  - name: Licences and maintenance
+    amount: 15000
+    indexation: cpi
+
+rental:                         # hours rented to outside users
+  segments:
+    - name: Other institutions
+      tariff: 100               # EUR per hour
+      indexation: cpi
+      demand_hours: 600
+      ramp_up: [0.5, 0.8]       # share of demand in the first years, then 1
+
+subsidies:
+  - name: Start grant
+    type: operating
+    amount: 50000               # EUR a year until the phase-out
+    phase_out: {{start: {start}, full_years: 2, taper_years: 2}}
+
+parties:                        # partners: what they use and what they bring
+  - name: College
+    role: public                # public, commercial or other
+    own_use_hours: 400
+    contributions:
+      - name: Yearly fee
+        type: cash              # cash or in_kind
+        amount: 40000
+        indexation: cpi
+
+finance:
+  opening_cash: 120000
+  minimum_cash: 20000           # the reserve the check sheet watches
+  discount_rate: 0.04           # for the npv
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME",
+                        help="a name (written as scenarios/NAME.yaml) or a path ending "
+                             "in .yaml or .yml")
+    parser.add_argument("--start-year", type=int, default=2026, metavar="YEAR",
+                        help="first year of the projection (default 2026)")
+
+
+def target(name: str) -> Path:
+    """Where ``finmodel new NAME`` writes: a ``.yaml`` path as given, else in scenarios/.
+
+    Examples
+    --------
+    >>> target("lab").as_posix(), target("work/lab.yaml").as_posix()
+    ('scenarios/lab.yaml', 'work/lab.yaml')
+    """
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        return path
+    return Path("scenarios") / f"{name}.yaml"
+
+
+def run(args: argparse.Namespace) -> int:
+    from finmodel.model.schema import FIRST_YEAR, LAST_YEAR
+
+    path = target(args.name)
+    plain = Path(args.name).suffix in (".yaml", ".yml") or (
+        args.name and Path(args.name).name == args.name and not args.name.startswith("."))
+    if not plain:
+        return _refuse(f"{args.name!r}: give a plain name (written as scenarios/NAME.yaml) "
+                       "or a path ending in .yaml")
+    if not FIRST_YEAR <= args.start_year <= LAST_YEAR - 50:
+        return _refuse(f"--start-year: must be {FIRST_YEAR}..{LAST_YEAR - 50}, "
+                       f"got {args.start_year}")
+    text = STARTER.format(name=path.stem, path=path.as_posix(), start=args.start_year)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
+            handle.write(text)
+    except FileExistsError:
+        return _refuse(f"{path.as_posix()}: exists already; choose another name or "
+                       "remove the file first")
+    except OSError as exc:
+        return _refuse(f"{path.as_posix()}: cannot write: {exc.strerror}")
+    print(f"wrote {path.as_posix()}; try: finmodel run {path.as_posix()}")
+    return 0
+
+
+def _refuse(message: str) -> int:
+    print(f"finmodel new: error: {message}", file=sys.stderr)
+    return 2
+
+
+__all__ = ["STARTER", "target"]

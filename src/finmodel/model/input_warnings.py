@@ -1,0 +1,142 @@
+"""Likely typing mistakes in a scenario file: warned about, never corrected.
+
+A file can be valid and still say something its author did not mean: an index of
+``2.5`` (250 % a year, where 2.5 % was meant), ``58.000`` (which YAML reads as 58, where
+the Dutch thousands separator meant 58,000), a tariff of 25,000 EUR an hour. These are
+warnings: they are printed and listed with the checks, but the numbers are computed
+from the file as written. ``finmodel --strict`` turns them into errors.
+
+The bounds (documented in docs/scenario-format.md):
+
+- an index rate or ``finance.discount_rate`` above :data:`MAX_RATE` (25 % a year);
+- a plain number in an amount, tariff or hours field written as digits, a dot and
+  exactly three digits (``58.000``, ``1.500``), first digit not 0;
+- a euro amount above :data:`MAX_AMOUNT` (100 million) or between 0 and
+  :data:`MIN_AMOUNT` (10 EUR; 0 itself is fine);
+- a price per hour (tariff, own-use value, variable cost) above :data:`MAX_PER_HOUR`
+  (1,000 EUR) or between 0 and :data:`MIN_PER_HOUR` (1 EUR).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from finmodel.model.errors import Problem
+from finmodel.model.paths import format_path
+
+__all__ = ["MAX_AMOUNT", "MAX_PER_HOUR", "MAX_RATE", "MIN_AMOUNT", "MIN_PER_HOUR",
+           "InputWarning", "input_warnings"]
+
+MAX_RATE = 0.25
+MAX_AMOUNT = 100_000_000.0
+MIN_AMOUNT = 10.0
+MAX_PER_HOUR = 1_000.0
+MIN_PER_HOUR = 1.0
+
+_AMOUNTS = frozenset({"amount", "amounts", "opening_cash", "minimum_cash"})
+_PER_HOUR = frozenset({"tariff", "own_use_value_per_hour", "variable_cost_per_hour"})
+_HOURS = frozenset({"available_hours", "demand_hours", "own_use_hours"})
+_DOTTED_THOUSANDS = re.compile(r"[-+]?[1-9][0-9]{0,2}\.[0-9]{3}")
+#: Blocks whose numbers are not amounts as written (distribution parameters, overrides).
+_SKIPPED = ("uncertainty", "risks", "seed")
+
+
+@dataclass(frozen=True, order=True)
+class InputWarning(Problem):
+    """A likely mistake, shown as ``FILE:LINE: PATH: warning: message``.
+
+    Examples
+    --------
+    >>> str(InputWarning("s.yaml", 4, "indexation.cpi", "2.5 means 250 % a year"))
+    's.yaml:4: indexation.cpi: warning: 2.5 means 250 % a year'
+    """
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.path}: warning: {self.message}"
+
+
+def input_warnings(data: Mapping[str, Any], origins: Mapping[str, Any],
+                   display: str = "<data>") -> tuple[InputWarning, ...]:
+    """Every likely typing mistake in resolved scenario data, in file order.
+
+    ``origins`` maps paths to :class:`finmodel.model.files.Origin` (file, line and the
+    text of a plain number as written). Values set by a program rather than typed in a
+    file (origin line 0: the explorer's changes, risk overrides) are not warned about.
+
+    Examples
+    --------
+    >>> from finmodel.model.files import Origin
+    >>> data = {"indexation": {"cpi": 2.5}, "finance": {"opening_cash": 58.0}}
+    >>> origins = {"indexation.cpi": Origin("s.yaml", 2),
+    ...            "finance.opening_cash": Origin("s.yaml", 4, "58.000")}
+    >>> rate, amount = input_warnings(data, origins)
+    >>> print(rate)
+    s.yaml:2: indexation.cpi: warning: 2.5 means 250 % a year; write 0.025 for 2.5 %
+    >>> print(amount.message)  # doctest: +NORMALIZE_WHITESPACE
+    58.000 is read as 58 (YAML has no thousands separator); write 58000 for 58
+    thousand, or 58.0 for 58
+    """
+    found = []
+    for path, field, value in _numbers(data, ()):
+        where = _origin(path, origins)
+        if where is not None and where.line == 0:  # set by a program (explorer, risk)
+            continue
+        written = getattr(origins.get(path), "written", None)
+        for message in _messages(path, field, value, written):
+            file, line = (where.file, where.line) if where is not None else (display, 1)
+            found.append(InputWarning(file, line, path, message))
+    return tuple(sorted(found, key=lambda w: (w.file != display, w.file, w.line, w.path)))
+
+
+def _origin(path: str, origins: Mapping[str, Any]) -> Any:
+    """The origin of ``path`` or of its nearest parent that has one."""
+    probe = path
+    while probe:
+        if probe in origins:
+            return origins[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return None
+
+
+def _numbers(node: Any, parts: tuple[str | int, ...]) -> Iterator[tuple[str, str, float]]:
+    """``(path, field, value)`` for every number; ``field`` is the key that names it."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if not parts and key in _SKIPPED:
+                continue
+            yield from _numbers(value, (*parts, str(key)))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            name = item.get("name") if isinstance(item, Mapping) else None
+            yield from _numbers(item, (*parts, f"[{name}]" if isinstance(name, str) else i))
+    elif isinstance(node, int | float) and not isinstance(node, bool):
+        named = [p for p in parts if isinstance(p, str) and not p.isdigit()
+                 and not p.startswith("[")]
+        yield format_path(parts), (named[-1] if named else ""), float(node)
+
+
+def _messages(path: str, field: str, value: float, written: str | None) -> list[str]:
+    out = []
+    if path.startswith("indexation.") or path == "finance.discount_rate":
+        if value > MAX_RATE:
+            out.append(f"{value:g} means {value * 100:g} % a year; "
+                       f"write {value / 100:g} for {value:g} %")
+        return out
+    if (written is not None and field in _AMOUNTS | _PER_HOUR | _HOURS
+            and _DOTTED_THOUSANDS.fullmatch(written)):
+        thousands = written.lstrip("+").replace(".", "")
+        out.append(f"{written} is read as {value:g} (YAML has no thousands separator); "
+                   f"write {thousands} for {value:g} thousand, or {value:.1f} for {value:g}")
+    size = abs(value)
+    if field in _AMOUNTS and (size > MAX_AMOUNT or 0 < size < MIN_AMOUNT):
+        out.append(f"{value:,.2f} EUR is unusually {'large' if size > MAX_AMOUNT else 'small'}"
+                   f" for {field} (expected 0 or {MIN_AMOUNT:,.0f} to {MAX_AMOUNT:,.0f} EUR)")
+    if field in _PER_HOUR and (size > MAX_PER_HOUR or 0 < size < MIN_PER_HOUR):
+        out.append(f"{value:,.2f} EUR per hour is unusually "
+                   f"{'large' if size > MAX_PER_HOUR else 'small'} for {field} "
+                   f"(expected 0 or {MIN_PER_HOUR:,.0f} to {MAX_PER_HOUR:,.0f} EUR per hour)")
+    return out
