@@ -73,7 +73,7 @@ def test_run_table(capsys: pytest.CaptureFixture[str], write: Callable[..., Path
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Tiny (2025-2028), amounts in EUR"
-    assert lines[2].split() == ["2025", "2026", "2027", "2028"]
+    assert lines[2].split() == ["2025", "2026", "2027", "2028", "Total"]
     cash = next(line for line in lines if line.startswith("Cash at year end"))
     assert cash.split()[-4:] == ["4,000", "13,250", "21,945", "29,380"]
     assert any(line.startswith("  Net present value of the cash flows")

@@ -31,6 +31,8 @@ _SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (  # heading keys of the ca
 )
 _TOTALS = {"total_income", "total_expenses", "result", "cash_end"}
 _SHARES = {"occupancy", "self_sufficiency"}
+#: Positions at a moment and shares: no total over the horizon.
+_POSITIONS = {"cash_end", "book_value", "deferred_subsidy", "equity", "debt", *_SHARES}
 
 
 def _cell(line: str, value: float, lang: Language = "en") -> str:
@@ -53,19 +55,24 @@ def format_kpi(name: str, value: float | int | None, lang: Language = "en") -> s
 
 
 def budget_text(p: Projection, lang: Language = "en") -> str:
-    """The budget as a terminal table: years as columns, the locale's separators."""
+    """The budget as a terminal table: years as columns, the locale's separators, and a
+    total column (the sum over the horizon) for every flow."""
     years = p.years.tolist()
     labels = {n: i18n.line_name(lang, n) for n in LINES}
     label_width = max(len(v) for v in labels.values()) + 2
     width = max(11, max(len(_cell(n, float(v), lang)) for n in LINES for v in p.lines[n]) + 2)
     out = [t(lang, "txt.heading", name=p.scenario.name, first=years[0], last=years[-1]), ""]
-    out.append(" " * label_width + "".join(f"{y:>{width}}" for y in years))
+    total = width + 2  # the sum over the horizon: a wider number
+    out.append(" " * label_width + "".join(f"{y:>{width}}" for y in years)
+               + f"{t(lang, 'total'):>{total}}")
     for title, names in _SECTIONS:
         out.append(t(lang, title) if title else "")  # the results stand under no heading
         for name in names:
             label = ("  " if name not in _TOTALS else "") + labels[name]
+            summed = "" if name in _POSITIONS else _cell(name, float(p.lines[name].sum()), lang)
             out.append(f"{label:<{label_width}}" + "".join(
-                f"{_cell(name, float(v), lang):>{width}}" for v in p.lines[name]))
+                f"{_cell(name, float(v), lang):>{width}}" for v in p.lines[name])
+                + f"{summed:>{total}}".rstrip())
     out += ["", t(lang, "txt.key_figures")]
     kpi_names = {k: i18n.kpi_name(lang, k) for k in p.kpis}
     kw = max(len(v) for v in kpi_names.values()) + 2
