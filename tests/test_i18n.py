@@ -331,3 +331,14 @@ def test_years_in_assumptions_are_never_grouped(lang: i18n.Language) -> None:
     years = table[[summary.is_year_path(p) for p in table["path"]]]
     assert len(years) > 5 and any("overrides" in p for p in years["path"])
     assert all(re.fullmatch(r"\d{1,4}", v) for v in years["value"]), years
+
+
+def test_explorer_speaks_the_language_given() -> None:
+    """explore(..., language="nl"): key figures, checks and chart titles in Dutch."""
+    from finmodel.explore.widgets import ExplorerApp
+
+    app = ExplorerApp(ROOT / "scenarios" / "base.yaml", "nl")
+    assert "Netto contante waarde" in app.kpi_html.value and "€\xa0134.874" in app.kpi_html.value
+    assert "Hoofdcontrole: in orde" in app.checks_html.value
+    assert not IDENTIFIERS.findall(visible(app.checks_html.value + app.kpi_html.value))
+    assert app.charts.cash.get_title(loc="left") == i18n.t("nl", "chart.cash")
