@@ -66,7 +66,10 @@ def base() -> finmodel.Projection:
 
 def test_budget_html_shows_the_engine_lines_in_whole_euros(base: finmodel.Projection) -> None:
     """Each budget row is the engine's line rounded to euros; payments negative in cash flow."""
-    rows = {r[0]: r[1:] for r in parse(reporting.budget_html(base)).rows if r}
+    rows: dict[str, list[str]] = {}
+    for r in parse(reporting.budget_html(base)).rows:
+        if r:
+            rows.setdefault(r[0], r[1:])  # the first table a line is in
     assert rows["EUR"][:2] == ["2026", "2027"]
     assert rows[LABELS["structural_result"]][:-1] == [
         reporting.amount_text(v) for v in base.lines["structural_result"]]
@@ -77,6 +80,15 @@ def test_budget_html_shows_the_engine_lines_in_whole_euros(base: finmodel.Projec
     assert rows["Cash at start of year"][0] == "150,000"
     assert rows["Cash at start of year"][-1] == ""  # a balance has no total
     assert rows["Minimum cash"] == ["50,000"] * 15 + [""]
+
+
+def test_budget_by_period_splits_at_the_subsidy(base: finmodel.Projection) -> None:
+    """Subsidy years 2026-2029 and the years after: two sums that add up to the total."""
+    last = [r for r in parse(reporting.periods_html(base, "nl")).rows if r][-1]
+    line = base.lines["structural_result"]
+    assert last == ["Structureel resultaat (zonder subsidie)",
+                    reporting.amount_text(line[:4].sum(), "nl"),
+                    reporting.amount_text(line[4:].sum(), "nl")]
 
 
 def test_summary_html_escapes_scenario_text(write: Callable[..., Path]) -> None:

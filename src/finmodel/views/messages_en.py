@@ -492,4 +492,7 @@ MESSAGES: dict[str, str] = {
     's.dscr': 'The lowest debt service coverage is {value} in {year}.',
     'cli.parties.nothing_paid': '- (nothing paid)',
     'checkmsg.cofinancing_nothing': '{item} pays nothing inside the horizon: nothing to co-finance.',
+    'report.periods': 'The budget by period: with and after the subsidy',
+    'report.period_subsidy': 'Subsidy years {first}-{last}',
+    'report.period_after': 'After the subsidy {first}-{last}',
 }

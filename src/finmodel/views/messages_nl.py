@@ -492,4 +492,7 @@ MESSAGES: dict[str, str] = {
     's.dscr': 'De laagste schuldendekkingsgraad is {value} in {year}.',
     'cli.parties.nothing_paid': '- (niets betaald)',
     'checkmsg.cofinancing_nothing': '{item} betaalt niets binnen de horizon: er valt niets te cofinancieren.',
+    'report.periods': 'De begroting per periode: met en na de subsidie',
+    'report.period_subsidy': 'Subsidiejaren {first}-{last}',
+    'report.period_after': 'Na de subsidie {first}-{last}',
 }

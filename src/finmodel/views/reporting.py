@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "SECTIONS", "amount_text",
            "assumptions_html", "budget_html", "charts_html", "checks_html", "contents",
            "contents_html", "detail_html", "frame_html", "language_of", "load", "load_base",
+           "periods_html",
            "section_title", "show", "summary_html"]
 
 #: Section keys in report order, with their anchors (``id=``); the headings are the
@@ -257,6 +258,7 @@ def budget_html(p: Projection, lang: Language = "en") -> str:
         f'<p class="note fm">{escape(t(lang, "report.total_note"))}</p>',
         frame_html(_lines_frame(p, ((line, 1) for line in BUDGET_LINES), lang, total=True),
                    totals=totals),
+        periods_html(p, lang),
         _section(lang, "cash"),
         f'<p class="note fm">{escape(t(lang, "report.payments_negative"))}</p>',
         frame_html(cash, totals=totals),
@@ -265,6 +267,35 @@ def budget_html(p: Projection, lang: Language = "en") -> str:
         frame_html(_lines_frame(p, [("cash_end", 1)] + [(x, 1) for x in BALANCE_LINES], lang),
                    totals=totals),
     ])
+
+
+def periods_html(p: Projection, lang: Language = "en") -> str:
+    """The budget summed over the subsidy years and over the years after them (empty when
+    the subsidy does not end inside the horizon): what the lab looks like without it.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> p = finmodel.project(finmodel.load_scenario("scenarios/base.yaml"))
+    >>> "2026-2029" in periods_html(p) and "2030-2040" in periods_html(p)
+    True
+    """
+    import pandas as pd
+
+    last = summary.subsidy_end_year(p)
+    years = p.years
+    if last is None or not years[0] <= last < years[-1]:
+        return ""
+    during, after = years <= last, years > last
+    columns = {t(lang, "report.period_subsidy", first=years[0], last=last): during,
+               t(lang, "report.period_after", first=last + 1, last=years[-1]): after}
+    rows = {i18n.line_name(lang, line): [amount_text(float(p.lines[line][mask].sum()), lang)
+                                         for mask in columns.values()]
+            for line in BUDGET_LINES}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
+    frame.index.name = t(lang, "col.eur")
+    return (f'<h3 id="periods">{escape(t(lang, "report.periods"))}</h3>\n'
+            + frame_html(frame, totals=_totals(lang)))
 
 
 def charts_html(p: Projection, lang: Language = "en") -> str:
