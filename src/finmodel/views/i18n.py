@@ -83,48 +83,71 @@ def _missing(lang: Language, value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@cache
+def _locale(lang: Language) -> Any:
+    from babel import Locale
+
+    return Locale.parse(LOCALES[lang])
+
+
+@cache
+def _pattern(text: str) -> Any:
+    """A parsed Babel number pattern, kept: parsing costs more than applying (reports
+    format a few thousand numbers each)."""
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(text)
+
+
 def number(lang: Language, value: float | None, digits: int = 0) -> str:
     """A number with the locale's separators, ``digits`` decimals, never ``-0``."""
-    from babel.numbers import format_decimal
-
     if value is None or math.isnan(value):
         return t(lang, "n/a")
     value = round(float(value), digits) + 0.0
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(value, format=pattern, locale=LOCALES[lang]))
+    pattern = _pattern("#,##0" + ("." + "0" * digits if digits else ""))
+    return str(pattern.apply(value, _locale(lang)))
 
 
 @cache
 def _money_pattern(lang: Language) -> Any:
-    from babel import Locale
-    from babel.numbers import parse_pattern
-
     if lang == "en":
-        return parse_pattern("#,##0 \u00a4\u00a4")  # "1,234 EUR"
-    pattern = copy(parse_pattern(Locale.parse(LOCALES[lang]).currency_formats["standard"]))
+        return _pattern("#,##0 \u00a4\u00a4")  # "1,234 EUR"
+    pattern = copy(_pattern(_locale(lang).currency_formats["standard"].pattern))
     pattern.frac_prec = (0, 0)
     return pattern
 
 
+@cache
+def _money_affixes(lang: Language) -> tuple[tuple[str, str], tuple[str, str]]:
+    """What Babel puts around the digits of a positive and of a negative amount
+    (``("€\\xa0", "")`` and ``("€\\xa0-", "")`` in Dutch): derived once from the
+    locale's currency pattern, then applied around :func:`number` (a report formats
+    thousands of amounts)."""
+    def affixes(sample: int) -> tuple[str, str]:
+        text = str(_money_pattern(lang).apply(sample, _locale(lang), currency="EUR",
+                                              currency_digits=False))
+        digits = "7"  # one digit: no separators in the way
+        before, _, after = text.partition(digits)
+        return before, after
+
+    return affixes(7), affixes(-7)
+
+
 def money(lang: Language, value: float | None) -> str:
     """Whole euros in the locale's format (see the module docstring)."""
-    from babel import Locale
-
     if value is None or math.isnan(value):
         return t(lang, "n/a")
     rounded = round(float(value)) + 0  # never "-0"
-    return str(_money_pattern(lang).apply(rounded, Locale.parse(LOCALES[lang]),
-                                          currency="EUR", currency_digits=False))
+    before, after = _money_affixes(lang)[rounded < 0]
+    return before + number(lang, abs(rounded)) + after
 
 
 def percent(lang: Language, value: float | None, digits: int = 0) -> str:
     """A share as a percentage (``0.125`` -> ``12,5%`` in Dutch)."""
-    from babel.numbers import format_percent
-
     if value is None or math.isnan(value):
         return t(lang, "n/a")
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return str(format_percent(value, format=pattern, locale=LOCALES[lang]))
+    pattern = _pattern("#,##0" + ("." + "0" * digits if digits else "") + "%")
+    return str(pattern.apply(value, _locale(lang)))
 
 
 def signed(text: str, value: float) -> str:
