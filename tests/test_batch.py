@@ -356,7 +356,8 @@ def test_batch_real_report_numbers_equal_the_engine(tmp_path: Path) -> None:
     checked = 0
     for section in ("Budget", "Balance"):
         for label, *cells in tables.rows[section]:
-            if label in lines and cells and cells[0] and cells[0][-1].isdigit():
+            if (label in lines and len(cells) >= len(engine.years) and cells[0]
+                    and cells[0][-1].isdigit()):  # not the budget by period
                 values = engine.lines[lines[label]]
                 shown = [_euros(c) for c in cells[:len(values)]]
                 assert shown == pytest.approx(values, abs=0.5), label

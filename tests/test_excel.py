@@ -91,7 +91,8 @@ def test_checks_assumptions_and_key_figures_sheets(
     assert checks["A2"].value.startswith("Master check OK")
     from finmodel.views.i18n import check_name
 
-    assert [r[0].value for r in checks.iter_rows(min_row=4)] == [
+    assert [r[0].value for r in checks.iter_rows(min_row=4)] == [c.name for c in base.checks]
+    assert [r[1].value for r in checks.iter_rows(min_row=4)] == [
         check_name("en", c.name) for c in base.checks]
     assumptions = {r[0].value: r[1].value for r in workbook["assumptions"].iter_rows(min_row=4)}
     names = {r[0].value: r[3].value for r in workbook["assumptions"].iter_rows(min_row=4)}

@@ -27,15 +27,13 @@ BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
 LOAN_LINES = ("interest", "loan_received", "repayment", "debt")
 LOAN_KPIS = ("debt_end", "financing_need", "min_debt_service_coverage")
 #: What must never be read in a report: engine keys and scenario paths.
+_NAMES = {*LINES, *KPIS, *LOAN_LINES, *LOAN_KPIS, "cash_above_minimum", "occupancy_headroom",
+          "cash_identity", "balance_identity", "cofinancing", "subsidy_cut_off", "input_warning"}
+#: Keys that are also plain English words ("result", "equity") are left out of the search.
+_WORDS = {"result", "capex", "depreciation", "equity", "occupancy", "debt", "interest",
+          "repayment", "npv"}
 IDENTIFIERS = re.compile(
-    r"\b(?:" + "|".join(sorted({*LINES, *KPIS, *LOAN_LINES, *LOAN_KPIS, "cash_above_minimum",
-                                "occupancy_headroom", "cash_identity", "balance_identity",
-                                "cofinancing", "subsidy_cut_off"} - {"result", "capex",
-                                                                     "depreciation", "equity",
-                                                                     "occupancy", "debt",
-                                                                     "interest", "repayment",
-                                                                     "npv"}, key=len,
-                               reverse=True)) + r")\b"
+    r"\b(?:" + "|".join(sorted(_NAMES - _WORDS, key=len, reverse=True)) + r")\b"
     r"|(?:segments|parties|subsidies|operating_costs|investments|contributions)\[")
 
 
@@ -89,6 +87,9 @@ def test_dutch_glossary_words() -> None:
     assert i18n.kpi_name("nl", "min_debt_service_coverage").endswith("(DSCR)")
     assert i18n.param_name("nl", "rental.segments[Schools].tariff") == "Schools: tarief"
     assert i18n.param_name("en", "rental.segments[Schools].tariff") == "Schools: tariff"
+    assert i18n.check_name("nl", "input_warning[rental.segments[A].tariff]") == (
+        "Controleer de waarde van A: tarief")
+    assert i18n.check_name("en", "cofinancing[RIF grant]") == "Co-financing of RIF grant"
 
 
 @settings(max_examples=60, deadline=None)

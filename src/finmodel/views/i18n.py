@@ -198,6 +198,8 @@ def check_name(lang: Language, name: str) -> str:
     """A check's name (``cofinancing[Grant]`` -> "Co-financing of Grant")."""
     match = re.fullmatch(r"([a-z_]+)(?:\[(.*)\])?", name)
     base, item = (match.group(1), match.group(2) or "") if match else (name, "")
+    if base == "input_warning":  # the item is a parameter path
+        item = param_name(lang, item)
     key = f"check.{base}"
     return t(lang, key, item=item) if has(lang, key) else name.replace("_", " ")
 

@@ -495,4 +495,5 @@ MESSAGES: dict[str, str] = {
     'report.periods': 'The budget by period: with and after the subsidy',
     'report.period_subsidy': 'Subsidy years {first}-{last}',
     'report.period_after': 'After the subsidy {first}-{last}',
+    'check.input_warning': 'Check the value of {item}',
 }

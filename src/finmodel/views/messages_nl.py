@@ -495,4 +495,5 @@ MESSAGES: dict[str, str] = {
     'report.periods': 'De begroting per periode: met en na de subsidie',
     'report.period_subsidy': 'Subsidiejaren {first}-{last}',
     'report.period_after': 'Na de subsidie {first}-{last}',
+    'check.input_warning': 'Controleer de waarde van {item}',
 }

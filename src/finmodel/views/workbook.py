@@ -243,15 +243,16 @@ def _checks_sheet(workbook: Any, f: dict[str, Any], p: Projection, lang: Languag
     sheet = workbook.add_worksheet(_sheet(lang, "checks"))
     _head(sheet, f, t(lang, "xl.title.checks", name=p.scenario.name),
           summary.master_check_text(p, lang))
-    table = summary.checks_table(p, lang)
-    sheet.write_row(2, 0, list(table.columns), f["header_left"])
-    for r, row in enumerate(table.itertuples(index=False), start=3):
-        sheet.write_row(r, 0, [str(x) for x in row], f["wrap"])
-    sheet.set_column(0, 0, 36)
-    sheet.set_column(1, 2, 10)
-    sheet.set_column(3, 3, 90)
-    sheet.set_column(4, 4, 20)
-    sheet.freeze_panes(3, 1)
+    table = summary.checks_table(p, lang)  # the key first, for whoever reads it back
+    sheet.write_row(2, 0, [t(lang, "xl.key"), *table.columns], f["header_left"])
+    for r, (check, row) in enumerate(zip(p.checks, table.itertuples(index=False),
+                                         strict=True), start=3):
+        sheet.write_row(r, 0, [check.name, *(str(x) for x in row)], f["wrap"])
+    sheet.set_column(0, 1, 36)
+    sheet.set_column(2, 3, 10)
+    sheet.set_column(4, 4, 90)
+    sheet.set_column(5, 5, 20)
+    sheet.freeze_panes(3, 2)
 
 
 def _kpi_sheet(workbook: Any, f: dict[str, Any], p: Projection, lang: Language = "en"
