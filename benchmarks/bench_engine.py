@@ -42,6 +42,16 @@ def main() -> None:
     print(f"evaluate(base, {n:,} draws):     {batch * 1e3:7.2f} ms = {batch / one:5.1f}x one "
           "scenario   (target < 100x)")
 
+    # loans (contract v1.1): a year-by-year loop over the loans, only when there are any
+    loans = finmodel.load_scenario(BASE.with_name("bridge_loan.yaml"))
+    with_loans = _best(lambda: finmodel.project(loans).kpis, number=200)
+    loan_draws = {**draws, "finance.loans[Bridge].rate": rng.uniform(0.03, 0.065, n)}
+    loan_batch = _best(lambda: finmodel.evaluate(loans, draws=loan_draws), number=3)
+    print(f"project(bridge_loan), one loan:  {with_loans * 1e3:7.2f} ms = "
+          f"{with_loans / one:5.2f}x base (no loans)")
+    print(f"evaluate(bridge_loan, {n:,} draws, rate drawn): {loan_batch * 1e3:7.2f} ms = "
+          f"{loan_batch / batch:5.2f}x the same draws of base")
+
     exe = str(Path(sys.executable).with_name("finmodel"))
     cli = _process([exe, "run", "base", "--format", "json"])
     floor = _process([sys.executable, "-c", "import numpy, pandas"])

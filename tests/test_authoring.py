@@ -49,7 +49,7 @@ uncertainty:
     assert code == 2
     assert out.splitlines() == [f"{good}: OK", f"{warned}: OK (1 warning)"]
     assert err.splitlines() == [
-        f"{bad}:4: finance.opening_csh: unknown key; allowed: discount_rate, minimum_cash, "
+        f"{bad}:4: finance.opening_csh: unknown key; allowed: discount_rate, loans, minimum_cash, "
         "opening_cash",
         f"{warned}:5: indexation.cpi: warning: 2.5 means 250 % a year; write 0.025 for 2.5 %"]
 

@@ -42,7 +42,7 @@ def test_budget_sheet_equals_the_projection_to_the_cent(
                  "structural_result", "depreciation", "in_kind_costs"):
         values = np.array([c.value for c in rows[line]], dtype=float)
         np.testing.assert_allclose(values, base.budget.loc[line].to_numpy(), rtol=0, atol=0.005)
-    assert len(rows) == 16
+    assert len(rows) == 17       # 14 budget lines (interest included), 3 of the use
 
 
 def test_budget_sheet_euro_formats_and_frozen_panes(workbook: Any) -> None:
@@ -61,8 +61,8 @@ def test_cash_flow_sheet_adds_up(base: finmodel.Projection, workbook: Any) -> No
     """Payments shown negative: the rows add to net cash flow; start + net = end of year."""
     rows = {k: np.array([c.value for c in v], dtype=float)
             for k, v in _rows(workbook["cash flow"]).items()}
-    parts = ("rental_income", "partner_cash", "subsidy_cash", "operating_costs",
-             "variable_costs", "capex")
+    parts = ("rental_income", "partner_cash", "subsidy_cash", "loan_received",
+             "operating_costs", "variable_costs", "interest", "capex", "repayment")
     np.testing.assert_allclose(sum(rows[k] for k in parts), rows["net_cash_flow"], atol=1e-6)
     np.testing.assert_allclose(rows["cash_start"] + rows["net_cash_flow"], rows["cash_end"],
                                atol=1e-6)

@@ -267,7 +267,7 @@ def test_widgets_update_kpis_and_save(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["base", "subsidy_stops_early", "vendor_exits", "lean_cash",
-                                  "rental_growth"])
+                                  "rental_growth", "bridge_loan"])
 def test_every_control_at_its_ends_matches_the_changed_scenario(name: str) -> None:
     """Each control at its low and high end: the budget of the scenario with those overrides."""
     scenario = finmodel.load_scenario(ROOT / "scenarios" / f"{name}.yaml")

@@ -92,7 +92,14 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "subsidies": subsidies, "parties": parties,
         "finance": {"opening_cash": draw(st.floats(-1e6, 1e6)),
                     "minimum_cash": draw(st.floats(0, 1e5)),
-                    "discount_rate": draw(st.floats(0, 0.1))},
+                    "discount_rate": draw(st.floats(0, 0.1)),
+                    "loans": [{"name": f"L{i}", "amount": draw(st.floats(1, 1e6)),
+                               "year": draw(st.integers(START, START + horizon - 1)),
+                               "rate": draw(st.floats(0, 0.15)),
+                               "term": draw(st.integers(1, 10)),
+                               "grace_years": draw(st.integers(0, 3)),
+                               "repayment": draw(st.sampled_from(["linear", "annuity"]))}
+                              for i in range(draw(st.integers(0, 2)))]},
     }
 
 
@@ -154,6 +161,8 @@ def test_money_scales_linearly(data: dict[str, Any], k: float) -> None:
             c["amount"] = _scale(c["amount"], k)
     for key in ("opening_cash", "minimum_cash"):
         other["finance"][key] *= k
+    for loan in other["finance"]["loans"]:
+        loan["amount"] *= k
     a, b = project(data), project(other)
     for line in MONEY_LINES:
         np.testing.assert_allclose(b.lines[line], k * a.lines[line], rtol=1e-9, atol=1e-6)

@@ -84,7 +84,7 @@ def test_sentence_subsidy_until_the_last_year(hand: finmodel.Projection) -> None
 
 
 def test_kpi_table_hand_made_scenario(hand: finmodel.Projection) -> None:
-    """The five key figures as a controller reads them."""
+    """The six key figures as a controller reads them (financing need: 50 - 20)."""
     assert summary.kpi_table(hand)["value"].to_dict() == {
         "npv": "100 EUR", "break_even_year": "2027", "min_cash": "20 EUR in 2025",
         "funding_gap_after_subsidy": "0 EUR", "financing_need": "30 EUR",  # 50 - 20

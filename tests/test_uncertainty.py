@@ -260,7 +260,7 @@ risks:
         simulate(scenario, draws=10, with_risks=True)
     assert str(info.value) == (
         f"{scenario.files[0].path}:31: risks[Typo].overrides.finance.minimum_cahs: unknown "
-        "key; allowed: discount_rate, minimum_cash, opening_cash")
+        "key; allowed: discount_rate, loans, minimum_cash, opening_cash")
 
 
 @pytest.mark.parametrize("dist", [{"uniform": (8.0, 12.0)}, {"triangular": (5.0, 9.0, 15.0)},

@@ -9,9 +9,11 @@ item                      what is swapped as one piece
 ========================  =========================================================
 ``start_year``            the start year (likewise ``horizon``)
 ``indexation.NAME``       one index
-``facility``              the whole facility mapping (likewise ``finance``)
+``facility``              the whole facility mapping
 ``rental``                the rental settings other than the segments
 ``rental.segments[NAME]`` one segment
+``finance``               the finance settings other than the loans
+``finance.loans[NAME]``   one loan (contract v1.1)
 ``investments[NAME]``     one investment (likewise ``operating_costs``,
                           ``subsidies``, ``parties``)
 ========================  =========================================================
@@ -164,12 +166,13 @@ def _item_of(keys: tuple[str, ...]) -> str:
 @dataclass(frozen=True)
 class _Item:
     """Where a bridge item lives: ``keys`` to its container, ``name`` if in a named list,
-    ``rest`` for the rental settings beside the segments."""
+    ``rest`` the named list left out of a mapping (the rental settings beside the
+    segments, the finance settings beside the loans)."""
 
     path: str
     keys: tuple[str, ...]
     name: str | None = None
-    rest: bool = False
+    rest: str | None = None
 
     def get(self, data: Mapping[str, Any]) -> Any:
         node: Any = data
@@ -177,8 +180,8 @@ class _Item:
             node = node.get(key, _MISSING) if isinstance(node, Mapping) else _MISSING
         if node is _MISSING:
             return _MISSING
-        if self.rest:
-            return {k: v for k, v in node.items() if k != "segments"}
+        if self.rest is not None:
+            return {k: v for k, v in node.items() if k != self.rest}
         if self.name is not None:
             return next((i for i in node if i.get("name") == self.name), _MISSING)
         return node
@@ -189,11 +192,11 @@ class _Item:
         for key in self.keys[:-1]:
             parent = parent.setdefault(key, {})
         last = self.keys[-1]
-        if self.rest:
-            segments = parent.get(last, {}).get("segments", _MISSING)
+        if self.rest is not None:
+            kept = parent.get(last, {}).get(self.rest, _MISSING)
             parent[last] = {} if value is _MISSING else dict(value)
-            if segments is not _MISSING:
-                parent[last]["segments"] = segments
+            if kept is not _MISSING:
+                parent[last][self.rest] = kept
         elif self.name is not None:
             items = [i for i in parent.get(last, []) if i.get("name") != self.name]
             old = [i.get("name") for i in parent.get(last, [])]
@@ -206,6 +209,10 @@ class _Item:
             parent[last] = value
 
 
+#: Mappings whose named list is split into items of its own, beside the rest.
+_SPLIT = {"rental": "segments", "finance": "loans"}
+
+
 def _items_of(data: Mapping[str, Any]) -> list[_Item]:
     found: list[_Item] = []
     for key, value in data.items():
@@ -215,11 +222,12 @@ def _items_of(data: Mapping[str, Any]) -> list[_Item]:
             found += [_Item(f"indexation.{n}", ("indexation", n)) for n in value]
         elif key in _NAMED and _is_named_list(value):
             found += [_Item(f"{key}[{i['name']}]", (key,), i["name"]) for i in value]
-        elif key == "rental" and isinstance(value, Mapping):
-            if any(k != "segments" for k in value):
-                found.append(_Item("rental", ("rental",), rest=True))
-            found += [_Item(f"rental.segments[{s['name']}]", ("rental", "segments"), s["name"])
-                      for s in value.get("segments", []) if isinstance(s, Mapping)]
+        elif key in _SPLIT and isinstance(value, Mapping):
+            inner = _SPLIT[key]
+            if any(k != inner for k in value):
+                found.append(_Item(key, (key,), rest=inner))
+            found += [_Item(f"{key}.{inner}[{s['name']}]", (key, inner), s["name"])
+                      for s in value.get(inner, []) if isinstance(s, Mapping)]
         else:
             found.append(_Item(key, (key,)))
     return found

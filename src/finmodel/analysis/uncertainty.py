@@ -84,7 +84,16 @@ def bounds_of(path: str) -> Bounds:
         return _POSITIVE
     if path in ("finance.opening_cash", "finance.minimum_cash"):
         return _ANY
+    if path.startswith("finance.loans["):
+        return _LOAN_BOUNDS.get(path.rsplit(".", 1)[-1], _NON_NEGATIVE)
     return _NON_NEGATIVE
+
+
+#: A loan's term is >= 1 year; its year must lie in the horizon (checked against the
+#: scenario in :func:`check_uncertainty`); amount, rate and grace years are >= 0. A file
+#: must state an amount > 0 (a loan of 0 is a slip), but a varied amount may reach 0:
+#: no loan, which is where a goal seek for the amount starts.
+_LOAN_BOUNDS = {"term": Bounds(1.0, math.inf, False, ">= 1"), "year": _ANY}
 
 
 def _exp(x: float) -> float:
@@ -174,6 +183,9 @@ def _unknown(path: str, known: Mapping[str, str]) -> str:
 
 def _out_of_range(scenario: Scenario, path: str, dist: Distribution) -> str:
     bounds = bounds_of(path)
+    if path.startswith("finance.loans[") and path.endswith(".year"):
+        first, last = scenario.start_year, scenario.end_year
+        bounds = Bounds(first, last, False, f"within the horizon {first}..{last}")
     low, high = spread(dist)
     if dist.apply == "multiply":
         base = base_values(scenario, path)

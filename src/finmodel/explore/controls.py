@@ -16,6 +16,7 @@ the scenario's structure (``Scenario.with_changes``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -104,7 +105,8 @@ def ramp_to_years(ramp: list[float], years: int) -> list[float]:
 
 
 def scenario_controls(scenario: Scenario) -> tuple[Control, ...]:
-    """The explorer's controls for a scenario: rental, subsidies, partners, indices, cash.
+    """The explorer's controls for a scenario: rental, subsidies, partners, indices, cash
+    and loans.
 
     Examples
     --------
@@ -137,6 +139,8 @@ def scenario_controls(scenario: Scenario) -> tuple[Control, ...]:
     opening = data.get("finance", {}).get("opening_cash", 0.0)
     out.append(_amount("finance.opening_cash", opening, "opening cash", "Finance", "EUR",
                        floor=min(0.0, float(opening))))
+    for loan in data.get("finance", {}).get("loans", []):
+        out.extend(_loan(loan, scenario.start_year, scenario.end_year))
     missing = [c.path for c in out if c.fast and c.path not in numeric]
     assert not missing, f"explorer controls outside the draw axis: {missing}"
     return tuple(out)
@@ -159,6 +163,28 @@ def _subsidy(u: dict[str, Any]) -> list[Control]:
                            "Subsidies", "years", taper, 0, max(10, taper + 5), 1, "years",
                            taper, fast=False))
     return out
+
+
+def _loan(loan: dict[str, Any], first: int, last: int) -> list[Control]:
+    """A loan's amount, rate, year, grace years and term, all on the draw axis.
+
+    The amount starts at one slider step: a loan in a file must be above 0.
+    """
+    path, name = f"finance.loans[{loan['name']}]", loan["name"]
+    rate = float(loan["rate"])
+    grace, term = int(loan.get("grace_years", 0)), int(loan["term"])
+    amount = _amount(f"{path}.amount", loan["amount"], f"{name}: amount", "Loans", "EUR")
+    return [
+        dataclasses.replace(amount, low=amount.step),
+        Control(f"{path}.rate", f"{name}: interest rate", "Loans", "value", rate, 0.0,
+                max(0.10, rate), 0.0025, "rate per year (0.01 = 1 %)", loan["rate"]),
+        Control(f"{path}.year", f"{name}: year drawn", "Loans", "years", int(loan["year"]),
+                first, last, 1, "calendar year", loan["year"]),
+        Control(f"{path}.grace_years", f"{name}: grace years", "Loans", "years", grace, 0,
+                max(10, grace + 5), 1, "years", grace),
+        Control(f"{path}.term", f"{name}: term", "Loans", "years", term, 1, max(20, term + 5),
+                1, "years of repayment", term),
+    ]
 
 
 def _amount(path: str, original: Any, label: str, group: str, unit: str,

@@ -33,10 +33,10 @@ __all__ = ["ExplorerApp", "explore"]
 KPI_LABELS: dict[str, str] = {k: i18n.kpi_name("en", k) for k in (
     "npv", "total_result", "break_even_year", "min_cash", "min_cash_year",
     "years_below_minimum", "funding_gap_after_subsidy", "book_value_end",
-    "deferred_subsidy_end")}
+    "deferred_subsidy_end", "debt_end", "financing_need", "min_debt_service_coverage")}
 #: What a slider's number does, where it is not the value itself: a factor, a shift.
 _SUFFIX = {"scale": " \N{MULTIPLICATION SIGN}", "shift": " +"}
-_GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance")
+_GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance", "Loans")
 
 
 def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml",
@@ -200,6 +200,8 @@ def _delta(name: str, now: float | int | None, then: float | int | None,
         return t(lang, "ex.was", value=format_kpi(name, then, lang))
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{now - then:+d}"
+    if name == "min_debt_service_coverage":
+        return f"{now - then:+.2f}"
     return i18n.signed(i18n.money(lang, now - then), round(now - then))
 
 

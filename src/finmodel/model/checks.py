@@ -7,13 +7,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from finmodel.model.engine import DEBT_TOLERANCE
+
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
-__all__ = ["OCCUPANCY_FLAG", "Check", "identity_tolerance", "run_checks"]
+__all__ = ["DSCR_FLAG", "OCCUPANCY_FLAG", "Check", "identity_tolerance",
+           "run_checks"]
 
 #: Occupancy above this leaves little room for growth (spec section 6).
 OCCUPANCY_FLAG = 0.9
+
+#: Debt service coverage below this: the year's own cash flow does not cover the debt
+#: service (contract v1.1, section 9).
+DSCR_FLAG = 1.0
+
 
 
 @dataclass(frozen=True)
@@ -50,14 +58,20 @@ def run_checks(p: Projection) -> tuple[Check, ...]:
     lines, years = p.lines, p.years
     fin = p.scenario.finance
     cash_rhs = (lines["result"] + lines["depreciation"] - lines["capex"] + lines["subsidy_cash"]
-                - lines["operating_subsidies"] - lines["investment_subsidy_release"])
-    balance_lhs = lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+                - lines["operating_subsidies"] - lines["investment_subsidy_release"]
+                + lines["loan_received"] - lines["repayment"])
+    balance_lhs = (lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+                   - lines["debt"])
+    # the loan terms are 0 without loans: the rules are then stated as in v1
+    loans = bool(fin.loans)
     checks = [
         _identity("cash_identity", lines["net_cash_flow"], cash_rhs, years,
                   "net_cash_flow = result + depreciation - capex + subsidy_cash "
-                  "- operating_subsidies - investment_subsidy_release"),
+                  "- operating_subsidies - investment_subsidy_release"
+                  + (" + loan_received - repayment" if loans else "")),
         _identity("balance_identity", balance_lhs, lines["equity"], years,
-                  "cash_end + book_value - deferred_subsidy = equity"),
+                  "cash_end + book_value - deferred_subsidy"
+                  + (" - debt" if loans else "") + " = equity"),
     ]
     low = years[lines["cash_end"] < fin.minimum_cash]
     checks.append(Check(
@@ -73,9 +87,33 @@ def run_checks(p: Projection) -> tuple[Check, ...]:
         f"occupancy above {OCCUPANCY_FLAG:.0%} in {_years(busy)}: little room for growth",
         tuple(busy.tolist())))
     checks.extend(_subsidy_checks(p))
+    checks.extend(_loan_checks(p))
     checks.extend(Check(f"input_warning[{w.path}]", "flag", False,
                         f"{w.file}:{w.line}: {w.message}") for w in p.scenario.warnings)
     return tuple(checks)
+
+
+def _loan_checks(p: Projection) -> list[Check]:
+    """With loans: DSCR below 1.0 in a year, and debt left at the end of the horizon."""
+    if not p.scenario.finance.loans:
+        return []
+    lines, years = p.lines, p.years
+    service = lines["interest"] + lines["repayment"]
+    available = lines["net_cash_flow"] - lines["loan_received"] + service
+    short = years[(service > DEBT_TOLERANCE) & (available < DSCR_FLAG * service)]
+    debt_end = float(lines["debt"][-1])
+    return [
+        Check("debt_service_coverage", "flag", not short.size,
+              f"the year's own cash flow covers the debt service (DSCR >= {DSCR_FLAG:g}) "
+              "in every year with debt service" if not short.size else
+              f"debt service not covered by the year's own cash flow (DSCR below "
+              f"{DSCR_FLAG:g}) in {_years(short)}", tuple(short.tolist())),
+        Check("debt_at_end", "flag", debt_end <= DEBT_TOLERANCE,
+              f"every loan is repaid within the horizon (by {years[-1]})"
+              if debt_end <= DEBT_TOLERANCE else
+              f"{debt_end:,.0f} EUR of loan principal is still to be repaid after "
+              f"{years[-1]}", (int(years[-1]),) if debt_end > DEBT_TOLERANCE else ()),
+    ]
 
 
 

@@ -11,7 +11,11 @@ JSON shape of ``finmodel run --format json --detail`` under ``"detail"``::
                           "cut_off": x}},
      "parties": {NAME: {"own_use_hours": [...], "own_use_value": [...],
                         "contributions": {NAME: {"type": "cash"|"in_kind", "amount": [...]}},
-                        "benefits": {NAME: [...]}}}}
+                        "benefits": {NAME: [...]}}},
+     "loans": {NAME: {"repayment": "linear"|"annuity", "received": [...], "interest": [...],
+                      "repaid": [...], "debt": [...]}}}
+
+``loans`` (contract v1.1) is ``{}`` without loans.
 """
 
 from __future__ import annotations
@@ -53,9 +57,16 @@ def _rows(p: Projection) -> dict[str, Sequence[tuple[tuple[str, ...], np.ndarray
     contributions = [((party, name, kind), x.contribution_amounts[q])
                      for q, (party, name, kind) in enumerate(x.contributions)]
     benefits = [((party, name), x.benefit_amounts[r]) for r, (party, name) in enumerate(x.benefits)]
+    loans = [((name, label), d[f"loan_{key}"][i]) for i, name in enumerate(x.loans.names)
+             for key, label in _LOAN_MEASURES]
     return {"capacity": capacity, "segments": segments, "operating_costs": costs,
             "purchases": purchases, "subsidies": subsidies, "contributions": contributions,
-            "benefits": benefits}
+            "benefits": benefits, "loans": loans}
+
+
+#: Per loan: detail array key -> the measure's name in tables and JSON.
+_LOAN_MEASURES = (("received", "received"), ("interest", "interest"),
+                  ("repayment", "repaid"), ("debt", "debt"))
 
 
 _LEVELS = {
@@ -63,7 +74,7 @@ _LEVELS = {
     "operating_costs": ("cost", "category"), "purchases": ("investment", "purchase_year",
                                                           "measure"),
     "subsidies": ("subsidy", "measure"), "contributions": ("party", "contribution", "type"),
-    "benefits": ("party", "benefit"),
+    "benefits": ("party", "benefit"), "loans": ("loan", "measure"),
 }
 
 
@@ -118,4 +129,7 @@ def detail_dict(p: Projection) -> dict[str, Any]:
                       for u, (name, kind) in enumerate(zip(x.subsidies, x.subsidy_types,
                                                            strict=True))},
         "parties": parties,
+        "loans": {name: {"repayment": "annuity" if x.loans.annuity[i] else "linear",
+                         **{label: lst(d[f"loan_{key}"][i]) for key, label in _LOAN_MEASURES}}
+                  for i, name in enumerate(x.loans.names)},
     }

@@ -17,7 +17,11 @@ from numpy.typing import ArrayLike, NDArray
 from finmodel.model.inputs import Inputs, build_inputs
 from finmodel.model.scenario import Scenario
 
-__all__ = ["KPIS", "LINES", "Evaluation", "evaluate"]
+__all__ = ["DEBT_TOLERANCE", "KPIS", "LINES", "Evaluation", "evaluate"]
+
+#: Half a cent: debt at the end of the horizon, or a year's debt service (interest plus
+#: repayment), at or below this is float residue of the arithmetic, not a debt.
+DEBT_TOLERANCE = 0.005
 
 Array = NDArray[np.float64]
 
@@ -25,18 +29,18 @@ Array = NDArray[np.float64]
 LINES: tuple[str, ...] = (
     "rental_income", "operating_subsidies", "investment_subsidy_release", "partner_cash",
     "in_kind_income", "total_income",
-    "operating_costs", "variable_costs", "depreciation", "in_kind_costs", "total_expenses",
-    "result", "structural_result",
-    "capex", "subsidy_cash", "net_cash_flow", "cash_end",
+    "operating_costs", "variable_costs", "depreciation", "interest", "in_kind_costs",
+    "total_expenses", "result", "structural_result",
+    "capex", "subsidy_cash", "loan_received", "repayment", "net_cash_flow", "cash_end",
     "rented_hours", "occupancy", "self_sufficiency",
-    "book_value", "deferred_subsidy", "equity",
+    "book_value", "deferred_subsidy", "debt", "equity",
 )
 
 #: KPIs of the JSON contract.
 KPIS: tuple[str, ...] = (
     "total_result", "npv", "break_even_year", "min_cash", "min_cash_year",
     "years_below_minimum", "funding_gap_after_subsidy", "book_value_end",
-    "deferred_subsidy_end",
+    "deferred_subsidy_end", "debt_end", "financing_need", "min_debt_service_coverage",
 )
 
 
@@ -108,7 +112,8 @@ _DETAIL_AXES = {
     "purchase_depreciation": 2, "purchase_book_value": 2, "subsidy_cash": 2,
     "subsidy_income": 2, "subsidy_deferred": 2, "subsidy_is_investment": 1,
     "cost_amounts": 2, "contribution_amounts": 2, "contribution_is_in_kind": 1,
-    "benefit_amounts": 2, "own_use_value": 2,
+    "benefit_amounts": 2, "own_use_value": 2, "loan_received": 2, "loan_interest": 2,
+    "loan_repayment": 2, "loan_debt": 2,
 }
 
 
@@ -153,9 +158,46 @@ def _subsidies(x: Inputs) -> dict[str, Array]:
             "subsidy_is_investment": investment.astype(float)}
 
 
+def _loans(x: Inputs) -> dict[str, Array]:
+    """Per loan and year: principal drawn, interest, principal repaid, debt at year end.
+
+    A year at a time over all loans and draws at once (the balance carries over). The
+    last instalment repays the balance left, so a loan repaid inside the horizon ends at
+    exactly 0 (an annuity's payment minus interest leaves float residue otherwise).
+    """
+    loans, years = x.loans, len(x.years)
+    if not loans.names:  # nothing to carry over: no loop (no cost without loans)
+        empty = np.zeros((0, years))
+        return {k: empty for k in ("loan_received", "loan_interest", "loan_repayment",
+                                   "loan_debt")}
+    amount, rate, start, grace, term = np.broadcast_arrays(
+        loans.amount, loans.rate, loans.start, loans.grace, loans.term)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # amount * rate / (1 - (1 + rate) ** -term), written with expm1/log1p so that a
+        # tiny rate still gives about amount / term instead of dividing by 0
+        payment = np.where(rate > 0, amount * rate / -np.expm1(-term * np.log1p(rate)),
+                           amount / term)
+    out = {k: np.zeros((*amount.shape, years))
+           for k in ("loan_received", "loan_interest", "loan_repayment", "loan_debt")}
+    balance = np.zeros(amount.shape)
+    for t in range(years):
+        drawn = np.where(start == t, amount, 0.0)
+        opening = balance + drawn
+        interest = rate * opening
+        k = t - start - grace                     # instalment number, 0 = the first
+        principal = np.where(loans.annuity, payment - interest, amount / term)
+        principal = np.where(k == term - 1, opening, np.minimum(principal, opening))
+        principal = np.where((k >= 0) & (k < term), principal, 0.0)
+        balance = opening - principal
+        for key, value in (("loan_received", drawn), ("loan_interest", interest),
+                           ("loan_repayment", principal), ("loan_debt", balance)):
+            out[key][..., t] = value
+    return out
+
+
 def _detail(x: Inputs) -> dict[str, Array]:
     in_kind = np.array([t == "in_kind" for _, _, t in x.contributions], dtype=bool)
-    return {**_rental(x), **_assets(x), **_subsidies(x),
+    return {**_rental(x), **_assets(x), **_subsidies(x), **_loans(x),
             "cost_amounts": x.cost_amounts,
             "contribution_amounts": x.contribution_amounts,
             "contribution_is_in_kind": in_kind.astype(float),
@@ -182,6 +224,10 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
         "rented_hours": rented_hours,
         "book_value": d["purchase_book_value"].sum(axis=-2),
         "deferred_subsidy": d["subsidy_deferred"].sum(axis=-2),
+        "interest": d["loan_interest"].sum(axis=-2),
+        "loan_received": d["loan_received"].sum(axis=-2),
+        "repayment": d["loan_repayment"].sum(axis=-2),
+        "debt": d["loan_debt"].sum(axis=-2),
     }
     line["in_kind_costs"] = line["in_kind_income"]
     line["total_income"] = (line["rental_income"] + line["operating_subsidies"]
@@ -189,20 +235,30 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
                             + line["in_kind_income"])
     line["total_expenses"] = (line["operating_costs"] + line["variable_costs"]
                               + line["depreciation"] + line["in_kind_costs"])
+    loans = bool(x.loans.names)  # without loans the v1 sums stay exactly as they were
+    if loans:
+        line["total_expenses"] = line["total_expenses"] + line["interest"]
     # income minus expenses, with the in-kind pair (equal by definition) left out so that
     # in-kind amounts cannot move the result even by float rounding
     line["result"] = (line["rental_income"] + line["operating_subsidies"]
                       + line["investment_subsidy_release"] + line["partner_cash"]
                       - line["operating_costs"] - line["variable_costs"] - line["depreciation"])
+    if loans:
+        line["result"] = line["result"] - line["interest"]
     line["structural_result"] = (line["result"] - line["operating_subsidies"]
                                  - line["investment_subsidy_release"])
     line["net_cash_flow"] = (line["rental_income"] + line["partner_cash"] + line["subsidy_cash"]
                              - line["operating_costs"] - line["variable_costs"] - line["capex"])
+    if loans:
+        line["net_cash_flow"] = (line["net_cash_flow"] + line["loan_received"]
+                                 - line["interest"] - line["repayment"])
     opening = x.opening_cash[..., None]
     line["cash_end"] = opening + np.cumsum(line["net_cash_flow"], axis=-1)
     line["equity"] = opening + np.cumsum(line["result"], axis=-1)
     line["occupancy"] = (d["own_use_hours"] + rented_hours) / x.available_hours
     own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
+    if loans:
+        own_costs = own_costs + line["interest"]
     with np.errstate(over="ignore"):  # a denormal divisor: no meaningful ratio, null below
         own_income, own_costs = np.broadcast_arrays(line["rental_income"] + line["partner_cash"],
                                                     own_costs)
@@ -236,4 +292,24 @@ def kpis(lines: Mapping[str, Array], x: Inputs) -> dict[str, Array]:
         "funding_gap_after_subsidy": np.where(gap_defined, np.maximum(0.0, -at), np.nan),
         "book_value_end": lines["book_value"][..., -1],
         "deferred_subsidy_end": lines["deferred_subsidy"][..., -1],
+        "debt_end": lines["debt"][..., -1],
+        "financing_need": np.maximum(0.0, x.minimum_cash - cash.min(axis=-1)),
+        "min_debt_service_coverage": _min_dscr(lines, x),
     }
+
+
+def _min_dscr(lines: Mapping[str, Array], x: Inputs) -> Array:
+    """The lowest debt service coverage over the years with debt service; NaN without.
+
+    ``DSCR(t) = (net_cash_flow - loan_received + interest + repayment) / (interest +
+    repayment)``: the year's own cash available for debt service over the debt service.
+    A year has debt service when it is above :data:`DEBT_TOLERANCE`.
+    """
+    batch = lines["cash_end"].shape[:-1]
+    if not x.loans.names:
+        return np.full(batch, np.nan)
+    service = lines["interest"] + lines["repayment"]
+    available = lines["net_cash_flow"] - lines["loan_received"] + service
+    serviced = service > DEBT_TOLERANCE
+    dscr = np.divide(available, service, out=np.full(service.shape, np.inf), where=serviced)
+    return np.where(serviced.any(axis=-1), dscr.min(axis=-1), np.nan)

@@ -8,7 +8,8 @@ from the file as written. ``finmodel --strict`` turns them into errors.
 
 The bounds (documented in docs/scenario-format.md):
 
-- an index rate or ``finance.discount_rate`` above :data:`MAX_RATE` (25 % a year);
+- an index rate, ``finance.discount_rate`` or a loan's ``rate`` above :data:`MAX_RATE`
+  (25 % a year);
 - a plain number in an amount, tariff or hours field written as digits, a dot and
   exactly three digits (``58.000``, ``1.500``), first digit not 0;
 - a euro amount above :data:`MAX_AMOUNT` (100 million) or between 0 and
@@ -121,7 +122,8 @@ def _numbers(node: Any, parts: tuple[str | int, ...]) -> Iterator[tuple[str, str
 
 def _messages(path: str, field: str, value: float, written: str | None) -> list[str]:
     out = []
-    if path.startswith("indexation.") or path == "finance.discount_rate":
+    if (path.startswith("indexation.") or path == "finance.discount_rate"
+            or (path.startswith("finance.loans[") and field == "rate")):
         if value > MAX_RATE:
             out.append(f"{value:g} means {value * 100:g} % a year; "
                        f"write {value / 100:g} for {value:g} %")

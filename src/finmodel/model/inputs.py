@@ -19,7 +19,7 @@ from finmodel.model.scenario import Scenario
 from finmodel.model.schema import PhaseOut, Subsidy
 from finmodel.model.series import Series
 
-__all__ = ["Inputs", "build_inputs", "numeric_parameters"]
+__all__ = ["Inputs", "LoanTerms", "build_inputs", "numeric_parameters"]
 
 Array = NDArray[np.float64]
 
@@ -37,6 +37,27 @@ class Purchase:
     investment: str
     year: int
     life: int
+
+
+def _none() -> Array:
+    return np.zeros(0)
+
+
+@dataclass(frozen=True)
+class LoanTerms:
+    """The loans (contract v1.1, section 9): one column per loan, batch axes first.
+
+    Amounts in nominal euros, ``rate`` per year, ``start`` the year index ``t`` of the
+    drawing, ``grace`` and ``term`` in whole years; ``annuity`` false means linear.
+    """
+
+    names: tuple[str, ...] = ()
+    amount: Array = field(default_factory=_none)     # (B, L)
+    rate: Array = field(default_factory=_none)       # (B, L)
+    start: Array = field(default_factory=_none)      # (B, L)
+    grace: Array = field(default_factory=_none)      # (B, L)
+    term: Array = field(default_factory=_none)       # (B, L)
+    annuity: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 @dataclass
@@ -73,6 +94,7 @@ class Inputs:
     opening_cash: Array                      # (B,)
     minimum_cash: Array                      # (B,)
     discount_rate: Array                     # (B,)
+    loans: LoanTerms = field(default_factory=lambda: LoanTerms())
     batch_shape: tuple[int, ...] = field(default=())
 
 
@@ -148,6 +170,7 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
         opening_cash=reader.number("finance.opening_cash", fin.opening_cash),
         minimum_cash=reader.number("finance.minimum_cash", fin.minimum_cash),
         discount_rate=reader.number("finance.discount_rate", fin.discount_rate),
+        loans=_loans(scenario, reader),
         batch_shape=reader.batch,
     )
     for name in scenario.indexation:  # so that every index is a known parameter path
@@ -260,6 +283,25 @@ def _purchases(scenario: Scenario, reader: _Reader) -> tuple[tuple[Purchase, ...
                 break
             year += inv.life
     return tuple(purchases), prices
+
+
+def _loans(scenario: Scenario, reader: _Reader) -> LoanTerms:
+    """Loan terms as ``(B, L)`` arrays; a drawn year, term or number of grace years is
+    rounded to whole years (a loan runs in whole years)."""
+    loans = scenario.finance.loans
+    read: dict[str, list[Array]] = {k: [] for k in ("amount", "rate", "start", "grace", "term")}
+    for loan in loans:
+        path = f"finance.loans[{loan.name}]"
+        read["amount"].append(reader.number(f"{path}.amount", loan.amount))
+        read["rate"].append(reader.number(f"{path}.rate", loan.rate))
+        read["start"].append(np.rint(reader.number(f"{path}.year", loan.year))
+                             - scenario.start_year)
+        read["grace"].append(np.rint(reader.number(f"{path}.grace_years", loan.grace_years)))
+        read["term"].append(np.rint(reader.number(f"{path}.term", loan.term)))
+    stacked = {k: reader.stack(v, per_year=False) for k, v in read.items()}
+    return LoanTerms(tuple(loan.name for loan in loans), **stacked,
+                     annuity=np.array([loan.repayment == "annuity" for loan in loans],
+                                      dtype=bool))
 
 
 def phase_out_payments(amount: float, phase_out: PhaseOut, start_year: int) -> dict[int, float]:

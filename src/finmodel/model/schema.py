@@ -32,7 +32,7 @@ from finmodel.model.series import Series
 
 __all__ = [
     "FIRST_YEAR", "LAST_YEAR", "MAX_NUMBER", "json_schema",
-    "Benefit", "Contribution", "Distribution", "Facility", "Finance", "Investment",
+    "Benefit", "Contribution", "Distribution", "Facility", "Finance", "Investment", "Loan",
     "OperatingCost", "Partnership", "Party", "PhaseOut", "Rental", "Risk", "ScenarioModel",
     "Segment", "Subsidy",
 ]
@@ -337,10 +337,28 @@ class Partnership(_Model):
     objectives: tuple[StrictStr, ...] = ()
 
 
+class Loan(_Model):
+    """A loan (contract v1.1, section 9): drawn at the start of ``year``, nominal euros.
+
+    ``rate`` is the yearly interest rate on the balance at the start of each year;
+    ``grace_years`` interest-only years come before ``term`` years of repayment.
+    """
+
+    name: Name
+    amount: Annotated[float, PlainValidator(_number(POSITIVE)),
+                      WithJsonSchema(_number_schema(0, MAX_NUMBER, open_low=True))]
+    year: HorizonYear
+    rate: NonNegative
+    term: Years
+    grace_years: YearsOrNone = 0
+    repayment: Literal["linear", "annuity"] = "linear"
+
+
 class Finance(_Model):
     opening_cash: Number = 0.0
     minimum_cash: Number = 0.0
     discount_rate: Rate = 0.04
+    loans: Annotated[tuple[Loan, ...], AfterValidator(_unique_names)] = ()
 
 
 class Distribution(_Model):

@@ -185,6 +185,8 @@ def kpi_value(lang: Language, kpi: str, value: float | int | None) -> str:
     ('nooit (binnen de horizon)', '€\\xa01.234')
     """
     if _missing(lang, value if not isinstance(value, int) else float(value)):
+        if kpi == "min_debt_service_coverage":
+            return t(lang, "kpi.no_debt_service")
         return t(lang, "never") if kpi == "break_even_year" else t(lang, "n/a")
     assert value is not None
     if kpi in _YEAR_KPIS:

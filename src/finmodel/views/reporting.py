@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
     from finmodel.model.projection import Projection
 
-__all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "SECTIONS", "amount_text",
+__all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "LOAN_BALANCE_LINES",
+           "LOAN_BUDGET_LINES", "LOAN_CASH_ROWS", "SECTIONS", "amount_text",
            "assumptions_html", "budget_html", "charts_html", "checks_html", "contents",
            "contents_html", "detail_html", "frame_html", "language_of", "load", "load_base",
-           "periods_html",
-           "section_title", "show", "summary_html"]
+           "periods_html", "section_title", "show", "summary_html"]
 
 #: Section keys in report order, with their anchors (``id=``); the headings are the
 #: catalogue's ``section.<key>`` in the report's language.
@@ -48,6 +48,13 @@ TOTAL_LINES = ("total_income", "total_expenses", "result", "net_cash_flow", "cas
 #: Lines that are positions at a moment or shares: no sum over the years.
 _NO_SUM = {"cash_end", "opening_cash", "minimum_cash", "book_value", "deferred_subsidy",
            "equity", "debt", "occupancy", "self_sufficiency"}
+#: With loans (contract v1.1) the budget shows interest, the cash flow the loans received,
+#: interest and repayments, the balance the loans outstanding; without loans they are 0
+#: and left out, so a report without loans reads as before.
+LOAN_BUDGET_LINES = (*BUDGET_LINES[:9], "interest", *BUDGET_LINES[9:])
+LOAN_CASH_ROWS = (*CASH_ROWS[:3], ("loan_received", 1), *CASH_ROWS[3:5], ("interest", -1),
+                  CASH_ROWS[5], ("repayment", -1), *CASH_ROWS[6:])
+LOAN_BALANCE_LINES = ("book_value", "deferred_subsidy", "debt", "equity")
 _CSS = ("<style>.fm tr.total th, .fm tr.total td {font-weight: 600; border-top: 1px solid "
         "#9aa5b1;} .fm p.note {color: #5b6875; margin: 0 0 8px;} .fm ul {margin: 4px 0 12px;} "
         ".fm tbody th {white-space: nowrap;} .fm td.sum, .fm th.sum {border-left: 1px solid "
@@ -245,7 +252,8 @@ def budget_html(p: Projection, lang: Language = "en") -> str:
 
     minimum = p.scenario.finance.minimum_cash
     opening = [p.scenario.finance.opening_cash, *p.lines["cash_end"][:-1].tolist()]
-    cash = _lines_frame(p, CASH_ROWS, lang, total=True)
+    loans = bool(p.scenario.finance.loans)
+    cash = _lines_frame(p, LOAN_CASH_ROWS if loans else CASH_ROWS, lang, total=True)
     extra = pd.DataFrame(
         [[amount_text(minimum, lang)] * len(p.years) + [""],
          [amount_text(v, lang) for v in opening] + [""]],
@@ -253,18 +261,21 @@ def budget_html(p: Projection, lang: Language = "en") -> str:
         columns=cash.columns)
     cash = pd.concat([extra.iloc[[1]], cash, extra.iloc[[0]]]).rename_axis(cash.index.name)
     totals = _totals(lang)
+    budget = LOAN_BUDGET_LINES if loans else BUDGET_LINES
+    balance = LOAN_BALANCE_LINES if loans else BALANCE_LINES
     return "\n".join([
         _section(lang, "budget"),
         f'<p class="note fm">{escape(t(lang, "report.total_note"))}</p>',
-        frame_html(_lines_frame(p, ((line, 1) for line in BUDGET_LINES), lang, total=True),
+        frame_html(_lines_frame(p, ((line, 1) for line in budget), lang, total=True),
                    totals=totals),
         periods_html(p, lang),
         _section(lang, "cash"),
         f'<p class="note fm">{escape(t(lang, "report.payments_negative"))}</p>',
         frame_html(cash, totals=totals),
         _section(lang, "balance"),
-        f'<p class="note fm">{escape(t(lang, "report.balance_note"))}</p>',
-        frame_html(_lines_frame(p, [("cash_end", 1)] + [(x, 1) for x in BALANCE_LINES], lang),
+        '<p class="note fm">' + escape(t(lang, "report.balance_note_loans" if loans else
+                                         "report.balance_note")) + "</p>",
+        frame_html(_lines_frame(p, [("cash_end", 1)] + [(x, 1) for x in balance], lang),
                    totals=totals),
     ])
 
@@ -327,7 +338,8 @@ def _detail_frame(frame: pd.DataFrame, lang: Language, shares: bool = False,
 
 
 def detail_html(p: Projection, lang: Language = "en") -> str:
-    """Per segment, capacity, cost item, purchase (with replacements), subsidy and party."""
+    """Per segment, capacity, cost item, purchase (with replacements), subsidy, party
+    and loan."""
     d = p.detail
     occupancy = _lines_frame(p, [], lang)
     for line in ("occupancy", "self_sufficiency"):
@@ -343,6 +355,8 @@ def detail_html(p: Projection, lang: Language = "en") -> str:
         ("contributions", _detail_frame(d["contributions"], lang, total=True)),
         ("benefits", _detail_frame(d["benefits"], lang, total=True)),
     ]
+    if p.scenario.finance.loans:
+        sections.append(("loans", _detail_frame(d["loans"], lang)))
     out = [_section(lang, "detail")]
     for key, frame in sections:
         if key:

@@ -113,6 +113,11 @@ def kpi_table(p: Projection, lang: Language = "en") -> pd.DataFrame:
         "self_sufficiency": (t(lang, "kpi.self_sufficiency_in", year=i18n.year(years[-1])),
                              _share(share, lang)),
     }
+    if p.scenario.finance.loans:
+        rows["debt_end"] = (t(lang, "kpi.debt_end_long", year=i18n.year(years[-1])),
+                            i18n.kpi_value(lang, "debt_end", k["debt_end"]))
+        rows["min_debt_service_coverage"] = (t(lang, "kpi.dscr_long"), i18n.kpi_value(
+            lang, "min_debt_service_coverage", k["min_debt_service_coverage"]))
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=["key figure", "value"])
     frame.index.name = "kpi"
     return frame
@@ -132,8 +137,9 @@ def sentences(p: Projection, lang: Language = "en") -> list[str]:
     >>> sentences(p, "nl")[1]
     'De kas blijft in elk jaar boven de minimale kaspositie van €\\xa050.000.'
     """
-    return [_break_even_sentence(p, lang), _cash_sentence(p, lang), _gap_sentence(p, lang),
-            _self_sufficiency_sentence(p, lang), _npv_sentence(p, lang)]
+    loans = [_loan_sentence(p, lang)] if p.scenario.finance.loans else []
+    return [_break_even_sentence(p, lang), _cash_sentence(p, lang), *loans,
+            _gap_sentence(p, lang), _self_sufficiency_sentence(p, lang), _npv_sentence(p, lang)]
 
 
 def _break_even_sentence(p: Projection, lang: Language) -> str:
@@ -160,6 +166,22 @@ def _cash_sentence(p: Projection, lang: Language) -> str:
         text += " " + t(lang, "s.financing_need", minimum=_euros(minimum, lang),
                         amount=_euros(need, lang))
     return text
+
+
+def _loan_sentence(p: Projection, lang: Language = "en") -> str:
+    """With loans: what is owed at the end and how well the years cover the debt service."""
+    debt, dscr = float(p.kpis["debt_end"] or 0.0), p.kpis["min_debt_service_coverage"]
+    repaid = p.years[p.lines["repayment"] > 0]
+    owed = (t(lang, "s.loans_owed", amount=_euros(debt, lang), year=i18n.year(p.years[-1]))
+            if round(debt) else t(lang, "s.loans_repaid", year=i18n.year(repaid[-1]))
+            if repaid.size else t(lang, "s.loans_nothing"))
+    if dscr is None:
+        return t(lang, "s.loans_no_service", owed=owed)
+    short = next(c.years for c in p.checks if c.name == "debt_service_coverage")
+    value = i18n.number(lang, float(dscr), 2)
+    cover = (t(lang, "s.loans_cover_short", dscr=value, years=year_ranges(short)) if short
+             else t(lang, "s.loans_cover_ok", dscr=value))
+    return t(lang, "s.loans", owed=owed, cover=cover)
 
 
 def _gap_sentence(p: Projection, lang: Language) -> str:
@@ -236,6 +258,14 @@ def check_message(p: Projection, check: Check, lang: Language) -> str:
     if base == "occupancy_headroom":
         return t(lang, f"checkmsg.{base}.{state}", years=years,
                  limit=i18n.percent(lang, OCCUPANCY_FLAG))
+    if base == "debt_service_coverage":
+        from finmodel.model.checks import DSCR_FLAG
+
+        return t(lang, f"checkmsg.{base}.{state}", years=years,
+                 limit=i18n.number(lang, DSCR_FLAG, 2))
+    if base == "debt_at_end":
+        return t(lang, f"checkmsg.{base}.{state}", year=i18n.year(p.years[-1]),
+                 amount=_euros(float(p.lines["debt"][-1]), lang))
     item = check.name[len(base) + 1:-1]
     if base == "cofinancing":
         return _cofinancing_message(p, item, lang) or check.message

@@ -23,10 +23,10 @@ LABELS: dict[str, str] = {line: i18n.line_name("en", line) for line in LINES}
 
 _SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (  # heading keys of the catalogue
     ("txt.income", LINES[:6]),
-    ("txt.expenses", LINES[6:11]),
-    ("", LINES[11:13]),
-    ("txt.cash", LINES[13:17]),
-    ("txt.balance", ("book_value", "deferred_subsidy", "equity")),
+    ("txt.expenses", LINES[6:12]),
+    ("", LINES[12:14]),
+    ("txt.cash", LINES[14:20]),
+    ("txt.balance", ("book_value", "deferred_subsidy", "debt", "equity")),
     ("txt.use", ("rented_hours", "occupancy", "self_sufficiency")),
 )
 _TOTALS = {"total_income", "total_expenses", "result", "cash_end"}
@@ -50,6 +50,9 @@ def format_kpi(name: str, value: float | int | None, lang: Language = "en") -> s
     ('1,234,568 EUR', 'never (within the horizon)')
     >>> format_kpi("book_value_end", -1e-9), format_kpi("npv", -1234.4, "nl")
     ('0 EUR', '€\\xa0-1.234')
+    >>> dscr = "min_debt_service_coverage"
+    >>> format_kpi(dscr, 1.4567), format_kpi(dscr, None), format_kpi(dscr, 1.4567, "nl")
+    ('1.46', 'n/a (no debt service)', '1,46')
     """
     return i18n.kpi_value(lang, name, value)
 

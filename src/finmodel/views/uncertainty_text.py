@@ -33,6 +33,8 @@ def _share(p: float, lang: Language = "en") -> str:
 def _value(name: str, value: float | None, lang: Language = "en") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t(lang, "n/a")
+    if name == "min_debt_service_coverage":  # a ratio, not euros
+        return i18n.number(lang, value + 0.0, 2)
     value = 0.0 if abs(value) < 0.5 else value  # no "-0" for rounding noise
     return f"{value:.0f}" if name in _YEARS else i18n.number(lang, value)
 
@@ -154,6 +156,8 @@ def data_table_text(table: DataTable, lang: Language = "en") -> str:
 def _cell(kpi: str, value: float, lang: Language = "en") -> str:
     if math.isnan(value):
         return t(lang, "n/a")
+    if kpi == "min_debt_service_coverage":
+        return i18n.number(lang, value + 0.0, 2)
     if kpi.endswith("_year") or kpi == "years_below_minimum":
         return f"{value:.0f}"
     return i18n.number(lang, value)

@@ -25,6 +25,8 @@ def comparison_text(comparison: Comparison, lang: Language = "en") -> str:
     for name, row in comparison.kpis.items():
         change = row["difference"]
         shown = (t(lang, "n/a") if change is None else f"{change:+d}" if isinstance(change, int)
+                 else i18n.signed(i18n.number(lang, change + 0.0, 2), change)
+                 if name == "min_debt_service_coverage"
                  else i18n.signed(i18n.money(lang, change), round(change)))
         label = i18n.kpi_name(lang, name)[:25]
         out.append(f"  {label:<26}{format_kpi(name, row['base'], lang):>28}"

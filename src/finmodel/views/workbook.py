@@ -38,11 +38,11 @@ SHARE_FORMAT = "0.0%"
 
 _BUDGET = ("rental_income", "operating_subsidies", "investment_subsidy_release",
            "partner_cash", "in_kind_income", "total_income", "operating_costs",
-           "variable_costs", "depreciation", "in_kind_costs", "total_expenses", "result",
-           "structural_result")
-_CASH = ("rental_income", "partner_cash", "subsidy_cash", "operating_costs",
-         "variable_costs", "capex", "net_cash_flow", "cash_end")
-_BALANCE = ("cash_end", "book_value", "deferred_subsidy", "equity")
+           "variable_costs", "depreciation", "interest", "in_kind_costs", "total_expenses",
+           "result", "structural_result")
+_CASH = ("rental_income", "partner_cash", "subsidy_cash", "loan_received", "operating_costs",
+         "variable_costs", "interest", "capex", "repayment", "net_cash_flow", "cash_end")
+_BALANCE = ("cash_end", "book_value", "deferred_subsidy", "debt", "equity")
 _USE = ("rented_hours", "occupancy", "self_sufficiency")
 _TOTALS = {"total_income", "total_expenses", "result", "net_cash_flow", "cash_end", "equity"}
 _HOUR_MEASURES = {"requested_hours", "rented_hours", "available_hours", "own_use_hours",
@@ -115,6 +115,7 @@ def _formats(workbook: Any) -> dict[str, Any]:
         "hours": add({"num_format": HOURS_FORMAT}),
         "share": add({"num_format": SHARE_FORMAT}),
         "int": add({"num_format": "0"}),
+        "ratio": add({"num_format": "0.00"}),
         "text": add({}), "wrap": add({"text_wrap": True, "valign": "top"}),
         "bold": add({"bold": True}), "label_bold": add({"bold": True, "top": 1}),
         "title": add({"bold": True, "font_size": 14}),
@@ -141,12 +142,13 @@ def _write_sheets(workbook: Any, f: dict[str, Any], p: Projection,
     opening = [p.scenario.finance.opening_cash, *lines["cash_end"][:-1].tolist()]
     minimum = [p.scenario.finance.minimum_cash] * len(years)
     cash = ([(i18n.line_name(lang, "opening_cash"), "cash_start", opening, "euro", False)]
-            + rows(_CASH, {"operating_costs": -1, "variable_costs": -1, "capex": -1})
+            + rows(_CASH, {"operating_costs": -1, "variable_costs": -1, "interest": -1,
+                           "capex": -1, "repayment": -1})
             + [(i18n.line_name(lang, "minimum_cash"), "minimum_cash", minimum, "euro", False)])
     _lines_sheet(workbook, f, _sheet(lang, "cash_flow"), t(lang, "xl.title.cash", name=name),
                  years, cash, t(lang, "report.payments_negative"), head)
     _lines_sheet(workbook, f, _sheet(lang, "balance"), t(lang, "xl.title.balance", name=name),
-                 years, rows(_BALANCE), t(lang, "report.balance_note"), head)
+                 years, rows(_BALANCE), t(lang, "report.balance_note_loans"), head)
     _detail_sheet(workbook, f, p, lang)
     _assumptions_sheet(workbook, f, p, lang)
     _checks_sheet(workbook, f, p, lang)
@@ -269,7 +271,9 @@ def _kpi_sheet(workbook: Any, f: dict[str, Any], p: Projection, lang: Language =
             sheet.write_blank(row, 1, None)
         else:
             is_count = name.endswith("_year") or name == "years_below_minimum"
-            sheet.write_number(row, 1, value, f["int" if is_count else "euro"])
+            kind = ("int" if is_count else "ratio" if name == "min_debt_service_coverage"
+                    else "euro")
+            sheet.write_number(row, 1, value, f[kind])
         sheet.write_string(row, 2, format_kpi(name, value, lang))
         row += 1
     row += 1
