@@ -57,6 +57,8 @@ def what_if_commands(scenario: Path) -> dict[str, list[str]]:
         result[f"{name}.what-if.exit-{i}.json"] = [
             "what-if", path, "--exit", party.name, "--from", year, "--format", "json"
         ]
+    if loaded.ledger is not None:  # budget vs actuals (spec section 10)
+        result[f"{name}.variance.json"] = ["variance", path, "--format", "json"]
     return result
 
 

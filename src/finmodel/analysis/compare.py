@@ -22,8 +22,8 @@ The attribution is the Shapley value of the game whose players are the items and
 value of a set ``S`` is the KPI of a *hybrid*: the base's resolved data with the other's
 version of the items in ``S`` (replaced, added or removed). It is exact (every subset,
 ``2**n`` projections, each projected once) for at most 8 items, and a sampled estimate
-above that (see :func:`bridge`). ``name``, ``description``, ``uncertainty``, ``seed``
-and ``risks`` do not enter a projection: the diff lists them, the bridge does not.
+above that (see :func:`bridge`). ``name``, ``description``, ``uncertainty``, ``seed``,
+``risks`` and ``actuals`` do not enter a projection: the diff lists them, the bridge does not.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ EXACT_LIMIT = 8
 
 _TEXT = ("name", "description")                     # describe a file, not the model
 _ANALYSIS = ("uncertainty", "seed", "risks")           # never change a projection
-_NOT_PROJECTED = _TEXT + _ANALYSIS
+_ACTUALS = ("actuals",)                                # the plan ignores them (spec 10)
+_NOT_PROJECTED = _TEXT + _ANALYSIS + _ACTUALS
 _NAMED = ("investments", "operating_costs", "subsidies", "parties")
 _MISSING = object()
 
@@ -411,6 +412,7 @@ class _Hybrids:
         if mask == 0 or mask == self.full:
             return self.other if mask else self.base
         data = copy.deepcopy(self._a)
+        data.pop("actuals", None)  # the plan ignores them; a CSV name is relative to its file
         for i in self._swapped(mask):
             for item in self.players[i]:
                 value = item.get(self._b)

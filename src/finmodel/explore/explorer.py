@@ -131,6 +131,16 @@ class Explorer:
         return self.base_projection.kpis
 
     @property
+    def prognosis_kpis(self) -> dict[str, float | int | None] | None:
+        """KPIs of the prognosis (spec section 10): the closed years as booked, the
+        explored plan after them; None when the scenario has no actuals."""
+        if self._shaped.ledger is None:
+            return None
+        from finmodel.analysis.variance import variance
+
+        return variance(self._shaped, self.projection).prognosis.kpis
+
+    @property
     def checks(self) -> tuple[Check, ...]:
         return self.projection.checks
 

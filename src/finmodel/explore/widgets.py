@@ -179,17 +179,23 @@ def _decimals(*numbers: float) -> int:
 
 
 def kpi_table(explorer: Explorer, lang: Language = "en") -> str:
-    """The KPIs as an HTML table: value and change against the scenario as written."""
+    """The KPIs as an HTML table: value and change against the scenario as written, and
+    the prognosis's value when the scenario has actuals."""
     rows = []
+    prognosis = explorer.prognosis_kpis
     for name in KPI_LABELS:
         now, then = explorer.kpis[name], explorer.base_kpis[name]
         delta = "" if now == then else _delta(name, now, then, lang)
+        extra = ("" if prognosis is None else '<td style="text-align:right">'
+                 f"{html.escape(format_kpi(name, prognosis[name], lang))}</td>")
         rows.append(f'<tr><td>{html.escape(i18n.kpi_name(lang, name))}</td>'
                     f'<td class="finmodel-kpi" data-kpi="{name}" style="text-align:right">'
                     f"<b>{html.escape(format_kpi(name, now, lang))}</b></td>"
-                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td></tr>')
-    head = "".join(f"<th>{html.escape(t(lang, k))}</th>" for k in
-                   ("col.key_figure", "ex.explored", "ex.change"))
+                    f'<td style="text-align:right;color:#555">{html.escape(delta)}</td>'
+                    f"{extra}</tr>")
+    keys = ["col.key_figure", "ex.explored", "ex.change"]
+    keys += [] if prognosis is None else ["ex.prognosis"]
+    head = "".join(f"<th>{html.escape(t(lang, k))}</th>" for k in keys)
     return ('<table class="finmodel-kpis" style="border-collapse:collapse">'
             f"<tr>{head}</tr>" + "".join(rows) + "</table>")
 

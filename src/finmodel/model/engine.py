@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from finmodel.model.inputs import Inputs, build_inputs
 from finmodel.model.scenario import Scenario
 
-__all__ = ["DEBT_TOLERANCE", "KPIS", "LINES", "Evaluation", "evaluate"]
+__all__ = ["DEBT_TOLERANCE", "KPIS", "LINES", "Evaluation", "derive_lines", "evaluate", "kpis"]
 
 #: Half a cent: debt at the end of the horizon, or a year's debt service (interest plus
 #: repayment), at or below this is float residue of the arithmetic, not a debt.
@@ -229,13 +229,55 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
         "repayment": d["loan_repayment"].sum(axis=-2),
         "debt": d["loan_debt"].sum(axis=-2),
     }
+    # without loans the v1 sums stay exactly as they were
+    return derive_lines(line, x.opening_cash, d["own_use_hours"], x.available_hours,
+                        loans=bool(x.loans.names))
+
+
+def derive_lines(flows: Mapping[str, Array], opening_cash: ArrayLike,
+                 own_use_hours: ArrayLike, available_hours: ArrayLike,
+                 loans: bool = True) -> dict[str, Array]:
+    """Every line of spec section 4 from the flows and the balances of fixed assets.
+
+    The one place where totals, ``result``, ``net_cash_flow``, ``cash_end``, ``equity``,
+    ``occupancy`` and ``self_sufficiency`` are defined: the plan (:func:`evaluate`) and
+    the prognosis of the actuals (spec section 10) both go through it.
+
+    Parameters
+    ----------
+    flows
+        The flow lines (``rental_income`` .. ``subsidy_cash``, ``interest``,
+        ``loan_received``, ``repayment``, ``rented_hours``) and the balances
+        ``book_value``, ``deferred_subsidy`` and ``debt``, euros (hours) per year, shape
+        ``batch + (T,)``. Other keys are ignored.
+    opening_cash
+        Cash at the start of the first year, EUR, shape ``batch``.
+    own_use_hours, available_hours
+        Hours per year, for ``occupancy``.
+    loans
+        Whether the loan flows enter the sums; False leaves them out, so that a scenario
+        without loans gives the v1 sums bit for bit (the loan flows are then 0).
+
+    Returns
+    -------
+    dict
+        Every name of :data:`LINES`.
+
+    Examples
+    --------
+    >>> flows = {name: np.array([0.0, 0.0]) for name in LINES}
+    >>> flows["rental_income"] = np.array([100.0, 50.0])
+    >>> out = derive_lines(flows, 10.0, np.zeros(2), np.array([1000.0, 1000.0]))
+    >>> out["cash_end"].tolist(), out["equity"].tolist()
+    ([110.0, 160.0], [110.0, 160.0])
+    """
+    line = {name: np.asarray(value, dtype=float) for name, value in flows.items()}
     line["in_kind_costs"] = line["in_kind_income"]
     line["total_income"] = (line["rental_income"] + line["operating_subsidies"]
                             + line["investment_subsidy_release"] + line["partner_cash"]
                             + line["in_kind_income"])
     line["total_expenses"] = (line["operating_costs"] + line["variable_costs"]
                               + line["depreciation"] + line["in_kind_costs"])
-    loans = bool(x.loans.names)  # without loans the v1 sums stay exactly as they were
     if loans:
         line["total_expenses"] = line["total_expenses"] + line["interest"]
     # income minus expenses, with the in-kind pair (equal by definition) left out so that
@@ -252,10 +294,11 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
     if loans:
         line["net_cash_flow"] = (line["net_cash_flow"] + line["loan_received"]
                                  - line["interest"] - line["repayment"])
-    opening = x.opening_cash[..., None]
+    opening = np.asarray(opening_cash, dtype=float)[..., None]
     line["cash_end"] = opening + np.cumsum(line["net_cash_flow"], axis=-1)
     line["equity"] = opening + np.cumsum(line["result"], axis=-1)
-    line["occupancy"] = (d["own_use_hours"] + rented_hours) / x.available_hours
+    line["occupancy"] = ((np.asarray(own_use_hours, dtype=float) + line["rented_hours"])
+                       / np.asarray(available_hours, dtype=float))
     own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
     if loans:
         own_costs = own_costs + line["interest"]
@@ -306,9 +349,11 @@ def _min_dscr(lines: Mapping[str, Array], x: Inputs) -> Array:
     A year has debt service when it is above :data:`DEBT_TOLERANCE`.
     """
     batch = lines["cash_end"].shape[:-1]
-    if not x.loans.names:
-        return np.full(batch, np.nan)
     service = lines["interest"] + lines["repayment"]
+    # no loans in the plan and no debt service in the lines (a prognosis's actuals can
+    # book some): null
+    if not x.loans.names and not np.any(service > DEBT_TOLERANCE):
+        return np.full(batch, np.nan)
     available = lines["net_cash_flow"] - lines["loan_received"] + service
     serviced = service > DEBT_TOLERANCE
     dscr = np.divide(available, service, out=np.full(service.shape, np.inf), where=serviced)

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import PrivateAttr, ValidationError
 
+from finmodel.model.actuals import Actuals, read_actuals
 from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.files import Origin, SourceFile, read_scenario_data
 from finmodel.model.input_warnings import InputWarning, input_warnings
@@ -44,6 +45,7 @@ class Scenario(ScenarioModel):
     _files: tuple[SourceFile, ...] = PrivateAttr(default=())
     _origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
     _data: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _ledger: Actuals | None = PrivateAttr(default=None)
     _warnings: tuple[InputWarning, ...] | None = PrivateAttr(default=None)
 
     @property
@@ -54,6 +56,12 @@ class Scenario(ScenarioModel):
     @property
     def end_year(self) -> int:
         return self.start_year + self.horizon - 1
+
+    @property
+    def ledger(self) -> Actuals | None:
+        """The actuals of the closed years (spec section 10), read and checked; None
+        without ``actuals:``. The plan (every projection) ignores them."""
+        return self._ledger
 
     @property
     def files(self) -> tuple[SourceFile, ...]:
@@ -68,10 +76,12 @@ class Scenario(ScenarioModel):
     @property
     def warnings(self) -> tuple[InputWarning, ...]:
         """Likely typing mistakes (an index of 2.5, ``58.000``): see
-        :mod:`finmodel.model.input_warnings`. They never change a number."""
+        :mod:`finmodel.model.input_warnings`, then those of the actuals (a year without
+        amounts, ``1.234`` in a Dutch ledger file). They never change a number."""
         if self._warnings is None:
             display = self._files[0].path if self._files else "<data>"
-            self._warnings = input_warnings(self._data, self._origins, display)
+            ledger = self._ledger.warnings if self._ledger is not None else ()
+            self._warnings = input_warnings(self._data, self._origins, display) + ledger
         return self._warnings
 
     def origin(self, path: str) -> Origin:
@@ -138,6 +148,8 @@ def validate_scenario(data: Mapping[str, Any], origins: Mapping[str, Origin] | N
     earlier = list(problems or [])
     origins = dict(origins or {})
     display = files[0].path if files else "<data>"
+    ledger, ledger_problems = _ledger(data, origins, display)
+    earlier += ledger_problems
     try:
         scenario = Scenario.model_validate(data, context=_context(data))
     except ValidationError as exc:
@@ -145,8 +157,9 @@ def validate_scenario(data: Mapping[str, Any], origins: Mapping[str, Origin] | N
         raise ScenarioError(sorted(earlier + found + _capacity_of_raw(data, origins, display))
                             ) from None
     if earlier:
-        raise ScenarioError(earlier)
+        raise ScenarioError(sorted(earlier))
     scenario._files, scenario._origins, scenario._data = files, origins, copy.deepcopy(dict(data))
+    scenario._ledger = ledger
     capacity = _capacity_problems(scenario.years, scenario.facility, scenario.parties,
                                   scenario.origin("parties"))
     if capacity:
@@ -166,6 +179,15 @@ def _context(data: Mapping[str, Any]) -> dict[str, Any]:
         if FIRST_YEAR <= start <= LAST_YEAR and 1 <= horizon <= 50:  # else: their own errors
             context["years"] = (start, start + horizon - 1)
     return context
+
+
+def _ledger(data: Mapping[str, Any], origins: Mapping[str, Origin],
+            display: str) -> tuple[Actuals | None, list[Problem]]:
+    """The actuals, read when the horizon is readable (else the schema reports it)."""
+    span = _context(data).get("years")
+    if data.get("actuals") is None or span is None:
+        return None, []
+    return read_actuals(data["actuals"], lambda path: _locate(path, origins, display), span)
 
 
 def _capacity_problems(years: NDArray[np.int64], facility: Facility,

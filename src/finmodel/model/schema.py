@@ -420,6 +420,15 @@ class ScenarioModel(_Model):
     uncertainty: dict[StrictStr, Distribution] = {}
     seed: Annotated[StrictInt, Field(ge=0)] = 0
     risks: Annotated[tuple[Risk, ...], AfterValidator(_unique_names)] = ()
+    #: (v1.1) a CSV file name or ``{year: {LINE: amount}}``, as written; read and checked
+    #: by :mod:`finmodel.model.actuals` (its problems name the CSV row or the YAML line)
+    actuals: Annotated[Any, Field(json_schema_extra={
+        "description": "(v1.1) actuals of the closed years: a CSV file (line,YEAR,...) "
+                       "relative to this file, or {year: {LINE: amount}}",
+        "anyOf": [{"type": "string"},
+                  {"type": "object", "additionalProperties": {
+                      "type": "object", "additionalProperties": {"type": ["number", "null"]}}}],
+    })] = None
 
 
 # --- JSON Schema for editors ---------------------------------------------------------------

@@ -18,11 +18,16 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finmodel.reports import _io
 from finmodel.reports._html import page
 from finmodel.reports._kernel import kill_live_kernels
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from finmodel.model.projection import Projection
 
 __all__ = ["CompareJob", "JobTimeout", "ReportJob", "ReportOutcome", "run_compare",
            "run_report"]
@@ -143,8 +148,8 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         folder.mkdir(parents=True, exist_ok=True)
 
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
-                          extra_sheets=workbook_sheets(projection, lang),  # parties, risks
-                          lang=lang)
+                          extra_sheets={**workbook_sheets(projection),  # parties, risks
+                                        **_actuals_sheets(projection)})
     problems: tuple[str, ...] = ()
     if "pdf" in job.formats:
         from finmodel.reports._pdf import PdfError, print_pdf
@@ -184,6 +189,16 @@ def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:
     required = ("scenario_path", "scenario_paths", "base")
     return {k: v for k, v in parameters.items()
             if k in required or re.search(rf"^{k}\s*=", source, re.MULTILINE)}
+
+
+def _actuals_sheets(projection: Projection) -> dict[str, pd.DataFrame]:
+    """The actuals, variance and prognosis sheets, when the scenario has actuals."""
+    if projection.scenario.ledger is None:
+        return {}
+    from finmodel.analysis.variance import variance
+    from finmodel.views.variance_report import workbook_sheets
+
+    return workbook_sheets(variance(projection.scenario, projection))
 
 
 def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:

@@ -520,4 +520,5 @@ MESSAGES: dict[str, str] = {
     'role.none': 'none',
     'kpi.debt_end_long': 'Loans outstanding at the end of {year}',
     'kpi.dscr_long': "Lowest debt service coverage (DSCR: the year's own cash over interest and repayment)",
+    'ex.prognosis': 'prognosis (actuals, then explored)',
 }

@@ -520,4 +520,5 @@ MESSAGES: dict[str, str] = {
     'role.none': 'geen',
     'kpi.debt_end_long': 'Langlopende schuld (leningen) ultimo {year}',
     'kpi.dscr_long': 'Laagste schuldendekkingsgraad (DSCR: eigen kasstroom van het jaar gedeeld door rente en aflossing)',
+    'ex.prognosis': 'prognose (realisatie, dan verkend)',
 }
