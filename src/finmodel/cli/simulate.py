@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 
 from finmodel.cli._cluster import add_cluster_argument, connect
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load, seed
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+    seed,
+)
 
 HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line, KPI "
         "distributions and probabilities")
@@ -13,6 +21,7 @@ HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     parser.add_argument("--draws", type=int, default=10_000, metavar="N",
                         help="number of draws (default 10,000)")
     parser.add_argument("--seed", type=seed, default=None, metavar="S",
@@ -39,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
                        with_risks=args.with_risks, client=client)
     from finmodel.views.uncertainty_text import simulation_text
 
-    return emit(args.format, sim.to_json, lambda: simulation_text(sim))
+    return emit(args.format, sim.to_json, lambda: simulation_text(sim, lang_of(args, scenario)))

@@ -42,7 +42,8 @@ def run_on_cluster(client: Any, report_jobs: list[ReportJob], compare: CompareJo
     contents = {path: Path(path).read_bytes() for path in notebooks}
     futures: dict[Any, Any] = {}
     for job in report_jobs:
-        files = {job.notebook: contents[job.notebook], **_scenario_files(job.scenario_path)}
+        files = {job.notebook: contents[job.notebook], **_scenario_files(job.scenario_path),
+                 **(_scenario_files(job.base_path) if job.base_path else {})}
         futures[client.submit(run_report_remote, job, files, pure=False, retries=0)] = job
     if compare is not None:
         files = {compare.notebook: contents[compare.notebook]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -39,6 +40,10 @@ _START_TIMEOUT = 60
 _RETRY = 0.5  # seconds between the watchdog's attempts to stop the client
 
 
+_FORMAT_OF = {"report.html": "html", "report.pdf": "pdf", "budget.xlsx": "xlsx",
+              "report.ipynb": "ipynb"}
+
+
 class JobTimeout(BaseException):
     """The watchdog ended a notebook run (a BaseException, so no ``except Exception``
     inside the execution machinery swallows it)."""
@@ -56,6 +61,8 @@ class ReportJob:
     #: A folder the scenario files were copied under (on a cluster worker): left out of
     #: the file names the reports show.
     display_root: str = ""
+    lang: str = ""          # en or nl; empty: the scenario's `language`, else en
+    base_path: str = ""     # the base scenario of the batch, for "what changed"
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class CompareJob:
     base: str
     target: str
     timeout: float
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,8 @@ class ReportOutcome:
     self_sufficiency_end: float | None = None
     master_check: bool | None = None
     warnings: tuple[str, ...] = ()
+    lang: str = "en"
+    problems: tuple[str, ...] = ()  # a format that could not be made (the PDF)
 
 
 def run_report(job: ReportJob) -> ReportOutcome:
@@ -102,9 +112,13 @@ def run_report(job: ReportJob) -> ReportOutcome:
 def run_compare(job: CompareJob) -> str | None:
     """Write compare.html from the compare notebook; the error message, or None."""
     try:
-        nb = execute({"scenario_paths": list(job.scenario_paths), "base": job.base},
+        from finmodel.views.i18n import language, t
+
+        lang = language(job.lang)
+        nb = execute(declared(job.notebook, {"scenario_paths": list(job.scenario_paths),
+                                             "base": job.base, "lang": lang}),
                      job.notebook, job.timeout)
-        _io.write_text(Path(job.target), to_html(nb, "Scenarios compared"))
+        _io.write_text(Path(job.target), to_html(nb, t(lang, "cmp.title"), lang))
     except Exception as exc:
         return _message(exc)
     except JobTimeout as exc:
@@ -115,18 +129,23 @@ def run_compare(job: CompareJob) -> str | None:
 def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     from finmodel.model.projection import project
     from finmodel.model.scenario import load_scenario
+    from finmodel.views.i18n import check_name, language
+    from finmodel.views.summary import check_message, financing_need
 
     scenario = load_scenario(job.scenario_path)
     if job.display_root:
         scenario = _relabel(scenario, job.display_root)
     projection = project(scenario)
+    lang = language(job.lang or projection.scenario.language)
     contents: dict[str, bytes] = {}
-    if "html" in job.formats or "ipynb" in job.formats:
+    if {"html", "ipynb", "pdf"} & set(job.formats):
         import nbformat
 
-        nb = execute({"scenario_path": job.scenario_path}, job.notebook, job.timeout)
-        if "html" in job.formats:
-            contents["report.html"] = to_html(nb, projection.scenario.name).encode("utf-8")
+        wanted = {"scenario_path": job.scenario_path, "lang": lang,
+                  "base_path": job.base_path}
+        nb = execute(declared(job.notebook, wanted), job.notebook, job.timeout)
+        if "html" in job.formats or "pdf" in job.formats:
+            contents["report.html"] = to_html(nb, projection.scenario.name, lang).encode()
         if "ipynb" in job.formats:
             contents["report.ipynb"] = nbformat.writes(nb).encode("utf-8")  # type: ignore[no-untyped-call]
     for name, data in contents.items():
@@ -140,15 +159,45 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
                           extra_sheets={**workbook_sheets(projection),  # parties, risks
                                         **_actuals_sheets(projection)})
-    files = tuple(name for name in ("report.html", "budget.xlsx", "report.ipynb")
-                  if name in contents or (name == "budget.xlsx" and "xlsx" in job.formats))
+    problems: tuple[str, ...] = ()
+    if "pdf" in job.formats:
+        from finmodel.reports._pdf import PdfError, print_pdf
+
+        try:
+            print_pdf(folder / "report.html", folder / "report.pdf")
+        except PdfError as exc:  # the other formats stand; the batch reports the problem
+            problems = (str(exc),)
+        finally:
+            if "html" not in job.formats:
+                _io.remove_quietly(folder / "report.html")
+    files = tuple(name for name in ("report.html", "report.pdf", "budget.xlsx", "report.ipynb")
+                  if _FORMAT_OF[name] in job.formats and (folder / name).is_file())
     share = float(projection.lines["self_sufficiency"][-1])
+    kpis: dict[str, float | int | None] = dict(projection.kpis)
+    kpis.setdefault("financing_need", financing_need(projection))
     return ReportOutcome(
-        job.folder, files, kpis=dict(projection.kpis),
+        job.folder, files, kpis=kpis,
         self_sufficiency_end=None if share != share else share,
         master_check=projection.master_check,
-        warnings=tuple(c.message for c in projection.checks
-                       if c.kind == "flag" and not c.passed))
+        warnings=tuple(f"{check_name(lang, c.name)}: {check_message(projection, c, lang)}"
+                       for c in projection.checks if c.kind == "flag" and not c.passed),
+        lang=lang, problems=problems)
+
+
+def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The ``parameters`` the notebook's parameters cell sets, so that papermill does not
+    warn about the others (``lang``, ``base_path``) in a notebook of one's own."""
+    import json
+
+    try:
+        cells = json.loads(Path(notebook).read_text("utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return parameters
+    source = "".join("".join(c.get("source", "")) for c in cells
+                     if "parameters" in c.get("metadata", {}).get("tags", ()))
+    required = ("scenario_path", "scenario_paths", "base")
+    return {k: v for k, v in parameters.items()
+            if k in required or re.search(rf"^{k}\s*=", source, re.MULTILINE)}
 
 
 def _actuals_sheets(projection: Projection) -> dict[str, pd.DataFrame]:
@@ -287,7 +336,7 @@ def _quiet_lost_timeouts() -> None:
     loop.set_exception_handler(handler)
 
 
-def to_html(nb: Any, title: str) -> str:
+def to_html(nb: Any, title: str, lang: str = "en") -> str:
     """The executed notebook as one self-contained page without code or prompts."""
     exporter = getattr(_LOCAL, "exporter", None)
     if exporter is None:
@@ -296,13 +345,15 @@ def to_html(nb: Any, title: str) -> str:
         exporter = _LOCAL.exporter = HTMLExporter(  # type: ignore[no-untyped-call]
             template_name="basic", exclude_input=True, exclude_input_prompt=True,
             exclude_output_prompt=True)
+    from finmodel.views.i18n import language
+
     body, _ = exporter.from_notebook_node(nb)
-    return page(title, body)
+    return page(title, body, lang=language(lang))
 
 
 def _remove_outputs(folder: Path) -> None:
     """Remove a failed scenario's previous reports, so none is mistaken for current."""
-    for name in ("report.html", "budget.xlsx", "report.ipynb"):
+    for name in ("report.html", "report.pdf", "budget.xlsx", "report.ipynb"):
         _io.remove_quietly(folder / name)
     with contextlib.suppress(OSError):  # only when empty
         folder.rmdir()
@@ -335,7 +386,8 @@ def run_report_remote(job: ReportJob, files: dict[str, bytes]
     with _private_copy(files) as root:
         local = replace(job, scenario_path=root + job.scenario_path,
                         notebook=root + job.notebook, folder=os.path.join(root, "out"),
-                        display_root=root)
+                        display_root=root,
+                        base_path=root + job.base_path if job.base_path else "")
         outcome = run_report(local)
         contents = {name: (Path(local.folder) / name).read_bytes() for name in outcome.files}
         for name in ("report.html", "report.ipynb"):  # the paths the notebook printed

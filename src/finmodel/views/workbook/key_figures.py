@@ -248,6 +248,7 @@ def _flags(sheet: Any, fmt: dict[str, Any], p: Projection, row: int) -> None:
                        "written (not recalculated)", fmt["section"])
     sheet.write_row(row + 1, 0, ["check", "kind", "status", "message", "years"],
                     fmt["header_left"])
-    for r, values in enumerate(summary.checks_table(p).itertuples(index=False), start=row + 2):
-        for c, value in enumerate(values):
+    table = summary.checks_table(p).itertuples(index=False)
+    for r, (check, shown) in enumerate(zip(p.checks, table, strict=True), start=row + 2):
+        for c, value in enumerate([check.name, *shown[1:]]):  # the key, read back by machine
             sheet.write_string(r, c, str(value), fmt["wrap"])

@@ -75,7 +75,8 @@ def write_assumptions(workbook: Any, f: Mapping[str, Any], p: Projection) -> Non
     _strings(sheet, 2, 0, ["path", "value", "set in"], f["header_left"])
     table = summary.assumptions_table(p.scenario)
     raw = dict(summary.assumption_rows(p.scenario.data))
-    for r, (path, text, origin) in enumerate(table.itertuples(index=False), start=3):
+    rows = table[["path", "value", "set in"]].itertuples(index=False)
+    for r, (path, text, origin) in enumerate(rows, start=3):
         sheet.write_string(r, 0, path)
         value = raw.get(path)
         if isinstance(value, int | float) and not isinstance(value, bool):
