@@ -73,12 +73,13 @@ def test_run_table(capsys: pytest.CaptureFixture[str], write: Callable[..., Path
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Tiny (2025-2028), amounts in EUR"
-    assert lines[2].split() == ["2025", "2026", "2027", "2028"]
+    assert lines[2].split() == ["2025", "2026", "2027", "2028", "Total"]
     cash = next(line for line in lines if line.startswith("Cash at year end"))
     assert cash.split()[-4:] == ["4,000", "13,250", "21,945", "29,380"]
-    assert "  npv                         24,181 EUR" in lines
+    assert any(line.startswith("  Net present value of the cash flows")
+               and line.endswith("  24,181 EUR") for line in lines)
     assert "Checks: master check OK" in lines
-    assert any(line.startswith("  [warn] occupancy_headroom") for line in lines)
+    assert any(line.startswith("  [warn] Room for more use") for line in lines)
 
 
 def test_run_bad_scenario_exit_2(capsys: pytest.CaptureFixture[str],

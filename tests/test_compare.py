@@ -403,7 +403,7 @@ def test_waterfall_bars_float_between_running_totals(hand: finmodel.Scenario) ->
     bars = [v for p in ax.patches for v in (p.get_x(), p.get_width())]
     assert bars == pytest.approx([0, 27000, 24000, 3000, 24000, 900, 0, 24900], abs=1e-9)
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "Base: Hand", "operating_costs[Staff]", "parties[P]", "Other: Hand"]
+        "Base: Hand", "Staff", "P", "Other: Hand"]  # items by name, not by path
 
 
 def test_overlay_charts_one_line_per_scenario(hand: finmodel.Scenario) -> None:
@@ -486,7 +486,9 @@ def test_notebook_compare_scenarios_runs_with_defaults(tmp_path: Path) -> None:
     others = len(list((ROOT / "scenarios").glob("*.yaml"))) - 1
     assert html.count("data:image/png;base64,") == 2 + others  # overlays, a bridge each
     assert html.count(" against the base</h2>") == others
-    assert all(f"<h2>{section}</h2>" in html for section in SECTIONS)
+    from finmodel.views.i18n import t
+
+    assert all(f'<h2 id="{key}">{t("en", "cmp." + key)}</h2>' in html for key in SECTIONS)
     assert "Vendor exits in 2029" in html and "No bridge" not in html
 
 
@@ -506,5 +508,6 @@ def test_notebook_compare_scenarios_absolute_paths_escaped(tmp_path: Path) -> No
     assert "<i>" not in html and "&lt;i&gt;Child&lt;/i&gt; &amp; co against the base" in html
     npv = finmodel.project(finmodel.load_scenario(child)).kpis["npv"]
     assert f"<td>{format_kpi('npv', 27000.0)}</td><td>{format_kpi('npv', npv)}</td>" in html
-    assert '<th>operating_costs[Staff].amount</th><td class="text">changed</td>' in html
-    assert "From 27,000 to 26,400 EUR (-600)" in html
+    assert ('<th>Staff: amount</th><td class="text path"><code>operating_costs[Staff].amount'
+            '</code></td><td class="text">changed</td>') in html
+    assert "From 27,000 EUR to 26,400 EUR (-600 EUR)" in html

@@ -89,8 +89,14 @@ def test_checks_assumptions_and_key_figures_sheets(
     """The check sheet lists every check, assumptions hold numbers, KPIs are the engine's."""
     checks = workbook["checks"]
     assert checks["A2"].value.startswith("Master check OK")
+    from finmodel.views.i18n import check_name
+
     assert [r[0].value for r in checks.iter_rows(min_row=4)] == [c.name for c in base.checks]
+    assert [r[1].value for r in checks.iter_rows(min_row=4)] == [
+        check_name("en", c.name) for c in base.checks]
     assumptions = {r[0].value: r[1].value for r in workbook["assumptions"].iter_rows(min_row=4)}
+    names = {r[0].value: r[3].value for r in workbook["assumptions"].iter_rows(min_row=4)}
+    assert names["finance.minimum_cash"] == "Minimum cash"
     assert assumptions["finance.minimum_cash"] == 50000
     assert assumptions["indexation.wages"] == "2026: 0.03, 2031: 0.0275"
     figures = workbook["key figures"].iter_rows(min_row=4, max_row=12)

@@ -169,7 +169,7 @@ def test_parties_html_escapes_and_shows_every_party(write: Callable[..., Path]) 
     text = TWO_PARTIES.replace("name: B", "name: B<&>")
     projection = finmodel.project(finmodel.load_scenario(write(text, "escape.yaml")))
     html = parties_html(projection)
-    assert '<h2 id="business-case-per-party">Business case per party</h2>' in html
+    assert '<h2 id="parties">Business case per party</h2>' in html
     assert "<h3" in html and "B&lt;&amp;&gt; (commercial)" in html and "B<&>" not in html
     assert html.count("data:image/png;base64,") == 2
     assert "<td>215</td>" in html  # A's NPV, whole euros

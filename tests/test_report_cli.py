@@ -29,11 +29,11 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_report_unknown_format_is_bad_usage(capsys: pytest.CaptureFixture[str],
                                             tmp_path: Path) -> None:
-    """--formats pdf: exit 2 and one line naming the allowed formats; nothing written."""
-    code, out, err = cli(capsys, "scenarios", "--out", str(tmp_path / "o"), "--formats", "pdf")
+    """--formats docx: exit 2 and one line naming the allowed formats; nothing written."""
+    code, out, err = cli(capsys, "scenarios", "--out", str(tmp_path / "o"), "--formats", "docx")
     assert (code, out) == (2, "")
-    assert err == ("finmodel report: error: unknown format 'pdf' in --formats "
-                   "(allowed: html, xlsx, ipynb)\n")
+    assert err == ("finmodel report: error: unknown format 'docx' in --formats "
+                   "(allowed: html, pdf, xlsx, ipynb)\n")
     assert not (tmp_path / "o").exists()
 
 

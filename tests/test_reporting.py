@@ -66,13 +66,29 @@ def base() -> finmodel.Projection:
 
 def test_budget_html_shows_the_engine_lines_in_whole_euros(base: finmodel.Projection) -> None:
     """Each budget row is the engine's line rounded to euros; payments negative in cash flow."""
-    rows = {r[0]: r[1:] for r in parse(reporting.budget_html(base)).rows if r}
+    rows: dict[str, list[str]] = {}
+    for r in parse(reporting.budget_html(base)).rows:
+        if r:
+            rows.setdefault(r[0], r[1:])  # the first table a line is in
     assert rows["EUR"][:2] == ["2026", "2027"]
-    assert rows[LABELS["structural_result"]] == [reporting.amount_text(v)
-                                                 for v in base.lines["structural_result"]]
+    assert rows[LABELS["structural_result"]][:-1] == [
+        reporting.amount_text(v) for v in base.lines["structural_result"]]
+    assert parse(reporting.budget_html(base)).rows[0][-1] == "Total"  # flows: sum of years
+    assert rows[LABELS["structural_result"]][-1] == reporting.amount_text(
+        base.lines["structural_result"].sum())
     assert rows[LABELS["capex"]][0] == "-250,000"
     assert rows["Cash at start of year"][0] == "150,000"
-    assert rows["Minimum cash"] == ["50,000"] * 15
+    assert rows["Cash at start of year"][-1] == ""  # a balance has no total
+    assert rows["Minimum cash"] == ["50,000"] * 15 + [""]
+
+
+def test_budget_by_period_splits_at_the_subsidy(base: finmodel.Projection) -> None:
+    """Subsidy years 2026-2029 and the years after: two sums that add up to the total."""
+    last = [r for r in parse(reporting.periods_html(base, "nl")).rows if r][-1]
+    line = base.lines["structural_result"]
+    assert last == ["Structureel resultaat (zonder subsidie)",
+                    reporting.amount_text(line[:4].sum(), "nl"),
+                    reporting.amount_text(line[4:].sum(), "nl")]
 
 
 def test_summary_html_escapes_scenario_text(write: Callable[..., Path]) -> None:
@@ -92,11 +108,12 @@ def test_summary_html_lists_every_failed_check(tiny: finmodel.Scenario) -> None:
     """A warning is listed under the master check with its message."""
     p = finmodel.project(tiny.with_changes({"finance.minimum_cash": 20000.0}))
     html = reporting.summary_html(p)
-    assert ("<li>warning: cash_above_minimum: cash below the minimum of 20,000 EUR in "
-            "2025, 2026</li>") in html
+    assert ("<li>warning: Cash above the minimum: Cash is below the minimum of 20,000 EUR "
+            "in 2025-2026.</li>") in html
     kpis = {r[0]: r[1] for r in parse(html).rows if len(r) == 2}
     assert kpis["Net present value of the cash flows (at 10.00%)"] == "24,181 EUR"
-    assert kpis["Minimum cash, and its year"] == "4,000 EUR in 2025"
+    assert kpis["Lowest cash, and its year"] == "4,000 EUR in 2025"
+    assert kpis["Financing need (to stay above the minimum cash)"] == "16,000 EUR"  # 20k - 4k
 
 
 def test_detail_html_sections_and_purchases(base: finmodel.Projection) -> None:
@@ -105,7 +122,7 @@ def test_detail_html_sections_and_purchases(base: finmodel.Projection) -> None:
     assert parsed.headings == ["Detail", "Segments", "Capacity and use", "Operating costs",
                                "Purchases", "Subsidies", "Parties: contributions",
                                "Parties: benefits"]
-    years = [r[1] for r in parsed.rows if len(r) > 2 and r[2] == "capex"]
+    years = [r[1] for r in parsed.rows if len(r) > 2 and r[2] == "purchase"]
     assert years == ["2026", "2026", "2031", "2036"]
 
 

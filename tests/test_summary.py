@@ -40,9 +40,9 @@ def test_sentences_hand_made_scenario(hand: finmodel.Projection) -> None:
     """Break-even 2027, cash below the minimum in 2025-2026, no gap, 125 %, NPV 100."""
     assert summary.sentences(hand) == [
         "The lab covers its running costs without subsidy from 2027.",
-        "Cash falls below the minimum of 50 EUR in 2025-2026 (lowest 20 EUR in 2025); to "
-        "keep cash above 50 EUR in every year the lab needs 30 EUR more at the start, or a "
-        "loan.",
+        "Cash falls below the minimum of 50 EUR in 2025-2026 (lowest 20 EUR in 2025). "
+        "To keep cash above 50 EUR in every year the lab needs 30 EUR more at the start, "
+        "or a loan.",  # financing need = 50 - 20
         "In 2027, the first year after the subsidy, the structural result is not negative: "
         "there is no funding gap.",
         "In 2029, rental income and partner cash cover 125% of the costs (costs in kind "
@@ -87,8 +87,8 @@ def test_kpi_table_hand_made_scenario(hand: finmodel.Projection) -> None:
     """The six key figures as a controller reads them (financing need: 50 - 20)."""
     assert summary.kpi_table(hand)["value"].to_dict() == {
         "npv": "100 EUR", "break_even_year": "2027", "min_cash": "20 EUR in 2025",
-        "funding_gap_after_subsidy": "0 EUR", "self_sufficiency": "125%",
-        "financing_need": "30 EUR"}
+        "funding_gap_after_subsidy": "0 EUR", "financing_need": "30 EUR",  # 50 - 20
+        "self_sufficiency": "125%"}
 
 
 def test_failed_checks_and_master_check_text(hand: finmodel.Projection) -> None:
@@ -96,10 +96,14 @@ def test_failed_checks_and_master_check_text(hand: finmodel.Projection) -> None:
     assert [c.name for c in summary.failed_checks(hand)] == ["cash_above_minimum"]
     assert summary.master_check_text(hand) == (
         "Master check OK: every identity holds in every year; 1 warning(s), listed below.")
-    table = summary.checks_table(hand).set_index("check")
-    assert table.loc["cash_above_minimum", "status"] == "warning"
-    assert table.loc["cash_above_minimum", "years"] == "2025-2026"
-    assert table.loc["cash_identity", "status"] == "ok"
+    table = summary.checks_table(hand).set_index("Check")  # human names, not identifiers
+    assert table.loc["Cash above the minimum", "Status"] == "warning"
+    assert table.loc["Cash above the minimum", "Years"] == "2025-2026"
+    assert table.loc["Cash above the minimum", "Message"] == (
+        "Cash is below the minimum of 50 EUR in 2025-2026.")
+    assert table.loc["Cash flow adds up", "Status"] == "ok"
+    dutch = summary.checks_table(hand, "nl").set_index("Controle")
+    assert dutch.loc["Kas boven de minimale kaspositie", "Status"] == "waarschuwing"
 
 
 def test_year_ranges_runs_and_single_years() -> None:

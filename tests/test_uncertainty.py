@@ -316,9 +316,9 @@ def test_plain_words_state_the_probabilities(tiny: finmodel.Scenario) -> None:
     scenario = tiny.with_changes({"uncertainty": {
         "rental.segments[A].tariff": {"uniform": [10, 10]}}})
     assert plain_words(simulate(scenario, draws=10)) == [
-        "In 100 % of 10 draws cash stays above the minimum (500 EUR) in every year.",
-        "The structural result (without subsidy) breaks even by 2025 in 100 % of the draws.",
-        "The net present value lies between 24,181 and 24,181 EUR in 90 % of the draws "
+        "In 100% of 10 draws cash stays above the minimum (500 EUR) in every year.",
+        "The structural result (without subsidy) breaks even by 2025 in 100% of the draws.",
+        "The net present value lies between 24,181 EUR and 24,181 EUR in 90% of the draws "
         "(median 24,181 EUR)."]
 
 

@@ -117,6 +117,6 @@ def test_table_text_reads_in_a_terminal(capsys: pytest.CaptureFixture[str],
                        "rental.segments[A].tariff=8:12:3", "--y", "finance.opening_cash=0:1000:2",
                        "--kpi", "min_cash")
     assert code == 0
-    assert out == ("min_cash by finance.opening_cash (down) and rental.segments[A].tariff "
-                   "(across)\n\n            8     10     12\n0       2,400  3,000  3,600\n"
-                   "1000    3,400  4,000  4,600\n")
+    assert out == ("Lowest cash at year end by Opening cash (down) and A: tariff "
+                   "(across)\n\n" + " " * 13 + "8     10     12\n0        2,400  3,000  3,600\n"
+                   "1,000    3,400  4,000  4,600\n")

@@ -6,14 +6,17 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.files import resolve_scenario
 from finmodel.model.scenario import Scenario, load_scenario
 
-__all__ = ["STRICT", "add_format_argument", "add_scenario_argument", "checked", "emit",
-           "load", "report_warnings", "seed"]
+if TYPE_CHECKING:
+    from finmodel.views.i18n import Language
+
+__all__ = ["STRICT", "add_format_argument", "add_lang_argument", "add_scenario_argument",
+           "checked", "emit", "lang_of", "load", "report_warnings", "seed"]
 
 #: Set by ``finmodel --strict``: input warnings are errors (exit 2).
 STRICT = {"on": False}
@@ -79,6 +82,19 @@ def add_format_argument(parser: argparse.ArgumentParser,
                         choices: tuple[str, ...] = ("table", "json", "csv")) -> None:
     parser.add_argument("--format", choices=choices, default=choices[0],
                         help=f"output format (default {choices[0]})")
+
+
+def add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=("en", "nl"), default=None,
+                        help="language of the text people read (default: the scenario's "
+                             "`language`, else en); JSON and CSV stay English")
+
+
+def lang_of(args: argparse.Namespace, scenario: Scenario | None = None) -> Language:
+    """``--lang``, else the scenario's ``language``, else English."""
+    from finmodel.views.i18n import language
+
+    return language(getattr(args, "lang", None) or (scenario.language if scenario else None))
 
 
 def emit(fmt: str, as_dict: Callable[[], Any], table: Callable[[], str],

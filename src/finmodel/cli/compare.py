@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from finmodel.cli._common import add_format_argument, emit, load, seed
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    emit,
+    lang_of,
+    load,
+    seed,
+)
 from finmodel.model.engine import KPIS
 
 HELP = ("compare two scenarios: the assumptions that differ and the bridge of a KPI "
@@ -24,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="above 8 items: at most N random orders for the sampled "
                              "estimate (default 200)")
     parser.add_argument("--seed", type=seed, default=0, help="seed of the random orders")
+    add_lang_argument(parser)
     add_format_argument(parser, ("table", "json"))
 
 
@@ -41,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     emit(args.format,
          lambda: {"base": base.name, "other": other.name, "diff": diff_records(diff),
                   "bridge": None if result is None else result.to_dict()},
-         lambda: diff_text(diff) + "\n" + ("" if result is None else bridge_text(result)))
+         lambda: diff_text(diff, lang_of(args, base)) + "\n"
+         + ("" if result is None else bridge_text(result, lang_of(args, base))))
     if result is None:
         print(f"finmodel compare: error: {error}", file=sys.stderr)
         return 1

@@ -7,7 +7,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load, seed
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+    seed,
+)
 
 HELP = ("goal seek: the parameter value at which a KPI reaches a target, or at which "
         "P(KPI >= target) reaches a probability")
@@ -15,6 +23,7 @@ HELP = ("goal seek: the parameter value at which a KPI reaches a target, or at w
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     parser.add_argument("--param", required=True, metavar="PATH", help="parameter to vary")
     parser.add_argument("--target-kpi", required=True, metavar="K",
                         help="a KPI of the contract or LINE@YEAR, e.g. structural_result@2034")
@@ -63,4 +72,5 @@ def run(args: argparse.Namespace) -> int:
     except GoalNotReachable as exc:
         print(f"finmodel goal-seek: {exc}", file=sys.stderr)
         return 1
-    return emit(args.format, result.to_dict, lambda: goal_seek_text(result))
+    lang = lang_of(args, scenario)
+    return emit(args.format, result.to_dict, lambda: goal_seek_text(result, lang))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+)
 
 HELP = ("business case per party: what each brings and gets per year, the net and its NPV, "
         "the lab's position and the co-financing check per subsidy")
@@ -12,6 +19,7 @@ HELP = ("business case per party: what each brings and gets per year, the net an
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     add_format_argument(parser)
 
 
@@ -22,5 +30,6 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = load(args.scenario)
     statement = party_statement(project(scenario))
-    return emit(args.format, statement.to_dict, lambda: statement_text(statement),
+    lang = lang_of(args, scenario)
+    return emit(args.format, statement.to_dict, lambda: statement_text(statement, lang),
                 lambda: statement_csv(statement))

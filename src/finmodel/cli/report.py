@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from finmodel.reports import PlannedScenario
 
-HELP = ("budget reports (HTML, Excel, executed notebook) for scenarios, in parallel, "
+from finmodel.cli._common import add_lang_argument
+
+HELP = ("budget reports (HTML, PDF, Excel, executed notebook) for scenarios, in parallel, "
         "with index.html and compare.html")
 
 _NOTEBOOK = "scenario_report.ipynb"
@@ -28,7 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", metavar="N", type=_positive_int, default=os.cpu_count() or 1,
                         help="scenarios run at the same time (default: number of cores)")
     parser.add_argument("--formats", default="html,xlsx,ipynb",
-                        help="comma-separated, of html, xlsx, ipynb (default all three)")
+                        help="comma-separated, of html, pdf, xlsx, ipynb (default "
+                             "html,xlsx,ipynb; pdf needs Chromium)")
+    add_lang_argument(parser)
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=600.0,
                         help="wall-clock limit per notebook run (default 600)")
     parser.add_argument("--notebook", type=Path, default=None,
@@ -46,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     files = find_scenario_files(args.scenarios)
     notebook = args.notebook or _default_notebook(_NOTEBOOK)
-    if "html" in formats or "ipynb" in formats:
+    if {"html", "ipynb", "pdf"} & set(formats):
         _require_parameters(notebook, ("scenario_path",), "--notebook")
     compare = args.compare_notebook or _default_notebook(_COMPARE)
     if args.compare_notebook is not None:
@@ -55,14 +59,14 @@ def run(args: argparse.Namespace) -> int:
     with _Progress() as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
                              timeout=args.timeout, compare_notebook=compare,
-                             progress=progress)
+                             progress=progress, lang=args.lang)
     for message in result.messages:
         print(message, file=sys.stderr)
     rate = 60 * result.succeeded / result.seconds if result.seconds else 0.0
     index = args.out / "index.html"
     print(f"{result.succeeded} reports in {result.seconds:.1f} s ({rate:.1f} per minute), "
           f"{result.failed} failed -> {index.as_posix()}")
-    return 1 if result.failed or result.compare_error else 0
+    return 1 if result.failed or result.compare_error or result.incomplete else 0
 
 
 def _with_warnings(planned: list[PlannedScenario]) -> list[PlannedScenario]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+)
 
 HELP = ("risk register: each risk's impact on npv, min_cash, break_even_year and "
         "years_below_minimum (stressed - base) and its expected impact, ranked")
@@ -12,6 +19,7 @@ HELP = ("risk register: each risk's impact on npv, min_cash, break_even_year and
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     add_format_argument(parser)
 
 
@@ -19,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.risks import risk_register
     from finmodel.views.risks import register_csv, register_text
 
-    register = risk_register(load(args.scenario))  # raises with every bad override at once
-    return emit(args.format, register.to_dict, lambda: register_text(register),
+    scenario = load(args.scenario)
+    register = risk_register(scenario)  # raises with every bad override at once
+    return emit(args.format, register.to_dict,
+                lambda: register_text(register, lang_of(args, scenario)),
                 lambda: register_csv(register))

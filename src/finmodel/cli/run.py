@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+)
 
 HELP = "project one scenario: its budget as a table, JSON (the contract) or CSV"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     add_format_argument(parser)
     parser.add_argument("--detail", action="store_true",
                         help="with --format json: add per-item detail under \"detail\"")
@@ -21,5 +29,6 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.views.text import budget_text, lines_csv
 
     projection = project(load(args.scenario))
+    lang = lang_of(args, projection.scenario)
     return emit(args.format, lambda: projection.to_json(detail=args.detail),
-                lambda: budget_text(projection), lambda: lines_csv(projection))
+                lambda: budget_text(projection, lang), lambda: lines_csv(projection))

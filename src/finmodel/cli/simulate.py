@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load, seed
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+    seed,
+)
 
 HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line, KPI "
         "distributions and probabilities")
@@ -12,6 +20,7 @@ HELP = ("Monte Carlo over the scenario's uncertainty: percentiles of every line,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     parser.add_argument("--draws", type=int, default=10_000, metavar="N",
                         help="number of draws (default 10,000)")
     parser.add_argument("--seed", type=seed, default=None, metavar="S",
@@ -24,8 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.simulation import simulate
 
-    sim = simulate(load(args.scenario), draws=args.draws, seed=args.seed,
-                   with_risks=args.with_risks)
+    scenario = load(args.scenario)
+    sim = simulate(scenario, draws=args.draws, seed=args.seed, with_risks=args.with_risks)
     from finmodel.views.uncertainty_text import simulation_text
 
-    return emit(args.format, sim.to_json, lambda: simulation_text(sim))
+    return emit(args.format, sim.to_json, lambda: simulation_text(sim, lang_of(args, scenario)))

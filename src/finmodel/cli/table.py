@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+)
 
 HELP = "data table: a KPI over a grid of values of two parameters"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     parser.add_argument("--x", required=True, metavar="PATH=A:B:N",
                         help="parameter across: N values from A to B")
     parser.add_argument("--y", required=True, metavar="PATH=A:B:N",
@@ -23,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.sensitivity import data_table, grid
 
-    result = data_table(load(args.scenario), grid(args.x), grid(args.y), args.kpi)
+    scenario = load(args.scenario)
+    result = data_table(scenario, grid(args.x), grid(args.y), args.kpi)
     from finmodel.views.uncertainty_text import data_table_text
 
-    return emit(args.format, result.to_dict, lambda: data_table_text(result))
+    return emit(args.format, result.to_dict,
+                lambda: data_table_text(result, lang_of(args, scenario)))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+)
 
 HELP = ("what-if against the base: a partner leaves from a year on (--exit PARTY --from "
         "YEAR), or one risk's overrides (--risk NAME); KPIs and budget differences")
@@ -12,6 +19,7 @@ HELP = ("what-if against the base: a partner leaves from a year on (--exit PARTY
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
+    add_lang_argument(parser)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--exit", metavar="PARTY",
                        help="the party that leaves: its contributions, benefits and own use "
@@ -42,5 +50,6 @@ def run(args: argparse.Namespace) -> int:
             raise FinModelError(f"no risk named {args.risk!r}; risks: {known}")
         changes, source = dict(risk.overrides), f"risk {risk.name!r}"
     comparison = compare(scenario, changes, source=source)
-    return emit(args.format, comparison.to_dict, lambda: comparison_text(comparison),
+    lang = lang_of(args, scenario)
+    return emit(args.format, comparison.to_dict, lambda: comparison_text(comparison, lang),
                 lambda: comparison_csv(comparison))

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from finmodel.model.projection import Projection
 from finmodel.views import charts
+from finmodel.views.i18n import Language, t
 
 __all__ = ["Charts"]
 
@@ -39,13 +40,13 @@ class Charts:
     (5, 62833.0)
     """
 
-    def __init__(self, projection: Projection, figure: Figure) -> None:
+    def __init__(self, projection: Projection, figure: Figure, lang: Language = "en") -> None:
+        self.lang = lang
         with charts.style():
             self.cash, self.income, self.structural = figure.subplots(3, 1)
-        charts.cash_chart(projection, self.cash)
-        charts.income_chart(projection, self.income)
-        charts.subsidy_chart(projection, self.structural)
-        self._title = self.structural.get_title(loc="left").split(" (break-even")[0]
+        charts.cash_chart(projection, self.cash, lang)
+        charts.income_chart(projection, self.income, lang)
+        charts.subsidy_chart(projection, self.structural, lang)
         self._low = bool(self._below(projection).any())
 
     @staticmethod
@@ -58,7 +59,7 @@ class Charts:
         cash = p.lines["cash_end"]
         if bool(low.any()) != self._low:
             self.cash.cla()
-            charts.cash_chart(p, self.cash)
+            charts.cash_chart(p, self.cash, self.lang)
             self._low = bool(low.any())
         else:
             lines = self.cash.get_lines()
@@ -75,8 +76,9 @@ class Charts:
         self.structural.get_lines()[0].set_ydata(p.lines["structural_result"])
         year = p.kpis["break_even_year"]
         with charts.style():  # the title's weight and place come from the style
-            self.structural.set_title(self._title + (f" (break-even {year})" if year is not None
-                                                     else ""), loc="left")
+            self.structural.set_title(
+                t(self.lang, "chart.subsidy") if year is None else
+                t(self.lang, "chart.subsidy_be", year=year), loc="left")
         _rescale(self.structural, [subsidies, p.lines["structural_result"], np.zeros(1)])
 
 

@@ -23,34 +23,35 @@ from matplotlib.figure import Figure
 from finmodel.explore.charts import Charts
 from finmodel.explore.explorer import Control, Explorer
 from finmodel.model.errors import FinModelError
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
 from finmodel.views.text import format_kpi
 
 __all__ = ["ExplorerApp", "explore"]
 
-KPI_LABELS: dict[str, str] = {
-    "npv": "Net present value of cash flows", "total_result": "Total result",
-    "break_even_year": "Break-even year (structural)", "min_cash": "Lowest cash",
-    "min_cash_year": "Year of lowest cash", "years_below_minimum": "Years below minimum cash",
-    "funding_gap_after_subsidy": "Funding gap after subsidy",
-    "book_value_end": "Book value at the end",
-    "deferred_subsidy_end": "Deferred subsidy at the end",
-    "debt_end": "Loans outstanding at the end", "financing_need": "Financing need",
-    "min_debt_service_coverage": "Lowest debt service coverage",
-}
+#: The KPIs shown, in order (names from the catalogue of :mod:`finmodel.views.i18n`).
+KPI_LABELS: dict[str, str] = {k: i18n.kpi_name("en", k) for k in (
+    "npv", "total_result", "break_even_year", "min_cash", "min_cash_year",
+    "years_below_minimum", "funding_gap_after_subsidy", "book_value_end",
+    "deferred_subsidy_end", "debt_end", "financing_need", "min_debt_service_coverage")}
 #: What a slider's number does, where it is not the value itself: a factor, a shift.
 _SUFFIX = {"scale": " \N{MULTIPLICATION SIGN}", "shift": " +"}
 _GROUPS = ("Rental", "Subsidies", "Partners", "Indices", "Finance", "Loans")
 
 
-def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml") -> w.Widget:
-    """The explorer UI for a scenario file, ready to display in a notebook."""
-    return ExplorerApp(scenario).widget
+def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml",
+            language: str | None = None) -> w.Widget:
+    """The explorer UI for a scenario file, ready to display in a notebook; ``language``
+    en or nl (default: the scenario's ``language``, else en)."""
+    return ExplorerApp(scenario, language).widget
 
 
 class ExplorerApp:
     """The widgets around an :class:`Explorer`; ``widget`` is what a notebook displays."""
 
-    def __init__(self, scenario: str | os.PathLike[str]) -> None:
+    def __init__(self, scenario: str | os.PathLike[str], language: str | None = None) -> None:
+        self.language = language
+        self.lang: Language = i18n.language(language)
         path = Path(scenario)
         self.folder = path.parent
         self.chooser = w.Dropdown(options=self._files(), value=path.name,
@@ -84,6 +85,7 @@ class ExplorerApp:
     def load(self, path: Path) -> None:
         """Explore another scenario file: new sliders, KPIs, charts."""
         self.explorer = Explorer(path)
+        self.lang = i18n.language(self.language or self.explorer.projection.scenario.language)
         self.sliders = {c.path: _slider(c) for c in self.explorer.controls}
         for path_, slider in self.sliders.items():
             slider.observe(lambda ch, p=path_: self.change(p, ch["new"]), names="value")
@@ -94,7 +96,7 @@ class ExplorerApp:
                 rows += [w.HTML(f"<b>{group}</b>"), *members]
         self.controls.children = rows
         self.figure.clear()
-        self.charts = Charts(self.explorer.projection, self.figure)
+        self.charts = Charts(self.explorer.projection, self.figure, self.lang)
         self.status.value = ""
         self.refresh()
 
@@ -146,8 +148,8 @@ class ExplorerApp:
 
     def refresh(self) -> None:
         """KPIs, checks and charts of the explorer's current state."""
-        self.kpi_html.value = kpi_table(self.explorer)
-        self.checks_html.value = checks_list(self.explorer)
+        self.kpi_html.value = kpi_table(self.explorer, self.lang)
+        self.checks_html.value = checks_list(self.explorer, self.lang)
         self.charts.update(self.explorer.projection)
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png")
@@ -176,47 +178,53 @@ def _decimals(*numbers: float) -> int:
     return next((d for d in range(7) if all(round(x, d) == x for x in numbers)), 6)
 
 
-def kpi_table(explorer: Explorer) -> str:
+def kpi_table(explorer: Explorer, lang: Language = "en") -> str:
     """The KPIs as an HTML table: value and change against the scenario as written, and
     the prognosis's value when the scenario has actuals."""
     rows = []
     prognosis = explorer.prognosis_kpis
-    for name, label in KPI_LABELS.items():
+    for name in KPI_LABELS:
         now, then = explorer.kpis[name], explorer.base_kpis[name]
-        delta = "" if now == then else _delta(name, now, then)
+        delta = "" if now == then else _delta(name, now, then, lang)
         extra = ("" if prognosis is None else '<td style="text-align:right">'
-                 f"{html.escape(format_kpi(name, prognosis[name]))}</td>")
-        rows.append(f'<tr><td>{html.escape(label)}</td><td class="finmodel-kpi" '
-                    f'data-kpi="{name}" style="text-align:right">'
-                    f"<b>{html.escape(format_kpi(name, now))}</b></td>"
+                 f"{html.escape(format_kpi(name, prognosis[name], lang))}</td>")
+        rows.append(f'<tr><td>{html.escape(i18n.kpi_name(lang, name))}</td>'
+                    f'<td class="finmodel-kpi" data-kpi="{name}" style="text-align:right">'
+                    f"<b>{html.escape(format_kpi(name, now, lang))}</b></td>"
                     f'<td style="text-align:right;color:#555">{html.escape(delta)}</td>'
                     f"{extra}</tr>")
-    head = "" if prognosis is None else "<th>prognosis (actuals, then explored)</th>"
+    keys = ("col.key_figure", "ex.explored", "ex.change") + (
+        () if prognosis is None else ("ex.prognosis",))
+    head = "".join(f"<th>{html.escape(t(lang, k))}</th>" for k in keys)
     return ('<table class="finmodel-kpis" style="border-collapse:collapse">'
-            f"<tr><th>Key figure</th><th>explored</th><th>change</th>{head}</tr>"
-            + "".join(rows) + "</table>")
+            f"<tr>{head}</tr>" + "".join(rows) + "</table>")
 
 
-def _delta(name: str, now: float | int | None, then: float | int | None) -> str:
+def _delta(name: str, now: float | int | None, then: float | int | None,
+           lang: Language = "en") -> str:
     if now is None or then is None:
-        return f"was {format_kpi(name, then)}"
+        return t(lang, "ex.was", value=format_kpi(name, then, lang))
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{now - then:+d}"
     if name == "min_debt_service_coverage":
         return f"{now - then:+.2f}"
-    return f"{round(now - then):+,} EUR"
+    return i18n.signed(i18n.money(lang, now - then), round(now - then))
 
 
-def checks_list(explorer: Explorer) -> str:
+def checks_list(explorer: Explorer, lang: Language = "en") -> str:
     """The check sheet as HTML: master check first, then each check with its message."""
+    from finmodel.views.summary import check_message
+
     master = explorer.projection.master_check
-    items = [f"<b>Master check: {'OK' if master else 'FAILED'}</b>"]
+    items = [f"<b>{html.escape(t(lang, 'ex.master_ok' if master else 'ex.master_failed'))}</b>"]
     for check in explorer.checks:
         mark = "&#10003;" if check.passed else ("&#10007;" if check.kind == "identity"
                                                 else "&#9888;")
         colour = "#2a7a2a" if check.passed else "#b00020"
+        message = check_message(explorer.projection, check, lang)
         items.append(f'<span style="color:{colour}">{mark}</span> '
-                     f"{html.escape(check.name)}: {html.escape(check.message)}")
+                     f"{html.escape(i18n.check_name(lang, check.name))}: "
+                     f"{html.escape(message)}")
     return '<div class="finmodel-checks">' + "<br>".join(items) + "</div>"
 
 

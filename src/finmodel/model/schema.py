@@ -33,8 +33,8 @@ from finmodel.model.series import Series
 __all__ = [
     "FIRST_YEAR", "LAST_YEAR", "MAX_NUMBER", "json_schema",
     "Benefit", "Contribution", "Distribution", "Facility", "Finance", "Investment", "Loan",
-    "OperatingCost", "Party", "PhaseOut", "Rental", "Risk", "ScenarioModel", "Segment",
-    "Subsidy",
+    "OperatingCost", "Partnership", "Party", "PhaseOut", "Rental", "Risk", "ScenarioModel",
+    "Segment", "Subsidy",
 ]
 
 
@@ -324,9 +324,17 @@ class Benefit(_Windowed):
 class Party(_Model):
     name: Name
     role: Literal["public", "commercial", "other"]
+    objectives: tuple[StrictStr, ...] = ()  # (v1.1) free text, shown in reports as written
+    responsibilities: tuple[StrictStr, ...] = ()
     own_use_hours: NonNegativeSeries = Series.constant(0.0)
     contributions: Annotated[tuple[Contribution, ...], AfterValidator(_unique_names)] = ()
     benefits: Annotated[tuple[Benefit, ...], AfterValidator(_unique_names)] = ()
+
+
+class Partnership(_Model):
+    """(v1.1) The agreement's common terms: free text that reports show as written."""
+
+    objectives: tuple[StrictStr, ...] = ()
 
 
 class Loan(_Model):
@@ -397,6 +405,7 @@ class Risk(_Model):
 class ScenarioModel(_Model):
     name: StrictStr
     description: StrictStr = ""
+    language: Literal["en", "nl"] | None = None  # of the reports; --lang overrides it
     start_year: CalendarYear
     horizon: Annotated[StrictInt, Field(ge=1, le=50)]
     indexation: dict[Annotated[StrictStr, AfterValidator(_index_key)], RateSeries] = {}
@@ -405,6 +414,7 @@ class ScenarioModel(_Model):
     operating_costs: Annotated[tuple[OperatingCost, ...], AfterValidator(_unique_names)] = ()
     rental: Rental = Rental()
     subsidies: Annotated[tuple[Subsidy, ...], AfterValidator(_unique_names)] = ()
+    partnership: Partnership = Partnership()
     parties: Annotated[tuple[Party, ...], AfterValidator(_unique_names)] = ()
     finance: Finance = Finance()
     uncertainty: dict[StrictStr, Distribution] = {}

@@ -27,10 +27,12 @@ from finmodel.reports import _io
 from finmodel.reports._html import IndexRow, compare_table_html, index_html
 from finmodel.reports._job import CompareJob, ReportJob, ReportOutcome, run_compare, run_report
 from finmodel.reports._plan import PlannedScenario, base_folder
+from finmodel.views.i18n import Language
 
 __all__ = ["BatchResult", "run_reports", "skip_slow_imports"]
 
-_LINKS = {"report.html": "report", "budget.xlsx": "Excel", "report.ipynb": "notebook"}
+_LINKS = {"report.html": "report", "report.pdf": "PDF", "budget.xlsx": "Excel",
+          "report.ipynb": "notebook"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class BatchResult:
     messages: tuple[str, ...]
     compare_error: str | None
     seconds: float
+    incomplete: bool = False  # a format could not be made (the PDF without Chromium)
 
     @property
     def failed(self) -> int:
@@ -55,41 +58,59 @@ class BatchResult:
 def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
                 formats: tuple[str, ...], jobs: int = 1, timeout: float = 600.0,
                 compare_notebook: Path | None = None,
-                progress: Callable[[int, int], None] | None = None) -> BatchResult:
+                progress: Callable[[int, int], None] | None = None,
+                lang: str | None = None) -> BatchResult:
     """Write ``OUT/<folder>/`` for every valid scenario, then compare.html and index.html.
 
     Scenarios that failed validation are not run; a scenario whose notebook fails does
-    not stop the others. ``progress(done, total)`` is called as each task ends.
+    not stop the others. ``progress(done, total)`` is called as each task ends. ``lang``
+    (en, nl) for every report; None: each scenario's ``language``, else English (index
+    and compare.html: the base scenario's). Without Chromium, ``pdf`` is dropped with a
+    message and the other formats are written.
     """
+    from finmodel.reports._pdf import find_chromium, missing_message
+    from finmodel.views.i18n import language
+
     start = time.perf_counter()
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     _io.sweep_partial_files(out)
-    report_jobs = [ReportJob(str(p.path.resolve()), str(out / p.folder),
-                             str(notebook.resolve()), formats, timeout)
-                   for p in planned if p.valid]
+    early: list[str] = []
+    if "pdf" in formats and find_chromium() is None:
+        formats = tuple(f for f in formats if f != "pdf")
+        early.append(missing_message())
     base = base_folder(planned)
+    base_item = next((p for p in planned if p.folder == base), None)
+    base_path = str(base_item.path.resolve()) if base_item is not None else ""
+    report_jobs = [ReportJob(str(p.path.resolve()), str(out / p.folder),
+                             str(notebook.resolve()), formats, timeout, lang or "",
+                             base_path if p.folder != base else "")
+                   for p in planned if p.valid]
+    scenario_lang = base_item.scenario.language if base_item and base_item.scenario else None
+    page_lang = language(lang or scenario_lang)
     compare = None
     if compare_notebook is not None and compare_notebook.is_file() and base is not None:
         valid = [p for p in planned if p.valid]
         compare = CompareJob(str(compare_notebook.resolve()),
                              tuple(str(p.path.resolve()) for p in valid),
                              str(next(p.path for p in valid if p.folder == base).resolve()),
-                             str(out / "compare.html"), timeout)
+                             str(out / "compare.html"), timeout, page_lang)
     try:
         outcomes, compare_error = _run_all(report_jobs, compare, jobs, progress)
     finally:
         _io.sweep_partial_files(out)
     rows, messages = _rows(planned, outcomes)
-    generated = _stamp()
+    messages = early + messages
+    generated = _stamp(page_lang)
     if compare is None or compare_error is not None:
-        page_ = compare_table_html(rows, base or "", generated)
+        page_ = compare_table_html(rows, base or "", generated, page_lang)
         if compare_error is not None:
             messages.append(f"compare.html: the comparison notebook failed: {compare_error}")
         _io.write_text(out / "compare.html", page_)
-    _io.write_text(out / "index.html", index_html(rows, "compare.html", generated))
+    _io.write_text(out / "index.html", index_html(rows, "compare.html", generated, page_lang))
     return BatchResult(out, tuple(rows), tuple(messages), compare_error,
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, bool(early) or any(
+                           o.problems for o in outcomes.values()))
 
 
 def _run_all(report_jobs: list[ReportJob], compare: CompareJob | None, jobs: int,
@@ -237,6 +258,7 @@ def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome]
         outcome = out_folders[item.folder]
         if outcome.error is not None:
             messages.append(f"{item.path}: report failed: {outcome.error}")
+        messages += [f"{item.path}: {problem}" for problem in outcome.problems]
         links = tuple((_LINKS[name], f"{item.folder}/{name}") for name in outcome.files)
         rows.append(IndexRow(item.folder, item.title, outcome.kpis,
                              outcome.self_sufficiency_end, outcome.master_check,
@@ -244,8 +266,9 @@ def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome]
     return rows, messages
 
 
-def _stamp() -> str:
+def _stamp(lang: Language = "en") -> str:
     from finmodel import __version__
+    from finmodel.views.i18n import t
 
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"Generated by finmodel {__version__} on {now}."
+    return t(lang, "idx.generated", version=__version__, when=now)

@@ -7,10 +7,12 @@ stylesheet is inline and nothing is loaded from elsewhere.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
 
 __all__ = ["IndexRow", "STYLESHEET", "compare_table_html", "index_html", "page"]
 
@@ -46,12 +48,31 @@ pre { white-space: pre-wrap; font-size: 13px; }
 .warn { color: var(--warn); } ul.warn { margin: 2px 0 0; padding-left: 16px; }
 table.index td.text { min-width: 220px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
-@media print { body { max-width: none; padding: 0; } .scroll, .output_wrapper, .output,
-  .output_area { overflow: visible; } table { font-size: 9px; } }
+nav.toc ol { columns: 3; margin: 4px 0 12px; padding-left: 20px; font-size: 13px; }
+p.verdict { font-size: 16px; font-weight: 600; margin: 8px 0; }
+.kpis table { font-size: 14px; }
+td.path code { font-size: 11px; color: var(--muted); }
+@page { size: A4; margin: 14mm 12mm 16mm;
+  @bottom-right { content: counter(page) " / " counter(pages); font: 9px sans-serif;
+                  color: #5b6875; } }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  .scroll, .output_wrapper, .output, .output_area { overflow: visible; }
+  table { font-size: 8px; } th, td { padding: 1px 3px; }
+  thead { display: table-header-group; } tr, img, li, p.chart { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; } h2 { margin-top: 16px; }
+  img { max-width: 100% !important; width: auto !important; }
+  nav.toc ol { font-size: 10px; } p.verdict { font-size: 13px; }
+  .kpis table { font-size: 11px; } .board li { font-size: 11px; }
+  .agreement table { font-size: 10px; } .agreement li { font-size: 11px; }
+  .board-end { break-after: page; } .agreement { break-before: page; break-after: page; }
+  a { color: inherit; text-decoration: none; }
+  tbody tr:hover { background: none; }
+}
 """.strip()
 
 
-def page(title: str, body: str, generated: str = "") -> str:
+def page(title: str, body: str, generated: str = "", lang: Language = "en") -> str:
     """A complete, self-contained HTML document around ``body`` (already HTML).
 
     Examples
@@ -61,7 +82,7 @@ def page(title: str, body: str, generated: str = "") -> str:
     True
     """
     footer = f"<footer>{escape(generated)}</footer>" if generated else ""
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(title)}</title>\n<style>\n{STYLESHEET}\n</style>\n</head>\n"
             f"<body>\n{body}\n{footer}\n</body>\n</html>\n")
@@ -81,29 +102,38 @@ class IndexRow:
     error: str | None = None
 
 
-_COLUMNS = (("npv", "NPV"), ("break_even_year", "Break-even year"),
-            ("min_cash", "Minimum cash"), ("min_cash_year", "in year"),
-            ("funding_gap_after_subsidy", "Funding gap after subsidy"))
+_COLUMNS = ("npv", "break_even_year", "min_cash", "min_cash_year",
+            "funding_gap_after_subsidy", "financing_need")
 
 
-def _figure(name: str, value: float | int | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "never" if name == "break_even_year" else "n/a"
-    if name.endswith("_year"):
-        return str(int(value))
-    return f"{value:,.0f}"
+def _figure(name: str, value: float | int | None, lang: Language = "en") -> str:
+    return i18n.kpi_value(lang, name, value)
 
 
-def _checks_cell(row: IndexRow) -> str:
-    status = ('<span class="ok">master check OK</span>' if row.master_check
-              else '<span class="failed">master check FAILED</span>')
+def _checks_cell(row: IndexRow, lang: Language) -> str:
+    status = (f'<span class="ok">{escape(t(lang, "idx.master_ok"))}</span>' if row.master_check
+              else f'<span class="failed">{escape(t(lang, "idx.master_failed"))}</span>')
     if row.warnings:
         items = "".join(f"<li>{escape(w)}</li>" for w in row.warnings)
         status += f'<ul class="warn">{items}</ul>'
     return status
 
 
-def _row_html(row: IndexRow) -> str:
+def _financing_need(row: IndexRow) -> float | None:
+    """``max(0, minimum cash - lowest cash)``: the KPI when the engine gives it."""
+    if row.kpis.get("financing_need") is not None:
+        return row.kpis["financing_need"]
+    low, floor = row.kpis.get("min_cash"), row.kpis.get("minimum_cash")
+    if low is None or floor is None:
+        return None
+    return max(0.0, float(floor) - float(low))
+
+
+def _value(row: IndexRow, key: str) -> float | int | None:
+    return _financing_need(row) if key == "financing_need" else row.kpis.get(key)
+
+
+def _row_html(row: IndexRow, lang: Language = "en") -> str:
     title = escape(row.name)
     if row.error is not None:
         span = len(_COLUMNS) + 3
@@ -111,18 +141,28 @@ def _row_html(row: IndexRow) -> str:
         return (f'<tr class="error-row"><td class="label">{title}{folder}</td>'
                 f'<td class="error" colspan="{span}">'
                 f"<pre>{escape(row.error)}</pre></td></tr>")
-    figures = "".join(f"<td>{_figure(key, row.kpis.get(key))}</td>" for key, _ in _COLUMNS)
-    share = ("n/a" if row.self_sufficiency_end is None
-             or math.isnan(row.self_sufficiency_end) else f"{row.self_sufficiency_end:.0%}")
-    links = " · ".join(f'<a href="{escape(href)}">{escape(label)}</a>'
+    figures = "".join(f"<td>{escape(_figure(key, _value(row, key), lang))}</td>"
+                      for key in _COLUMNS)
+    share = i18n.percent(lang, row.self_sufficiency_end)
+    links = " · ".join(f'<a href="{escape(href)}">{escape(_link(label, lang))}</a>'
                        for label, href in row.links)
     first = row.links[0][1] if row.links else ""
     name = f'<a href="{escape(first)}">{title}</a>' if first else title
-    return (f'<tr><td class="label">{name}</td>{figures}<td>{share}</td>'
-            f'<td class="text">{_checks_cell(row)}</td><td class="text">{links}</td></tr>')
+    return (f'<tr><td class="label">{name}</td>{figures}<td>{escape(share)}</td>'
+            f'<td class="text">{_checks_cell(row, lang)}</td><td class="text">{links}</td></tr>')
 
 
-def index_html(rows: Sequence[IndexRow], compare_href: str | None, generated: str) -> str:
+def _link(label: str, lang: Language) -> str:
+    key = f"idx.link.{label.lower()}"
+    return t(lang, key) if i18n.has(lang, key) else label
+
+
+def _head(lang: Language) -> str:
+    return "".join(f"<th>{escape(i18n.kpi_name(lang, key))}</th>" for key in _COLUMNS)
+
+
+def index_html(rows: Sequence[IndexRow], compare_href: str | None, generated: str,
+               lang: Language = "en") -> str:
     """index.html: one row per scenario (figures in euros), errors in their own rows.
 
     Examples
@@ -131,42 +171,50 @@ def index_html(rows: Sequence[IndexRow], compare_href: str | None, generated: st
     >>> "&lt;b&gt;" in index_html([row], None, "") and "x &lt; y" in index_html([row], None, "")
     True
     """
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in _COLUMNS)
     failed = sum(r.error is not None for r in rows)
-    summary = f"{len(rows)} scenario(s), {failed} failed. Amounts in EUR."
-    compare = (f'<p><a href="{escape(compare_href)}">Compare the scenarios</a></p>'
+    summary = t(lang, "idx.meta", n=len(rows), failed=failed)
+    compare = (f'<p><a href="{escape(compare_href)}">{escape(t(lang, "idx.compare"))}</a></p>'
                if compare_href else "")
-    body = (f"<h1>Budget reports</h1>\n<p class=\"meta\">{escape(summary)}</p>\n{compare}\n"
-            f'<div class="scroll"><table class="index">\n<thead><tr><th class="label">Scenario'
-            f'</th>{head}<th>Self-sufficiency (last year)</th><th class="text">Checks</th>'
-            f'<th class="text">Files</th></tr></thead>\n<tbody>\n'
-            + "\n".join(_row_html(r) for r in rows) + "\n</tbody>\n</table></div>")
-    return page("Budget reports", body, generated)
+    title = t(lang, "idx.title")
+    body = (f"<h1>{escape(title)}</h1>\n<p class=\"meta\">{escape(summary)}</p>\n{compare}\n"
+            f'<div class="scroll"><table class="index">\n<thead><tr><th class="label">'
+            f'{escape(t(lang, "idx.scenario"))}</th>{_head(lang)}'
+            f'<th>{escape(i18n.kpi_name(lang, "self_sufficiency_end"))}</th>'
+            f'<th class="text">{escape(t(lang, "section.checks"))}</th>'
+            f'<th class="text">{escape(t(lang, "idx.files"))}</th></tr></thead>\n<tbody>\n'
+            + "\n".join(_row_html(r, lang) for r in rows) + "\n</tbody>\n</table></div>")
+    return page(title, body, generated, lang)
 
 
-def compare_table_html(rows: Sequence[IndexRow], base: str, generated: str) -> str:
+def compare_table_html(rows: Sequence[IndexRow], base: str, generated: str,
+                       lang: Language = "en") -> str:
     """compare.html without the compare notebook: KPIs side by side, with the difference
     from the base scenario (by folder name)."""
     good = [r for r in rows if r.error is None]
     base_row = next((r for r in good if r.folder == base), good[0] if good else None)
     head = "".join(f"<th>{escape(r.name)}</th>" for r in good)
     lines = []
-    for key, label in _COLUMNS:
-        cells = "".join(f"<td>{_figure(key, r.kpis.get(key))}</td>" for r in good)
+    for key in _COLUMNS:
+        label = i18n.kpi_name(lang, key)
+        cells = "".join(f"<td>{escape(_figure(key, _value(r, key), lang))}</td>" for r in good)
         lines.append(f'<tr><th class="label">{escape(label)}</th>{cells}</tr>')
         if key in ("npv", "min_cash") and base_row is not None:
             ref = base_row.kpis.get(key)
-            diffs = "".join(f"<td>{_difference(r.kpis.get(key), ref)}</td>" for r in good)
-            lines.append(f'<tr><th class="label">{escape(label)}: difference from base'
+            diffs = "".join(f"<td>{escape(_difference(r.kpis.get(key), ref, lang))}</td>"
+                            for r in good)
+            lines.append(f'<tr><th class="label">{escape(t(lang, "cmp.difference", name=label))}'
                          f"</th>{diffs}</tr>")
-    base_name = escape(base_row.name) if base_row else "none"
-    body = (f"<h1>Scenarios compared</h1>\n<p class=\"meta\">Base: {base_name}. Amounts in "
-            f"EUR.</p>\n<table>\n<thead><tr><th></th>{head}</tr></thead>\n<tbody>\n"
+    base_name = base_row.name if base_row else t(lang, "n/a")
+    title = t(lang, "cmp.title")
+    body = (f"<h1>{escape(title)}</h1>\n<p class=\"meta\">"
+            f"{escape(t(lang, 'cmp.base_meta', name=base_name))}</p>\n<table>\n"
+            f"<thead><tr><th></th>{head}</tr></thead>\n<tbody>\n"
             + "\n".join(lines) + "\n</tbody>\n</table>")
-    return page("Scenarios compared", body, generated)
+    return page(title, body, generated, lang)
 
 
-def _difference(value: float | int | None, ref: float | int | None) -> str:
+def _difference(value: float | int | None, ref: float | int | None,
+                lang: Language = "en") -> str:
     if value is None or ref is None:
-        return "n/a"
-    return f"{value - ref:+,.0f}"
+        return t(lang, "n/a")
+    return i18n.signed(i18n.money(lang, value - ref), round(value - ref))

@@ -10,6 +10,7 @@ kernel-start error is retried once.
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import threading
 import time
@@ -36,6 +37,10 @@ _START_TIMEOUT = 60
 _RETRY = 0.5  # seconds between the watchdog's attempts to stop the client
 
 
+_FORMAT_OF = {"report.html": "html", "report.pdf": "pdf", "budget.xlsx": "xlsx",
+              "report.ipynb": "ipynb"}
+
+
 class JobTimeout(BaseException):
     """The watchdog ended a notebook run (a BaseException, so no ``except Exception``
     inside the execution machinery swallows it)."""
@@ -50,6 +55,8 @@ class ReportJob:
     notebook: str
     formats: tuple[str, ...]
     timeout: float
+    lang: str = ""          # en or nl; empty: the scenario's `language`, else en
+    base_path: str = ""     # the base scenario of the batch, for "what changed"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class CompareJob:
     base: str
     target: str
     timeout: float
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class ReportOutcome:
     self_sufficiency_end: float | None = None
     master_check: bool | None = None
     warnings: tuple[str, ...] = ()
+    lang: str = "en"
+    problems: tuple[str, ...] = ()  # a format that could not be made (the PDF)
 
 
 def run_report(job: ReportJob) -> ReportOutcome:
@@ -96,9 +106,13 @@ def run_report(job: ReportJob) -> ReportOutcome:
 def run_compare(job: CompareJob) -> str | None:
     """Write compare.html from the compare notebook; the error message, or None."""
     try:
-        nb = execute({"scenario_paths": list(job.scenario_paths), "base": job.base},
+        from finmodel.views.i18n import language, t
+
+        lang = language(job.lang)
+        nb = execute(declared(job.notebook, {"scenario_paths": list(job.scenario_paths),
+                                             "base": job.base, "lang": lang}),
                      job.notebook, job.timeout)
-        _io.write_text(Path(job.target), to_html(nb, "Scenarios compared"))
+        _io.write_text(Path(job.target), to_html(nb, t(lang, "cmp.title"), lang))
     except Exception as exc:
         return _message(exc)
     except JobTimeout as exc:
@@ -109,15 +123,20 @@ def run_compare(job: CompareJob) -> str | None:
 def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     from finmodel.model.projection import project
     from finmodel.model.scenario import load_scenario
+    from finmodel.views.i18n import check_name, language
+    from finmodel.views.summary import check_message, financing_need
 
     projection = project(load_scenario(job.scenario_path))
+    lang = language(job.lang or projection.scenario.language)
     contents: dict[str, bytes] = {}
-    if "html" in job.formats or "ipynb" in job.formats:
+    if {"html", "ipynb", "pdf"} & set(job.formats):
         import nbformat
 
-        nb = execute({"scenario_path": job.scenario_path}, job.notebook, job.timeout)
-        if "html" in job.formats:
-            contents["report.html"] = to_html(nb, projection.scenario.name).encode("utf-8")
+        wanted = {"scenario_path": job.scenario_path, "lang": lang,
+                  "base_path": job.base_path}
+        nb = execute(declared(job.notebook, wanted), job.notebook, job.timeout)
+        if "html" in job.formats or "pdf" in job.formats:
+            contents["report.html"] = to_html(nb, projection.scenario.name, lang).encode()
         if "ipynb" in job.formats:
             contents["report.ipynb"] = nbformat.writes(nb).encode("utf-8")  # type: ignore[no-untyped-call]
     for name, data in contents.items():
@@ -129,17 +148,48 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         folder.mkdir(parents=True, exist_ok=True)
 
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
-                          extra_sheets={**workbook_sheets(projection),  # parties, risks
-                                        **_actuals_sheets(projection)})
-    files = tuple(name for name in ("report.html", "budget.xlsx", "report.ipynb")
-                  if name in contents or (name == "budget.xlsx" and "xlsx" in job.formats))
+                          extra_sheets={**workbook_sheets(projection, lang),  # parties, risks
+                                        **_actuals_sheets(projection)},
+                          lang=lang)
+    problems: tuple[str, ...] = ()
+    if "pdf" in job.formats:
+        from finmodel.reports._pdf import PdfError, print_pdf
+
+        try:
+            print_pdf(folder / "report.html", folder / "report.pdf")
+        except PdfError as exc:  # the other formats stand; the batch reports the problem
+            problems = (str(exc),)
+        finally:
+            if "html" not in job.formats:
+                _io.remove_quietly(folder / "report.html")
+    files = tuple(name for name in ("report.html", "report.pdf", "budget.xlsx", "report.ipynb")
+                  if _FORMAT_OF[name] in job.formats and (folder / name).is_file())
     share = float(projection.lines["self_sufficiency"][-1])
+    kpis: dict[str, float | int | None] = dict(projection.kpis)
+    kpis.setdefault("financing_need", financing_need(projection))
     return ReportOutcome(
-        job.folder, files, kpis=dict(projection.kpis),
+        job.folder, files, kpis=kpis,
         self_sufficiency_end=None if share != share else share,
         master_check=projection.master_check,
-        warnings=tuple(c.message for c in projection.checks
-                       if c.kind == "flag" and not c.passed))
+        warnings=tuple(f"{check_name(lang, c.name)}: {check_message(projection, c, lang)}"
+                       for c in projection.checks if c.kind == "flag" and not c.passed),
+        lang=lang, problems=problems)
+
+
+def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The ``parameters`` the notebook's parameters cell sets, so that papermill does not
+    warn about the others (``lang``, ``base_path``) in a notebook of one's own."""
+    import json
+
+    try:
+        cells = json.loads(Path(notebook).read_text("utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return parameters
+    source = "".join("".join(c.get("source", "")) for c in cells
+                     if "parameters" in c.get("metadata", {}).get("tags", ()))
+    required = ("scenario_path", "scenario_paths", "base")
+    return {k: v for k, v in parameters.items()
+            if k in required or re.search(rf"^{k}\s*=", source, re.MULTILINE)}
 
 
 def _actuals_sheets(projection: Projection) -> dict[str, pd.DataFrame]:
@@ -238,7 +288,7 @@ def _quiet_lost_timeouts() -> None:
     loop.set_exception_handler(handler)
 
 
-def to_html(nb: Any, title: str) -> str:
+def to_html(nb: Any, title: str, lang: str = "en") -> str:
     """The executed notebook as one self-contained page without code or prompts."""
     global _EXPORTER
     if _EXPORTER is None:
@@ -247,13 +297,15 @@ def to_html(nb: Any, title: str) -> str:
         _EXPORTER = HTMLExporter(  # type: ignore[no-untyped-call]
             template_name="basic", exclude_input=True, exclude_input_prompt=True,
             exclude_output_prompt=True)
+    from finmodel.views.i18n import language
+
     body, _ = _EXPORTER.from_notebook_node(nb)
-    return page(title, body)
+    return page(title, body, lang=language(lang))
 
 
 def _remove_outputs(folder: Path) -> None:
     """Remove a failed scenario's previous reports, so none is mistaken for current."""
-    for name in ("report.html", "budget.xlsx", "report.ipynb"):
+    for name in ("report.html", "report.pdf", "budget.xlsx", "report.ipynb"):
         _io.remove_quietly(folder / name)
     with contextlib.suppress(OSError):  # only when empty
         folder.rmdir()

@@ -20,7 +20,7 @@ __all__ = ["FORMATS", "PlannedScenario", "UsageError", "find_scenario_files",
            "folder_names", "parse_formats", "plan_scenarios", "safe_name"]
 
 #: Output formats per scenario, in the order they are listed in index.html.
-FORMATS: tuple[str, ...] = ("html", "xlsx", "ipynb")
+FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "ipynb")
 _SUFFIXES = (".yaml", ".yml")
 
 
@@ -54,10 +54,10 @@ def parse_formats(text: str) -> tuple[str, ...]:
     --------
     >>> parse_formats("xlsx, html")
     ('html', 'xlsx')
-    >>> parse_formats("pdf")  # doctest: +ELLIPSIS
+    >>> parse_formats("docx")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    finmodel.reports._plan.UsageError: unknown format 'pdf' in --formats (allowed: ...)
+    finmodel.reports._plan.UsageError: unknown format 'docx' in --formats (allowed: ...)
     """
     asked = [part.strip().lower() for part in text.split(",") if part.strip()]
     for name in asked:

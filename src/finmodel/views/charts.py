@@ -21,15 +21,17 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from finmodel.views.text import LABELS
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
 __all__ = ["COLORS", "STYLE", "cash_chart", "euro_axis", "hours_axis", "hours_chart",
-           "income_chart", "png", "self_sufficiency_chart", "style", "subsidy_chart"]
+           "image_html", "income_chart", "png", "self_sufficiency_chart", "style",
+           "subsidy_chart"]
 
 #: Colours by meaning, the same in every chart.
 COLORS: dict[str, str] = {
@@ -62,12 +64,12 @@ def style() -> Iterator[None]:
         yield
 
 
-def _thousands(value: float, _pos: object = None) -> str:
-    return f"{value:,.0f}".replace("-", "\u2212")
+def _thousands(value: float, _pos: object = None, lang: Language = "en") -> str:
+    return i18n.number(lang, value).replace("-", "\u2212")
 
 
-def euro_axis(ax: Axes, axis: str = "y") -> Axes:
-    """Euro ticks with thousands separators; "EUR" added to the axis label.
+def euro_axis(ax: Axes, axis: str = "y", lang: Language = "en") -> Axes:
+    """Euro ticks with the locale's thousands separators; the currency in the axis label.
 
     Examples
     --------
@@ -75,20 +77,35 @@ def euro_axis(ax: Axes, axis: str = "y") -> Axes:
     >>> _ = ax.set_ylabel("Cash")
     >>> euro_axis(ax).get_ylabel(), ax.yaxis.get_major_formatter()(-1234567.8)
     ('Cash (EUR)', '\u22121,234,568')
+    >>> euro_axis(Figure().add_subplot(), lang="nl").yaxis.get_major_formatter()(1234567.8)
+    '1.234.568'
     """
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_formatter(FuncFormatter(_thousands))
+    target.set_major_formatter(FuncFormatter(lambda v, pos: _thousands(v, pos, lang)))
     label = target.get_label_text()
-    if "EUR" not in label:
-        target.set_label_text(f"{label} (EUR)" if label else "EUR")
+    unit = t(lang, "chart.eur")
+    if unit not in label:
+        target.set_label_text(f"{label} ({unit})" if label else unit)
     return ax
 
 
-def hours_axis(ax: Axes) -> Axes:
+def hours_axis(ax: Axes, lang: Language = "en") -> Axes:
     """Hour ticks with thousands separators on the y axis, labelled "hours per year"."""
-    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    ax.set_ylabel("hours per year")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: _thousands(v, pos, lang)))
+    ax.set_ylabel(t(lang, "chart.hours_axis"))
     return ax
+
+
+def image_html(ax: Axes, width: int = 900) -> str:
+    """A chart as an ``<img>`` with its PNG embedded and its title as alt text; sharp in
+    print (1,080 pixels wide at 120 dpi: about 160 dpi across an A4 page)."""
+    import base64
+    from html import escape
+
+    data = base64.b64encode(png(ax)).decode("ascii")
+    title = ax.get_title("left") or ax.get_title()
+    return (f'<p class="chart"><img alt="{escape(title)}" style="width: {width}px" '
+            f'src="data:image/png;base64,{data}"></p>')
 
 
 _OWN = "finmodel.views.charts"  # label of the figures made here: their margins are ours to set
@@ -132,7 +149,7 @@ def _legend(ax: Axes, ncol: int = 3) -> None:
     _margins(ax, -(-len(pairs) // ncol))
 
 
-def income_chart(p: Projection, ax: Axes | None = None) -> Axes:
+def income_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Income by source as stacked bars, against total expenses as a line.
 
     Examples
@@ -147,63 +164,66 @@ def income_chart(p: Projection, ax: Axes | None = None) -> Axes:
     with style():
         bottom = np.zeros(len(p.years))
         for line in _INCOME:
-            ax.bar(p.years, p.lines[line], bottom=bottom, width=0.7, label=LABELS[line],
+            ax.bar(p.years, p.lines[line], bottom=bottom, width=0.7,
+                   label=i18n.line_name(lang, line),
                    color=COLORS[line])
             bottom = bottom + p.lines[line]
         ax.plot(p.years, p.lines["total_expenses"], color=COLORS["total_expenses"],
-                marker="o", markersize=4, linewidth=2, label=LABELS["total_expenses"])
-        ax.set_title("Income by source against total expenses")
-        _finish(ax, p.years)
+                marker="o", markersize=4, linewidth=2, label=i18n.line_name(lang, "total_expenses"))
+        ax.set_title(t(lang, "chart.income"))
+        _finish(ax, p.years, lang)
     return ax
 
 
-def subsidy_chart(p: Projection, ax: Axes | None = None) -> Axes:
+def subsidy_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Subsidy income (stacked bars) phasing out, against the structural result (line)."""
     ax = _axes(ax)
     with style():
         bottom = np.zeros(len(p.years))
         for line in ("operating_subsidies", "investment_subsidy_release"):
-            ax.bar(p.years, p.lines[line], bottom=bottom, width=0.7, label=LABELS[line],
+            ax.bar(p.years, p.lines[line], bottom=bottom, width=0.7,
+                   label=i18n.line_name(lang, line),
                    color=COLORS[line])
             bottom = bottom + p.lines[line]
         ax.plot(p.years, p.lines["structural_result"], color=COLORS["structural_result"],
-                marker="o", markersize=4, linewidth=2, label=LABELS["structural_result"])
+                marker="o", markersize=4, linewidth=2,
+                label=i18n.line_name(lang, "structural_result"))
         ax.axhline(0.0, color="#7a8794", linewidth=0.8)
         year = p.kpis["break_even_year"]
-        title = "Subsidy phase-out against the structural result"
-        ax.set_title(title + (f" (break-even {year})" if year is not None else ""))
-        _finish(ax, p.years)
+        ax.set_title(t(lang, "chart.subsidy") if year is None else
+                     t(lang, "chart.subsidy_be", year=i18n.year(year)))
+        _finish(ax, p.years, lang)
     return ax
 
 
-def cash_chart(p: Projection, ax: Axes | None = None) -> Axes:
+def cash_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Cash at year end against the minimum cash; years below the minimum marked red."""
     ax = _axes(ax)
     with style():
         cash, minimum = p.lines["cash_end"], p.scenario.finance.minimum_cash
         ax.plot(p.years, cash, color=COLORS["cash_end"], marker="o", markersize=4,
-                linewidth=2, label=LABELS["cash_end"])
+                linewidth=2, label=i18n.line_name(lang, "cash_end"))
         ax.axhline(minimum, color=COLORS["minimum"], linestyle="--", linewidth=1.2,
-                   label=f"Minimum cash ({_thousands(minimum)} EUR)")
+                   label=t(lang, "chart.minimum", amount=i18n.money(lang, minimum)))
         low = cash < minimum
         if low.any():
             ax.plot(p.years[low], cash[low], linestyle="none", marker="o", markersize=7,
-                    color=COLORS["minimum"], label="Below the minimum")
+                    color=COLORS["minimum"], label=t(lang, "chart.below"))
         ax.set_ylim(bottom=min(0.0, float(cash.min()) * 1.1))
-        ax.set_title("Cash position against the minimum")
-        _finish(ax, p.years)
+        ax.set_title(t(lang, "chart.cash"))
+        _finish(ax, p.years, lang)
     return ax
 
 
-def hours_chart(p: Projection, ax: Axes | None = None) -> Axes:
+def hours_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Own-use hours per party and rented hours per segment, stacked, against capacity."""
     ax = _axes(ax)
     x, d = p.evaluation.inputs, p.evaluation.detail
     with style():
         bottom = np.zeros(len(p.years))
-        stacks = [(f"Own use: {name}", hours, _OWN_USE[i % len(_OWN_USE)])
+        stacks = [(t(lang, "chart.own_use", name=name), hours, _OWN_USE[i % len(_OWN_USE)])
                   for i, (name, hours) in enumerate(zip(x.parties, x.own_use, strict=True))]
-        stacks += [(f"Rented: {name}", hours, _RENTED[i % len(_RENTED)])
+        stacks += [(t(lang, "chart.rented", name=name), hours, _RENTED[i % len(_RENTED)])
                    for i, (name, hours) in enumerate(zip(x.segments, d["segment_rented_hours"],
                                                          strict=True))]
         for label, hours, color in stacks:
@@ -211,33 +231,36 @@ def hours_chart(p: Projection, ax: Axes | None = None) -> Axes:
             bottom = bottom + hours
         edges = np.append(p.years - 0.5, p.years[-1] + 0.5)
         ax.step(edges, np.append(x.available_hours, x.available_hours[-1]), where="post",
-                color=COLORS["capacity"], linewidth=2, label="Available hours (capacity)")
-        ax.set_title("Use of the facility: own use and rental against capacity")
+                color=COLORS["capacity"], linewidth=2, label=t(lang, "chart.capacity"))
+        ax.set_title(t(lang, "chart.hours"))
         _years_axis(ax, p.years)
-        hours_axis(ax)
+        hours_axis(ax, lang)
         _legend(ax, ncol=2)
     return ax
 
 
-def self_sufficiency_chart(p: Projection, ax: Axes | None = None) -> Axes:
+def self_sufficiency_chart(p: Projection, ax: Axes | None = None,
+                           lang: Language = "en") -> Axes:
     """Self-sufficiency (rental income and partner cash over cash costs) per year, in %."""
     ax = _axes(ax)
     with style():
         ax.plot(p.years, p.lines["self_sufficiency"], color=COLORS["self_sufficiency"],
-                marker="o", markersize=4, linewidth=2, label=LABELS["self_sufficiency"])
-        ax.axhline(1.0, color="#7a8794", linestyle="--", linewidth=1, label="100 %: costs covered")
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+                marker="o", markersize=4, linewidth=2,
+                label=i18n.line_name(lang, "self_sufficiency"))
+        ax.axhline(1.0, color="#7a8794", linestyle="--", linewidth=1,
+                   label=t(lang, "chart.covered"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: i18n.percent(lang, v)))
         ax.set_ylim(bottom=0.0)
-        ax.set_ylabel("share of costs (without in kind)")
-        ax.set_title("Self-sufficiency over time")
+        ax.set_ylabel(t(lang, "chart.share_axis"))
+        ax.set_title(t(lang, "chart.self_sufficiency"))
         _years_axis(ax, p.years)
         _legend(ax, ncol=2)
     return ax
 
 
-def _finish(ax: Axes, years: np.ndarray) -> None:
+def _finish(ax: Axes, years: np.ndarray, lang: Language = "en") -> None:
     _years_axis(ax, years)
-    euro_axis(ax)
+    euro_axis(ax, lang=lang)
     _legend(ax)
 
 

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from finmodel.analysis.compare import Bridge
+    from finmodel.views.i18n import Language
 
 __all__ = ["bridge_text", "diff_records", "diff_text", "value_text"]
 
@@ -36,30 +37,37 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def diff_text(diff: pd.DataFrame) -> str:
-    """One line per difference: ``path: base -> other (change)``."""
+def diff_text(diff: pd.DataFrame, lang: Language = "en") -> str:
+    """One line per difference: ``path: base -> other (change)``; the path as the file
+    holds it, for whoever edits the file."""
+    from finmodel.views.i18n import t
+
     if diff.empty:
-        return "No differences in the assumptions.\n"
-    out = ["Assumptions that differ (base -> other):"]
+        return t(lang, "cli.cmp.none") + "\n"
+    out = [t(lang, "cli.cmp.differ")]
     for row in diff.itertuples(index=False):
-        note = "" if row.change == "changed" else f"   ({row.change})"
+        note = "" if row.change == "changed" else f"   ({t(lang, f'cmp.change.{row.change}')})"
         out.append(f"  {row.path}: {value_text(row.base)} -> {value_text(row.other)}{note}")
     return "\n".join(out) + "\n"
 
 
-def bridge_text(bridge: Bridge) -> str:
+def bridge_text(bridge: Bridge, lang: Language = "en") -> str:
     """The bridge as a column of amounts: base, each item's part, other (and, for a
     sampled estimate, each part's standard error)."""
-    errors = [f"+/- {e:,.2f}" for e in bridge.errors] or [""] * len(bridge.parts)
-    rows = [(f"Base: {bridge.base}", f"{bridge.base_value:,.2f}", "")]
-    rows += [(f"  {item}", f"{value:+,.2f}", error)
+    from finmodel.views.i18n import kpi_name, number, signed, t
+
+    errors = [f"+/- {number(lang, e, 2)}" for e in bridge.errors] or [""] * len(bridge.parts)
+    rows = [(t(lang, "chart.base", name=bridge.base), number(lang, bridge.base_value, 2), "")]
+    rows += [(f"  {item}", signed(number(lang, value, 2), value), error)
              for (item, value), error in zip(bridge.parts, errors, strict=True)]
-    rows.append((f"Other: {bridge.other}", f"{bridge.other_value:,.2f}", ""))
+    rows.append((t(lang, "chart.other", name=bridge.other), number(lang, bridge.other_value, 2),
+                 ""))
     width = max(len(label) for label, _, _ in rows) + 2
     amount = max(len(text) for _, text, _ in rows)
-    how = ("exact Shapley values" if bridge.method == "exact" else
-           f"sampled Shapley estimate over {bridge.permutations} orders, +/- standard error")
-    out = [f"Bridge of {bridge.kpi} ({how}, {bridge.projections} projections):"]
+    how = (t(lang, "cli.cmp.exact") if bridge.method == "exact" else
+           t(lang, "cli.cmp.sampled", n=bridge.permutations))
+    name = bridge.kpi if lang == "en" else kpi_name(lang, bridge.kpi)
+    out = [t(lang, "cli.cmp.bridge", kpi=name, how=how, n=bridge.projections)]
     out += [f"{label:<{width}}{text:>{amount}}  {error}".rstrip() for label, text, error in rows]
     return "\n".join(out) + "\n"
 

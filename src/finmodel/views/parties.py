@@ -16,6 +16,8 @@ from finmodel.views.text import csv_writer
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from finmodel.views.i18n import Language
+
 __all__ = ["LAB_MEASURES", "MEASURES", "give_get_chart", "statement_csv", "statement_text"]
 
 #: Rows of a party's block, in display order, with how a controller reads them.
@@ -35,40 +37,50 @@ LAB_MEASURES: dict[str, str] = {  # named apart from the budget's lines of the s
 }
 
 
-def _euros(value: float) -> str:
-    return f"{round(value) or 0:,}"
+def _euros(value: float, lang: Language = "en") -> str:
+    from finmodel.views.i18n import number
+
+    return number(lang, value)
 
 
-def statement_text(statement: PartyStatement) -> str:
+def statement_text(statement: PartyStatement, lang: Language = "en") -> str:
     """The statement as a terminal table: a block per party, the lab, co-financing."""
+    from finmodel.views.i18n import money, percent, t
+
     years = statement.years.tolist()
-    label = max(len(v) for v in (*MEASURES.values(), *LAB_MEASURES.values())) + 4
+    measures = {m: t(lang, f"party.{m}") for m in MEASURES}
+    lab = {m: t(lang, f"party.lab.{m}") for m in LAB_MEASURES}
+    label = max(len(v) for v in (*measures.values(), *lab.values())) + 4
     width = 11
     head = " " * label + "".join(f"{y:>{width}}" for y in years)
-    out = [f"{statement.scenario}: business case per party, EUR per year "
-           f"(net = gets - brings; NPV at {statement.discount_rate:.2%})", ""]
+    out = [t(lang, "cli.parties.heading", name=statement.scenario,
+             rate=percent(lang, statement.discount_rate, 2)), ""]
     for name, case in statement.parties.items():
-        out += [f"{name} ({case.role})", head]
-        for m, text in MEASURES.items():
+        out += [f"{name} ({t(lang, 'role.' + case.role)})", head]
+        for m, text in measures.items():
             values = getattr(case, m)
-            out.append(f"  {text:<{label - 2}}" + "".join(f"{_euros(v):>{width}}" for v in values))
-        out += [f"  NPV of the net: {_euros(case.npv)} EUR", ""]
-    out += ["The lab itself", head]
-    out += [f"  {text:<{label - 2}}" + "".join(f"{_euros(v):>{width}}"
+            out.append(f"  {text:<{label - 2}}"
+                       + "".join(f"{_euros(v, lang):>{width}}" for v in values))
+        out += [t(lang, "cli.parties.npv", amount=money(lang, case.npv)), ""]
+    out += [t(lang, "party.lab"), head]
+    out += [f"  {text:<{label - 2}}" + "".join(f"{_euros(v, lang):>{width}}"
                                               for v in statement.lab[m])
-            for m, text in LAB_MEASURES.items()]
-    out += [f"  NPV of the net cash flow: {_euros(statement.lab_npv)} EUR", "",
-            "Co-financing per subsidy (partners' cash and in kind in the years it pays)"]
+            for m, text in lab.items()]
+    out += [t(lang, "cli.parties.lab_npv", amount=money(lang, statement.lab_npv)), "",
+            t(lang, "cli.parties.cofinancing")]
     for r in statement.cofinancing:
-        verdict = ("no condition" if r.required is None else
-                   f"{'meets' if r.met else 'BELOW'} the required {r.required:g}")
-        out.append(f"  {r.subsidy}: {_span(r.years) or 'no payments'}: subsidy "
-                   f"{_euros(r.subsidy_total)}, partners {_euros(r.partner_cash)} cash + "
-                   f"{_euros(r.partner_in_kind)} in kind, ratio "
-                   f"{f'{r.ratio:.2f}' if math.isfinite(r.ratio) else '- (nothing paid)'}: "
-                   f"{verdict}")
+        required = "" if r.required is None else f"{r.required:g}"
+        verdict = (t(lang, "cof.no_condition") if r.required is None else
+                   t(lang, "cli.parties.meets" if r.met else "cli.parties.below",
+                     required=required))
+        ratio = (t(lang, "cli.parties.nothing_paid") if not math.isfinite(r.ratio) else
+                 f"{r.ratio:.2f}" if lang == "en" else f"{r.ratio:.2f}".replace(".", ","))
+        out.append(t(lang, "cli.parties.row", subsidy=r.subsidy,
+                     years=_span(r.years) or t(lang, "cli.parties.no_payments"),
+                     total=_euros(r.subsidy_total, lang), cash=_euros(r.partner_cash, lang),
+                     kind=_euros(r.partner_in_kind, lang), ratio=ratio, verdict=verdict))
     if not statement.cofinancing:
-        out.append("  (no subsidies)")
+        out.append(t(lang, "cli.parties.none"))
     return "\n".join(out) + "\n"
 
 
@@ -99,7 +111,8 @@ def _figure_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
         return Figure(figsize=size, layout="constrained").add_subplot()
 
 
-def give_get_chart(statement: PartyStatement, party: str, ax: Axes | None = None) -> Axes:
+def give_get_chart(statement: PartyStatement, party: str, ax: Axes | None = None,
+                   lang: Language = "en") -> Axes:
     """Bars of what ``party`` gets (up) and brings (down) per year, with its net as a line.
 
     Examples
@@ -112,23 +125,24 @@ def give_get_chart(statement: PartyStatement, party: str, ax: Axes | None = None
     (4, 2)
     """
     from finmodel.views.charts import COLORS, euro_axis, style
+    from finmodel.views.i18n import money, t
 
     case = statement.parties[party]
     ax = _figure_axes(ax, (9.0, 4.5))
     years = statement.years
     with style():
-        ax.bar(years, case.own_use_value, width=0.7, label="gets: value of own use",
+        ax.bar(years, case.own_use_value, width=0.7, label=t(lang, "party.own_use_value"),
                color=_GETS[0])
         ax.bar(years, case.benefits, bottom=case.own_use_value, width=0.7,
-               label="gets: benefits", color=_GETS[1])
-        ax.bar(years, -case.brings_cash, width=0.7, label="brings: cash",
+               label=t(lang, "party.benefits"), color=_GETS[1])
+        ax.bar(years, -case.brings_cash, width=0.7, label=t(lang, "party.brings_cash"),
                color=COLORS["partner_cash"])
         ax.bar(years, -case.brings_in_kind, bottom=-case.brings_cash, width=0.7,
-               label="brings: in kind", color=COLORS["in_kind_income"])
+               label=t(lang, "party.brings_in_kind"), color=COLORS["in_kind_income"])
         ax.plot(years, case.net, color=COLORS["structural_result"], marker="o", markersize=4,
-                linewidth=2, label="net (gets - brings)")
+                linewidth=2, label=t(lang, "party.net"))
         ax.axhline(0.0, color="#7a8794", linewidth=0.8)
-        ax.set_title(f"{party}: gives and gets (NPV of the net {_euros(case.npv)} EUR)")
-        euro_axis(ax)
+        ax.set_title(t(lang, "chart.give_get", party=party, amount=money(lang, case.npv)))
+        euro_axis(ax, lang=lang)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
     return ax

@@ -8,7 +8,6 @@ scenario; out: escaped HTML) and the notebook only shows it, through
 
 from __future__ import annotations
 
-import base64
 import math
 from html import escape
 from typing import TYPE_CHECKING
@@ -21,6 +20,8 @@ from finmodel.analysis.risks import (
     risk_register,
     validate_risks,
 )
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
 from finmodel.views.parties import LAB_MEASURES, MEASURES, give_get_chart
 from finmodel.views.risks import expected_impact_chart
 
@@ -31,16 +32,20 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Projection
     from finmodel.model.scenario import Scenario
 
-__all__ = ["SECTIONS", "parties_html", "parties_section", "parties_sheet", "risks_html",
-           "risks_section", "risks_sheet", "workbook_sheets"]
+__all__ = ["SECTIONS", "agreement_html", "parties_html", "parties_section", "parties_sheet",
+           "risks_html", "risks_section", "risks_sheet", "workbook_sheets"]
 
-#: Section headings, in report order.
-SECTIONS = ("Business case per party", "Risk register")
+#: Section keys (anchors), in report order; headings from the catalogue.
+SECTIONS = ("parties", "agreement", "risks")
 
 
-def _heading(level: int, text: str) -> str:
-    anchor = text.lower().replace(" ", "-")
+def _heading(level: int, text: str, anchor: str = "") -> str:
+    anchor = anchor or text.lower().replace(" ", "-")
     return f'<h{level} id="{escape(anchor)}">{escape(text)}</h{level}>'
+
+
+def _section(lang: Language, key: str) -> str:
+    return _heading(2, t(lang, f"section.{key}"), key)
 
 
 def _note(text: str) -> str:
@@ -48,143 +53,207 @@ def _note(text: str) -> str:
 
 
 def _image(ax: Axes) -> str:
-    from finmodel.views.charts import png
+    from finmodel.views.charts import image_html
 
-    data = base64.b64encode(png(ax)).decode("ascii")
-    title = ax.get_title("left") or ax.get_title()  # the report style puts titles left
-    return (f'<p><img alt="{escape(title)}" style="width: 900px" '
-            f'src="data:image/png;base64,{data}"></p>')
+    return image_html(ax)
 
 
-def _party_frame(statement: PartyStatement, name: str) -> pd.DataFrame:
+def _measure(lang: Language, key: str) -> str:
+    return t(lang, f"party.{key}")
+
+
+def _npv_frame(rows: dict[str, list[str]], years: list[int], net: str, npv: float,
+               lang: Language, totals: dict[str, float]) -> pd.DataFrame:
     import pandas as pd
 
+    from finmodel.views.reporting import amount_text
+
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=years)
+    frame[t(lang, "total")] = [amount_text(totals[label], lang) if label in totals else ""
+                               for label in frame.index]
+    frame[t(lang, "party.npv_col")] = ""
+    frame.loc[net, t(lang, "party.npv_col")] = amount_text(npv, lang)
+    frame.index.name = t(lang, "col.eur")
+    return frame
+
+
+def _party_frame(statement: PartyStatement, name: str, lang: Language = "en"
+                 ) -> pd.DataFrame:
     from finmodel.views.reporting import amount_text
 
     case = statement.parties[name]
-    rows = {text: [amount_text(float(v)) for v in getattr(case, m)]
-            for m, text in MEASURES.items()}
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=statement.years.tolist())
-    frame["NPV"] = ""
-    frame.loc[MEASURES["net"], "NPV"] = amount_text(case.npv)
-    frame.index.name = "EUR"
-    return frame
+    rows = {_measure(lang, m): [amount_text(float(v), lang) for v in getattr(case, m)]
+            for m in MEASURES}
+    totals = {_measure(lang, m): float(getattr(case, m).sum()) for m in MEASURES}
+    return _npv_frame(rows, statement.years.tolist(), _measure(lang, "net"), case.npv, lang,
+                      totals)
 
 
-def _lab_frame(statement: PartyStatement) -> pd.DataFrame:
+def _lab_frame(statement: PartyStatement, lang: Language = "en") -> pd.DataFrame:
+    from finmodel.views.reporting import amount_text
+
+    rows = {_measure(lang, f"lab.{m}"): [amount_text(float(v), lang) for v in statement.lab[m]]
+            for m in LAB_MEASURES}
+    totals = {_measure(lang, f"lab.{m}"): float(statement.lab[m].sum()) for m in LAB_MEASURES}
+    return _npv_frame(rows, statement.years.tolist(), _measure(lang, "lab.net_cash_flow"),
+                      statement.lab_npv, lang, totals)
+
+
+def _cofinancing_frame(statement: PartyStatement, lang: Language = "en") -> pd.DataFrame:
     import pandas as pd
 
     from finmodel.views.reporting import amount_text
 
-    rows = {text: [amount_text(float(v)) for v in statement.lab[m]]
-            for m, text in LAB_MEASURES.items()}
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=statement.years.tolist())
-    frame["NPV"] = ""
-    frame.loc[LAB_MEASURES["net_cash_flow"], "NPV"] = amount_text(statement.lab_npv)
-    frame.index.name = "EUR"
-    return frame
+    def c(key: str) -> str:
+        return t(lang, f"cof.{key}")
 
-
-def _cofinancing_frame(statement: PartyStatement) -> pd.DataFrame:
-    import pandas as pd
-
-    from finmodel.views.reporting import amount_text
-
-    rows = [{"subsidy": r.subsidy,
-             "paid in": f"{r.years[0]}-{r.years[-1]}" if r.years else "never",
-             "subsidy total": amount_text(r.subsidy_total),
-             "partners' cash": amount_text(r.partner_cash),
-             "partners in kind": amount_text(r.partner_in_kind),
-             "ratio": f"{r.ratio:.2f}" if math.isfinite(r.ratio) else "-",
-             "required": "-" if r.required is None else f"{r.required:g}",
-             "verdict": "no condition" if r.met is None else ("met" if r.met else "NOT MET")}
+    rows = [{c("subsidy"): r.subsidy,
+             c("paid_in"): f"{r.years[0]}-{r.years[-1]}" if r.years else c("never"),
+             c("subsidy_total"): amount_text(r.subsidy_total, lang),
+             c("partner_cash"): amount_text(r.partner_cash, lang),
+             c("partner_in_kind"): amount_text(r.partner_in_kind, lang),
+             c("ratio"): i18n.number(lang, r.ratio, 2) if math.isfinite(r.ratio) else "-",
+             c("required"): "-" if r.required is None else i18n.number(lang, r.required, 2),
+             c("verdict"): c("no_condition") if r.met is None else
+             (c("met") if r.met else c("not_met"))}
             for r in statement.cofinancing]
-    return pd.DataFrame(rows).set_index("subsidy")
+    return pd.DataFrame(rows).set_index(c("subsidy"))
 
 
-def parties_html(p: Projection) -> str:
-    """Per party a table and its give/get chart, the lab's position, co-financing."""
+def _list_html(title: str, texts: tuple[str, ...], lang: Language) -> str:
+    items = "".join(f"<li>{escape(text)}</li>" for text in texts)
+    none = escape(t(lang, "agreement.not_stated"))
+    body = f"<ul>{items}</ul>" if texts else f'<p class="note">{none}</p>'
+    return f'<div class="fm"><p><strong>{escape(title)}</strong></p>{body}</div>'
+
+
+def parties_html(p: Projection, lang: Language = "en") -> str:
+    """Per party its objectives and responsibilities beside its numbers (a table and its
+    give/get chart), then the lab's position and co-financing."""
     from finmodel.views.reporting import frame_html
 
     statement = party_statement(p)
-    out = [_heading(2, SECTIONS[0]), _note(
-        "Per party and year, in EUR: what it brings (cash, in kind) and what it gets (its "
-        "own-use hours valued at the facility's own-use value per hour, and its benefits). "
-        f"Net = gets - brings: positive when the party gains. NPV at "
-        f"{statement.discount_rate:.2%}, the first year undiscounted.")]
+    out = [_section(lang, "parties"), _note(t(lang, "party.intro", rate=i18n.percent(
+        lang, statement.discount_rate, 2)))]
+    texts = {party.name: party for party in p.scenario.parties}
+    totals = {_measure(lang, m) for m in ("brings", "gets", "net")}
     for name, case in statement.parties.items():
-        out.append(_heading(3, f"{name} ({case.role})"))
-        out.append(frame_html(_party_frame(statement, name),
-                              totals=(MEASURES["brings"], MEASURES["gets"], MEASURES["net"])))
-        out.append(_image(give_get_chart(statement, name)))
+        party = texts[name]
+        out.append(_heading(3, t(lang, "party.heading", name=name,
+                                 role=t(lang, f"role.{case.role}")), f"party-{name}"))
+        if party.objectives or party.responsibilities:
+            out.append(_list_html(t(lang, "party.objectives"), party.objectives, lang))
+            out.append(_list_html(t(lang, "party.responsibilities"), party.responsibilities,
+                                  lang))
+        out.append(frame_html(_party_frame(statement, name, lang), totals=totals))
+        out.append(_image(give_get_chart(statement, name, lang=lang)))
     if not statement.parties:
-        out.append(_note("The scenario has no parties."))
-    out += [_heading(3, "The lab itself"),
-            _note("The projection's own lines; its NPV is the npv of the net cash flow."),
-            frame_html(_lab_frame(statement), totals=(LAB_MEASURES["net_cash_flow"],)),
-            _heading(3, "Co-financing per subsidy"),
-            _note("All parties' contributions (cash and in kind) in the years the subsidy "
-                  "pays, divided by the subsidy received.")]
-    out.append(frame_html(_cofinancing_frame(statement), text_columns={"paid in", "verdict"},
-                          totals=()) if statement.cofinancing else _note("No subsidies."))
+        out.append(_note(t(lang, "party.none")))
+    out += [_heading(3, t(lang, "party.lab"), "party-lab"), _note(t(lang, "party.lab_note")),
+            frame_html(_lab_frame(statement, lang),
+                       totals={_measure(lang, "lab.net_cash_flow")}),
+            _heading(3, t(lang, "party.cofinancing"), "cofinancing"),
+            _note(t(lang, "party.cofinancing_note"))]
+    cof = _cofinancing_frame(statement, lang) if statement.cofinancing else None
+    out.append(frame_html(cof, text_columns={t(lang, "cof.paid_in"), t(lang, "cof.verdict")},
+                          totals=()) if cof is not None else _note(t(lang, "party.no_subsidies")))
     return "\n".join(out)
 
 
-def _register_frame(register: RiskRegister) -> pd.DataFrame:
+def agreement_html(p: Projection, lang: Language = "en") -> str:
+    """The agreement on one page: the common objectives and, per party, its role,
+    objectives, responsibilities, what it brings and gets over the horizon and its net
+    (NPV). The texts are shown as written in the scenario (escaped)."""
+    import pandas as pd
+
+    from finmodel.views.reporting import amount_text, frame_html
+
+    statement = party_statement(p)
+    s = p.scenario
+    out = [_section(lang, "agreement"),
+           _note(t(lang, "agreement.intro", first=s.start_year, last=s.end_year)),
+           _list_html(t(lang, "agreement.common"), s.partnership.objectives, lang)]
+    rows = []
+    for party in s.parties:
+        case = statement.parties[party.name]
+        rows.append({
+            t(lang, "agreement.party"): party.name,
+            t(lang, "party.role"): t(lang, f"role.{party.role}"),
+            t(lang, "party.objectives"): "; ".join(party.objectives) or "-",
+            t(lang, "party.responsibilities"): "; ".join(party.responsibilities) or "-",
+            t(lang, "party.brings_total"): amount_text(float(case.brings.sum()), lang),
+            t(lang, "party.gets_total"): amount_text(float(case.gets.sum()), lang),
+            t(lang, "party.net_npv"): amount_text(case.npv, lang)})
+    if rows:
+        frame = pd.DataFrame(rows).set_index(t(lang, "agreement.party"))
+        out.append(frame_html(frame, text_columns={t(lang, "party.role"), t(
+            lang, "party.objectives"), t(lang, "party.responsibilities")}, totals=()))
+    else:
+        out.append(_note(t(lang, "party.none")))
+    return '<div class="agreement">' + "\n".join(out) + "</div>"
+
+
+def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFrame:
     import pandas as pd
 
     from finmodel.views.reporting import amount_text
 
     def signed(kpi: str, value: float | int | None) -> str:
         if value is None:
-            return "n/a"
+            return t(lang, "n/a")
         if kpi in ("break_even_year", "years_below_minimum"):
             return f"{int(value):+d}"
-        return ("+" if round(value) > 0 else "") + amount_text(value)
+        return i18n.signed(amount_text(value, lang), round(value))
 
-    rows = [{"risk": r.name, "probability": f"{r.probability:.0%}",
-             **{f"impact: {k}": signed(k, r.impact[k]) for k in IMPACT_KPIS},
-             **{f"expected: {k}": signed(k, r.expected_impact[k]) for k in EXPECTED_KPIS},
-             "description": r.description}
+    def name(kpi: str) -> str:
+        return i18n.kpi_name(lang, kpi)
+
+    rows = [{t(lang, "risk.col.risk"): r.name,
+             t(lang, "risk.col.probability"): i18n.percent(lang, r.probability),
+             **{t(lang, "risk.col.impact", kpi=name(k)): signed(k, r.impact[k])
+                for k in IMPACT_KPIS},
+             **{t(lang, "risk.col.expected", kpi=name(k)): signed(k, r.expected_impact[k])
+                for k in EXPECTED_KPIS},
+             t(lang, "risk.col.description"): r.description}
             for r in register.risks]
-    return pd.DataFrame(rows).set_index("risk")
+    return pd.DataFrame(rows).set_index(t(lang, "risk.col.risk"))
 
 
-def risks_html(scenario: Scenario) -> str:
+def risks_html(scenario: Scenario, lang: Language = "en") -> str:
     """The ranked risk register and the chart of expected impacts (or why there is none)."""
     from finmodel.views.reporting import frame_html
 
-    out = [_heading(2, SECTIONS[1]), _note(
-        "Each risk's overrides applied to the scenario as written. Impact = stressed - base "
-        "(EUR; years for break-even and years below the minimum cash); expected impact = "
-        "probability x impact. Most harmful expected npv impact first.")]
+    out = [_section(lang, "risks"), _note(t(lang, "risk.intro"))]
     problems = validate_risks(scenario)
     if problems:
-        return "\n".join([*out, _note("These risks cannot be applied:"),
+        return "\n".join([*out, _note(t(lang, "risk.cannot")),
                           '<ul class="fm">' + "".join(f"<li>{escape(str(p))}</li>"
                                                       for p in problems) + "</ul>"])
     register = risk_register(scenario)
     if not register.risks:
-        return "\n".join([*out, _note("The scenario lists no risks.")])
-    out.append(frame_html(_register_frame(register), text_columns={"description"}, totals=()))
-    out.append(_image(expected_impact_chart(register)))
+        return "\n".join([*out, _note(t(lang, "s.no_risks"))])
+    out.append(frame_html(_register_frame(register, lang),
+                          text_columns={t(lang, "risk.col.description")}, totals=()))
+    out.append(_image(expected_impact_chart(register, lang=lang)))
     return "\n".join(out)
 
 
-def parties_section(projection: Projection) -> None:
+def parties_section(projection: Projection, lang: Language = "en") -> None:
     """Display the business case per party in a notebook (:func:`parties_html`): per party
-    a table and its give/get chart, the lab's position and the co-financing table."""
+    its texts, a table and its give/get chart, the lab's position and the co-financing
+    table; then the one-page agreement (:func:`agreement_html`)."""
     from finmodel.views.reporting import show
 
-    show(parties_html(projection))
+    show(parties_html(projection, lang))
+    show(agreement_html(projection, lang))
 
 
-def risks_section(scenario: Scenario) -> None:
+def risks_section(scenario: Scenario, lang: Language = "en") -> None:
     """Display the risk register in a notebook (:func:`risks_html`): the ranked table and
     the chart of expected impacts, or the problems of risks that cannot be applied."""
     from finmodel.views.reporting import show
 
-    show(risks_html(scenario))
+    show(risks_html(scenario, lang))
 
 
 def parties_sheet(p: Projection) -> pd.DataFrame:
@@ -217,7 +286,8 @@ def risks_sheet(scenario: Scenario) -> pd.DataFrame:
     return frame
 
 
-def workbook_sheets(p: Projection) -> dict[str, pd.DataFrame]:
+def workbook_sheets(p: Projection, lang: Language = "en") -> dict[str, pd.DataFrame]:
     """The ``extra_sheets`` of :func:`~finmodel.views.workbook.write_budget_xlsx`: parties
-    and risks."""
-    return {"parties": parties_sheet(p), "risks": risks_sheet(p.scenario)}
+    and risks (sheet names in ``lang``)."""
+    return {t(lang, "xl.sheet.parties"): parties_sheet(p),
+            t(lang, "xl.sheet.risks"): risks_sheet(p.scenario)}

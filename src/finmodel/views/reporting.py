@@ -9,15 +9,13 @@ the numbers themselves are never rounded (see budget.xlsx for cents).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import math
 from collections.abc import Collection, Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from finmodel.views import summary
-from finmodel.views.text import LABELS
+from finmodel.views import i18n, summary
+from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,12 +24,14 @@ if TYPE_CHECKING:
 
 __all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "LOAN_BALANCE_LINES",
            "LOAN_BUDGET_LINES", "LOAN_CASH_ROWS", "SECTIONS", "amount_text",
-           "assumptions_html", "budget_html", "charts_html", "detail_html", "frame_html",
-           "load", "show", "summary_html"]
+           "assumptions_html", "budget_html", "charts_html", "checks_html", "contents",
+           "contents_html", "detail_html", "frame_html", "language_of", "load", "load_base",
+           "periods_html", "section_title", "show", "summary_html"]
 
-#: Section headings in report order (the test of the notebook looks for these).
-SECTIONS = ("Summary", "Budget", "Cash flow and cash position", "Balance", "Charts",
-            "Detail", "Assumptions as resolved", "Provenance")
+#: Section keys in report order, with their anchors (``id=``); the headings are the
+#: catalogue's ``section.<key>`` in the report's language.
+SECTIONS = ("summary", "budget", "cash", "balance", "charts", "detail", "parties",
+            "agreement", "risks", "uncertainty", "checks", "assumptions", "provenance")
 
 BUDGET_LINES = ("rental_income", "operating_subsidies", "investment_subsidy_release",
                 "partner_cash", "in_kind_income", "total_income", "operating_costs",
@@ -42,6 +42,12 @@ CASH_ROWS = (("rental_income", 1), ("partner_cash", 1), ("subsidy_cash", 1),
              ("operating_costs", -1), ("variable_costs", -1), ("capex", -1),
              ("net_cash_flow", 1), ("cash_end", 1))
 BALANCE_LINES = ("book_value", "deferred_subsidy", "equity")
+#: Lines shown as totals (bold, a rule above).
+TOTAL_LINES = ("total_income", "total_expenses", "result", "net_cash_flow", "cash_end",
+               "equity")
+#: Lines that are positions at a moment or shares: no sum over the years.
+_NO_SUM = {"cash_end", "opening_cash", "minimum_cash", "book_value", "deferred_subsidy",
+           "equity", "debt", "occupancy", "self_sufficiency"}
 #: With loans (contract v1.1) the budget shows interest, the cash flow the loans received,
 #: interest and repayments, the balance the loans outstanding; without loans they are 0
 #: and left out, so a report without loans reads as before.
@@ -49,12 +55,32 @@ LOAN_BUDGET_LINES = (*BUDGET_LINES[:9], "interest", *BUDGET_LINES[9:])
 LOAN_CASH_ROWS = (*CASH_ROWS[:3], ("loan_received", 1), *CASH_ROWS[3:5], ("interest", -1),
                   CASH_ROWS[5], ("repayment", -1), *CASH_ROWS[6:])
 LOAN_BALANCE_LINES = ("book_value", "deferred_subsidy", "debt", "equity")
-_TOTALS = {"Total income", "Total expenses", "Result", "Net cash flow", "Cash at year end",
-           "Equity", "total"}
 _CSS = ("<style>.fm tr.total th, .fm tr.total td {font-weight: 600; border-top: 1px solid "
         "#9aa5b1;} .fm p.note {color: #5b6875; margin: 0 0 8px;} .fm ul {margin: 4px 0 12px;} "
-        ".fm tbody th {white-space: nowrap;}"
+        ".fm tbody th {white-space: nowrap;} .fm td.sum, .fm th.sum {border-left: 1px solid "
+        "#9aa5b1;}"
         "</style>")
+
+
+def section_title(lang: Language, key: str) -> str:
+    """The heading of report section ``key`` in ``lang``."""
+    return t(lang, f"section.{key}")
+
+
+def _totals(lang: Language) -> set[str]:
+    return {i18n.line_name(lang, line) for line in TOTAL_LINES} | {t(lang, "total")}
+
+
+def language_of(p: Projection, lang: str | None = None) -> Language:
+    """The report's language: ``lang`` when given, else the scenario's ``language``, else
+    English."""
+    return i18n.language(lang or p.scenario.language)
+
+
+def contents(p: Projection) -> list[str]:
+    """The sections this projection's report has, in order (no uncertainty section when
+    the scenario has no ``uncertainty``)."""
+    return [key for key in SECTIONS if key != "uncertainty" or p.scenario.uncertainty]
 
 
 def load(scenario_path: str) -> Projection:
@@ -65,25 +91,36 @@ def load(scenario_path: str) -> Projection:
     return project(load_scenario(scenario_path))
 
 
-def amount_text(value: float) -> str:
-    """A number as a report shows it: whole units, thousands separators, never ``-0``.
+def load_base(base_path: str, scenario_path: str) -> Projection | None:
+    """The base scenario of a batch, projected; None without one or when it is the
+    scenario itself."""
+    import os
+
+    if not base_path or os.path.abspath(base_path) == os.path.abspath(scenario_path):
+        return None
+    return load(base_path)
+
+
+def amount_text(value: float, lang: Language = "en") -> str:
+    """A number as a report shows it: whole units, the locale's separators, never ``-0``.
 
     Examples
     --------
     >>> amount_text(-1234.5), amount_text(-0.2), amount_text(float("nan"))
     ('-1,234', '0', 'n/a')
+    >>> amount_text(1234567.0, "nl")
+    '1.234.567'
     """
-    if math.isnan(value):
-        return "n/a"
-    return f"{round(value) or 0:,}"
+    return i18n.number(lang, value)
 
 
-def _share_text(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.0%}"
+def _share_text(value: float, lang: Language = "en") -> str:
+    return i18n.percent(lang, value)
 
 
 def frame_html(frame: pd.DataFrame, text_columns: Collection[str] = (),
-               totals: Collection[str] = _TOTALS) -> str:
+               totals: Collection[str] | None = None, titles: Sequence[str] = (),
+               path_columns: Collection[str] = ()) -> str:
     """A table of display strings as escaped HTML; repeated outer row labels left blank.
 
     Examples
@@ -96,42 +133,65 @@ def frame_html(frame: pd.DataFrame, text_columns: Collection[str] = (),
     <tr><th>x&amp;y</th><td>&lt;b&gt;</td></tr>
     </tbody></table></div>
     """
+    totals = _totals("en") if totals is None else totals
     names = [str(n) if n is not None else "" for n in frame.index.names]
     head = "".join(f'<th class="text">{escape(n)}</th>' for n in names)
     head += "".join(f'<th{_cls(str(c) in text_columns, "text")}>{escape(str(c))}</th>'
                     for c in frame.columns)
     body: list[str] = []
     previous: tuple[str, ...] = ()
-    for key, values in zip(frame.index, frame.itertuples(index=False), strict=True):
+    for row, (key, values) in enumerate(zip(frame.index, frame.itertuples(index=False),
+                                           strict=True)):
         labels = tuple(str(k) for k in (key if isinstance(key, tuple) else (key,)))
         shown = [lab if labels[: i + 1] != previous[: i + 1] else ""
                  for i, lab in enumerate(labels)]
         previous = labels
-        cells = "".join(f"<th>{escape(lab)}</th>" for lab in shown)
-        cells += "".join(f'<td{_cls(str(c) in text_columns, "text")}>{escape(str(v))}</td>'
+        tip = f' title="{escape(titles[row])}"' if row < len(titles) and titles[row] else ""
+        cells = "".join(f"<th{tip}>{escape(lab)}</th>" for lab in shown)
+        cells += "".join(_cell(str(c), str(v), text_columns, path_columns)
                          for c, v in zip(frame.columns, values, strict=True))
         body.append(f'<tr{_cls(labels[-1] in totals, "total")}>{cells}</tr>')
     return (f'<div class="scroll fm"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
             + "\n".join(body) + "\n</tbody></table></div>")
 
 
+def _cell(column: str, value: str, text_columns: Collection[str],
+          path_columns: Collection[str]) -> str:
+    if column in path_columns:  # where a name maps to its path in the scenario file
+        return f'<td class="text path"><code>{escape(value)}</code></td>'
+    return f'<td{_cls(column in text_columns, "text")}>{escape(value)}</td>'
+
+
 def _cls(flag: bool, name: str) -> str:
     return f' class="{name}"' if flag else ""
 
 
-def _lines_frame(p: Projection, rows: Iterable[tuple[str, int]]) -> pd.DataFrame:
+def _lines_frame(p: Projection, rows: Iterable[tuple[str, int]], lang: Language = "en",
+                 total: bool = False) -> pd.DataFrame:
+    """Lines as display rows, years as columns; with ``total`` a column summing the years
+    of each flow (positions and shares get an empty cell: a sum of balances means nothing).
+    """
     import pandas as pd
 
-    data = {LABELS[line]: [amount_text(sign * float(v)) for v in p.lines[line]]
-            for line, sign in rows}
+    rows = list(rows)
+    data = {i18n.line_name(lang, line): [amount_text(sign * float(v), lang)
+                                         for v in p.lines[line]] for line, sign in rows}
     frame = pd.DataFrame.from_dict(data, orient="index", columns=p.years.tolist())
-    frame.index.name = "EUR"
+    if total:
+        frame[t(lang, "total")] = ["" if line in _NO_SUM else
+                                   amount_text(sign * float(p.lines[line].sum()), lang)
+                                   for line, sign in rows]
+    frame.index.name = t(lang, "col.eur")
     return frame
 
 
-def _heading(level: int, text: str) -> str:
-    anchor = text.lower().replace(" ", "-")
+def _heading(level: int, text: str, anchor: str = "") -> str:
+    anchor = anchor or text.lower().replace(" ", "-")
     return f'<h{level} id="{escape(anchor)}">{escape(text)}</h{level}>'
+
+
+def _section(lang: Language, key: str) -> str:
+    return _heading(2, section_title(lang, key), key)
 
 
 def _items(texts: Sequence[str], css: str = "") -> str:
@@ -139,123 +199,201 @@ def _items(texts: Sequence[str], css: str = "") -> str:
             + "</ul>")
 
 
-def summary_html(p: Projection) -> str:
-    """Title, description, master check and every failed check, key figures, findings."""
+def contents_html(lang: Language = "en", keys: Sequence[str] = SECTIONS) -> str:
+    """The table of contents: a link to each section of the report."""
+    links = "".join(f'<li><a href="#{key}">{escape(section_title(lang, key))}</a></li>'
+                    for key in keys)
+    return (f'<nav class="toc fm"><strong>{escape(t(lang, "toc"))}</strong>'
+            f'<ol>{links}</ol></nav>')
+
+
+def summary_html(p: Projection, lang: Language = "en", base: Projection | None = None,
+                 contents: Sequence[str] = ()) -> str:
+    """What a board asks first, on one page: the verdict in sentences, the key figures,
+    the checks that need attention, the top risks and what changed against ``base``."""
+    from finmodel.views import board
+
     s = p.scenario
-    parts = [_CSS, f'<div class="fm"><h1>{escape(s.name)}</h1>',
-             f'<p class="note">{s.start_year}-{s.end_year}, amounts in EUR</p>']
-    if s.description:
-        parts.append(f"<p>{escape(s.description)}</p>")
-    parts.append(_heading(2, "Summary"))
+    parts = [_CSS, f'<div class="fm board"><h1>{escape(s.name)}</h1>',
+             '<p class="note">' + escape(t(lang, "report.subtitle", first=s.start_year,
+                                           last=s.end_year)) + "</p>"]
+    if contents:
+        parts.append(contents_html(lang, contents))
+    parts.append(_section(lang, "summary"))
+    parts.append(f'<p class="verdict">{escape(" ".join(board.verdict(p, lang)))}</p>')
     ok = "ok" if p.master_check else "failed"
-    parts.append(f'<p class="{ok}">{escape(summary.master_check_text(p))}</p>')
+    parts.append(f'<p class="{ok}">{escape(summary.master_check_text(p, lang))}</p>')
     failed = summary.failed_checks(p)
     if failed:
-        parts.append(_items([f"{summary.check_status(c)}: {c.name}: {c.message}"
-                             for c in failed], "failed"))
+        parts.append(_items([f"{summary.check_status(c, lang)}: "
+                             f"{i18n.check_name(lang, c.name)}: "
+                             f"{summary.check_message(p, c, lang)}" for c in failed], "failed"))
     parts.append("</div>")
-    parts.append(frame_html(summary.kpi_table(p).set_index("key figure"), totals=()))
-    parts.append('<div class="fm">' + _items(summary.sentences(p)) + "</div>")
+    parts.append('<div class="kpis">' + frame_html(
+        summary.kpi_table(p, lang).set_index("key figure")
+        .rename_axis(t(lang, "col.key_figure"))
+        .rename(columns={"value": t(lang, "col.value")}), totals=()) + "</div>")
+    parts.append('<div class="fm">' + _items(board.findings(p, lang)))
+    risks = board.top_risks(p.scenario, lang)
+    if risks:
+        parts.append(f"<p><strong>{escape(t(lang, 's.top_risks'))}</strong></p>"
+                     + _items(risks))
+    if base is not None:
+        parts.append(f'<p><strong>{escape(section_title(lang, "changes"))}</strong></p>'
+                     + _items(board.changes(base, p, lang)))
+    parts.append('</div><div class="board-end"></div>')
     return "\n".join(parts)
 
 
-def budget_html(p: Projection) -> str:
-    """The multi-year budget, the cash flow with the cash position, and the balance."""
+def budget_html(p: Projection, lang: Language = "en") -> str:
+    """The multi-year budget, the cash flow with the cash position, and the balance; the
+    budget and cash flow with a total column (the sum over the horizon)."""
+    import pandas as pd
+
     minimum = p.scenario.finance.minimum_cash
     opening = [p.scenario.finance.opening_cash, *p.lines["cash_end"][:-1].tolist()]
     loans = bool(p.scenario.finance.loans)
-    cash = _lines_frame(p, LOAN_CASH_ROWS if loans else CASH_ROWS)
-    cash.loc["Minimum cash"] = [amount_text(minimum)] * len(p.years)
-    cash.loc["Cash at start of year"] = [amount_text(v) for v in opening]
-    cash = cash.iloc[[-1, *range(len(cash) - 1)]]
+    cash = _lines_frame(p, LOAN_CASH_ROWS if loans else CASH_ROWS, lang, total=True)
+    extra = pd.DataFrame(
+        [[amount_text(minimum, lang)] * len(p.years) + [""],
+         [amount_text(v, lang) for v in opening] + [""]],
+        index=[i18n.line_name(lang, "minimum_cash"), i18n.line_name(lang, "opening_cash")],
+        columns=cash.columns)
+    cash = pd.concat([extra.iloc[[1]], cash, extra.iloc[[0]]]).rename_axis(cash.index.name)
+    totals = _totals(lang)
+    budget = LOAN_BUDGET_LINES if loans else BUDGET_LINES
+    balance = LOAN_BALANCE_LINES if loans else BALANCE_LINES
     return "\n".join([
-        _heading(2, "Budget"),
-        frame_html(_lines_frame(p, ((line, 1) for line in
-                                    (LOAN_BUDGET_LINES if loans else BUDGET_LINES)))),
-        _heading(2, "Cash flow and cash position"),
-        '<p class="note fm">Payments are shown negative; net cash flow is the sum of the '
-        "rows above it.</p>",
-        frame_html(cash),
-        _heading(2, "Balance"),
-        '<p class="note fm">At year end: cash + book value - deferred subsidy '
-        + ("- loans outstanding " if loans else "") + "= equity.</p>",
-        frame_html(_lines_frame(p, [("cash_end", 1)] + [
-            (x, 1) for x in (LOAN_BALANCE_LINES if loans else BALANCE_LINES)])),
+        _section(lang, "budget"),
+        f'<p class="note fm">{escape(t(lang, "report.total_note"))}</p>',
+        frame_html(_lines_frame(p, ((line, 1) for line in budget), lang, total=True),
+                   totals=totals),
+        periods_html(p, lang),
+        _section(lang, "cash"),
+        f'<p class="note fm">{escape(t(lang, "report.payments_negative"))}</p>',
+        frame_html(cash, totals=totals),
+        _section(lang, "balance"),
+        '<p class="note fm">' + escape(t(lang, "report.balance_note_loans" if loans else
+                                         "report.balance_note")) + "</p>",
+        frame_html(_lines_frame(p, [("cash_end", 1)] + [(x, 1) for x in balance], lang),
+                   totals=totals),
     ])
 
 
-def charts_html(p: Projection) -> str:
+def periods_html(p: Projection, lang: Language = "en") -> str:
+    """The budget summed over the subsidy years and over the years after them (empty when
+    the subsidy does not end inside the horizon): what the lab looks like without it.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> p = finmodel.project(finmodel.load_scenario("scenarios/base.yaml"))
+    >>> "2026-2029" in periods_html(p) and "2030-2040" in periods_html(p)
+    True
+    """
+    import pandas as pd
+
+    last = summary.subsidy_end_year(p)
+    years = p.years
+    if last is None or not years[0] <= last < years[-1]:
+        return ""
+    during, after = years <= last, years > last
+    columns = {t(lang, "report.period_subsidy", first=years[0], last=last): during,
+               t(lang, "report.period_after", first=last + 1, last=years[-1]): after}
+    rows = {i18n.line_name(lang, line): [amount_text(float(p.lines[line][mask].sum()), lang)
+                                         for mask in columns.values()]
+            for line in BUDGET_LINES}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
+    frame.index.name = t(lang, "col.eur")
+    return (f'<h3 id="periods">{escape(t(lang, "report.periods"))}</h3>\n'
+            + frame_html(frame, totals=_totals(lang)))
+
+
+def charts_html(p: Projection, lang: Language = "en") -> str:
     """The five charts as embedded PNG images (Agg), each with its title as alt text."""
     from finmodel.views import charts
 
-    out = [_heading(2, "Charts")]
+    out = [_section(lang, "charts")]
     for chart in (charts.income_chart, charts.subsidy_chart, charts.cash_chart,
                   charts.hours_chart, charts.self_sufficiency_chart):
-        ax = chart(p)
-        data = base64.b64encode(charts.png(ax)).decode("ascii")
-        title = ax.get_title("left") or ax.get_title()
-        out.append(f'<p><img alt="{escape(title)}" style="width: 900px" '
-                   f'src="data:image/png;base64,{data}"></p>')
+        ax = chart(p, lang=lang)
+        out.append(charts.image_html(ax))
     return "\n".join(out)
 
 
-def _detail_frame(frame: pd.DataFrame, shares: bool = False) -> pd.DataFrame:
-    shown = frame.map(_share_text if shares else amount_text)
+def _detail_word(lang: Language, word: object) -> str:
+    key = f"detail.{word}"
+    return t(lang, key) if i18n.has(lang, key) else str(word)
+
+
+def _detail_frame(frame: pd.DataFrame, lang: Language, shares: bool = False,
+                  total: bool = False) -> pd.DataFrame:
+    shown = frame.map(lambda v: _share_text(v, lang) if shares else amount_text(v, lang))
+    if total and not frame.empty:
+        shown[t(lang, "total")] = [amount_text(float(v), lang) for v in frame.sum(axis=1)]
     shown.index = shown.index.set_levels(
-        [[str(v).replace("_", " ") for v in level] for level in shown.index.levels])
+        [[_detail_word(lang, v) for v in level] for level in shown.index.levels])
+    shown.index = shown.index.set_names([_detail_word(lang, n) for n in shown.index.names])
     return shown
 
 
-def detail_html(p: Projection) -> str:
+def detail_html(p: Projection, lang: Language = "en") -> str:
     """Per segment, capacity, cost item, purchase (with replacements), subsidy, party
     and loan."""
     d = p.detail
-    capacity = _detail_frame(d["capacity"])
-    occupancy = _lines_frame(p, [])
+    occupancy = _lines_frame(p, [], lang)
     for line in ("occupancy", "self_sufficiency"):
-        occupancy.loc[LABELS[line]] = [_share_text(float(v)) for v in p.lines[line]]
-    costs = _detail_frame(d["operating_costs"])
+        occupancy.loc[i18n.line_name(lang, line)] = [_share_text(float(v), lang)
+                                                     for v in p.lines[line]]
     sections = [
-        ("Segments", "Hours per year and rental income in EUR.", _detail_frame(d["segments"])),
-        ("Capacity and use", "Hours per year.", capacity),
-        (None, "", occupancy.rename_axis("share")),
-        ("Operating costs", "EUR, indexed as the scenario says.", costs),
-        ("Purchases", "Each purchase, replacements included: EUR.", _detail_frame(
-            d["purchases"])),
-        ("Subsidies", "Cash received, income recognised, deferred at year end: EUR.",
-         _detail_frame(d["subsidies"])),
-        ("Parties: contributions", "EUR; in kind is both income and expense.",
-         _detail_frame(d["contributions"])),
-        ("Parties: benefits", "EUR, for the business case per party.",
-         _detail_frame(d["benefits"])),
+        ("segments", _detail_frame(d["segments"], lang)),
+        ("capacity", _detail_frame(d["capacity"], lang)),
+        (None, occupancy.rename_axis(t(lang, "col.share"))),
+        ("costs", _detail_frame(d["operating_costs"], lang, total=True)),
+        ("purchases", _detail_frame(d["purchases"], lang)),
+        ("subsidies", _detail_frame(d["subsidies"], lang)),
+        ("contributions", _detail_frame(d["contributions"], lang, total=True)),
+        ("benefits", _detail_frame(d["benefits"], lang, total=True)),
     ]
     if p.scenario.finance.loans:
-        sections.append(("Loans", "Principal received, interest, principal repaid and debt "
-                         "at year end: EUR.", _detail_frame(d["loans"])))
-    out = [_heading(2, "Detail")]
-    for title, note, frame in sections:
-        if title:
-            out.append(_heading(3, title))
+        sections.append(("loans", _detail_frame(d["loans"], lang)))
+    out = [_section(lang, "detail")]
+    for key, frame in sections:
+        if key:
+            out.append(_heading(3, t(lang, f"sec.{key}"), f"detail-{key}"))
         if frame.empty:
-            out.append('<p class="note fm">None in this scenario.</p>')
+            out.append(f'<p class="note fm">{escape(t(lang, "none_in_scenario"))}</p>')
             continue
-        if note:
-            out.append(f'<p class="note fm">{escape(note)}</p>')
-        out.append(frame_html(frame))
+        if key:
+            out.append(f'<p class="note fm">{escape(t(lang, f"sec.{key}_note"))}</p>')
+        out.append(frame_html(frame, totals=_totals(lang)))
     return "\n".join(out)
 
 
-def assumptions_html(p: Projection, now: dt.datetime | None = None) -> str:
-    """The resolved assumptions (path, value, where set) and the provenance stamp."""
-    table = summary.assumptions_table(p.scenario).set_index("path")
-    stamp = summary.provenance_table(p.scenario, now).set_index("item")
+def checks_html(p: Projection, lang: Language = "en") -> str:
+    """The check sheet: every check by name, its status and message in words."""
+    table = summary.checks_table(p, lang)
+    first = table.columns[0]
+    return "\n".join([_section(lang, "checks"), frame_html(
+        table.set_index(first), text_columns=set(table.columns[1:]), totals=())])
+
+
+def assumptions_html(p: Projection, now: dt.datetime | None = None,
+                     lang: Language = "en") -> str:
+    """The resolved assumptions (name, path, value, where set) and the provenance stamp."""
+    table = summary.assumptions_table(p.scenario, lang)
+    shown = table.rename(columns={"path": t(lang, "col.path"), "value": t(lang, "col.value"),
+                                  "set in": t(lang, "col.set_in")})
+    shown = shown.set_index("name").rename_axis(t(lang, "col.parameter"))
+    stamp = summary.provenance_table(p.scenario, now, lang).set_index("item")
+    stamp = stamp.rename_axis(t(lang, "col.item")).rename(columns={"value": t(lang, "col.value")})
     return "\n".join([
-        _heading(2, "Assumptions as resolved"),
-        '<p class="note fm">Every parameter after inheritance (<code>extends</code>), '
-        "with the file and line that set it.</p>",
-        frame_html(table, text_columns={"value", "set in"}, totals=()),
-        _heading(2, "Provenance"),
-        frame_html(stamp, text_columns={"value"}, totals=()),
+        _section(lang, "assumptions"),
+        f'<p class="note fm">{escape(t(lang, "report.assumptions_note"))}</p>',
+        frame_html(shown, text_columns=set(shown.columns), totals=(),
+                   path_columns={t(lang, "col.path")}),
+        _section(lang, "provenance"),
+        frame_html(stamp, text_columns=set(stamp.columns), totals=()),
     ])
 
 

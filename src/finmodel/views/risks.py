@@ -17,35 +17,51 @@ from finmodel.views.text import csv_writer, format_kpi
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from finmodel.views.i18n import Language
+
 __all__ = ["expected_impact_chart", "register_csv", "register_text"]
 
 
 
-def _format(kpi: str, value: float | int | None, signed: bool = True) -> str:
+def _format(kpi: str, value: float | int | None, signed: bool = True,
+            lang: Language = "en") -> str:
+    from finmodel.views.i18n import number
+    from finmodel.views.i18n import signed as plus
+
     if value is None:
-        return "n/a"
+        return "n/a" if lang == "en" else "n.v.t."
     if kpi in ("break_even_year", "years_below_minimum") and signed:
         return f"{int(value):+d}"
-    return f"{round(value) or 0:+,}" if signed else f"{round(value) or 0:,}"
+    text = number(lang, value)
+    return plus(text, round(value)) if signed else text
 
 
-def register_text(register: RiskRegister) -> str:
+def register_text(register: RiskRegister, lang: Language = "en") -> str:
     """The ranked register as a terminal table (EUR; impacts are stressed - base)."""
-    out = [f"{register.scenario}: risk register (impact = stressed - base; "
-           "expected = probability x impact)", "", "Base"]
-    out += [f"  {k:<22}{format_kpi(k, register.base[k])}" for k in IMPACT_KPIS]
-    head = (f"{'risk':<34}{'prob.':>6}{'npv':>12}{'min_cash':>12}{'break-even':>11}"
-            f"{'yrs<min':>8}{'exp. npv':>12}{'exp. min_cash':>14}")
+    from finmodel.views.i18n import kpi_name, t
+
+    out = [t(lang, "cli.risks.heading", name=register.scenario), "",
+           t(lang, "cli.risks.base")]
+    names = {k: kpi_name(lang, k) for k in IMPACT_KPIS}
+    wide = max(len(v) for v in names.values()) + 2
+    out += [f"  {names[k]:<{wide}}{format_kpi(k, register.base[k], lang)}" for k in IMPACT_KPIS]
+    head = t(lang, "cli.risks.columns")
     if not register.risks:
-        return "\n".join([*out, "", "The scenario lists no risks."]) + "\n"
-    out += ["", "Risks, most harmful expected npv impact first", head]
+        return "\n".join([*out, "", t(lang, "s.no_risks")]) + "\n"
+    out += ["", t(lang, "cli.risks.ranked"), head]
     for r in register.risks:
-        out.append(f"{r.name[:33]:<34}{r.probability:>6.0%}"
-                   + "".join(f"{_format(k, r.impact[k]):>{w}}" for k, w in
+        out.append(f"{r.name[:33]:<34}{percent_text(r.probability, lang):>6}"
+                   + "".join(f"{_format(k, r.impact[k], lang=lang):>{w}}" for k, w in
                              zip(IMPACT_KPIS, (12, 12, 11, 8), strict=True))
-                   + f"{_format('npv', r.expected_impact['npv']):>12}"
-                   + f"{_format('min_cash', r.expected_impact['min_cash']):>14}")
+                   + f"{_format('npv', r.expected_impact['npv'], lang=lang):>12}"
+                   + f"{_format('min_cash', r.expected_impact['min_cash'], lang=lang):>14}")
     return "\n".join(out) + "\n"
+
+
+def percent_text(value: float, lang: Language) -> str:
+    from finmodel.views.i18n import percent
+
+    return percent(lang, value)
 
 
 def register_csv(register: RiskRegister) -> str:
@@ -61,7 +77,8 @@ def register_csv(register: RiskRegister) -> str:
     return buffer.getvalue()
 
 
-def expected_impact_chart(register: RiskRegister, ax: Axes | None = None) -> Axes:
+def expected_impact_chart(register: RiskRegister, ax: Axes | None = None,
+                          lang: Language = "en") -> Axes:
     """Horizontal bars of each risk's expected impact on npv and min_cash, ranked.
 
     Examples
@@ -73,6 +90,7 @@ def expected_impact_chart(register: RiskRegister, ax: Axes | None = None) -> Axe
     2
     """
     from finmodel.views.charts import COLORS, euro_axis, style
+    from finmodel.views.i18n import kpi_name, t
     from finmodel.views.parties import _figure_axes
 
     ax = _figure_axes(ax, (9.0, 1.5 + 0.5 * len(register.risks)))
@@ -81,13 +99,14 @@ def expected_impact_chart(register: RiskRegister, ax: Axes | None = None) -> Axe
         for offset, kpi, color in ((-0.2, "npv", COLORS["total_expenses"]),
                                    (0.2, "min_cash", COLORS["cash_end"])):
             ax.barh(rows + offset, [r.expected_impact[kpi] for r in register.risks],
-                    height=0.4, color=color, label=f"expected impact on {kpi}")
+                    height=0.4, color=color,
+                    label=t(lang, "chart.expected_on", kpi=kpi_name(lang, kpi)))
         ax.set_yticks(rows, [r.name for r in register.risks])
         ax.invert_yaxis()  # most harmful on top
         ax.axvline(0.0, color="#7a8794", linewidth=0.8)
         ax.grid(axis="x")
-        ax.set_title("Expected impact of each risk (probability x impact)")
-        euro_axis(ax, axis="x")
+        ax.set_title(t(lang, "chart.expected_impact"))
+        euro_axis(ax, axis="x", lang=lang)
         figure_height = getattr(ax.figure, "get_figheight", lambda: 4.0)()  # a SubFigure has none
         below = 0.75 / max(ax.get_position().height * figure_height, 1.0)  # axes units
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -below), ncol=2)  # under "EUR"

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from finmodel.views.text import format_kpi
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,9 +23,10 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Check, Projection
     from finmodel.model.scenario import Scenario
 
-__all__ = ["assumption_rows", "assumptions_table", "check_status", "checks_table",
-           "failed_checks", "kpi_table", "master_check_text", "provenance",
-           "provenance_table", "sentences", "subsidy_end_year", "value_text", "year_ranges"]
+__all__ = ["assumption_rows", "assumptions_table", "check_message", "check_status",
+           "checks_table", "failed_checks", "financing_need", "kpi_table", "master_check_text",
+           "is_year_path", "provenance", "provenance_table", "sentences", "subsidy_end_year",
+           "value_text", "year_ranges"]
 
 
 def year_ranges(years: Any) -> str:
@@ -45,12 +48,31 @@ def year_ranges(years: Any) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-def _euros(value: float) -> str:
-    return f"{round(value) or 0:,} EUR"
+def _euros(value: float, lang: Language = "en") -> str:
+    return i18n.money(lang, value)
 
 
-def _share(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.0%}"
+def _share(value: float, lang: Language = "en") -> str:
+    return i18n.percent(lang, value)
+
+
+def financing_need(p: Projection) -> float:
+    """Euros the lab needs more at the start to keep cash at or above the minimum in
+    every year: ``max(0, minimum_cash - min_cash)`` (the ``financing_need`` KPI of
+    contract v1.1 when the engine gives it).
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> financing_need(finmodel.project(finmodel.load_scenario("scenarios/base.yaml")))
+    0.0
+    """
+    given = p.kpis.get("financing_need")
+    if given is not None:
+        return float(given)
+    lowest = p.kpis["min_cash"]
+    return max(0.0, p.scenario.finance.minimum_cash - float(lowest if lowest is not None
+                                                              else 0.0))
 
 
 def subsidy_end_year(p: Projection) -> int | None:
@@ -59,7 +81,7 @@ def subsidy_end_year(p: Projection) -> int | None:
     return int(paid[-1]) if paid.size else None
 
 
-def kpi_table(p: Projection) -> pd.DataFrame:
+def kpi_table(p: Projection, lang: Language = "en") -> pd.DataFrame:
     """The key figures of the summary as display strings (index: KPI name).
 
     Examples
@@ -68,39 +90,40 @@ def kpi_table(p: Projection) -> pd.DataFrame:
     >>> p = finmodel.project(finmodel.load_scenario("scenarios/base.yaml"))
     >>> kpi_table(p).loc["break_even_year", "value"]
     '2030'
+    >>> kpi_table(p, "nl").loc["npv", "value"]
+    '€\\xa0134.874'
     """
     import pandas as pd
 
     k, years = p.kpis, p.years
-    rate = p.scenario.finance.discount_rate
+    rate = i18n.percent(lang, p.scenario.finance.discount_rate, 2)
     share = float(p.lines["self_sufficiency"][-1])
+    low = k["min_cash_year"]
     rows = {
-        "npv": (f"Net present value of the cash flows (at {rate:.2%})",
-                format_kpi("npv", k["npv"])),
-        "break_even_year": ("Break-even year (structural result >= 0 from then on)",
-                            format_kpi("break_even_year", k["break_even_year"])),
-        "min_cash": ("Minimum cash, and its year",
-                     f"{format_kpi('min_cash', k['min_cash'])} in {k['min_cash_year']}"),
-        "funding_gap_after_subsidy": ("Funding gap in the first year after the subsidy",
-                                      format_kpi("funding_gap_after_subsidy",
-                                                 k["funding_gap_after_subsidy"])),
-        "self_sufficiency": (f"Self-sufficiency in {years[-1]}", _share(share)),
-        "financing_need": ("Financing need (extra cash at the start to stay above the "
-                           "minimum in every year)",
-                           format_kpi("financing_need", k["financing_need"])),
+        "npv": (t(lang, "kpi.npv_at", rate=rate), i18n.kpi_value(lang, "npv", k["npv"])),
+        "break_even_year": (t(lang, "kpi.break_even_long"),
+                            i18n.kpi_value(lang, "break_even_year", k["break_even_year"])),
+        "min_cash": (t(lang, "kpi.min_cash_long"), t(
+            lang, "kpi.min_cash_value", amount=i18n.kpi_value(lang, "min_cash", k["min_cash"]),
+            year=i18n.year(low) if low is not None else t(lang, "n/a"))),
+        "funding_gap_after_subsidy": (t(lang, "kpi.gap_long"), i18n.kpi_value(
+            lang, "funding_gap_after_subsidy", k["funding_gap_after_subsidy"])),
+        "financing_need": (t(lang, "kpi.financing_need_long"),
+                           i18n.money(lang, financing_need(p))),
+        "self_sufficiency": (t(lang, "kpi.self_sufficiency_in", year=i18n.year(years[-1])),
+                             _share(share, lang)),
     }
     if p.scenario.finance.loans:
-        rows["debt_end"] = (f"Loans outstanding at the end of {years[-1]}",
-                            format_kpi("debt_end", k["debt_end"]))
-        rows["min_debt_service_coverage"] = (
-            "Lowest debt service coverage (DSCR: the year's own cash over interest and "
-            "repayment)", format_kpi("min_debt_service_coverage", k["min_debt_service_coverage"]))
+        rows["debt_end"] = (t(lang, "kpi.debt_end_long", year=i18n.year(years[-1])),
+                            i18n.kpi_value(lang, "debt_end", k["debt_end"]))
+        rows["min_debt_service_coverage"] = (t(lang, "kpi.dscr_long"), i18n.kpi_value(
+            lang, "min_debt_service_coverage", k["min_debt_service_coverage"]))
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=["key figure", "value"])
     frame.index.name = "kpi"
     return frame
 
 
-def sentences(p: Projection) -> list[str]:
+def sentences(p: Projection, lang: Language = "en") -> list[str]:
     """Plain-language findings, generated from the numbers.
 
     Examples
@@ -111,87 +134,91 @@ def sentences(p: Projection) -> list[str]:
     ...     print(sentence)
     The lab covers its running costs without subsidy from 2030.
     Cash stays above the minimum of 50,000 EUR in every year.
+    >>> sentences(p, "nl")[1]
+    'De kas blijft in elk jaar boven de minimale kaspositie van €\\xa050.000.'
     """
-    loans = [_loan_sentence(p)] if p.scenario.finance.loans else []
-    return [_break_even_sentence(p), _cash_sentence(p), *loans, _gap_sentence(p),
-            _self_sufficiency_sentence(p), _npv_sentence(p)]
+    loans = [_loan_sentence(p, lang)] if p.scenario.finance.loans else []
+    return [_break_even_sentence(p, lang), _cash_sentence(p, lang), *loans,
+            _gap_sentence(p, lang), _self_sufficiency_sentence(p, lang), _npv_sentence(p, lang)]
 
 
-def _break_even_sentence(p: Projection) -> str:
+def _break_even_sentence(p: Projection, lang: Language) -> str:
     year = p.kpis["break_even_year"]
     if year is None:
         last = float(p.lines["structural_result"][-1])
-        return (f"The lab does not cover its running costs without subsidy by "
-                f"{p.years[-1]}: the structural result is {_euros(last)} in that year.")
+        return t(lang, "s.break_even_never", year=i18n.year(p.years[-1]),
+                 amount=_euros(last, lang))
     if year == p.years[0]:
-        return "The lab covers its running costs without subsidy in every year."
-    return f"The lab covers its running costs without subsidy from {year}."
+        return t(lang, "s.break_even_always")
+    return t(lang, "s.break_even_from", year=i18n.year(year))
 
 
-def _cash_sentence(p: Projection) -> str:
+def _cash_sentence(p: Projection, lang: Language) -> str:
     minimum = p.scenario.finance.minimum_cash
     low = p.years[p.lines["cash_end"] < minimum]
     if not low.size:
-        return f"Cash stays above the minimum of {_euros(minimum)} in every year."
-    return (f"Cash falls below the minimum of {_euros(minimum)} in {year_ranges(low)} "
-            f"(lowest {_euros(float(p.kpis['min_cash'] or 0.0))} in {p.kpis['min_cash_year']}); "
-            f"to keep cash above {_euros(minimum)} in every year the lab needs "
-            f"{_euros(float(p.kpis['financing_need'] or 0.0))} more at the start, or a loan.")
+        return t(lang, "s.cash_ok", minimum=_euros(minimum, lang))
+    text = t(lang, "s.cash_low", minimum=_euros(minimum, lang), years=year_ranges(low),
+             lowest=_euros(float(p.kpis["min_cash"] or 0.0), lang),
+             year=i18n.year(p.kpis["min_cash_year"] or p.years[0]))
+    need = financing_need(p)
+    if need > 0:
+        text += " " + t(lang, "s.financing_need", minimum=_euros(minimum, lang),
+                        amount=_euros(need, lang))
+    return text
 
 
-def _loan_sentence(p: Projection) -> str:
+def _loan_sentence(p: Projection, lang: Language = "en") -> str:
     """With loans: what is owed at the end and how well the years cover the debt service."""
     debt, dscr = float(p.kpis["debt_end"] or 0.0), p.kpis["min_debt_service_coverage"]
     repaid = p.years[p.lines["repayment"] > 0]
-    owed = (f"{_euros(debt)} of loans is still to be repaid after {p.years[-1]}"
-            if round(debt) else f"the loans are repaid by {repaid[-1]}" if repaid.size else
-            "nothing is repaid")
+    owed = (t(lang, "s.loans_owed", amount=_euros(debt, lang), year=i18n.year(p.years[-1]))
+            if round(debt) else t(lang, "s.loans_repaid", year=i18n.year(repaid[-1]))
+            if repaid.size else t(lang, "s.loans_nothing"))
     if dscr is None:
-        return f"Loans: {owed}; no interest or repayment falls inside the projection."
+        return t(lang, "s.loans_no_service", owed=owed)
     short = next(c.years for c in p.checks if c.name == "debt_service_coverage")
-    cover = (f"the lowest debt service coverage is {float(dscr):.2f}"
-             + (f", below 1 in {year_ranges(short)} (the year's own cash flow does not "
-                "cover interest and repayment)" if short else
-                ": every year's own cash flow covers interest and repayment"))
-    return f"Loans: {owed}; {cover}."
+    value = i18n.number(lang, float(dscr), 2)
+    cover = (t(lang, "s.loans_cover_short", dscr=value, years=year_ranges(short)) if short
+             else t(lang, "s.loans_cover_ok", dscr=value))
+    return t(lang, "s.loans", owed=owed, cover=cover)
 
 
-def _gap_sentence(p: Projection) -> str:
+def _gap_sentence(p: Projection, lang: Language) -> str:
     last = subsidy_end_year(p)
     if last is None:
-        return "No subsidy is received in this scenario."
+        return t(lang, "s.no_subsidy")
     gap = p.kpis["funding_gap_after_subsidy"]
     if gap is None:
-        return (f"Subsidy is received until {last}, the last year of the projection, "
-                "so the years after it are not shown.")
+        return t(lang, "s.subsidy_to_end", year=i18n.year(last))
     if gap == 0:
-        return (f"In {last + 1}, the first year after the subsidy, the structural result "
-                "is not negative: there is no funding gap.")
-    return (f"In {last + 1}, the first year after the subsidy, a funding gap of "
-            f"{_euros(float(gap))} remains.")
+        return t(lang, "s.no_gap", year=i18n.year(last + 1))
+    return t(lang, "s.gap", year=i18n.year(last + 1), amount=_euros(float(gap), lang))
 
 
-def _self_sufficiency_sentence(p: Projection) -> str:
+def _self_sufficiency_sentence(p: Projection, lang: Language) -> str:
     share = float(p.lines["self_sufficiency"][-1])
     if math.isnan(share):
-        return f"Self-sufficiency is not defined in {p.years[-1]}: there are no cash costs."
-    return (f"In {p.years[-1]}, rental income and partner cash cover {share:.0%} of the "
-            "costs (costs in kind left out).")
+        return t(lang, "s.self_sufficiency_undefined", year=i18n.year(p.years[-1]))
+    return t(lang, "s.self_sufficiency", year=i18n.year(p.years[-1]),
+             share=_share(share, lang))
 
 
-def _npv_sentence(p: Projection) -> str:
-    return (f"The net present value of the cash flows, discounted at "
-            f"{p.scenario.finance.discount_rate:.2%}, is {format_kpi('npv', p.kpis['npv'])}.")
+def _npv_sentence(p: Projection, lang: Language) -> str:
+    return t(lang, "s.npv", rate=i18n.percent(lang, p.scenario.finance.discount_rate, 2),
+             amount=i18n.kpi_value(lang, "npv", p.kpis["npv"]))
 
 
-def check_status(check: Check) -> str:
-    """``ok``, ``FAILED`` (an identity: the model's arithmetic) or ``warning`` (a flag)."""
-    if check.passed:
-        return "ok"
-    return "FAILED" if check.kind == "identity" else "warning"
+def check_status(check: Check, lang: Language | None = None) -> str:
+    """``ok``, ``FAILED`` (an identity: the model's arithmetic) or ``warning`` (a flag);
+    in words of ``lang`` when given."""
+    key = "ok" if check.passed else ("failed" if check.kind == "identity" else "warning")
+    if lang is None:
+        return {"ok": "ok", "failed": "FAILED", "warning": "warning"}[key]
+    return t(lang, f"status.{key}")
 
 
-def master_check_text(p: Projection) -> str:
+def master_check_text(p: Projection, lang: Language = "en") -> str:
     """The master check as the first line of a report.
 
     Examples
@@ -203,10 +230,11 @@ def master_check_text(p: Projection) -> str:
     failed = failed_checks(p)
     identities = sum(c.kind == "identity" for c in failed)
     warnings = len(failed) - identities
-    head = ("Master check OK: every identity holds in every year" if p.master_check else
-            f"Master check FAILED: {identities} identity check(s) fail")
-    tail = "no warnings" if not warnings else f"{warnings} warning(s), listed below"
-    return f"{head}; {tail}."
+    head = (t(lang, "master.ok") if p.master_check else
+            t(lang, "master.failed", n=identities))
+    tail = t(lang, "master.no_warnings") if not warnings else t(lang, "master.warnings",
+                                                                 n=warnings)
+    return t(lang, "master.line", head=head, tail=tail)
 
 
 def failed_checks(p: Projection) -> list[Check]:
@@ -214,34 +242,89 @@ def failed_checks(p: Projection) -> list[Check]:
     return [c for c in p.checks if not c.passed]
 
 
-def checks_table(p: Projection) -> pd.DataFrame:
-    """The whole check sheet as display strings."""
+def check_message(p: Projection, check: Check, lang: Language) -> str:
+    """A check's message in ``lang``, rebuilt from the projection's numbers (the model's
+    own message is English and is kept for checks this view does not know)."""
+    from finmodel.model.checks import OCCUPANCY_FLAG
+
+    years = year_ranges(check.years)
+    state = "ok" if check.passed else "fail"
+    base = check.name.split("[", 1)[0]
+    if base in ("cash_identity", "balance_identity"):
+        return t(lang, f"checkmsg.{base}.{state}", years=years)
+    if base == "cash_above_minimum":
+        return t(lang, f"checkmsg.{base}.{state}", years=years,
+                 minimum=_euros(p.scenario.finance.minimum_cash, lang))
+    if base == "occupancy_headroom":
+        return t(lang, f"checkmsg.{base}.{state}", years=years,
+                 limit=i18n.percent(lang, OCCUPANCY_FLAG))
+    if base == "debt_service_coverage":
+        from finmodel.model.checks import DSCR_FLAG
+
+        return t(lang, f"checkmsg.{base}.{state}", years=years,
+                 limit=i18n.number(lang, DSCR_FLAG, 2))
+    if base == "debt_at_end":
+        return t(lang, f"checkmsg.{base}.{state}", year=i18n.year(p.years[-1]),
+                 amount=_euros(float(p.lines["debt"][-1]), lang))
+    item = check.name[len(base) + 1:-1]
+    if base == "cofinancing":
+        return _cofinancing_message(p, item, lang) or check.message
+    if base == "subsidy_cut_off":
+        names = [s.name for s in p.scenario.subsidies]
+        cut = float(p.evaluation.inputs.subsidy_cut_off[names.index(item)])
+        return t(lang, "checkmsg.subsidy_cut_off", amount=_euros(cut, lang), item=item,
+                 year=i18n.year(p.years[-1]))
+    return check.message
+
+
+def _cofinancing_message(p: Projection, item: str, lang: Language) -> str | None:
+    from finmodel.analysis.parties import party_statement
+
+    for row in party_statement(p).cofinancing:
+        if row.subsidy == item and row.required is not None and not row.subsidy_total:
+            return t(lang, "checkmsg.cofinancing_nothing", item=item)
+        if row.subsidy == item and row.required is not None:
+            matched = row.partner_cash + row.partner_in_kind
+            return t(lang, "checkmsg.cofinancing", matched=_euros(matched, lang), item=item,
+                     total=_euros(row.subsidy_total, lang),
+                     ratio=i18n.number(lang, row.ratio, 2),
+                     verdict=t(lang, "checkmsg.meets" if row.met else "checkmsg.below"),
+                     required=i18n.number(lang, row.required, 2))
+    return None
+
+
+def checks_table(p: Projection, lang: Language = "en") -> pd.DataFrame:
+    """The whole check sheet as display strings, in words of ``lang``."""
     import pandas as pd
 
     return pd.DataFrame(
-        [(c.name, c.kind, check_status(c), c.message, year_ranges(c.years)) for c in p.checks],
-        columns=["check", "kind", "status", "message", "years"])
+        [(i18n.check_name(lang, c.name), t(lang, f"kind.{c.kind}"), check_status(c, lang),
+          check_message(p, c, lang), year_ranges(c.years)) for c in p.checks],
+        columns=[t(lang, f"col.{k}") for k in ("check", "kind", "status", "message",
+                                               "years")])
 
 
-def provenance(scenario: Scenario, now: dt.datetime | None = None) -> list[tuple[str, str]]:
+def provenance(scenario: Scenario, now: dt.datetime | None = None,
+               lang: Language = "en") -> list[tuple[str, str]]:
     """What a report was made from: files with SHA-256, finmodel version, date and time."""
     from finmodel import __version__
 
     now = now or dt.datetime.now().astimezone()
-    rows = [("scenario file" if i == 0 else f"extends (level {i})", f"{f.path}")
-            for i, f in enumerate(scenario.files)]
-    rows = [r for pair in zip(rows, (("SHA-256", f.sha256) for f in scenario.files),
+    rows = [(t(lang, "prov.scenario_file") if i == 0 else t(lang, "prov.extends", level=i),
+             f"{f.path}") for i, f in enumerate(scenario.files)]
+    rows = [r for pair in zip(rows, ((t(lang, "prov.sha"), f.sha256) for f in scenario.files),
                               strict=True) for r in pair]
-    rows += [("finmodel version", __version__),
-             ("generated", now.isoformat(sep=" ", timespec="seconds"))]
+    rows += [(t(lang, "prov.version"), __version__),
+             (t(lang, "prov.generated"), now.isoformat(sep=" ", timespec="seconds"))]
     return rows
 
 
-def provenance_table(scenario: Scenario, now: dt.datetime | None = None) -> pd.DataFrame:
+def provenance_table(scenario: Scenario, now: dt.datetime | None = None,
+                     lang: Language = "en") -> pd.DataFrame:
     """:func:`provenance` as a two-column table."""
     import pandas as pd
 
-    return pd.DataFrame(provenance(scenario, now), columns=["item", "value"])
+    return pd.DataFrame(provenance(scenario, now, lang), columns=["item", "value"])
 
 
 def assumption_rows(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -271,8 +354,9 @@ def assumption_rows(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, data
 
 
-def assumptions_table(scenario: Scenario) -> pd.DataFrame:
-    """The resolved assumptions (after ``extends``): path, value, and where it was set.
+def assumptions_table(scenario: Scenario, lang: Language = "en") -> pd.DataFrame:
+    """The resolved assumptions (after ``extends``): path, its name in words, value, and
+    where it was set.
 
     "set in" is ``FILE:LINE`` with FILE relative to the scenario file's folder (the
     provenance stamp has the full paths).
@@ -284,17 +368,33 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
     for path, value in assumption_rows(scenario.data):
         origin = scenario.origin(path) if '"' not in path else None
         where = f"{os.path.relpath(origin.file, home)}:{origin.line}" if origin else ""
-        year = path.rsplit(".", 1)[-1] in _YEAR_KEYS
-        rows.append((path, value_text(value, year=year), where))
-    return pd.DataFrame(rows, columns=["path", "value", "set in"])
+        year = is_year_path(path)
+        rows.append((path, i18n.param_name(lang, path), value_text(value, year=year, lang=lang),
+                     where))
+    return pd.DataFrame(rows, columns=["path", "name", "value", "set in"])
 
 
-_YEAR_KEYS = {"start_year", "horizon", "year", "from", "until", "start", "seed"}
+YEAR_KEYS = {"start_year", "horizon", "year", "from", "until", "start", "seed"}
 
 
-def value_text(value: Any, year: bool = False) -> str:
+def is_year_path(path: str) -> bool:
+    """Whether the value at ``path`` is a calendar year (or a count shown like one): its
+    last key, also inside a quoted path (risk overrides), is one of :data:`YEAR_KEYS`.
+
+    Examples
+    --------
+    >>> is_year_path('risks[X].overrides."parties[V].contributions[Fee].until"')
+    True
+    >>> is_year_path("finance.minimum_cash"), is_year_path('a["b[c].from"]')
+    (False, True)
+    """
+    match = re.search(r"([A-Za-z_]+)[\"\]]*$", path)
+    return match is not None and match.group(1) in YEAR_KEYS
+
+
+def value_text(value: Any, year: bool = False, lang: Language = "en") -> str:
     """A resolved assumption as text: series as ``year: value`` pairs, lists in brackets,
-    thousands separators except in years (``year=True``), booleans as YAML writes them.
+    the locale's separators except in years (``year=True``), booleans as YAML writes them.
 
     Examples
     --------
@@ -302,13 +402,18 @@ def value_text(value: Any, year: bool = False) -> str:
     ('2026: 0.03, 2031: 0.0275', '1,500', '[0.5, 1]')
     >>> value_text(2026, year=True), value_text(True), value_text({2026: 12000.5})
     ('2026', 'true', '2026: 12,000.5')
+    >>> value_text({2026: 12000.5}, lang="nl")
+    '2026: 12.000,5'
     """
+    from babel.numbers import format_decimal
+
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) or "{}"
-    if isinstance(value, list):
-        return "[" + ", ".join(value_text(v) for v in value) + "]"
+        return ", ".join(f"{k}: {value_text(v, lang=lang)}" for k, v in value.items()) or "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(value_text(v, lang=lang) for v in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float) and not year:
-        return f"{value:,.10g}"
+        return str(format_decimal(float(f"{value:.10g}"), locale=i18n.LOCALES[lang],
+                                  decimal_quantization=False))
     return str(value)

@@ -9,93 +9,85 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from finmodel.model.engine import LINES
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
 __all__ = ["LABELS", "budget_text", "csv_cell", "csv_writer", "format_kpi", "lines_csv"]
 
-#: How a controller reads each line.
-LABELS: dict[str, str] = {
-    "rental_income": "Rental income", "operating_subsidies": "Operating subsidies",
-    "investment_subsidy_release": "Investment subsidy released", "partner_cash":
-    "Partner contributions (cash)", "in_kind_income": "Contributions in kind",
-    "total_income": "Total income", "operating_costs": "Operating costs",
-    "variable_costs": "Variable rental costs", "depreciation": "Depreciation",
-    "interest": "Interest on loans",
-    "in_kind_costs": "Costs in kind", "total_expenses": "Total expenses",
-    "result": "Result", "structural_result": "Structural result (without subsidy)",
-    "capex": "Investments paid", "subsidy_cash": "Subsidy received",
-    "loan_received": "Loans received", "repayment": "Loan repayments",
-    "net_cash_flow": "Net cash flow", "cash_end": "Cash at year end",
-    "rented_hours": "Rented hours", "occupancy": "Occupancy",
-    "self_sufficiency": "Self-sufficiency", "book_value": "Book value of assets",
-    "deferred_subsidy": "Deferred investment subsidy", "debt": "Loans outstanding",
-    "equity": "Equity",
-}
+#: How a controller reads each line, in English (see :func:`finmodel.views.i18n.line_name`
+#: for every language).
+LABELS: dict[str, str] = {line: i18n.line_name("en", line) for line in LINES}
 
-_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Income", LINES[:6]),
-    ("Expenses", LINES[6:12]),
+_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (  # heading keys of the catalogue
+    ("txt.income", LINES[:6]),
+    ("txt.expenses", LINES[6:12]),
     ("", LINES[12:14]),
-    ("Cash", LINES[14:20]),
-    ("Balance", ("book_value", "deferred_subsidy", "debt", "equity")),
-    ("Use of the facility", ("rented_hours", "occupancy", "self_sufficiency")),
+    ("txt.cash", LINES[14:20]),
+    ("txt.balance", ("book_value", "deferred_subsidy", "debt", "equity")),
+    ("txt.use", ("rented_hours", "occupancy", "self_sufficiency")),
 )
 _TOTALS = {"total_income", "total_expenses", "result", "cash_end"}
 _SHARES = {"occupancy", "self_sufficiency"}
+#: Positions at a moment and shares: no total over the horizon.
+_POSITIONS = {"cash_end", "book_value", "deferred_subsidy", "equity", "debt", *_SHARES}
 
 
-def _cell(line: str, value: float) -> str:
-    if math.isnan(value):
-        return "n/a"
+def _cell(line: str, value: float, lang: Language = "en") -> str:
     if line in _SHARES:
-        return f"{value:.0%}"
-    return f"{round(value) or 0:,}"
+        return i18n.percent(lang, value)
+    return i18n.number(lang, value)
 
 
-def format_kpi(name: str, value: float | int | None) -> str:
+def format_kpi(name: str, value: float | int | None, lang: Language = "en") -> str:
     """A KPI value as a report shows it (euros without cents, years as years).
 
     Examples
     --------
     >>> format_kpi("npv", 1234567.891), format_kpi("break_even_year", None)
     ('1,234,568 EUR', 'never (within the horizon)')
-    >>> format_kpi("book_value_end", -1e-9)
-    '0 EUR'
+    >>> format_kpi("book_value_end", -1e-9), format_kpi("npv", -1234.4, "nl")
+    ('0 EUR', '€\\xa0-1.234')
     >>> dscr = "min_debt_service_coverage"
-    >>> format_kpi(dscr, 1.4567), format_kpi(dscr, None)
-    ('1.46', 'n/a (no debt service)')
+    >>> format_kpi(dscr, 1.4567), format_kpi(dscr, None), format_kpi(dscr, 1.4567, "nl")
+    ('1.46', 'n/a (no debt service)', '1,46')
     """
-    if value is None:
-        if name == "min_debt_service_coverage":
-            return "n/a (no debt service)"
-        return "never (within the horizon)" if name == "break_even_year" else "n/a"
-    if name == "min_debt_service_coverage":
-        return f"{value:.2f}"
-    if name.endswith("_year") or name == "years_below_minimum":
-        return str(value)
-    return f"{round(value) or 0:,} EUR"  # `or 0`: never "-0 EUR"
+    return i18n.kpi_value(lang, name, value)
 
 
-def budget_text(p: Projection) -> str:
-    """The budget as a terminal table: years as columns, thousands separators."""
+def budget_text(p: Projection, lang: Language = "en") -> str:
+    """The budget as a terminal table: years as columns, the locale's separators, and a
+    total column (the sum over the horizon) for every flow."""
     years = p.years.tolist()
-    label_width = max(len(v) for v in LABELS.values()) + 2
-    width = max(11, max(len(_cell(n, float(v))) for n in LINES for v in p.lines[n]) + 2)
-    out = [f"{p.scenario.name} ({years[0]}-{years[-1]}), amounts in EUR", ""]
-    out.append(" " * label_width + "".join(f"{y:>{width}}" for y in years))
+    labels = {n: i18n.line_name(lang, n) for n in LINES}
+    label_width = max(len(v) for v in labels.values()) + 2
+    width = max(11, max(len(_cell(n, float(v), lang)) for n in LINES for v in p.lines[n]) + 2)
+    out = [t(lang, "txt.heading", name=p.scenario.name, first=years[0], last=years[-1]), ""]
+    total = width + 2  # the sum over the horizon: a wider number
+    out.append(" " * label_width + "".join(f"{y:>{width}}" for y in years)
+               + f"{t(lang, 'total'):>{total}}")
     for title, names in _SECTIONS:
-        out.append(title)  # the result lines stand under an empty heading
+        out.append(t(lang, title) if title else "")  # the results stand under no heading
         for name in names:
-            label = ("  " if name not in _TOTALS else "") + LABELS[name]
-            out.append(f"{label:<{label_width}}"
-                       + "".join(f"{_cell(name, float(v)):>{width}}" for v in p.lines[name]))
-    out += ["", "Key figures"]
-    out += [f"  {name:<28}{format_kpi(name, value)}" for name, value in p.kpis.items()]
-    out += ["", f"Checks: master check {'OK' if p.master_check else 'FAILED'}"]
-    out += [f"  [{'ok' if c.passed else ('FAIL' if c.kind == 'identity' else 'warn')}] "
-            f"{c.name}: {c.message}" for c in p.checks]
+            label = ("  " if name not in _TOTALS else "") + labels[name]
+            summed = "" if name in _POSITIONS else _cell(name, float(p.lines[name].sum()), lang)
+            out.append(f"{label:<{label_width}}" + "".join(
+                f"{_cell(name, float(v), lang):>{width}}" for v in p.lines[name])
+                + f"{summed:>{total}}".rstrip())
+    out += ["", t(lang, "txt.key_figures")]
+    kpi_names = {k: i18n.kpi_name(lang, k) for k in p.kpis}
+    kw = max(len(v) for v in kpi_names.values()) + 2
+    out += [f"  {kpi_names[k]:<{kw}}{format_kpi(k, v, lang)}" for k, v in p.kpis.items()]
+    status = t(lang, "txt.ok" if p.master_check else "txt.failed")
+    out += ["", t(lang, "txt.checks", status=status)]
+    from finmodel.views.summary import check_message
+
+    tags = {c.name: "ok" if c.passed else ("fail" if c.kind == "identity" else "warn")
+            for c in p.checks}
+    out += [f"  [{t(lang, 'txt.tag.' + tags[c.name])}] "
+            f"{i18n.check_name(lang, c.name)}: {check_message(p, c, lang)}" for c in p.checks]
     return "\n".join(out) + "\n"
 
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from finmodel.model.scenario import Scenario
-from finmodel.views.text import LABELS
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,13 +38,14 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
     return Figure(figsize=size, layout="constrained").add_subplot()
 
 
-def _euro(ax: Axes, axis: str = "y") -> None:
+def _euro(ax: Axes, axis: str = "y", lang: Language = "en") -> None:
     from finmodel.views.charts import euro_axis
 
-    euro_axis(ax, axis=axis)
+    euro_axis(ax, axis=axis, lang=lang)
 
 
-def fan_chart(sim: Simulation, ax: Axes | None = None, line: str = "cash_end") -> Axes:
+def fan_chart(sim: Simulation, ax: Axes | None = None, line: str = "cash_end",
+              lang: Language = "en") -> Axes:
     """P5-P95 and P25-P75 bands and the median of a line per year; for cash, the
     minimum cash as a dashed line.
 
@@ -61,18 +63,20 @@ def fan_chart(sim: Simulation, ax: Axes | None = None, line: str = "cash_end") -
                     linewidth=0, label="P5-P95")
     ax.fill_between(years, sim.line(line, 25), sim.line(line, 75), color=_BLUE, alpha=0.35,
                     linewidth=0, label="P25-P75")
-    ax.plot(years, sim.line(line, 50), color=_BLUE, linewidth=2, label="median")
+    ax.plot(years, sim.line(line, 50), color=_BLUE, linewidth=2, label=t(lang, "chart.median"))
     if line == "cash_end":
         ax.axhline(sim.minimum_cash, color="#c0504d", linestyle="--", linewidth=1.2,
-                   label="minimum cash")
-    ax.set_title(f"{LABELS.get(line, line)}: {sim.draws:,} draws")
+                   label=i18n.line_name(lang, "minimum_cash"))
+    ax.set_title(t(lang, "chart.fan", line=i18n.line_name(lang, line),
+                   draws=i18n.number(lang, sim.draws)))
     ax.set_xticks(years[:: max(1, len(years) // 8)])
-    _euro(ax, "y")
+    _euro(ax, "y", lang)
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
-def npv_histogram(sim: Simulation, ax: Axes | None = None, kpi: str = "npv") -> Axes:
+def npv_histogram(sim: Simulation, ax: Axes | None = None, kpi: str = "npv",
+                  lang: Language = "en") -> Axes:
     """Histogram of a KPI over the draws, with its P5, median and P95 marked."""
     ax = _axes(ax)
     values = sim.kpis[kpi][~np.isnan(sim.kpis[kpi])]
@@ -82,14 +86,15 @@ def npv_histogram(sim: Simulation, ax: Axes | None = None, kpi: str = "npv") -> 
         if summary[key] is not None:
             ax.axvline(float(summary[key] or 0.0), color="black", linestyle=style,
                        linewidth=1, label=key.upper())
-    ax.set_title(f"{kpi}: distribution over {sim.draws:,} draws")
-    ax.set_ylabel("draws")
-    _euro(ax, "x")
+    ax.set_title(t(lang, "chart.histogram", kpi=i18n.kpi_name(lang, kpi),
+                   draws=i18n.number(lang, sim.draws)))
+    ax.set_ylabel(t(lang, "chart.draws"))
+    _euro(ax, "x", lang)
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
-def tornado_chart(tornado: Tornado, ax: Axes | None = None) -> Axes:
+def tornado_chart(tornado: Tornado, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Bars from the base value of the KPI to its value at each parameter's P10 and P90,
     largest swing on top."""
     from matplotlib.ticker import MaxNLocator
@@ -97,51 +102,56 @@ def tornado_chart(tornado: Tornado, ax: Axes | None = None) -> Axes:
     rows = [r for r in tornado.rows if not np.isnan(r.swing)]
     ax = _axes(ax, (10, 1.2 + 0.45 * max(1, len(rows))))
     y = np.arange(len(rows))
-    for value, color, label in (("kpi_low", "#e6a19f", "at P10"),
-                                ("kpi_high", _BLUE, "at P90")):
+    for value, color, label in (("kpi_low", "#e6a19f", t(lang, "chart.at_p10")),
+                                ("kpi_high", _BLUE, t(lang, "chart.at_p90"))):
         ends = np.array([getattr(r, value) for r in rows])
         ax.barh(y, ends - tornado.base, left=tornado.base, color=color, label=label,
                 height=0.6)
-    ax.set_yticks(y, [r.param for r in rows])
+    ax.set_yticks(y, [i18n.param_name(lang, r.param) for r in rows])
     ax.invert_yaxis()
     ax.axvline(tornado.base, color="black", linewidth=0.8)
-    ax.set_title(f"Sensitivity of {tornado.kpi} (base {tornado.base:,.0f})")
-    _euro(ax, "x")
+    ax.set_title(t(lang, "chart.tornado", kpi=i18n.kpi_name(lang, tornado.kpi),
+                   base=i18n.kpi_value(lang, tornado.kpi, tornado.base)))
+    _euro(ax, "x", lang)
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
-def data_table_heatmap(table: DataTable, ax: Axes | None = None) -> Axes:
+def data_table_heatmap(table: DataTable, ax: Axes | None = None, lang: Language = "en"
+                       ) -> Axes:
     """The data table as a heatmap, each cell labelled when the grid is small."""
     ax = _axes(ax, (8, 5))
     image = ax.imshow(table.cells, origin="lower", aspect="auto", cmap="RdYlGn")
-    ax.set_xticks(range(len(table.x_values)), _ticks(table.x_param, table.x_values),
-                  rotation=45)
-    ax.set_yticks(range(len(table.y_values)), _ticks(table.y_param, table.y_values))
-    ax.set_xlabel(table.x_param)
-    ax.set_ylabel(table.y_param)
+    ax.set_xticks(range(len(table.x_values)),
+                  _ticks(table.x_param, table.x_values, lang), rotation=45)
+    ax.set_yticks(range(len(table.y_values)), _ticks(table.y_param, table.y_values, lang))
+    x_name, y_name = (i18n.param_name(lang, p) for p in (table.x_param, table.y_param))
+    ax.set_xlabel(x_name)
+    ax.set_ylabel(y_name)
     if table.cells.size <= 100:
         for (i, j), v in np.ndenumerate(table.cells):
-            ax.text(j, i, "n/a" if np.isnan(v) else f"{v / 1000:,.0f}k", ha="center",
-                    va="center", fontsize="x-small")
-    bar = ax.figure.colorbar(image, ax=ax, label=table.kpi)
-    _euro(bar.ax, "y")
-    ax.set_title(f"{table.kpi} by {table.x_param.split('.')[-1]} and "
-                 f"{table.y_param.split('.')[-1]}")
+            ax.text(j, i, t(lang, "n/a") if np.isnan(v) else
+                    i18n.number(lang, v / 1000) + "k", ha="center", va="center",
+                    fontsize="x-small")
+    kpi = i18n.kpi_name(lang, table.kpi)
+    bar = ax.figure.colorbar(image, ax=ax, label=kpi)
+    _euro(bar.ax, "y", lang)
+    ax.set_title(t(lang, "chart.heatmap", kpi=kpi, x=x_name, y=y_name))
     return ax
 
 
-def _ticks(path: str, values: np.ndarray) -> list[str]:
+def _ticks(path: str, values: np.ndarray, lang: Language = "en") -> list[str]:
     """Rates and shares in percent, other values with thousands separators."""
     from finmodel.analysis.uncertainty import bounds_of
 
     if bounds_of(path).high == 1.0 or bounds_of(path).low == -1.0:
-        return [f"{v:.2%}" for v in values.tolist()]
-    return [f"{v:,.4g}" for v in values.tolist()]
+        return [i18n.percent(lang, v, 2) for v in values.tolist()]
+    return [i18n.number(lang, v, 0 if abs(v) >= 100 else 2) for v in values.tolist()]
 
 
-def section(scenario: Scenario, draws: int = 10_000) -> tuple[str, list[tuple[str, bytes]]]:
+def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
+            ) -> tuple[str, list[tuple[str, bytes]]]:
     """The report's uncertainty section: its text as HTML (heading, what was drawn, the
     probabilities in plain words) and its charts as ``(title, PNG)``: fan chart of cash,
     histogram of NPV, tornado and, given two uncertain values, a data table. Empty when
@@ -164,24 +174,27 @@ def section(scenario: Scenario, draws: int = 10_000) -> tuple[str, list[tuple[st
     sim = simulate(scenario, draws=draws)
     result = tornado(scenario, "npv")
     with style():
-        axes = [fan_chart(sim), npv_histogram(sim), tornado_chart(result)]
+        axes = [fan_chart(sim, lang=lang), npv_histogram(sim, lang=lang),
+                tornado_chart(result, lang=lang)]
         table = _top_two_table(scenario, result)
         if table is not None:
-            axes.append(data_table_heatmap(table))
-    params = ", ".join(escape(p) for p in scenario.uncertainty)
+            axes.append(data_table_heatmap(table, lang=lang))
+    params = ", ".join(f'<span title="{escape(p)}">{escape(i18n.param_name(lang, p))}</span>'
+                       for p in scenario.uncertainty)
+    note = escape(t(lang, "unc.note", draws=i18n.number(lang, sim.draws), seed=sim.seed,
+                    params="\x00")).replace("\x00", params)
     text = "\n".join([
-        '<h2 id="uncertainty">Uncertainty</h2>',
-        f'<p class="note fm">{sim.draws:,} draws (seed {sim.seed}) of {params}; the '
-        "tornado sets each of them to its P10 and P90, the others as written.</p>",
-        '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim))
+        f'<h2 id="uncertainty">{escape(t(lang, "section.uncertainty"))}</h2>',
+        f'<p class="note fm">{note}</p>',
+        '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim, lang))
         + "</ul>"])
     return text, [(ax.get_title(), png(ax)) for ax in axes]
 
 
-def section_html(scenario: Scenario, draws: int = 10_000) -> str:
+def section_html(scenario: Scenario, draws: int = 10_000, lang: Language = "en") -> str:
     """:func:`section` as one piece of HTML, the charts embedded as PNG images."""
-    text, charts = section(scenario, draws)
-    images = [f'<p><img alt="{escape(title)}" style="width: 900px" '
+    text, charts = section(scenario, draws, lang)
+    images = [f'<p class="chart"><img alt="{escape(title)}" style="width: 900px" '
               f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}"></p>'
               for title, data in charts]
     return "\n".join([text, *images]) if text else ""
@@ -198,13 +211,13 @@ def _top_two_table(scenario: Scenario, result: Tornado) -> DataTable | None:
     return data_table(scenario, (top[0].param, x), (top[1].param, y), "npv")
 
 
-def report_section(scenario: Scenario, draws: int = 10_000) -> None:
+def report_section(scenario: Scenario, draws: int = 10_000, lang: Language = "en") -> None:
     """Display the uncertainty section of the scenario report in a notebook: the fan
     chart of cash, the histogram of NPV, the probabilities in plain words, the tornado of
     NPV and a data table over the two values that swing it most. Shows nothing when the
     scenario has no ``uncertainty``. The text is HTML, each chart a PNG output.
     """
-    text, charts = section(scenario, draws)
+    text, charts = section(scenario, draws, lang)
     if not text:
         return
     from IPython.display import Image, display

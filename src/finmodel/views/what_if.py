@@ -8,39 +8,52 @@ import numpy as np
 
 from finmodel.analysis.what_if import Comparison
 from finmodel.model.engine import LINES
-from finmodel.views.text import LABELS, csv_writer, format_kpi
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
+from finmodel.views.text import csv_writer, format_kpi
 
 __all__ = ["comparison_csv", "comparison_text"]
 
 
-def comparison_text(comparison: Comparison) -> str:
+def comparison_text(comparison: Comparison, lang: Language = "en") -> str:
     """KPIs side by side, then the budget lines that differ (what-if - base) per year."""
-    out = [f"{comparison.base.scenario.name}: what-if against the base", "", "Changes"]
-    out += [f"  {path}: {value!r}" for path, value in comparison.changes.items()]
-    out += ["", f"{'Key figures':<28}{'base':>28}{'what-if':>28}{'difference':>20}"]
+    out = [t(lang, "cli.whatif.heading", name=comparison.base.scenario.name), "",
+           t(lang, "cli.whatif.changes")]
+    out += [f"  {i18n.param_name(lang, path)}: {value!r}"
+            for path, value in comparison.changes.items()]
+    out += ["", t(lang, "cli.whatif.columns")]
     for name, row in comparison.kpis.items():
         change = row["difference"]
-        shown = ("n/a" if change is None else f"{change:+d}" if isinstance(change, int)
-                 else f"{change + 0.0:+.2f}" if name == "min_debt_service_coverage"
-                 else f"{round(change) or 0:+,} EUR")
-        out.append(f"  {name:<26}{format_kpi(name, row['base']):>28}"
-                   f"{format_kpi(name, row['what_if']):>28}{shown:>20}")
+        shown = (t(lang, "n/a") if change is None else f"{change:+d}" if isinstance(change, int)
+                 else i18n.signed(i18n.number(lang, change + 0.0, 2), change)
+                 if name == "min_debt_service_coverage"
+                 else i18n.signed(i18n.money(lang, change), round(change)))
+        label = i18n.kpi_name(lang, name)[:25]
+        out.append(f"  {label:<26}{format_kpi(name, row['base'], lang):>28}"
+                   f"{format_kpi(name, row['what_if'], lang):>28}{shown:>20}")
     years = comparison.base.years.tolist()
-    out += ["", "Budget differences (what-if - base), EUR",
+    out += ["", t(lang, "cli.whatif.differences"),
             " " * 36 + "".join(f"{y:>10}" for y in years)]
     changed = {n: d for n, d in comparison.line_differences().items()
                if np.nanmax(np.abs(d), initial=0.0) >= 0.005}
     for name, values in changed.items():
-        cells = ["n/a" if np.isnan(v) else
-                 (f"{v:+.1%}" if name in ("occupancy", "self_sufficiency")
-                  else f"{round(v) or 0:+,}") for v in values]
-        out.append(f"  {LABELS[name]:<34}" + "".join(f"{c:>10}" for c in cells))
+        cells = [t(lang, "n/a") if np.isnan(v) else
+                 (i18n.signed(i18n.percent(lang, v, 1), v)
+                  if name in ("occupancy", "self_sufficiency")
+                  else i18n.signed(i18n.number(lang, v), round(v))) for v in values]
+        out.append(f"  {i18n.line_name(lang, name)[:33]:<34}"
+                   + "".join(f"{c:>10}" for c in cells))
     if not changed:
-        out.append("  (no line changes)")
+        out.append(t(lang, "cli.whatif.no_changes"))
     flags = [c for c in comparison.what_if.checks if c.kind == "flag" and not c.passed]
     if flags:
-        out += ["", "Warnings in the what-if"] + [f"  {c.name}: {c.message}" for c in flags]
+        from finmodel.views.summary import check_message
+
+        out += ["", t(lang, "cli.whatif.warnings")] + [
+            f"  {i18n.check_name(lang, c.name)}: {check_message(comparison.what_if, c, lang)}"
+            for c in flags]
     return "\n".join(out) + "\n"
+
 
 def comparison_csv(comparison: Comparison) -> str:
     """Rows ``line, base|what_if|difference``, years as columns."""

@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from finmodel.views import summary
-from finmodel.views.text import LABELS, format_kpi
+from finmodel.views import i18n, summary
+from finmodel.views.i18n import Language, t
+from finmodel.views.text import format_kpi
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,7 +53,8 @@ Row = tuple[str, str, Sequence[float], str, bool]  # label, key, values, format,
 
 
 def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
-                      extra_sheets: Mapping[str, pd.DataFrame] | None = None) -> Path:
+                      extra_sheets: Mapping[str, pd.DataFrame] | None = None,
+                      lang: Language = "en") -> Path:
     """Write the budget workbook of ``projection`` to ``path`` (atomically); return the path.
 
     ``extra_sheets`` maps further sheet names to DataFrames (index as label columns,
@@ -65,19 +67,23 @@ def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
     >>> target = write_budget_xlsx(p, Path(tempfile.mkdtemp()) / "budget.xlsx")
     >>> openpyxl.load_workbook(target).sheetnames
     ['budget', 'cash flow', 'balance', 'detail', 'assumptions', 'checks', 'key figures']
+    >>> target = write_budget_xlsx(p, Path(tempfile.mkdtemp()) / "budget.xlsx", lang="nl")
+    >>> openpyxl.load_workbook(target).sheetnames  # doctest: +NORMALIZE_WHITESPACE
+    ['begroting', 'kasstroom', 'balans', 'toelichting', 'uitgangspunten', 'controles',
+     'kengetallen']
     """
     import xlsxwriter
 
     target = Path(path)
     extra = dict(extra_sheets or {})
-    _check_sheet_names(extra)
+    _check_sheet_names(extra, lang)
     tmp = target.with_name(f".tmp-{secrets.token_hex(4)}-{target.name}")
     try:
         # Names from scenario files are text: "=1+1" must never become a live formula.
         workbook = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True,
                                                   "strings_to_formulas": False})
         formats = _formats(workbook)
-        _write_sheets(workbook, formats, projection, extra)
+        _write_sheets(workbook, formats, projection, extra, lang)
         workbook.close()
         os.replace(tmp, target)
     finally:
@@ -86,9 +92,15 @@ def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
     return target
 
 
-def _check_sheet_names(extra: Mapping[str, object]) -> None:
-    taken = {"budget", "cash flow", "balance", "detail", "assumptions", "checks",
-             "key figures"}
+_SHEETS = ("budget", "cash_flow", "balance", "detail", "assumptions", "checks", "key_figures")
+
+
+def _sheet(lang: Language, key: str) -> str:
+    return t(lang, f"xl.sheet.{key}")
+
+
+def _check_sheet_names(extra: Mapping[str, object], lang: Language = "en") -> None:
+    taken = {_sheet(lang, key) for key in _SHEETS}
     for name in extra:
         if not name or len(name) > 31 or _BAD_SHEET_CHARS & set(name) or name in taken:
             raise ValueError(f"extra sheet name {name!r}: must be 1-31 characters, none of "
@@ -114,33 +126,33 @@ def _formats(workbook: Any) -> dict[str, Any]:
 
 
 def _write_sheets(workbook: Any, f: dict[str, Any], p: Projection,
-                  extra: Mapping[str, pd.DataFrame]) -> None:
+                  extra: Mapping[str, pd.DataFrame], lang: Language = "en") -> None:
     lines, years = p.lines, p.years.tolist()
     name = p.scenario.name
 
     def rows(keys: Sequence[str], sign: Mapping[str, int] | None = None) -> list[Row]:
         sign = sign or {}
-        return [(LABELS[k], k, [sign.get(k, 1) * float(v) for v in lines[k]],
+        return [(i18n.line_name(lang, k), k, [sign.get(k, 1) * float(v) for v in lines[k]],
                  "share" if k in ("occupancy", "self_sufficiency") else
                  "hours" if k == "rented_hours" else "euro", k in _TOTALS) for k in keys]
 
-    _lines_sheet(workbook, f, "budget", f"Budget: {name}", years, rows(_BUDGET)
-                 + rows(_USE), "EUR, unrounded (shown to the cent); hours per year; shares.")
+    head = (t(lang, "xl.line"), t(lang, "xl.key"))
+    _lines_sheet(workbook, f, _sheet(lang, "budget"), t(lang, "xl.title.budget", name=name),
+                 years, rows(_BUDGET) + rows(_USE), t(lang, "xl.note.budget"), head)
     opening = [p.scenario.finance.opening_cash, *lines["cash_end"][:-1].tolist()]
     minimum = [p.scenario.finance.minimum_cash] * len(years)
-    cash = ([("Cash at start of year", "cash_start", opening, "euro", False)]
+    cash = ([(i18n.line_name(lang, "opening_cash"), "cash_start", opening, "euro", False)]
             + rows(_CASH, {"operating_costs": -1, "variable_costs": -1, "interest": -1,
                            "capex": -1, "repayment": -1})
-            + [("Minimum cash", "minimum_cash", minimum, "euro", False)])
-    _lines_sheet(workbook, f, "cash flow", f"Cash flow: {name}", years, cash,
-                 "EUR; payments negative, so net cash flow is the sum of the rows above it.")
-    _lines_sheet(workbook, f, "balance", f"Balance at year end: {name}", years,
-                 rows(_BALANCE),
-                 "EUR; cash + book value - deferred subsidy - loans outstanding = equity.")
-    _detail_sheet(workbook, f, p)
-    _assumptions_sheet(workbook, f, p)
-    _checks_sheet(workbook, f, p)
-    _kpi_sheet(workbook, f, p)
+            + [(i18n.line_name(lang, "minimum_cash"), "minimum_cash", minimum, "euro", False)])
+    _lines_sheet(workbook, f, _sheet(lang, "cash_flow"), t(lang, "xl.title.cash", name=name),
+                 years, cash, t(lang, "report.payments_negative"), head)
+    _lines_sheet(workbook, f, _sheet(lang, "balance"), t(lang, "xl.title.balance", name=name),
+                 years, rows(_BALANCE), t(lang, "report.balance_note_loans"), head)
+    _detail_sheet(workbook, f, p, lang)
+    _assumptions_sheet(workbook, f, p, lang)
+    _checks_sheet(workbook, f, p, lang)
+    _kpi_sheet(workbook, f, p, lang)
     for sheet, frame in extra.items():
         _frame_sheet(workbook, f, sheet, frame)
 
@@ -158,10 +170,10 @@ def _number(sheet: Any, row: int, col: int, value: float, fmt: Any) -> None:
 
 
 def _lines_sheet(workbook: Any, f: dict[str, Any], name: str, title: str, years: list[int],
-                 rows: list[Row], note: str) -> None:
+                 rows: list[Row], note: str, head: tuple[str, str] = ("line", "key")) -> None:
     sheet = workbook.add_worksheet(name)
     _head(sheet, f, title, note)
-    sheet.write_row(2, 0, ["line", "key"], f["header_left"])
+    sheet.write_row(2, 0, list(head), f["header_left"])
     sheet.write_row(2, 2, years, f["header"])
     for r, (label, key, values, fmt, bold) in enumerate(rows, start=3):
         sheet.write_string(r, 0, label, f["label_bold"] if bold else f["text"])
@@ -175,12 +187,13 @@ def _lines_sheet(workbook: Any, f: dict[str, Any], name: str, title: str, years:
     sheet.freeze_panes(3, 2)
 
 
-def _detail_sheet(workbook: Any, f: dict[str, Any], p: Projection) -> None:
-    sheet = workbook.add_worksheet("detail")
+def _detail_sheet(workbook: Any, f: dict[str, Any], p: Projection, lang: Language = "en"
+                  ) -> None:
+    sheet = workbook.add_worksheet(_sheet(lang, "detail"))
     years = p.years.tolist()
-    _head(sheet, f, f"Detail: {p.scenario.name}", "Per item, EUR or hours per year; "
-          "purchases include replacements.")
-    sheet.write_row(2, 0, ["table", "item", "", ""], f["header_left"])
+    _head(sheet, f, t(lang, "xl.title.detail", name=p.scenario.name), t(lang, "xl.note.detail"))
+    sheet.write_row(2, 0, [t(lang, "xl.table"), t(lang, "detail.item"), "", ""],
+                    f["header_left"])
     sheet.write_row(2, 4, years, f["header"])
     row = 3
     for table, frame in p.detail.items():
@@ -201,14 +214,17 @@ def _detail_sheet(workbook: Any, f: dict[str, Any], p: Projection) -> None:
     sheet.freeze_panes(3, 4)
 
 
-def _assumptions_sheet(workbook: Any, f: dict[str, Any], p: Projection) -> None:
-    sheet = workbook.add_worksheet("assumptions")
-    _head(sheet, f, f"Assumptions as resolved: {p.scenario.name}",
-          "Every parameter after inheritance (extends), with the file and line that set it.")
-    sheet.write_row(2, 0, ["path", "value", "set in"], f["header_left"])
-    table = summary.assumptions_table(p.scenario)
+def _assumptions_sheet(workbook: Any, f: dict[str, Any], p: Projection,
+                       lang: Language = "en") -> None:
+    sheet = workbook.add_worksheet(_sheet(lang, "assumptions"))
+    _head(sheet, f, t(lang, "xl.title.assumptions", name=p.scenario.name),
+          t(lang, "report.assumptions_note"))
+    sheet.write_row(2, 0, [t(lang, "xl.path"), t(lang, "col.value"), t(lang, "col.set_in"),
+                           t(lang, "col.parameter")], f["header_left"])
+    table = summary.assumptions_table(p.scenario, lang)
     raw = dict(summary.assumption_rows(p.scenario.data))
-    for r, (path, text, origin) in enumerate(table.itertuples(index=False), start=3):
+    for r, (path, name, text, origin) in enumerate(
+            table[["path", "name", "value", "set in"]].itertuples(index=False), start=3):
         sheet.write_string(r, 0, path)
         value = raw.get(path)
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -216,32 +232,41 @@ def _assumptions_sheet(workbook: Any, f: dict[str, Any], p: Projection) -> None:
         else:
             sheet.write_string(r, 1, text, f["wrap"])
         sheet.write_string(r, 2, origin)
+        sheet.write_string(r, 3, name)
     sheet.set_column(0, 0, 70)
     sheet.set_column(1, 1, 50)
     sheet.set_column(2, 2, 34)
+    sheet.set_column(3, 3, 50)
     sheet.freeze_panes(3, 1)
 
 
-def _checks_sheet(workbook: Any, f: dict[str, Any], p: Projection) -> None:
-    sheet = workbook.add_worksheet("checks")
-    _head(sheet, f, f"Checks: {p.scenario.name}", summary.master_check_text(p))
-    sheet.write_row(2, 0, ["check", "kind", "status", "message", "years"], f["header_left"])
-    for r, row in enumerate(summary.checks_table(p).itertuples(index=False), start=3):
-        sheet.write_row(r, 0, [str(x) for x in row], f["wrap"])
-    sheet.set_column(0, 0, 36)
-    sheet.set_column(1, 2, 10)
-    sheet.set_column(3, 3, 90)
-    sheet.set_column(4, 4, 20)
-    sheet.freeze_panes(3, 1)
+def _checks_sheet(workbook: Any, f: dict[str, Any], p: Projection, lang: Language = "en"
+                  ) -> None:
+    sheet = workbook.add_worksheet(_sheet(lang, "checks"))
+    _head(sheet, f, t(lang, "xl.title.checks", name=p.scenario.name),
+          summary.master_check_text(p, lang))
+    table = summary.checks_table(p, lang)  # the key first, for whoever reads it back
+    sheet.write_row(2, 0, [t(lang, "xl.key"), *table.columns], f["header_left"])
+    for r, (check, row) in enumerate(zip(p.checks, table.itertuples(index=False),
+                                         strict=True), start=3):
+        sheet.write_row(r, 0, [check.name, *(str(x) for x in row)], f["wrap"])
+    sheet.set_column(0, 1, 36)
+    sheet.set_column(2, 3, 10)
+    sheet.set_column(4, 4, 90)
+    sheet.set_column(5, 5, 20)
+    sheet.freeze_panes(3, 2)
 
 
-def _kpi_sheet(workbook: Any, f: dict[str, Any], p: Projection) -> None:
-    sheet = workbook.add_worksheet("key figures")
-    _head(sheet, f, f"Key figures: {p.scenario.name}", "KPIs of the contract; provenance below.")
-    sheet.write_row(2, 0, ["kpi", "value", "as shown"], f["header_left"])
+def _kpi_sheet(workbook: Any, f: dict[str, Any], p: Projection, lang: Language = "en"
+               ) -> None:
+    sheet = workbook.add_worksheet(_sheet(lang, "key_figures"))
+    _head(sheet, f, t(lang, "xl.title.kpis", name=p.scenario.name), t(lang, "xl.note.kpis"))
+    sheet.write_row(2, 0, [t(lang, "xl.kpi"), t(lang, "col.value"), t(lang, "xl.as_shown"),
+                           t(lang, "col.key_figure")], f["header_left"])
     row = 3
     for name, value in p.kpis.items():
         sheet.write_string(row, 0, name)
+        sheet.write_string(row, 3, i18n.kpi_name(lang, name))
         if value is None:
             sheet.write_blank(row, 1, None)
         else:
@@ -249,11 +274,12 @@ def _kpi_sheet(workbook: Any, f: dict[str, Any], p: Projection) -> None:
             kind = ("int" if is_count else "ratio" if name == "min_debt_service_coverage"
                     else "euro")
             sheet.write_number(row, 1, value, f[kind])
-        sheet.write_string(row, 2, format_kpi(name, value))
+        sheet.write_string(row, 2, format_kpi(name, value, lang))
         row += 1
     row += 1
-    sheet.write_row(row, 0, ["provenance", "value"], f["header_left"])
-    for item, text in summary.provenance(p.scenario):
+    sheet.write_row(row, 0, [t(lang, "section.provenance"), t(lang, "col.value")],
+                    f["header_left"])
+    for item, text in summary.provenance(p.scenario, lang=lang):
         row += 1
         sheet.write_row(row, 0, [item, text])
     sheet.set_column(0, 0, 28)

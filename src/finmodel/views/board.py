@@ -1,0 +1,129 @@
+"""What a board asks first, in sentences: the verdict, the findings, the top risks and
+what changed against the base scenario.
+
+Pure functions of projections returning plain text in the report's language; the summary
+page of :mod:`finmodel.views.reporting` puts them on one screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from finmodel.views import i18n, summary
+from finmodel.views.i18n import Language, t
+
+if TYPE_CHECKING:
+    from finmodel.model.projection import Projection
+    from finmodel.model.scenario import Scenario
+
+__all__ = ["changes", "findings", "top_risks", "verdict"]
+
+_CHANGED_KPIS = ("npv", "min_cash", "break_even_year", "financing_need")
+
+
+def verdict(p: Projection, lang: Language = "en") -> list[str]:
+    """Does the lab carry itself after the subsidy, from when, with what buffer; and the
+    money it lacks when cash falls below the minimum.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> p = finmodel.project(finmodel.load_scenario("scenarios/base.yaml"))
+    >>> print("\\n".join(verdict(p)))  # doctest: +NORMALIZE_WHITESPACE
+    Verdict: the lab carries itself after the subsidy.
+    The lab covers its running costs without subsidy from 2030.
+    Its lowest cash is 62,833 EUR in 2026: a buffer of 12,833 EUR above the minimum of
+    50,000 EUR.
+    """
+    need = summary.financing_need(p)
+    year = p.kpis["break_even_year"]
+    if year is None:
+        head = t(lang, "s.verdict_not")
+    elif need > 0:
+        head = t(lang, "s.verdict_carries_short", year=i18n.year(year))
+    else:
+        head = t(lang, "s.verdict_carries")
+    out = [head, summary.sentences(p, lang)[0]]
+    minimum = p.scenario.finance.minimum_cash
+    lowest = float(p.kpis["min_cash"] or 0.0)
+    low_year = p.kpis["min_cash_year"]
+    if need > 0 or low_year is None:
+        out.append(summary.sentences(p, lang)[1])
+    else:
+        out.append(t(lang, "s.buffer", lowest=i18n.money(lang, lowest),
+                     year=i18n.year(low_year), buffer=i18n.money(lang, lowest - minimum),
+                     minimum=i18n.money(lang, minimum)))
+    return out
+
+
+def findings(p: Projection, lang: Language = "en") -> list[str]:
+    """The other findings: the gap after the subsidy, self-sufficiency, the NPV."""
+    return summary.sentences(p, lang)[2:]
+
+
+def top_risks(scenario: Scenario, lang: Language = "en", count: int = 3) -> list[str]:
+    """The ``count`` risks with the most harmful expected effect on the NPV, in words
+    (none when the scenario lists no risks or they cannot be applied)."""
+    from finmodel.analysis.risks import risk_register, validate_risks
+
+    if not scenario.risks or validate_risks(scenario):
+        return []
+    register = risk_register(scenario)
+    return [t(lang, "s.risk_line", name=r.name, probability=i18n.percent(lang, r.probability),
+              expected=i18n.signed(i18n.money(lang, float(r.expected_impact["npv"] or 0.0)),
+                                   float(r.expected_impact["npv"] or 0.0)))
+            for r in register.risks[:count]]
+
+
+def changes(base: Projection, p: Projection, lang: Language = "en", count: int = 5
+            ) -> list[str]:
+    """What differs from the base scenario: the key figures, then up to ``count`` changed
+    assumptions by name."""
+    from finmodel.analysis.compare import assumption_diff
+
+    out = []
+    for kpi in _CHANGED_KPIS:
+        was, now = _kpi(base, kpi), _kpi(p, kpi)
+        if was == now:
+            continue
+        if kpi == "break_even_year" or was is None or now is None:
+            difference = t(lang, "n/a") if was is None or now is None else \
+                i18n.signed(str(int(now - was)), now - was)
+        else:
+            difference = i18n.signed(i18n.money(lang, now - was), now - was)
+        out.append(t(lang, "s.change_kpi", name=i18n.kpi_name(lang, kpi),
+                     base=i18n.kpi_value(lang, kpi, was), other=i18n.kpi_value(lang, kpi, now),
+                     difference=difference))
+    diff = assumption_diff(base.scenario, p.scenario)
+    diff = diff[~diff["path"].isin(("name", "description"))]
+    if diff.empty:
+        return [*out, t(lang, "s.changes_none")]
+    for row in diff.head(count).itertuples(index=False):
+        name = i18n.param_name(lang, str(row.path))
+        if _is_item(row.base) or _is_item(row.other):  # a whole item added or removed
+            out.append(t(lang, f"s.change_{row.change}", name=name))
+            continue
+        year = summary.is_year_path(str(row.path))
+        out.append(t(lang, "s.change_param", name=name, base=_value(row.base, lang, year),
+                     other=_value(row.other, lang, year)))
+    if len(diff) > count:
+        out.append(t(lang, "s.more_changes", n=len(diff) - count))
+    return out
+
+
+def _kpi(p: Projection, kpi: str) -> float | None:
+    if kpi == "financing_need":
+        return summary.financing_need(p)
+    value = p.kpis.get(kpi)
+    return None if value is None else float(value)
+
+
+def _is_item(value: object) -> bool:
+    return isinstance(value, dict) and any(isinstance(k, str) for k in value)
+
+
+def _value(value: object, lang: Language, year: bool = False) -> str:
+    if value is None:
+        return t(lang, "s.absent")
+    text = summary.value_text(value, year=year, lang=lang)
+    return text if len(text) <= 80 else text[:79] + "\u2026"
