@@ -96,6 +96,18 @@ def test_annuity_by_hand(write: Callable[..., Path]) -> None:
     assert p.lines["loan_received"].tolist() == [1000, 0, 0, 0, 0, 0]
 
 
+def test_annuity_at_a_denormal_rate_scales_with_the_amount(write: Callable[..., Path]) -> None:
+    """At a rate of 5e-324 an annuity repays amount / term, for a half amount too
+    (``amount * rate`` underflows to 0 for 0.5, so the factor comes first)."""
+    for amount in (1.0, 0.5):
+        text = LOAN.replace("{name: Bridge, amount: 1200, year: 2026, rate: 0.1, term: 3, "
+                            "grace_years: 1}",
+                            f"{{name: Bridge, amount: {amount}, year: 2025, rate: 5.0e-324, "
+                            "term: 2, repayment: annuity}")
+        p = _project(write, text)
+        assert p.lines["repayment"][:3].tolist() == [amount / 2, amount / 2, 0.0]
+
+
 def test_documented_example_annuity(write: Callable[..., Path]) -> None:
     """docs/scenario-format.md section 7.6: 20,000 at 5 %, one grace year, 4 years."""
     text = LOAN.replace("{name: Bridge, amount: 1200, year: 2026, rate: 0.1, term: 3, "

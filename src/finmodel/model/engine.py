@@ -185,9 +185,10 @@ def _loans(x: Inputs) -> dict[str, Array]:
         loans.amount, loans.rate, loans.start, loans.grace, loans.term)
     with np.errstate(divide="ignore", invalid="ignore"):
         # amount * rate / (1 - (1 + rate) ** -term), written with expm1/log1p so that a
-        # tiny rate still gives about amount / term instead of dividing by 0
-        payment = np.where(rate > 0, amount * rate / -np.expm1(-term * np.log1p(rate)),
-                           amount / term)
+        # tiny rate still gives about amount / term instead of dividing by 0; the factor
+        # first, so that the payment scales with the amount even for a denormal rate
+        factor = np.where(rate > 0, rate / -np.expm1(-term * np.log1p(rate)), 1.0 / term)
+        payment = amount * factor
     out = {k: np.zeros((*amount.shape, years))
            for k in ("loan_received", "loan_interest", "loan_repayment", "loan_debt")}
     balance = np.zeros(amount.shape)
