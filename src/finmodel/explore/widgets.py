@@ -116,7 +116,8 @@ class _Row:
             return
         self.value = value
         changed = value != self.control.base
-        mark = '<b style="color:#e8a33d" title="changed">\u25cf</b> ' if changed else ""
+        mark = (f'<b style="color:#e8a33d" title="{t(self.lang, "ex.changed")}">\u25cf</b> '
+                if changed else "")
         self.label.value = (f'<div class="finmodel-label" data-changed="{str(changed).lower()}"'
                             f' style="line-height:1.3;white-space:normal">{mark}{self._label}'
                             "</div>")
