@@ -344,7 +344,7 @@ def test_variance_table_and_csv(capsys: pytest.CaptureFixture[str],
     path = str(write(HAND + HAND_ACTUALS, "hand.yaml"))
     code, out, _ = _run(capsys, "variance", path)
     assert code == 0 and "Rental income" in out and "-20.0%" in out
-    assert "reconciliation[cash_end]" in out
+    assert "Reconciliation of cash_end: cash_end in the actuals differs" in out
     code, out, _ = _run(capsys, "variance", path, "--format", "csv")
     rows = out.splitlines()
     assert rows[0] == "line,year,plan,actual,difference,relative,from_plan"
@@ -395,8 +395,10 @@ def test_report_section_shows_the_variance(hand: finmodel.Scenario) -> None:
     assert rows["Rental income"] == ["1,000", "800", "-200", "-20.0%",
                                      "1,000", "950", "-50", "-5.0%"]
     assert rows["Investments paid"][4:] == ["0", "0*", "0", "n/a"]
-    assert rows["npv"] == ["900 EUR", "560 EUR", "-340 EUR"]
-    assert rows["reconciliation[cash_end]"][0] == "warning"
+    from finmodel.views import i18n
+
+    assert rows[i18n.kpi_name("en", "npv")] == ["900 EUR", "560 EUR", "-340 EUR"]
+    assert rows["Reconciliation of cash_end"][0] == "warning"
     plan_only = finmodel.load_scenario("scenarios/base.yaml")
     assert section_html(variance(plan_only)) == ""
 
@@ -588,3 +590,18 @@ def test_negative_flow_warns_once_per_line(write: Callable[..., Path]) -> None:
     assert [(w.line, w.path) for w in scenario.warnings] == [
         (2, "row 'operating_costs', column 2025"), (3, "row 'rental_income', column 2026")]
     assert scenario.warnings[0].message.startswith("-500.00 is negative: ")
+
+
+def test_report_section_and_table_in_dutch(hand: finmodel.Scenario,
+                                           capsys: pytest.CaptureFixture[str],
+                                           write: Callable[..., Path]) -> None:
+    from finmodel.views.variance_report import section_html
+    from test_reporting import parse
+
+    parsed = parse(section_html(variance(hand), "nl"))
+    assert parsed.headings[0] == "Begroting en realisatie"
+    rows = {r[0]: r[1:] for r in parsed.rows if r}
+    assert rows["Verhuuropbrengsten"][:4] == ["1.000", "800", "-200", "-20,0%"]
+    path = write(HAND + HAND_ACTUALS, "hand.yaml")
+    code, out, _ = _run(capsys, "variance", str(path), "--lang", "nl")
+    assert code == 0 and "begroting en realisatie" in out and "Grootste verschillen" in out

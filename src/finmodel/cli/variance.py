@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from finmodel.cli._common import add_format_argument, add_scenario_argument, emit, load
+from finmodel.cli._common import (
+    add_format_argument,
+    add_lang_argument,
+    add_scenario_argument,
+    emit,
+    lang_of,
+    load,
+)
 from finmodel.model.errors import Problem, ScenarioError
 
 HELP = ("budget vs actuals of the closed years, the prognosis (actuals, then the plan) "
@@ -14,6 +21,7 @@ HELP = ("budget vs actuals of the closed years, the prognosis (actuals, then the
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
     add_format_argument(parser)
+    add_lang_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,5 +36,6 @@ def run(args: argparse.Namespace) -> int:
                                      "(line,YEAR,... exported from the ledger) or "
                                      "{year: {LINE: amount}}")])
     result = variance(scenario)
-    return emit(args.format, result.to_dict, lambda: variance_text(result),
+    lang = lang_of(args, scenario)
+    return emit(args.format, result.to_dict, lambda: variance_text(result, lang),
                 lambda: variance_csv(result))

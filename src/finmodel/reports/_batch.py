@@ -86,8 +86,8 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
     base_item = next((p for p in planned if p.folder == base), None)
     base_path = str(base_item.path.resolve()) if base_item is not None else ""
     report_jobs = [ReportJob(str(p.path.resolve()), str(out / p.folder),
-                             str(notebook.resolve()), formats, timeout, lang or "",
-                             base_path if p.folder != base else "")
+                             str(notebook.resolve()), formats, timeout, lang=lang or "",
+                             base_path=base_path if p.folder != base else "")
                    for p in planned if p.valid]
     scenario_lang = base_item.scenario.language if base_item and base_item.scenario else None
     page_lang = language(lang or scenario_lang)

@@ -93,13 +93,14 @@ def simulation_text(sim: Simulation, lang: Language = "en") -> str:
                 + [12]) + 2
     null_head = t(lang, "cli.sim.null")
     null_width = max([len(c) for c in nulls.values()] + [len(null_head), 4]) + 2
+    labels = {name: i18n.kpi_name(lang, name) for name in sim.kpis}
+    lead = max([len(v) for v in labels.values()] + [len(t(lang, "cli.sim.key_figures"))]) + 2
     out = [t(lang, "cli.sim.heading", name=sim.scenario, draws=n(lang, sim.draws),
              seed=sim.seed), "",
-           f"{t(lang, 'cli.sim.key_figures'):<30}" + "".join(f"{h:>{width}}" for h in heads)
-           + f"{null_head:>{null_width}}"]
+           f"{t(lang, 'cli.sim.key_figures'):<{lead + 2}}"
+           + "".join(f"{h:>{width}}" for h in heads) + f"{null_head:>{null_width}}"]
     for name in sim.kpis:
-        label = i18n.kpi_name(lang, name)[:27]
-        out.append(f"  {label:<28}" + "".join(f"{c:>{width}}" for c in cells[name])
+        out.append(f"  {labels[name]:<{lead}}" + "".join(f"{c:>{width}}" for c in cells[name])
                    + f"{nulls[name]:>{null_width}}")
     out += ["", t(lang, "cli.sim.probabilities"),
             *(f"  {line}" for line in plain_words(sim, lang))]

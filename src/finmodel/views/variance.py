@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from finmodel.views.text import LABELS, format_kpi
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
+from finmodel.views.text import format_kpi
 
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Variance
+    from finmodel.model.checks import Check
 
 __all__ = ["Row", "explanations", "kpi_difference", "variance_csv", "variance_html",
            "variance_rows", "variance_text"]
@@ -34,17 +37,13 @@ SHOWN: tuple[str, ...] = (
 _HOURS = {"rented_hours"}
 
 
-def _label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def _amount(name: str, value: float) -> str:
-    text = f"{round(value) or 0:,}"
+def _amount(name: str, value: float, lang: Language = "en") -> str:
+    text = i18n.number(lang, value)
     return f"{text} h" if name in _HOURS else text
 
 
-def _percent(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:+.1%}"
+def _percent(value: float, lang: Language = "en") -> str:
+    return i18n.signed(i18n.percent(lang, value, 1), value)
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class Row:
     from_plan: bool     # not in the actuals: the plan's amount is kept
 
 
-def variance_rows(v: Variance) -> list[Row]:
+def variance_rows(v: Variance, lang: Language = "en") -> list[Row]:
     """One row per line and closed year. Lines that are zero in plan and prognosis
     alike (no loans, say) are left out."""
     rows: list[Row] = []
@@ -71,13 +70,13 @@ def variance_rows(v: Variance) -> list[Row]:
             continue
         kept = v.from_plan(name)
         for j, year in enumerate(v.closed_years):
-            rows.append(Row(name, _label(name), year, float(table["plan"][j]),
+            rows.append(Row(name, i18n.line_name(lang, name), year, float(table["plan"][j]),
                             float(table["actual"][j]), float(table["difference"][j]),
                             float(table["relative"][j]), bool(kept[j])))
     return rows
 
 
-def explanations(v: Variance, count: int = 3) -> list[str]:
+def explanations(v: Variance, count: int = 3, lang: Language = "en") -> list[str]:
     """The largest differences among the flows, in sentences, largest first (in-kind
     amounts last: they move neither the result nor cash).
 
@@ -92,70 +91,75 @@ def explanations(v: Variance, count: int = 3) -> list[str]:
     """
     from finmodel.model.actuals import ACTUAL_FLOWS
 
-    found = [row for row in variance_rows(v)
+    found = [row for row in variance_rows(v, lang)
              if row.line in ACTUAL_FLOWS and row.line not in _HOURS
              and not row.from_plan and abs(row.difference) >= 0.5]
     # in-kind amounts move neither result nor cash: explained after the others
     found.sort(key=lambda row: (row.line == "in_kind_income", -abs(row.difference)))
-    return [_sentence(row) for row in found[:count]]
+    return [_sentence(row, lang) for row in found[:count]]
 
 
-def _sentence(row: Row) -> str:
+def _sentence(row: Row, lang: Language = "en") -> str:
     diff = row.difference
-    direction = "above" if diff > 0 else "below"
-    share = "" if row.plan == 0 else f", {abs(diff) / abs(row.plan):.0%} {direction} plan"
+    share = "" if row.plan == 0 else t(lang, "var.above" if diff > 0 else "var.below",
+                                       share=i18n.percent(lang, abs(diff) / abs(row.plan)))
     sign, reaches = _EFFECT.get(row.line, (0, ""))
     if sign == 0:
-        effect = "no effect on the result or cash (booked in kind as income and cost alike)"
+        effect = t(lang, "var.in_kind")
     else:
-        effect = f"{abs(round(diff)):,} EUR {'more' if diff * sign > 0 else 'less'} {reaches}"
-    return (f"{row.label} in {row.year}: {_amount(row.line, row.actual)} EUR against "
-            f"{_amount(row.line, row.plan)} EUR planned ({round(diff) or 0:+,} EUR"
-            f"{share}): {effect}.")
+        effect = t(lang, "var.more" if diff * sign > 0 else "var.less",
+                   amount=i18n.money(lang, abs(diff)), reaches=t(lang, f"var.reach.{reaches}"))
+    return t(lang, "var.sentence", label=row.label, year=row.year,
+             actual=i18n.money(lang, row.actual), plan=i18n.money(lang, row.plan),
+             difference=i18n.signed(i18n.money(lang, diff), diff), share=share, effect=effect)
 
 
 #: What a difference in a flow does: +1 more income is more, -1 more cost is less; and where.
-_EFFECT: dict[str, tuple[int, str]] = {
-    "rental_income": (1, "result and cash"), "partner_cash": (1, "result and cash"),
+_EFFECT: dict[str, tuple[int, str]] = {  # the second item: a catalogue key var.reach.*
+    "rental_income": (1, "result_cash"), "partner_cash": (1, "result_cash"),
     "operating_subsidies": (1, "result"), "investment_subsidy_release": (1, "result"),
-    "subsidy_cash": (1, "cash"), "loan_received": (1, "cash (and debt)"),
-    "operating_costs": (-1, "result and cash"), "variable_costs": (-1, "result and cash"),
-    "interest": (-1, "result and cash"), "depreciation": (-1, "result"),
-    "capex": (-1, "cash (the book value grows; depreciated from the plan's amounts)"),
-    "repayment": (-1, "cash (and debt)"),
+    "subsidy_cash": (1, "cash"), "loan_received": (1, "cash_debt"),
+    "operating_costs": (-1, "result_cash"), "variable_costs": (-1, "result_cash"),
+    "interest": (-1, "result_cash"), "depreciation": (-1, "result"),
+    "capex": (-1, "capex"), "repayment": (-1, "cash_debt"),
 }
 
 
-def variance_text(v: Variance) -> str:
+def variance_text(v: Variance, lang: Language = "en") -> str:
     """Budget vs actuals for the terminal: per closed year plan, actual, difference, %."""
     years = v.closed_years
-    out = [f"{v.plan.scenario.name}: budget vs actuals, closed years "
-           f"{', '.join(map(str, years)) or 'none'} (amounts in EUR)", ""]
-    head = f"{'':<38}" + "".join(f"{'plan ' + str(y):>14}{'actual':>12}{'diff':>11}{'%':>8}"
-                                 for y in years)
-    out.append(head)
+    out = [t(lang, "var.heading", name=v.plan.scenario.name,
+             years=", ".join(map(str, years)) or t(lang, "var.none")), ""]
+    plan, actual, diff = (t(lang, f"var.col.{k}") for k in ("plan", "actual", "difference"))
+    out.append(f"{'':<38}" + "".join(f"{plan + ' ' + str(y):>16}{actual:>12}{diff:>11}{'%':>8}"
+                                     for y in years))
     by_line: dict[str, list[Row]] = {}
-    for row in variance_rows(v):
+    for row in variance_rows(v, lang):
         by_line.setdefault(row.line, []).append(row)
     for name, rows in by_line.items():
         cells = "".join(
-            f"{_amount(name, r.plan):>14}"
-            f"{_amount(name, r.actual) + ('*' if r.from_plan else ''):>12}"
-            f"{_amount(name, r.difference):>11}{_percent(r.relative):>8}" for r in rows)
-        out.append(f"{_label(name):<38}{cells}")
-    out += ["  * not in the actuals: the plan's amount is kept", "", "Largest differences"]
-    out += [f"  {s}" for s in explanations(v)] or ["  none"]
-    out += ["", f"{'Key figures':<30}{'plan':>22}{'prognosis':>22}{'difference':>18}"]
+            f"{_amount(name, r.plan, lang):>16}"
+            f"{_amount(name, r.actual, lang) + ('*' if r.from_plan else ''):>12}"
+            f"{_amount(name, r.difference, lang):>11}{_percent(r.relative, lang):>8}"
+            for r in rows)
+        out.append(f"{rows[0].label:<38}{cells}")
+    out += [f"  {t(lang, 'var.kept')}", "", t(lang, "var.largest")]
+    out += [f"  {s}" for s in explanations(v, lang=lang)] or [f"  {t(lang, 'var.none')}"]
+    out += ["", f"{t(lang, 'var.key_figures'):<46}{plan:>22}"
+                f"{t(lang, 'var.col.prognosis'):>22}{diff:>18}"]
     for name, kpi in v.kpi_table().items():
-        diff = kpi["difference"]
-        out.append(f"  {name:<28}{format_kpi(name, kpi['plan']):>22}"
-                   f"{format_kpi(name, kpi['prognosis']):>22}"
-                   f"{kpi_difference(name, diff):>18}")
-    out += ["", f"Checks of the prognosis: master check "
-                f"{'OK' if v.prognosis.master_check else 'FAILED'}"]
-    out += [f"  [{'ok' if c.passed else ('FAIL' if c.kind == 'identity' else 'warn')}] "
-            f"{c.name}: {c.message}" for c in v.checks]
+        out.append(f"  {i18n.kpi_name(lang, name):<44}{format_kpi(name, kpi['plan'], lang):>22}"
+                   f"{format_kpi(name, kpi['prognosis'], lang):>22}"
+                   f"{kpi_difference(name, kpi['difference']):>18}")
+    status = t(lang, "txt.ok" if v.prognosis.master_check else "txt.failed")
+    out += ["", t(lang, "var.checks", status=status)]
+    out += [f"  [{t(lang, 'txt.tag.' + _tag(c))}] {i18n.check_name(lang, c.name)}: {c.message}"
+            for c in v.checks]
     return "\n".join(out) + "\n"
+
+
+def _tag(check: Check) -> str:
+    return "ok" if check.passed else ("fail" if check.kind == "identity" else "warn")
 
 
 def kpi_difference(name: str, value: float | int | None) -> str:
@@ -194,25 +198,26 @@ def variance_csv(v: Variance) -> str:
     return buffer.getvalue()
 
 
-def variance_html(v: Variance) -> str:
+def variance_html(v: Variance, lang: Language = "en") -> str:
     """The report's "Budget vs actuals" table and sentences (HTML, escaped)."""
     years = v.closed_years
     head = "".join(f'<th colspan="4">{y}</th>' for y in years)
-    sub = "<th>plan</th><th>actual</th><th>difference</th><th>%</th>" * len(years)
+    sub = "".join(f"<th>{html.escape(t(lang, f'var.col.{k}'))}</th>"
+                  for k in ("plan", "actual", "difference")) + "<th>%</th>"
     body = []
     by_line: dict[str, list[Row]] = {}
-    for row in variance_rows(v):
+    for row in variance_rows(v, lang):
         by_line.setdefault(row.line, []).append(row)
     for name, rows in by_line.items():
         cells = "".join(
-            f"<td>{_amount(name, r.plan)}</td>"
-            f"<td>{_amount(name, r.actual)}{'*' if r.from_plan else ''}</td>"
-            f"<td>{_amount(name, r.difference)}</td><td>{_percent(r.relative)}</td>"
+            f"<td>{_amount(name, r.plan, lang)}</td>"
+            f"<td>{_amount(name, r.actual, lang)}{'*' if r.from_plan else ''}</td>"
+            f"<td>{_amount(name, r.difference, lang)}</td><td>{_percent(r.relative, lang)}</td>"
             for r in rows)
-        body.append(f"<tr><th>{html.escape(_label(name))}</th>{cells}</tr>")
-    items = "".join(f"<li>{html.escape(s)}</li>" for s in explanations(v))
+        body.append(f"<tr><th>{html.escape(rows[0].label)}</th>{cells}</tr>")
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in explanations(v, lang=lang))
+    none = html.escape(t(lang, "var.none"))
     return (f'<table class="variance"><thead><tr><th rowspan="2">EUR</th>{head}</tr>'
-            f"<tr>{sub}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            "<p><small>* not in the actuals: the plan's amount is kept. Difference = actual "
-            "- plan; % = difference / |plan|.</small></p>"
-            f"<p>Largest differences:</p><ul>{items or '<li>none</li>'}</ul>")
+            f"<tr>{sub * len(years)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<p><small>{html.escape(t(lang, 'var.table_note'))}</small></p>"
+            f"<p>{html.escape(t(lang, 'var.largest'))}:</p><ul>{items or f'<li>{none}</li>'}</ul>")

@@ -13,8 +13,9 @@ import os
 from html import escape
 from typing import TYPE_CHECKING
 
-from finmodel.views import charts
-from finmodel.views.text import LABELS, format_kpi
+from finmodel.views import charts, i18n
+from finmodel.views.i18n import Language, t
+from finmodel.views.text import format_kpi
 from finmodel.views.variance import kpi_difference, variance_html
 
 if TYPE_CHECKING:
@@ -26,11 +27,11 @@ if TYPE_CHECKING:
 
 __all__ = ["HEADING", "cash_chart", "section_html", "show_section", "workbook_sheets"]
 
-HEADING = "Budget vs actuals"
+HEADING = "Budget vs actuals"  # the English heading (catalogue: section.actuals)
 _PROGNOSIS = "#e8a33d"
 
 
-def cash_chart(v: Variance) -> Axes:
+def cash_chart(v: Variance, lang: Language = "en") -> Axes:
     """Cash at year end: plan and prognosis, closed years shaded, the minimum dashed."""
     from matplotlib.figure import Figure
 
@@ -40,81 +41,81 @@ def cash_chart(v: Variance) -> Axes:
         ax = Figure(figsize=charts.STYLE["figure.figsize"]).add_subplot()
         if closed:
             ax.axvspan(closed[0] - 0.5, closed[-1] + 0.5, color="#eef1f4", zorder=0,
-                       label=f"Closed years ({closed[0]}-{closed[-1]}): actuals")
+                       label=t(lang, "var.chart.closed", years=f"{closed[0]}-{closed[-1]}"))
         ax.plot(years, v.plan.lines["cash_end"], color=charts.COLORS["cash_end"], marker="o",
-                markersize=4, linewidth=2, label="Plan (begroting)")
+                markersize=4, linewidth=2, label=t(lang, "var.chart.plan"))
         ax.plot(years, v.prognosis.lines["cash_end"], color=_PROGNOSIS, marker="s",
-                markersize=4, linewidth=2, linestyle="-", label="Prognosis (prognose)")
+                markersize=4, linewidth=2, linestyle="-", label=t(lang, "var.chart.prognosis"))
         ax.axhline(minimum, color=charts.COLORS["minimum"], linestyle="--", linewidth=1.2,
-                   label=f"Minimum cash ({minimum:,.0f} EUR)")
+                   label=t(lang, "var.chart.minimum", amount=i18n.money(lang, minimum)))
         low = min(0.0, float(min(v.plan.lines["cash_end"].min(),
                                  v.prognosis.lines["cash_end"].min())) * 1.1)
         ax.set_ylim(bottom=low)
         ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
-        ax.set_title("Cash position: plan and prognosis")
+        ax.set_title(t(lang, "var.chart.title"))
         charts.euro_axis(ax)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
         ax.get_figure().subplots_adjust(bottom=0.3)  # type: ignore[union-attr]
     return ax
 
 
-def _kpi_rows(v: Variance) -> str:
+def _kpi_rows(v: Variance, lang: Language) -> str:
     rows = []
     for name, kpi in v.kpi_table().items():
         shown = kpi_difference(name, kpi["difference"])
-        rows.append(f"<tr><th>{escape(name.replace('_', ' '))}</th>"
-                    f"<td>{escape(format_kpi(name, kpi['plan']))}</td>"
-                    f"<td>{escape(format_kpi(name, kpi['prognosis']))}</td>"
+        rows.append(f"<tr><th>{escape(i18n.kpi_name(lang, name))}</th>"
+                    f"<td>{escape(format_kpi(name, kpi['plan'], lang))}</td>"
+                    f"<td>{escape(format_kpi(name, kpi['prognosis'], lang))}</td>"
                     f"<td>{escape(shown)}</td></tr>")
-    return ('<div class="scroll fm"><table><thead><tr><th class="text">key figure</th>'
-            "<th>plan</th><th>prognosis</th><th>difference</th></tr></thead><tbody>"
+    head = "".join(f"<th>{escape(t(lang, f'var.col.{k}'))}</th>"
+                   for k in ("plan", "prognosis", "difference"))
+    return (f'<div class="scroll fm"><table><thead><tr><th class="text">'
+            f"{escape(t(lang, 'var.col.key_figure'))}</th>{head}</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div>")
 
 
-def _checks(v: Variance) -> str:
+def _checks(v: Variance, lang: Language) -> str:
+    from finmodel.views.summary import check_message, check_status
+
     rows = []
     for c in v.checks:
-        status = "ok" if c.passed else ("FAILED" if c.kind == "identity" else "warning")
-        rows.append(f'<tr><th>{escape(c.name)}</th><td class="text">{escape(status)}</td>'
-                    f'<td class="text">{escape(c.message)}</td></tr>')
-    return ('<div class="scroll fm"><table><thead><tr><th class="text">check</th>'
-            '<th class="text">status</th><th class="text">message</th></tr></thead><tbody>'
+        rows.append(f"<tr><th>{escape(i18n.check_name(lang, c.name))}</th>"
+                    f'<td class="text">{escape(check_status(c, lang))}</td>'
+                    f'<td class="text">{escape(check_message(v.prognosis, c, lang))}</td></tr>')
+    head = "".join(f'<th class="text">{escape(t(lang, f"col.{k}"))}</th>'
+                   for k in ("check", "status", "message"))
+    return (f'<div class="scroll fm"><table><thead><tr>{head}</tr></thead><tbody>'
             + "".join(rows) + "</tbody></table></div>")
 
 
-def section_html(v: Variance) -> str:
+def section_html(v: Variance, lang: Language = "en") -> str:
     """The whole section as HTML (escaped); empty when there are no closed years."""
     if not v.closed_years or v.actuals is None:
         return ""
     years = f"{v.closed_years[0]}-{v.closed_years[-1]}" if len(v.closed_years) > 1 \
         else str(v.closed_years[0])
     source = os.path.basename(v.actuals.source)
-    data = base64.b64encode(charts.png(cash_chart(v))).decode("ascii")
+    data = base64.b64encode(charts.png(cash_chart(v, lang))).decode("ascii")
     return "\n".join([
-        f'<h2 id="budget-vs-actuals">{HEADING}</h2>',
-        f'<p class="note fm">Closed years {escape(years)}, booked amounts from '
-        f"{escape(source)}. The plan (begroting) is the scenario as written; the "
-        "prognosis (prognose) takes the actuals in the closed years and the plan after "
-        f"them. Amounts in EUR ({escape(LABELS['rented_hours'].lower())} in hours).</p>",
-        f'<div class="fm">{variance_html(v)}</div>',
-        f'<p><img alt="Cash position: plan and prognosis" style="width: 900px" '
+        f'<h2 id="actuals">{escape(t(lang, "section.actuals"))}</h2>',
+        f'<p class="note fm">{escape(t(lang, "var.note", years=years, source=source))}</p>',
+        f'<div class="fm">{variance_html(v, lang)}</div>',
+        f'<p><img alt="{escape(t(lang, "var.chart.title"))}" style="width: 900px" '
         f'src="data:image/png;base64,{data}"></p>',
-        "<h3>Key figures: plan and prognosis</h3>", _kpi_rows(v),
-        "<h3>Checks of the prognosis</h3>",
-        '<p class="note fm">The identities of the prognosis, its warnings, and each control '
-        "balance in the actuals against the balance rolled forward from the flows "
-        "(reconciliation, within 0.01 EUR).</p>", _checks(v),
+        f"<h3>{escape(t(lang, 'var.key_figures'))}</h3>", _kpi_rows(v, lang),
+        f"<h3>{escape(t(lang, 'var.checks_title'))}</h3>",
+        f'<p class="note fm">{escape(t(lang, "var.checks_note"))}</p>', _checks(v, lang),
     ])
 
 
-def show_section(p: Projection) -> None:
+def show_section(p: Projection, lang: Language = "en") -> None:
     """Display the section in a notebook; nothing when the scenario has no actuals."""
     if p.scenario.ledger is None:
         return
     from finmodel.analysis.variance import variance
     from finmodel.views.reporting import show
 
-    show(section_html(variance(p.scenario, p)))
+    show(section_html(variance(p.scenario, p), lang))
 
 
 def workbook_sheets(v: Variance) -> dict[str, pd.DataFrame]:
