@@ -296,6 +296,28 @@ def test_widgets_show_rates_in_percent_and_read_typed_values() -> None:
     assert cash.entry.value == "150,000"  # back to the explorer's value
 
 
+def test_widgets_in_dutch_show_and_read_dutch_numbers() -> None:
+    """In Dutch the panel writes 150.000 and 2,50 and reads them back: "160.000" is
+    160,000 EUR (+10,000 on the lowest cash, 62,833 -> 72,833), "3,25" is 3.25 %."""
+    from finmodel.explore.widgets import ExplorerApp
+
+    app = ExplorerApp(BASE, "nl")
+    cash, cpi = app.rows["finance.opening_cash"], app.rows["indexation.cpi"]
+    assert (cash.entry.value, cpi.entry.value) == ("150.000", "2,50")
+    assert "Beginkas" in cash.label.value and "(bestand: 150.000 EUR)" in cash.label.value
+    assert "<b>€\xa062.833</b>" in app.kpi_html.value
+    cash.entry.value = "160.000"
+    assert app.explorer.value("finance.opening_cash") == 160_000.0
+    assert cash.entry.value == "160.000" and "<b>€\xa072.833</b>" in app.kpi_html.value
+    assert "+€\xa010.000" in app.kpi_html.value
+    cpi.entry.value = "3,25"
+    assert app.explorer.value("indexation.cpi") == 0.0325 and cpi.entry.value == "3,25"
+    cpi.entry.value = "veel"
+    assert "typ bijv. 2,50" in app.status.value and cpi.entry.value == "3,25"
+    app.reset()
+    assert "teruggezet" in app.status.value and cash.entry.value == "150.000"
+
+
 def test_widgets_compare_with_a_second_scenario() -> None:
     """The cash chart holds the explored cash, the file as written and lean_cash.yaml's."""
     from finmodel.explore.widgets import ExplorerApp

@@ -342,4 +342,30 @@ def test_explorer_speaks_the_language_given() -> None:
     assert "Netto contante waarde" in app.kpi_html.value and "€\xa0134.874" in app.kpi_html.value
     assert "Hoofdcontrole: in orde" in app.checks_html.value
     assert not IDENTIFIERS.findall(visible(app.checks_html.value + app.kpi_html.value))
-    assert app.charts.cash.get_title(loc="left") == i18n.t("nl", "chart.cash")
+    charts = {c["id"]: c for c in app.charts.data["charts"]}
+    assert charts["cash"]["title"] == i18n.t("nl", "chart.cash")
+    assert charts["income"]["title"] == i18n.t("nl", "chart.income")
+    # the minimum line says 50,000 in Dutch money; the browser groups thousands with "."
+    assert charts["cash"]["hlines"][0]["name"] == "Minimale kaspositie (€\xa050.000)"
+    assert app.charts.data["thousands"] == "."
+    assert charts["cash"]["lines"][0]["name"] == i18n.line_name("nl", "cash_end")
+    assert charts["cash"]["lines"][1]["name"].endswith("zoals in het bestand")
+    assert "Financiering" in app.groups.titles and app.reset_button.description == "Herstel"
+    # a change shows Dutch money as the difference, and the group counts it in Dutch
+    app.explorer.set("finance.opening_cash", app.explorer.value("finance.opening_cash") + 10000)
+    app.refresh()
+    assert "+€\xa010.000" in app.kpi_html.value
+    assert "Financiering \u25cf 1 gewijzigd" in app.groups.titles
+    assert not IDENTIFIERS.findall(visible(app.checks_html.value + app.kpi_html.value))
+
+
+def test_explorer_words_are_in_the_catalogue_for_every_language() -> None:
+    """The panel's words come from the catalogue: the same keys in English and Dutch, and
+    Dutch differs from English where a controller reads it."""
+    from finmodel.explore.live import chart_words
+    from finmodel.explore.widgets import WORDS
+
+    assert set(WORDS["en"]) == set(WORDS["nl"])
+    assert WORDS["nl"]["changed"] == "gewijzigd" and WORDS["en"]["changed"] == "changed"
+    assert chart_words("en")["thousands"] == "," and chart_words("nl")["thousands"] == "."
+    assert chart_words("nl")["cash"] == NL["chart.cash"] != EN["chart.cash"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from finmodel.explore.controls import Control
+from finmodel.views.i18n import Language, has, t
 
 __all__ = ["format_value", "parse_value", "percent", "shown", "slider_step", "stored",
            "unit_text", "written_text"]
@@ -69,8 +70,10 @@ def _decimals(control: Control) -> int:
     return next((d for d in range(5) if all(round(x, d) == x for x in numbers)), 4)
 
 
-def format_value(control: Control, value: float) -> str:
-    """A control value as the panel writes it, in the shown unit.
+def format_value(control: Control, value: float, lang: Language = "en") -> str:
+    """A control value as the panel writes it, in the shown unit; in Dutch (``lang``)
+    with ``.`` grouping thousands and ``,`` as the decimal mark (``160.000``, ``2,50``),
+    which :func:`parse_value` reads back.
 
     Examples
     --------
@@ -83,8 +86,8 @@ def format_value(control: Control, value: float) -> str:
     >>> format_value(shift, 0.005), format_value(shift, -0.0025)
     ('+0.50', '\u22120.25')
     >>> factor = Control("x", "x", "Rental", "scale", 1.0, 0.0, 2.0, 0.05, "x h/year", {})
-    >>> format_value(factor, 1.1)
-    '1.10'
+    >>> format_value(factor, 1.1, "nl"), format_value(cash, 160000.0, "nl")
+    ('1,10', '160.000')
     """
     if control.integer:
         return str(round(value))
@@ -92,11 +95,17 @@ def format_value(control: Control, value: float) -> str:
     decimals = max(_decimals(control), 2 if control.kind in ("scale", "shift") or
                    percent(control) else 0)
     text = f"{number:{'+' if control.kind == 'shift' else ''},.{decimals}f}"
+    if lang == "nl":
+        text = text.translate(_DUTCH)
     return text.replace("-", "\u2212")
 
 
-def unit_text(control: Control) -> str:
+_DUTCH = str.maketrans({",": ".", ".": ","})
+
+
+def unit_text(control: Control, lang: Language = "en") -> str:
     """The unit written after the value: ``%``, ``%-pt``, ``× file``, ``EUR/year``...
+    (in ``lang``; a unit the catalogue does not know is kept as the control gives it).
 
     Examples
     --------
@@ -104,13 +113,14 @@ def unit_text(control: Control) -> str:
     '× file'
     """
     if percent(control):
-        return "%-pt" if control.kind == "shift" else "%"
+        return t(lang, "ex.unit.pt") if control.kind == "shift" else "%"
     if control.kind == "scale":
-        return "× file"
-    return control.unit
+        return t(lang, "ex.unit.file")
+    return t(lang, f"ex.unit.{control.unit}") if has(lang, f"ex.unit.{control.unit}") \
+        else control.unit
 
 
-def written_text(control: Control) -> str:
+def written_text(control: Control, lang: Language = "en") -> str:
     """The value as written in the file, as the panel marks it on the control.
 
     Examples
@@ -119,10 +129,12 @@ def written_text(control: Control) -> str:
     'file: its yearly values (× 1.00)'
     """
     if control.kind == "scale":
-        return "file: its yearly values (\u00d7 1.00)"
+        return t(lang, "ex.written.scale", value=f"\u00d7 {format_value(control, 1.0, lang)}")
     if control.kind == "shift":
-        return "file: its yearly rates (+0.00 %-pt)"
-    return f"file: {format_value(control, control.base)} {unit_text(control)}"
+        return t(lang, "ex.written.shift",
+                 value=f"{format_value(control, 0.0, lang)} {unit_text(control, lang)}")
+    return t(lang, "ex.written.value", value=format_value(control, control.base, lang),
+             unit=unit_text(control, lang))
 
 
 _NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*|[+-]?[.,][0-9]+")

@@ -21,24 +21,40 @@ import numpy as np
 import traitlets
 
 from finmodel.model.projection import Projection
+from finmodel.views import i18n
 from finmodel.views.charts import COLORS
+from finmodel.views.i18n import Language, t
 from finmodel.views.text import LABELS
 
-__all__ = ["AS_WRITTEN", "CHART_WORDS", "LiveCharts", "LiveHTML", "band_payload", "chart_payload"]
+__all__ = ["AS_WRITTEN", "CHART_WORDS", "LiveCharts", "LiveHTML", "band_payload", "chart_labels",
+           "chart_payload", "chart_words"]
 
 _INCOME = ("rental_income", "partner_cash", "in_kind_income", "operating_subsidies",
            "investment_subsidy_release")
 _SUBSIDIES = ("operating_subsidies", "investment_subsidy_release")
-#: The charts' words in English; :func:`chart_payload` takes another language's.
-CHART_WORDS: dict[str, str] = {
-    "cash": "Cash position against the minimum", "cash_axis": "Cash (EUR)", "eur_axis": "EUR",
-    "income": "Income by source against total expenses",
-    "subsidy": "Subsidy phase-out against the structural result",
-    "subsidy_be": "Subsidy phase-out against the structural result (break-even {year})",
-    "minimum": "Minimum cash ({amount})", "below": "Below the minimum",
-    "as_written": "as written in the file", "band": "Cash P10\u2013P90 ({draws} draws)",
-    "thousands": ",",
-}
+
+
+def chart_words(lang: Language = "en") -> dict[str, str]:
+    """The charts' words in ``lang``, from the views' catalogue, and the thousands separator
+    of its locale (``","`` in English, ``"."`` in Dutch).
+
+    >>> chart_words("nl")["thousands"], chart_words("nl")["as_written"]
+    ('.', 'zoals in het bestand')
+    """
+    words = {key: t(lang, f"chart.{key}") for key in
+             ("cash", "income", "subsidy", "subsidy_be", "minimum", "below")}
+    words |= {key: t(lang, f"ex.chart.{key}") for key in ("cash_axis", "as_written", "band")}
+    return words | {"eur_axis": t(lang, "chart.eur"), "lang": lang,
+                    "thousands": i18n.number(lang, 1000)[1]}
+
+
+def chart_labels(lang: Language = "en") -> dict[str, str]:
+    """The line names the charts show, in ``lang``."""
+    return {name: i18n.line_name(lang, name) for name in LABELS}
+
+
+#: The charts' words in English (:func:`chart_words` gives another language's).
+CHART_WORDS: dict[str, str] = chart_words("en")
 
 #: How the file as written and a second scenario are drawn in the cash chart.
 AS_WRITTEN = {"color": COLORS["result"], "dash": "5 4"}
@@ -57,7 +73,7 @@ def _bars(p: Projection, names: tuple[str, ...], labels: Mapping[str, str]
 
 
 def _amount(value: float, words: Mapping[str, str]) -> str:
-    return f"{value:,.0f} EUR".replace(",", words["thousands"])
+    return i18n.money(i18n.language(words.get("lang")), value)
 
 
 def _line(name: str, color: str, values: np.ndarray, **style: Any) -> dict[str, Any]:
@@ -115,7 +131,7 @@ def chart_payload(p: Projection, written: Projection | None = None,
 def band_payload(p10: np.ndarray, p90: np.ndarray, draws: int,
                  words: Mapping[str, str] = CHART_WORDS) -> dict[str, Any]:
     """The P10-P90 band of cash at year end for the cash chart (EUR, by year)."""
-    count = f"{draws:,}".replace(",", words["thousands"])
+    count = i18n.number(i18n.language(words.get("lang")), draws)
     return {"name": words["band"].format(draws=count), "color": COLORS["partner_cash"],
             "p10": _values(p10), "p90": _values(p90)}
 

@@ -27,37 +27,47 @@ import ipywidgets as w
 from finmodel.analysis.simulation import simulate
 from finmodel.explore import display
 from finmodel.explore.explorer import Control, Explorer
-from finmodel.explore.live import LiveCharts, LiveHTML, band_payload, chart_payload
+from finmodel.explore.live import (
+    LiveCharts,
+    LiveHTML,
+    band_payload,
+    chart_labels,
+    chart_payload,
+    chart_words,
+)
 from finmodel.explore.pacing import Background, Latest, running_loop
 from finmodel.model.errors import FinModelError
 from finmodel.model.projection import Projection, project
 from finmodel.model.scenario import load_scenario
-from finmodel.views.text import format_kpi
+from finmodel.views import i18n
+from finmodel.views.i18n import LANGUAGES, Language, t
+from finmodel.views.summary import check_message
 
-__all__ = ["BAND_DRAWS", "GROUPS", "WORDS", "ExplorerApp", "explore"]
+__all__ = ["BAND_DRAWS", "GROUPS", "KPIS", "WORDS", "ExplorerApp", "checks_list", "explore",
+           "kpi_table", "words"]
 
-KPI_LABELS: dict[str, str] = {
-    "npv": "Net present value of cash flows", "total_result": "Total result",
-    "break_even_year": "Break-even year (structural)", "min_cash": "Lowest cash",
-    "min_cash_year": "Year of lowest cash", "years_below_minimum": "Years below minimum cash",
-    "funding_gap_after_subsidy": "Funding gap after subsidy",
-    "book_value_end": "Book value at the end",
-    "deferred_subsidy_end": "Deferred subsidy at the end",
-    "debt_end": "Loans outstanding at the end", "financing_need": "Financing need",
-    "min_debt_service_coverage": "Lowest debt service coverage",
-}
+#: The key figures the panel shows, in this order (names from the views' catalogue).
+KPIS = ("npv", "total_result", "break_even_year", "min_cash", "min_cash_year",
+        "years_below_minimum", "funding_gap_after_subsidy", "book_value_end",
+        "deferred_subsidy_end", "debt_end", "financing_need", "min_debt_service_coverage")
 #: Groups of controls, in the order a controller reads a budget.
 GROUPS = ("Rental", "Subsidies", "Partners", "Loans", "Indices", "Finance")
-#: The panel's words by language (``language=``); the reports' catalogue can replace it.
-WORDS: dict[str, dict[str, str]] = {"en": {
-    "scenario": "Scenario", "compare": "Compare with", "none": "(none)", "in_file": "file",
-    "changed": "changed", "reset": "Reset", "save_as": "Save as", "save": "Save as scenario",
-    "overwrite": "overwrite if the file exists", "name_hint": "name, e.g. higher_tariff",
-    "key_figure": "Key figure", "explored": "explored", "change": "change",
-    "prognosis": "prognosis (actuals, then explored)",
-    "band_wait": "Monte Carlo band: computing {draws:,} draws in the background\u2026",
-    "band_done": "Monte Carlo band: P10\u2013P90 of cash at year end over {draws:,} draws.",
-}}
+_WORD_KEYS = ("scenario", "compare", "none", "in_file", "changed", "reset", "save_as", "save",
+              "overwrite", "name_hint", "key_figure", "explored", "change", "prognosis",
+              "band_wait", "band_done", "master_ok", "master_failed")
+
+
+def words(lang: Language) -> dict[str, str]:
+    """The panel's words in ``lang`` (keys ``ex.*`` of the views' catalogue).
+
+    >>> words("nl")["changed"], words("en")["reset"]
+    ('gewijzigd', 'Reset')
+    """
+    return {key: t(lang, f"ex.{key}") for key in _WORD_KEYS} | {"lang": lang}
+
+
+#: The panel's words by language (``language=``), from the views' catalogue.
+WORDS: dict[str, dict[str, str]] = {lang: words(lang) for lang in LANGUAGES}
 #: Draws for the Monte Carlo band: the band's edges move less than 1 % between seeds.
 BAND_DRAWS = 2000
 _BAND_PAUSE = 0.4  # seconds without input before the band is computed again
@@ -72,7 +82,7 @@ def explore(scenario: str | os.PathLike[str] = "../scenarios/base.yaml",
 class _Row:
     """One control: full label, slider, typed value and the value as written in the file."""
 
-    def __init__(self, control: Control, words: dict[str, str]) -> None:
+    def __init__(self, control: Control, lang: Language) -> None:
         self.control = control
         cls = w.IntSlider if control.integer else w.FloatSlider
         self.slider = cls(value=display.shown(control, control.base),
@@ -80,14 +90,17 @@ class _Row:
                           max=display.shown(control, control.high),
                           step=display.slider_step(control), readout=False,
                           continuous_update=True, layout=w.Layout(width="52%"))
-        self.entry = w.Text(display.format_value(control, control.base),
+        self.lang = lang
+        self.entry = w.Text(display.format_value(control, control.base, lang),
                             continuous_update=False, layout=w.Layout(width="22%"))
         self.entry.add_class("finmodel-entry")
-        self.unit = w.HTML(html.escape(display.unit_text(control)),
+        self.unit = w.HTML(html.escape(display.unit_text(control, lang)),
                            layout=w.Layout(width="24%"))
-        written = display.written_text(control).replace("file", words["in_file"], 1)
+        written = display.written_text(control, lang)
+        self.name = label = (control.label if lang == "en"
+                             else i18n.param_name(lang, control.path))
         self.label = w.HTML(layout=w.Layout(width="98%"))
-        self._label = (f'<span title="{html.escape(control.path)}">{html.escape(control.label)}'
+        self._label = (f'<span title="{html.escape(control.path)}">{html.escape(label)}'
                        f'</span> <span class="finmodel-file" style="color:#666">'
                        f"({html.escape(written)})</span>")
         self.box = w.VBox([self.label, w.HBox([self.slider, self.entry, self.unit])],
@@ -103,12 +116,13 @@ class _Row:
             return
         self.value = value
         changed = value != self.control.base
-        mark = '<b style="color:#e8a33d" title="changed">\u25cf</b> ' if changed else ""
+        mark = (f'<b style="color:#e8a33d" title="{t(self.lang, "ex.changed")}">\u25cf</b> '
+                if changed else "")
         self.label.value = (f'<div class="finmodel-label" data-changed="{str(changed).lower()}"'
                             f' style="line-height:1.3;white-space:normal">{mark}{self._label}'
                             "</div>")
         self.slider.value = display.shown(self.control, value)
-        self.entry.value = display.format_value(self.control, value)
+        self.entry.value = display.format_value(self.control, value, self.lang)
 
     def forget(self) -> None:
         """Draw the value again next time, e.g. over a refused typed value."""
@@ -116,14 +130,21 @@ class _Row:
 
 
 class ExplorerApp:
-    """The widgets around an :class:`Explorer`; ``widget`` is what a notebook displays."""
+    """The widgets around an :class:`Explorer`; ``widget`` is what a notebook displays.
 
-    def __init__(self, scenario: str | os.PathLike[str], compare: str | None = None,
-                 language: str = "en") -> None:
+    ``ExplorerApp(path, "nl")`` shows the panel, key figures, checks and charts in Dutch
+    (words and number formats from :mod:`finmodel.views.i18n`); ``compare`` names a second
+    scenario beside ``path``.
+    """
+
+    def __init__(self, scenario: str | os.PathLike[str], language: str = "en", *,
+                 compare: str | None = None) -> None:
         if language not in WORDS:
             raise FinModelError(f"explorer language {language!r} not available; "
                                 f"choose {', '.join(WORDS)}")
-        self.words = WORDS[language]
+        self.lang: Language = i18n.language(language)
+        self.words = WORDS[self.lang]
+        self._chart_words, self._chart_labels = chart_words(self.lang), chart_labels(self.lang)
         path = Path(scenario)
         self.folder = path.parent
         loop = running_loop()
@@ -183,7 +204,7 @@ class ExplorerApp:
         """Explore another scenario file: new controls, key figures, charts."""
         self.explorer = Explorer(path)
         self._pending.clear()
-        self.rows = {c.path: _Row(c, self.words) for c in self.explorer.controls}
+        self.rows = {c.path: _Row(c, self.lang) for c in self.explorer.controls}
         for path_, row in self.rows.items():
             row.slider.observe(lambda ch, p=path_: self.slid(p, ch["new"]), names="value")
             row.entry.observe(lambda ch, p=path_: self.typed(p, ch["new"]), names="value")
@@ -201,7 +222,8 @@ class ExplorerApp:
         try:
             self.load(self.folder / name)
         except FinModelError as exc:
-            self.status.value = _message(f"cannot explore {name}:\n{exc}", error=True)
+            self.status.value = _message(t(self.lang, "ex.cannot_explore", name=name,
+                                           error=exc), error=True)
             return
         with self.compare.hold_trait_notifications():  # the explored file is no choice
             current = self.compare.value
@@ -216,7 +238,8 @@ class ExplorerApp:
             try:
                 self.other = project(load_scenario(self.folder / name))
             except FinModelError as exc:
-                self.status.value = _message(f"cannot compare with {name}:\n{exc}", error=True)
+                self.status.value = _message(t(self.lang, "ex.cannot_compare", name=name,
+                                               error=exc), error=True)
         self._draw()
 
     def slid(self, path: str, shown: float) -> None:
@@ -234,9 +257,9 @@ class ExplorerApp:
         try:
             self._pending[path] = display.parse_value(control, text)
         except ValueError as exc:
-            self.status.value = _message(f"{control.label}: {exc}; type e.g. "
-                                         f"{display.format_value(control, control.base)}",
-                                         error=True)
+            example = display.format_value(control, control.base, self.lang)
+            self.status.value = _message(t(self.lang, "ex.type_eg", label=self.rows[path].name,
+                                           error=exc, example=example), error=True)
             self.rows[path].forget()
             self._follow()
             return
@@ -259,7 +282,7 @@ class ExplorerApp:
     def reset(self) -> None:
         """Every control back to the scenario's value."""
         self.explorer.reset()
-        self.status.value = _message("reset to the scenario as written")
+        self.status.value = _message(t(self.lang, "ex.reset_done"))
         self.refresh()
 
     def save(self) -> None:
@@ -276,13 +299,13 @@ class ExplorerApp:
             self.chooser.options = self._files()
             self.chooser.value = current
         changed = len(self.explorer.overrides())
-        self.status.value = _message(f"saved {target} ({changed} changed parameter(s))")
+        self.status.value = _message(t(self.lang, "ex.saved", target=target, n=changed))
 
     def refresh(self) -> None:
         """Charts first, then key figures, checks and controls; the band after a pause."""
         self._draw()
-        self.kpi_html.value = kpi_table(self.explorer, self.words)
-        self.checks_html.value = checks_list(self.explorer)
+        self.kpi_html.value = kpi_table(self.explorer, self.lang)
+        self.checks_html.value = checks_list(self.explorer, self.lang)
         self._follow()
         self.groups.titles = tuple(self._group_title(g) for g in self._group_names)
         self._band_later.submit(self._ask_band)
@@ -298,12 +321,15 @@ class ExplorerApp:
 
     def _draw(self) -> None:
         self.charts.show(chart_payload(self.explorer.projection,
-                                       self.explorer.base_projection, self.other))
+                                       self.explorer.base_projection, self.other,
+                                       self._chart_words, self._chart_labels))
 
     def _group_title(self, group: str) -> str:
         changed = sum(self.explorer.value(c.path) != c.base for c in self.explorer.controls
                       if c.group == group)
-        return f"{group} \u25cf {changed} {self.words['changed']}" if changed else group
+        name = t(self.lang, f"ex.group.{group}") if i18n.has(self.lang, f"ex.group.{group}") \
+            else group
+        return f"{name} \u25cf {changed} {self.words['changed']}" if changed else name
 
     def _ask_band(self) -> None:
         """Start the Monte Carlo band of the explored budget in the background thread."""
@@ -312,76 +338,88 @@ class ExplorerApp:
             self.band_note.value = ""
             return
         overrides = self.explorer.overrides()
-        self.band_note.value = _note(self.words["band_wait"].format(draws=BAND_DRAWS))
-        self._band_worker.request(lambda: cash_band(scenario, overrides, BAND_DRAWS))
+        self.band_note.value = _note(self.words["band_wait"].format(
+            draws=i18n.number(self.lang, BAND_DRAWS)))
+        chart = self._chart_words
+        self._band_worker.request(lambda: cash_band(scenario, overrides, BAND_DRAWS, chart))
 
     def _band_arrived(self, band: dict[str, Any] | Exception) -> None:
         if isinstance(band, Exception):
             self.charts.band = {}
-            self.band_note.value = _message(f"Monte Carlo band not available: {band}", True)
+            self.band_note.value = _message(t(self.lang, "ex.band_failed", error=band), True)
             return
         self.charts.band = band
-        self.band_note.value = _note(self.words["band_done"].format(draws=BAND_DRAWS))
+        self.band_note.value = _note(self.words["band_done"].format(
+            draws=i18n.number(self.lang, BAND_DRAWS)))
 
     def wait_for_band(self, timeout: float = 60.0) -> bool:
         """Block until the band's worker is idle (for scripts and tests without a kernel)."""
         return self._band_worker.wait(timeout)
 
 
-def cash_band(scenario: Any, overrides: dict[str, Any], draws: int) -> dict[str, Any]:
+def cash_band(scenario: Any, overrides: dict[str, Any], draws: int,
+              chart: dict[str, str] | None = None) -> dict[str, Any]:
     """P10-P90 of cash at year end over ``draws`` Monte Carlo draws of the explored budget.
 
     The scenario's own seed is used, so the same explored values give the same band.
     """
     explored = scenario.with_changes(overrides, source="<explorer>") if overrides else scenario
     sim = simulate(explored, draws=draws)
-    return band_payload(sim.line("cash_end", 10), sim.line("cash_end", 90), draws)
+    return band_payload(sim.line("cash_end", 10), sim.line("cash_end", 90), draws,
+                        chart or chart_words("en"))
 
 
-def kpi_table(explorer: Explorer, words: dict[str, str] = WORDS["en"]) -> str:
-    """The KPIs as an HTML table: value and change against the scenario as written, and
-    the prognosis's value when the scenario has actuals."""
+def kpi_table(explorer: Explorer, lang: Language = "en") -> str:
+    """The KPIs as an HTML table in ``lang``: value and change against the scenario as
+    written, and the prognosis's value when the scenario has actuals."""
+    said = WORDS[lang]
     rows = []
     prognosis = explorer.prognosis_kpis
-    for name, label in KPI_LABELS.items():
+    for name in KPIS:
         now, then = explorer.kpis[name], explorer.base_kpis[name]
-        delta = "" if now == then else _delta(name, now, then)
+        delta = "" if now == then else _delta(lang, name, now, then)
         extra = ("" if prognosis is None else '<td style="text-align:right">'
-                 f"{html.escape(format_kpi(name, prognosis[name]))}</td>")
-        rows.append(f'<tr><td>{html.escape(label)}</td><td class="finmodel-kpi" '
-                    f'data-kpi="{name}" style="text-align:right;padding:0 10px">'
-                    f"<b>{html.escape(format_kpi(name, now))}</b></td>"
+                 f"{html.escape(i18n.kpi_value(lang, name, prognosis[name]))}</td>")
+        rows.append(f"<tr><td>{html.escape(i18n.kpi_name(lang, name))}</td>"
+                    f'<td class="finmodel-kpi" data-kpi="{name}" '
+                    'style="text-align:right;padding:0 10px">'
+                    f"<b>{html.escape(i18n.kpi_value(lang, name, now))}</b></td>"
                     f'<td style="text-align:right;color:#555">{html.escape(delta)}</td>'
                     f"{extra}</tr>")
     head = ("" if prognosis is None else
-            f"<th style='text-align:right;padding:0 10px'>{words['prognosis']}</th>")
+            f"<th style='text-align:right;padding:0 10px'>{html.escape(said['prognosis'])}</th>")
     return ('<table class="finmodel-kpis" style="border-collapse:collapse">'
-            f"<tr><th style='text-align:left'>{words['key_figure']}</th>"
-            f"<th style='text-align:right;padding:0 10px'>{words['explored']}</th>"
-            f"<th style='text-align:right'>{words['change']}</th>{head}</tr>"
+            f"<tr><th style='text-align:left'>{html.escape(said['key_figure'])}</th>"
+            f"<th style='text-align:right;padding:0 10px'>{html.escape(said['explored'])}</th>"
+            f"<th style='text-align:right'>{html.escape(said['change'])}</th>{head}</tr>"
             + "".join(rows) + "</table>")
 
 
-def _delta(name: str, now: float | int | None, then: float | int | None) -> str:
+def _delta(lang: Language, name: str, now: float | int | None,
+           then: float | int | None) -> str:
+    """A key figure's change in ``lang``: ``+10,000 EUR`` / ``+€ 10.000``, ``+1`` year."""
     if now is None or then is None:
-        return f"was {format_kpi(name, then)}"
+        return t(lang, "ex.was", value=i18n.kpi_value(lang, name, then))
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{now - then:+d}"
     if name == "min_debt_service_coverage":
-        return f"{now - then:+.2f}"
-    return f"{round(now - then):+,} EUR"
+        return i18n.signed(i18n.number(lang, now - then, 2), now - then)
+    return i18n.signed(i18n.money(lang, now - then), round(now - then))
 
 
-def checks_list(explorer: Explorer) -> str:
-    """The check sheet as HTML: master check first, then each check with its message."""
-    master = explorer.projection.master_check
-    items = [f"<b>Master check: {'OK' if master else 'FAILED'}</b>"]
+def checks_list(explorer: Explorer, lang: Language = "en") -> str:
+    """The check sheet as HTML in ``lang``: master check first, then each check's name and
+    message (rebuilt in the language from the projection, as the reports do)."""
+    p = explorer.projection
+    items = [f"<b>{html.escape(WORDS[lang]['master_ok' if p.master_check else 'master_failed'])}"
+             "</b>"]
     for check in explorer.checks:
         mark = "&#10003;" if check.passed else ("&#10007;" if check.kind == "identity"
                                                 else "&#9888;")
         colour = "#2a7a2a" if check.passed else "#b00020"
         items.append(f'<span style="color:{colour}">{mark}</span> '
-                     f"{html.escape(check.name)}: {html.escape(check.message)}")
+                     f"{html.escape(i18n.check_name(lang, check.name))}: "
+                     f"{html.escape(check_message(p, check, lang))}")
     return '<div class="finmodel-checks">' + "<br>".join(items) + "</div>"
 
 
