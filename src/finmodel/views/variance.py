@@ -37,6 +37,14 @@ SHOWN: tuple[str, ...] = (
 _HOURS = {"rented_hours"}
 
 
+def _rows_by_line(v: Variance, lang: Language) -> dict[str, list[Row]]:
+    """The variance rows grouped by line, one row per closed year, in line order."""
+    by_line: dict[str, list[Row]] = {}
+    for row in variance_rows(v, lang):
+        by_line.setdefault(row.line, []).append(row)
+    return by_line
+
+
 def _amount(name: str, value: float, lang: Language = "en") -> str:
     text = i18n.number(lang, value)
     return f"{text} h" if name in _HOURS else text
@@ -133,10 +141,7 @@ def variance_text(v: Variance, lang: Language = "en") -> str:
     plan, actual, diff = (t(lang, f"var.col.{k}") for k in ("plan", "actual", "difference"))
     out.append(f"{'':<38}" + "".join(f"{plan + ' ' + str(y):>16}{actual:>12}{diff:>11}{'%':>8}"
                                      for y in years))
-    by_line: dict[str, list[Row]] = {}
-    for row in variance_rows(v, lang):
-        by_line.setdefault(row.line, []).append(row)
-    for name, rows in by_line.items():
+    for name, rows in _rows_by_line(v, lang).items():
         cells = "".join(
             f"{_amount(name, r.plan, lang):>16}"
             f"{_amount(name, r.actual, lang) + ('*' if r.from_plan else ''):>12}"
@@ -205,10 +210,7 @@ def variance_html(v: Variance, lang: Language = "en") -> str:
     sub = "".join(f"<th>{html.escape(t(lang, f'var.col.{k}'))}</th>"
                   for k in ("plan", "actual", "difference")) + "<th>%</th>"
     body = []
-    by_line: dict[str, list[Row]] = {}
-    for row in variance_rows(v, lang):
-        by_line.setdefault(row.line, []).append(row)
-    for name, rows in by_line.items():
+    for name, rows in _rows_by_line(v, lang).items():
         cells = "".join(
             f"<td>{_amount(name, r.plan, lang)}</td>"
             f"<td>{_amount(name, r.actual, lang)}{'*' if r.from_plan else ''}</td>"
