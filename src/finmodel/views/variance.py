@@ -135,6 +135,8 @@ _EFFECT: dict[str, tuple[int, str]] = {  # the second item: a catalogue key var.
 
 def variance_text(v: Variance, lang: Language = "en") -> str:
     """Budget vs actuals for the terminal: per closed year plan, actual, difference, %."""
+    from finmodel.views.summary import check_message
+
     years = v.closed_years
     out = [t(lang, "var.heading", name=v.plan.scenario.name,
              years=", ".join(map(str, years)) or t(lang, "var.none")), ""]
@@ -155,11 +157,11 @@ def variance_text(v: Variance, lang: Language = "en") -> str:
     for name, kpi in v.kpi_table().items():
         out.append(f"  {i18n.kpi_name(lang, name):<44}{format_kpi(name, kpi['plan'], lang):>22}"
                    f"{format_kpi(name, kpi['prognosis'], lang):>22}"
-                   f"{kpi_difference(name, kpi['difference']):>18}")
+                   f"{kpi_difference(name, kpi['difference'], lang):>18}")
     status = t(lang, "txt.ok" if v.prognosis.master_check else "txt.failed")
     out += ["", t(lang, "var.checks", status=status)]
-    out += [f"  [{t(lang, 'txt.tag.' + _tag(c))}] {i18n.check_name(lang, c.name)}: {c.message}"
-            for c in v.checks]
+    out += [f"  [{t(lang, 'txt.tag.' + _tag(c))}] {i18n.check_name(lang, c.name)}: "
+            f"{check_message(v.prognosis, c, lang)}" for c in v.checks]
     return "\n".join(out) + "\n"
 
 
@@ -167,8 +169,9 @@ def _tag(check: Check) -> str:
     return "ok" if check.passed else ("fail" if check.kind == "identity" else "warn")
 
 
-def kpi_difference(name: str, value: float | int | None) -> str:
-    """A KPI's difference (prognosis - plan) as shown: years, a ratio or euros.
+def kpi_difference(name: str, value: float | int | None, lang: Language = "en") -> str:
+    """A KPI's difference (prognosis - plan) as shown: years, a ratio or euros, with a
+    sign; numbers in the format of ``lang``.
 
     Examples
     --------
@@ -176,14 +179,24 @@ def kpi_difference(name: str, value: float | int | None) -> str:
     ('-1,235 EUR', '+2')
     >>> kpi_difference("min_debt_service_coverage", 0.456), kpi_difference("npv", None)
     ('+0.46', 'n/a')
+    >>> kpi_difference("npv", 8051.2, "nl"), kpi_difference("debt_end", -12.0, "nl")
+    ('€\\xa0+8.051', '€\\xa0-12')
     """
     if value is None:
-        return "n/a"
+        return t(lang, "n/a")
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{value:+d}" if isinstance(value, int) else f"{value:+g}"
+    if lang == "en":  # as before the Dutch catalogue: the tests read these
+        if name == "min_debt_service_coverage":
+            return f"{value:+.2f}"
+        return f"{round(value) or 0:+,} EUR"
     if name == "min_debt_service_coverage":
-        return f"{value:+.2f}"
-    return f"{round(value) or 0:+,} EUR"
+        return i18n.signed(i18n.number(lang, value, 2), round(value, 2))
+    text = i18n.money(lang, value)
+    if round(value) > 0:  # the sign where the locale puts a minus: before the digits
+        first = next(i for i, c in enumerate(text) if c.isdigit())
+        text = text[:first] + "+" + text[first:]
+    return text
 
 
 def variance_csv(v: Variance) -> str:
