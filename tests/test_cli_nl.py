@@ -319,3 +319,86 @@ def test_failed_report_lines_in_dutch(write: Callable[..., Path]) -> None:
     _, messages = _rows(planned, outcomes, "en")
     assert messages == [f"{good}: report failed: kernel died",
                         *english(warned_path)]
+
+
+# --- validation errors ----------------------------------------------------------------------
+
+BAD = """\
+name: Bad
+start_year: 2026
+horizon: 3
+facility: {available_hours: abc}
+parties:
+  - {name: X, role: boss}
+finance: {opening_csh: 1, minimum_cash: 10, discount_rate: -2}
+investments:
+  - {name: Kit, amount: "veel", year: 2040, life: 0}
+  - {name: Kit, amount: 5, year: 2026, life: 2}
+  - {name: Van, amount: 5, year: 2026, life: 2, replace: maybe}
+operating_costs:
+  - {name: Staff, amount: {2026: 5, 1700: 6}, indexation: nope}
+  - {name: Rent, amount: {}}
+rental:
+  segments:
+    - {name: A, tariff: 10, demand_hours: 600, ramp_up: [1.5]}
+"""
+
+BAD_NL = [
+    "4: facility.available_hours: moet een getal of een mapping {year: value} zijn, niet 'abc'",
+    "6: parties[X].role: moet een van 'public', 'commercial' of 'other' zijn, niet 'boss'",
+    "7: finance.discount_rate: moet tussen -0,99 en 100 liggen (-99% tot +10.000% per jaar), "
+    "niet -2",
+    "7: finance.opening_csh: onbekende sleutel; toegestaan: discount_rate, loans, minimum_cash, "
+    "opening_cash",
+]
+
+
+def test_common_validation_errors_in_dutch(write: Callable[..., Path],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The common errors in Dutch under --lang nl (keys and values as in the file), every
+    one exactly as before in English."""
+    from finmodel.model.errors import ScenarioError
+
+    path = write(BAD)
+    with pytest.raises(ScenarioError) as exc:
+        finmodel.load_scenario(path)
+    problems = exc.value.problems
+    coded = {p.code for p in problems}
+    assert {"type", "series_type", "one_of", "range", "unknown_key", "number_type", "bound",
+            "horizon", "duplicate_item", "series_year", "unknown_index", "series_empty"
+            } <= coded, coded
+    for p in problems:
+        assert problem_line("en", p) == str(p)
+    code, out, err = run(capsys, "run", str(path))
+    assert (code, err.splitlines()) == (2, [str(p) for p in problems])
+    code, out, err = run(capsys, "run", str(path), "--lang", "nl")
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == len(problems)
+    assert lines[:4] == [f"{path}:{line}" for line in BAD_NL]
+    assert f"{path}:9: investments[Kit].amount: moet een getal zijn, niet 'veel'" in lines
+    assert f"{path}:9: investments[Kit].life: moet >= 1 zijn, niet 0" in lines
+    assert f"{path}:9: investments[Kit].year: moet binnen de horizon 2026..2028 liggen, " \
+           "niet 2040" in lines
+    # what stays English is only what the file says (keys, allowed values, its text)
+    assert not [line for line in lines if re.search(r"\b(must|got|unknown|allowed)\b", line)]
+    code, _, err = run(capsys, "check", "--lang", "nl", str(path))
+    assert err.splitlines() == lines
+
+
+def test_explorer_says_a_broken_file_in_dutch(tmp_path: Path) -> None:
+    """The explorer's status line: a file that does not load, its problems in Dutch."""
+    from finmodel.explore.widgets import ExplorerApp
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(ROOT / "scenarios" / "base.yaml", folder / "base.yaml")
+    (folder / "broken.yaml").write_text("horizon: many\n", encoding="utf-8")
+    app = ExplorerApp(folder / "base.yaml", "nl")
+    app.chooser.options = app._files()
+    app.chooser.value = "broken.yaml"
+    status = app.status.value
+    assert "broken.yaml kan niet worden verkend" in status
+    assert f"{folder / 'broken.yaml'}:1: horizon: moet een geheel getal zijn, niet " \
+           "&#x27;many&#x27;" in status
+    assert f"{folder / 'broken.yaml'}:1: start_year: verplicht" in status
+    assert "must be" not in status and "required" not in status

@@ -20,7 +20,6 @@ The bounds (documented in docs/scenario-format.md):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -69,16 +68,8 @@ class InputWarning(Problem):
     's.yaml:4: indexation.cpi: warning: 2.5 means 250 % a year'
     """
 
-    code: str = dataclasses.field(default="", compare=False)
-    values: tuple[tuple[str, Any], ...] = dataclasses.field(default=(), compare=False)
-
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.path}: warning: {self.message}"
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """``values`` as a mapping (name -> value)."""
-        return dict(self.values)
 
 
 def input_warnings(data: Mapping[str, Any], origins: Mapping[str, Any],

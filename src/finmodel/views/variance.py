@@ -152,11 +152,16 @@ def variance_text(v: Variance, lang: Language = "en") -> str:
         out.append(f"{rows[0].label:<38}{cells}")
     out += [f"  {t(lang, 'var.kept')}", "", t(lang, "var.largest")]
     out += [f"  {s}" for s in explanations(v, lang=lang)] or [f"  {t(lang, 'var.none')}"]
-    out += ["", f"{t(lang, 'var.key_figures'):<46}{plan:>22}"
-                f"{t(lang, 'var.col.prognosis'):>22}{diff:>18}"]
-    for name, kpi in v.kpi_table().items():
-        out.append(f"  {i18n.kpi_name(lang, name):<44}{format_kpi(name, kpi['plan'], lang):>22}"
-                   f"{format_kpi(name, kpi['prognosis'], lang):>22}"
+    table = v.kpi_table()
+    shown = {name: (format_kpi(name, kpi["plan"], lang), format_kpi(name, kpi["prognosis"], lang))
+             for name, kpi in table.items()}
+    # 22 wide, wider when a value is longer ("n.v.t. (geen rente of aflossing)")
+    width = max([22] + [len(text) + 1 for pair in shown.values() for text in pair])
+    out += ["", f"{t(lang, 'var.key_figures'):<46}{plan:>{width}}"
+                f"{t(lang, 'var.col.prognosis'):>{width}}{diff:>18}"]
+    for name, kpi in table.items():
+        out.append(f"  {i18n.kpi_name(lang, name):<44}{shown[name][0]:>{width}}"
+                   f"{shown[name][1]:>{width}}"
                    f"{kpi_difference(name, kpi['difference'], lang):>18}")
     status = t(lang, "txt.ok" if v.prognosis.master_check else "txt.failed")
     out += ["", t(lang, "var.checks", status=status)]
@@ -180,7 +185,7 @@ def kpi_difference(name: str, value: float | int | None, lang: Language = "en") 
     >>> kpi_difference("min_debt_service_coverage", 0.456), kpi_difference("npv", None)
     ('+0.46', 'n/a')
     >>> kpi_difference("npv", 8051.2, "nl"), kpi_difference("debt_end", -12.0, "nl")
-    ('€\\xa0+8.051', '€\\xa0-12')
+    ('+€\\xa08.051', '€\\xa0-12')
     """
     if value is None:
         return t(lang, "n/a")
@@ -192,11 +197,7 @@ def kpi_difference(name: str, value: float | int | None, lang: Language = "en") 
         return f"{round(value) or 0:+,} EUR"
     if name == "min_debt_service_coverage":
         return i18n.signed(i18n.number(lang, value, 2), round(value, 2))
-    text = i18n.money(lang, value)
-    if round(value) > 0:  # the sign where the locale puts a minus: before the digits
-        first = next(i for i, c in enumerate(text) if c.isdigit())
-        text = text[:first] + "+" + text[first:]
-    return text
+    return i18n.signed(i18n.money(lang, value), round(value))  # "+€ 10.000" as elsewhere
 
 
 def variance_csv(v: Variance) -> str:

@@ -31,13 +31,15 @@ from finmodel.model.input_warnings import (
     MIN_PER_HOUR,
     InputWarning,
 )
+from finmodel.model.schema import NON_NEGATIVE, POSITIVE, RATE, SHARE
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Reconciliation
 
-__all__ = ["fmt", "problem_line", "reconciliation_message", "warning_message"]
+__all__ = ["error_message", "fmt", "problem_line", "reconciliation_message",
+           "warning_message"]
 
 
 def fmt(lang: Language, value: float, spec: str = "g") -> str:
@@ -111,14 +113,44 @@ def warning_message(lang: Language, w: InputWarning) -> str:
     return t(lang, key, **warning_values(lang, w))
 
 
+#: The schema's bounds on numbers: their English text -> catalogue key.
+_RULES = {NON_NEGATIVE.text: "non_negative", POSITIVE.text: "positive", SHARE.text: "share",
+          RATE.text: "rate"}
+
+
+def error_message(lang: Language, problem: Problem) -> str:
+    """The message of a validation error in ``lang``: the common kinds (``required``,
+    ``unknown_key``, ``type``, ``one_of``, ``bound``, ``number_type``, ``number_finite``)
+    from the catalogue; the others as the model writes them (English). Keys, allowed
+    values and what the file says stay as written: they are the file's words.
+
+    >>> p = Problem("s.yaml", 3, "finance.opening_csh", "unknown key; allowed: x, y",
+    ...             "unknown_key", (("allowed", "x, y"),))
+    >>> error_message("en", p) == p.message, error_message("nl", p)
+    (True, 'onbekende sleutel; toegestaan: x, y')
+    """
+    key = f"err.{problem.code}"
+    if not problem.code or not i18n.has(lang, key):
+        return problem.message
+    values = problem.params
+    if problem.code == "type":
+        values["expected"] = t(lang, f"err.expect.{values['expected']}")
+    if problem.code == "one_of" and lang != "en":  # pydantic's list: 'a', 'b' or 'c'
+        values["expected"] = str(values["expected"]).replace("' or '", "' of '")
+    if problem.code == "unknown_index" and values.get("allowed") == t("en", "err.no_indices"):
+        values["allowed"] = t(lang, "err.no_indices")
+    if problem.code == "range" and values.get("rule") in _RULES:
+        values["rule"] = t(lang, f"err.rule.{_RULES[values['rule']]}")
+    return t(lang, key, **values)
+
+
 def problem_line(lang: Language, problem: Problem) -> str:
-    """``FILE:LINE: PATH: message`` of a problem; an input warning's word "warning" and
-    its sentence in ``lang``. Validation errors stay as the model writes them (they name
-    the file's keys, which are English)."""
+    """``FILE:LINE: PATH: message`` of a problem in ``lang``: an input warning's word
+    "warning" and its sentence; the common validation errors (:func:`error_message`)."""
     if isinstance(problem, InputWarning):
         return (f"{problem.file}:{problem.line}: {problem.path}: "
                 f"{t(lang, 'warn.label')}: {warning_message(lang, problem)}")
-    return str(problem)
+    return f"{problem.file}:{problem.line}: {problem.path}: {error_message(lang, problem)}"
 
 
 def reconciliation_message(lang: Language, check: Reconciliation) -> str:
