@@ -200,6 +200,8 @@ def test_new_in_dutch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     code, out, err = run(capsys, "new", "lab", "--lang", "nl")
     assert (code, out, err) == (
         0, "scenarios/lab.yaml geschreven; probeer: finmodel run scenarios/lab.yaml\n", "")
+    assert finmodel.load_scenario(tmp_path / "scenarios" / "lab.yaml").language == "nl"
+    assert run(capsys, "check", "lab") == (0, "lab: in orde\n", "")
     code, out, err = run(capsys, "new", "lab", "--lang", "nl")
     assert (code, out, err) == (2, "", "finmodel new: fout: scenarios/lab.yaml: bestaat al; "
                                        "kies een andere naam of verwijder eerst het bestand\n")

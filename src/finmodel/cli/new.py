@@ -130,6 +130,10 @@ def run(args: argparse.Namespace) -> int:
         return _refuse(lang, t(lang, "cli.new.start_year", first=FIRST_YEAR,
                                last=LAST_YEAR - 50, year=args.start_year))
     text = STARTER.format(name=path.stem, path=path.as_posix(), start=args.start_year)
+    if args.lang:  # asked in a language: the scenario's reports speak it too
+        text = text.replace("\ndescription:", f"\nlanguage: {args.lang}"
+                            "                    # of reports and terminal text (nl, en)"
+                            "\ndescription:", 1)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
