@@ -79,8 +79,9 @@ def load(spec: str, lang: str | None = None) -> Scenario:
 
 
 def print_problems(problems: Iterable[Problem], lang: str | None = None) -> None:
-    """Every problem on stderr as ``FILE:LINE: PATH: message``; input warnings in ``lang``
-    (validation errors stay English: they name the file's keys)."""
+    """Every problem on stderr as ``FILE:LINE: PATH: message`` in ``lang``: input warnings
+    and the common validation errors (see :func:`finmodel.views.warning_text.problem_line`);
+    the rarer errors stay English."""
     from finmodel.views.i18n import language
     from finmodel.views.warning_text import problem_line
 
