@@ -328,9 +328,10 @@ def test_failed_report_lines_in_dutch(write: Callable[..., Path]) -> None:
     planned = [PlannedScenario(good, "good", finmodel.load_scenario(good), ()),
                PlannedScenario(warned_path, "warned", None, warned.warnings)]
     outcomes = {"/o/good": ReportOutcome("/o/good", error="kernel died")}
-    _, messages = _rows(planned, outcomes, "nl")
+    rows, messages = _rows(planned, outcomes, "nl")
     assert messages == [f"{good}: rapport mislukt: kernel died",
                         *dutch(warned_path)]
+    assert rows[1].error == "\n".join(dutch(warned_path))  # its row in index.html
     _, messages = _rows(planned, outcomes, "en")
     assert messages == [f"{good}: report failed: kernel died",
                         *english(warned_path)]

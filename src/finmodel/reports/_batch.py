@@ -261,7 +261,7 @@ def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome]
     out_folders = {Path(folder).name: outcome for folder, outcome in outcomes.items()}
     for item in planned:
         if not item.valid:
-            text = "\n".join(str(problem) for problem in item.problems)
+            text = "\n".join(problem_line(lang, problem) for problem in item.problems)
             rows.append(IndexRow(item.folder, item.title, {}, None, None, (), (), text))
             messages += [problem_line(lang, problem) for problem in item.problems]
             continue
