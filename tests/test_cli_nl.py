@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 import finmodel
 from finmodel.analysis.variance import variance
 from finmodel.cli import main
+from finmodel.cli.new import STARTER
+from finmodel.model.actuals import ACTUAL_LINES, SENTENCES
+from finmodel.model.errors import Problem
 from finmodel.model.input_warnings import MAX_AMOUNT, MAX_PER_HOUR, MAX_RATE, warning
 from finmodel.views import messages_en, messages_nl, summary
 from finmodel.views.variance_report import section_html
@@ -255,9 +258,10 @@ def test_reconciliation_in_both_languages(off_by_1000: Path,
     assert not re.search(r"\d EUR", out)  # amounts in the Dutch form, also differences
     no_english(out)
     code, out, _ = run(capsys, "variance", str(off_by_1000))
-    assert ("  [warn] Reconciliation of cash_end: cash_end in the actuals differs from the "
-            "balance rolled forward from the flows (2027: +1,000.00 EUR; actuals minus "
-            "prognosis)") in out.splitlines()
+    assert ("  [warn] Reconciliation of Cash at year end: Cash at year end in the actuals "
+            "differs from the balance rolled forward from the flows (2027: +1,000.00 EUR; "
+            "actuals minus prognosis)") in out.splitlines()
+    assert "cash_end" not in out and "ppe_end" not in out  # no internal key in English either
 
 
 def test_reconciliation_in_the_report_section(off_by_1000: Path) -> None:
@@ -269,7 +273,10 @@ def test_reconciliation_in_the_report_section(off_by_1000: Path) -> None:
     assert ("Liquide middelen ultimo jaar in de realisatie wijkt af van de stand die uit de "
             "stromen is doorgerekend (2027: +1.000,00 euro; realisatie min prognose)") in html
     assert "in the actuals" not in html and "EUR</td>" not in html
-    assert flag.message in section_html(v, "en")
+    english = section_html(v, "en")
+    assert ("Cash at year end in the actuals differs from the balance rolled forward from the "
+            "flows (2027: +1,000.00 EUR; actuals minus prognosis)") in english
+    assert "cash_end" not in english
 
 
 def test_ledger_warnings_in_dutch(off_by_1000: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -419,3 +426,134 @@ def test_explorer_says_a_broken_file_in_dutch(tmp_path: Path) -> None:
            "&#x27;many&#x27;" in status
     assert f"{folder / 'broken.yaml'}:1: start_year: verplicht" in status
     assert "must be" not in status and "required" not in status
+
+
+# --- cli-nl-2: errors of the risks, uncertainty and actuals; the Dutch starter ---------------
+
+def test_risk_override_errors_in_both_languages(write: Callable[..., Path],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """An override that names nothing and one the schema refuses: said in Dutch, English as
+    it always was."""
+    path = write(TINY + "risks:\n  - {name: X, probability: 0.1, overrides: {a.b: 1}}\n"
+                 "  - {name: Y, probability: 0.1, overrides: {finance: {opening_cash: x}}}\n",
+                 "risky.yaml")
+    code, out, err = run(capsys, "risks", str(path), "--lang", "nl")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{path}:29: risks[X].overrides.a.b: kan niet worden gezet: geen sleutel 'a'",
+        f"{path}:30: risks[Y].overrides.finance: finance.opening_cash: moet een getal zijn, "
+        "niet 'x'"]
+    no_english(err)
+    code, _, err = run(capsys, "risks", str(path))
+    assert err.splitlines() == [
+        f"{path}:29: risks[X].overrides.a.b: cannot set: no key 'a'",
+        f"{path}:30: risks[Y].overrides.finance: finance.opening_cash: must be a number, "
+        "got 'x'"]
+
+
+def test_uncertainty_errors_in_both_languages(write: Callable[..., Path],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A path that names no parameter (with a hint) and a spread that leaves the range:
+    the draws' ends in the locale's numbers, the distribution as the file writes it."""
+    path = write(TINY + 'uncertainty:\n  "indexation.cpl": {uniform: [0, 0.1]}\n'
+                 '  "rental.segments[B].discount": {normal: [0.25, 0.1]}\n'
+                 '  "rental.segments[A].tariff": {uniform: [-0.5, 1.5], apply: multiply}\n',
+                 "unsure.yaml")
+    code, out, err = run(capsys, "simulate", str(path), "--lang", "nl")
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert lines[0].startswith(
+        f"{path}:29: uncertainty.indexation.cpl: geen numerieke parameter van dit scenario; "
+        "bedoelt u 'indexation.cpi'? toegestaan: facility.available_hours, ")
+    assert lines[1:] == [
+        f"{path}:30: uncertainty.rental.segments[B].discount: normal [0.25, 0.1] met apply: "
+        "replace geeft waarden van -0,139059 tot 0,639059 (middelste 99,99%), maar de "
+        "parameter moet tussen 0 en 1 zijn; maak de verdeling smaller of kies een begrensde "
+        "(uniform, triangular)",
+        f"{path}:31: uncertainty.rental.segments[A].tariff: uniform [-0.5, 1.5] met apply: "
+        "multiply geeft producten met de basiswaarden van -5 tot 15, maar de parameter moet "
+        ">= 0 (hoogstens 1e12) zijn; maak de verdeling smaller of kies een begrensde "
+        "(uniform, triangular)"]
+    no_english(err)
+    code, _, err = run(capsys, "simulate", str(path))
+    assert err.splitlines()[0].startswith(
+        f"{path}:29: uncertainty.indexation.cpl: not a numeric parameter of this scenario; "
+        "did you mean 'indexation.cpi'? allowed: facility.available_hours, ")
+    assert err.splitlines()[1] == (
+        f"{path}:30: uncertainty.rental.segments[B].discount: normal [0.25, 0.1] with apply: "
+        "replace gives values from -0.139059 to 0.639059 (central 99.99 %), but the "
+        "parameter must be between 0 and 1; narrow the distribution or use a bounded one "
+        "(uniform, triangular)")
+
+
+def test_actuals_format_errors_in_both_languages(write: Callable[..., Path],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A ledger export with a bad cell, an unknown line, a repeated line and a row too long,
+    and inline actuals with a closed-year gap: every problem in Dutch."""
+    ledger = write("line;2025;2026\nrental_income;800;x\nfoo;1;2\nrental_income;1;2\n"
+                   "capex;1;2;3\n", "ledger.csv")
+    path = write(TINY + "actuals: ledger.csv\n", "with_ledger.yaml")
+    code, out, err = run(capsys, "variance", str(path), "--lang", "nl")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{ledger}:2: row 'rental_income', column 2026: geen getal: 'x'",
+        f"{ledger}:3: row 'foo': onbekende regel; toegestaan: " + ", ".join(ACTUAL_LINES),
+        f"{ledger}:4: row 'rental_income': regel staat er dubbel in (eerst in rij 2)",
+        f"{ledger}:5: row 'capex': heeft 3 bedragen voor 2 jaarkolommen"]
+    no_english(err)
+    code, _, english_err = run(capsys, "variance", str(path))
+    assert english_err.splitlines()[3] == (f"{ledger}:5: row 'capex': has 3 amounts for 2 "
+                                           "year columns")
+    write("kolom;2025\n", "ledger.csv")
+    gap = write(TINY + "actuals:\n  2025: {capex: 1}\n  2027: {capex: 1}\n  2030: {capex: 2}\n",
+                "gap.yaml")
+    for scenario, said in ((path, f"{ledger}:1: (header): de eerste rij moet line,JAAR,JAAR,... "
+                                  "zijn (een kolom 'line' en dan kalenderjaren), niet ['kolom', "
+                                  "'2025']"),
+                           (gap, f"{gap}:30: actuals.2027: afgesloten jaren moeten aansluiten "
+                                 "vanaf 2025: 2026 heeft geen bedragen"),
+                           (gap, f"{gap}:31: actuals.2030: jaar buiten de horizon 2025..2028")):
+        code, _, err = run(capsys, "variance", str(scenario), "--lang", "nl")
+        assert code == 2 and said in err.splitlines(), err
+        no_english(err)
+
+
+@pytest.mark.parametrize("code", sorted(SENTENCES))
+def test_english_catalogue_says_the_actuals_problems_as_the_model(code: str) -> None:
+    """For each kind of actuals problem the English catalogue gives the model's sentence."""
+    values = {"got": "'x'", "allowed": "a, b", "ledger": "'l.csv'", "error": "No such file",
+              "first": 2025, "last": 2030, "year": 2027, "amounts": 3, "columns": 2,
+              "cell": "'x'"}
+    used = {k: v for k, v in values.items() if "{" + k + "}" in SENTENCES[code]}
+    problem = Problem("l.csv", 2, "row 'x'", SENTENCES[code].format(**used), code,
+                      tuple(used.items()))
+    assert problem_line("en", problem) == str(problem)
+    assert problem_line("nl", problem) != str(problem)
+
+
+def test_new_in_dutch_writes_dutch_comments_that_run(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`new --lang nl`: the comments and names in Dutch, the keys as the format spells them;
+    the figures those of the English starter, so both project to the same numbers."""
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "new", "lab", "--lang", "nl")[0] == 0
+    assert run(capsys, "new", "lab_en.yaml")[0] == 0
+    text = (tmp_path / "scenarios" / "lab.yaml").read_text(encoding="utf-8")
+    assert "language: nl                    # taal van rapporten en terminaltekst (nl, en)" in text
+    assert "  minimum_cash: 20000           # minimale kaspositie, bewaakt door de controles" \
+        in text
+    comments = [line.partition("#")[2].strip() for line in text.splitlines() if "#" in line]
+    english_comments = {line.partition("#")[2].strip()
+                        for line in STARTER.splitlines() if "#" in line}
+    assert len(comments) > 25 and not set(comments) & english_comments - {
+        "finmodel check {path}", "public, commercial of other"}
+    no_english(text)
+    dutch_lab = finmodel.load_scenario(tmp_path / "scenarios" / "lab.yaml")
+    english_lab = finmodel.load_scenario(tmp_path / "lab_en.yaml")
+    assert dutch_lab.language == "nl" and [i.name for i in dutch_lab.investments] == ["Apparatuur"]
+    dutch_kpis, english_kpis = finmodel.project(dutch_lab).kpis, finmodel.project(english_lab).kpis
+    assert dutch_kpis == english_kpis and dutch_kpis["npv"] != 0
+    code, out, err = run(capsys, "simulate", "scenarios/lab.yaml", "--draws", "200")
+    assert (code, err) == (0, "") and "Andere instellingen" not in err
+    no_english(out)

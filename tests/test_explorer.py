@@ -292,8 +292,12 @@ def test_widgets_show_rates_in_percent_and_read_typed_values() -> None:
     assert app.explorer.value("indexation.cpi") == 0.0325
     cash = app.rows["finance.opening_cash"]
     cash.entry.value = "-5.000"
-    assert "must be a number between 0 and 500000 (EUR), got -5000.0" in app.status.value
+    assert "opening cash: must be a number between 0 and 500,000 EUR, got -5,000" \
+        in app.status.value  # by its name, in the shown unit, with the locale's separators
     assert cash.entry.value == "150,000"  # back to the explorer's value
+    cpi.entry.value = "12"
+    assert "index cpi: must be a number between -2 and 10 %, got 12" in app.status.value
+    assert app.explorer.value("indexation.cpi") == 0.0325
 
 
 def test_widgets_in_dutch_show_and_read_dutch_numbers() -> None:
@@ -314,6 +318,12 @@ def test_widgets_in_dutch_show_and_read_dutch_numbers() -> None:
     assert app.explorer.value("indexation.cpi") == 0.0325 and cpi.entry.value == "3,25"
     cpi.entry.value = "veel"
     assert "typ bijv. 2,50" in app.status.value and cpi.entry.value == "3,25"
+    cash.entry.value = "-5.000,5"
+    assert ("Beginkas: moet een getal tussen 0 en 500.000 EUR zijn, niet -5.000,5"
+            in app.status.value) and cash.entry.value == "160.000"
+    cpi.entry.value = "-2,5"
+    assert "moet een getal tussen -2 en 10 % zijn, niet -2,5" in app.status.value
+    assert "must be" not in app.status.value and app.explorer.value("indexation.cpi") == 0.0325
     app.reset()
     assert "teruggezet" in app.status.value and cash.entry.value == "150.000"
 

@@ -51,12 +51,15 @@ def _apply(scenario: Scenario, risk: Risk) -> Scenario | list[Problem]:
         try:
             set_value(probe, path, value)
         except (KeyError, ValueError) as exc:
-            bad[path] = _risk_problem(scenario, risk, path, path, f"cannot set: {exc.args[0]}")
+            bad[path] = _risk_problem(scenario, risk, path, path, Problem(
+                "", 0, path, f"cannot set: {exc.args[0]}", "cannot_set",
+                (("reason", exc.args[0]), ("reason_code", getattr(exc, "code", "")),
+                 ("reason_values", getattr(exc, "values", {})))))
     valid = {p: v for p, v in risk.overrides.items() if p not in bad}
     try:
         changed = scenario.with_changes(valid, source=f"risk {risk.name!r}")
     except ScenarioError as exc:
-        found = [_risk_problem(scenario, risk, _override_of(p.path, risk), p.path, p.message)
+        found = [_risk_problem(scenario, risk, _override_of(p.path, risk), p.path, p)
                  for p in exc.problems]
         return sorted([*bad.values(), *found])
     return sorted(bad.values()) if bad else changed
@@ -72,12 +75,17 @@ def _override_of(path: str, risk: Risk) -> str | None:
 
 
 def _risk_problem(scenario: Scenario, risk: Risk, override: str | None, path: str,
-                  message: str) -> Problem:
-    """A problem under ``risks[NAME].overrides``, at the line of the override (or the risk)."""
+                  found: Problem) -> Problem:
+    """``found`` under ``risks[NAME].overrides``, at the line of the override (or the
+    risk); its code and values kept, with the path it is about (``at``) when that is not
+    the override itself."""
     where = f"risks[{risk.name}].overrides" + (f".{override}" if override else "")
     origin = scenario.origin(where)
-    return Problem(origin.file, origin.line, where,
-                   message if path == override else f"{path}: {message}")
+    if path == override:
+        return Problem(origin.file, origin.line, where, found.message, found.code,
+                       found.values)
+    return Problem(origin.file, origin.line, where, f"{path}: {found.message}", found.code,
+                   (*found.values, ("at", path)))
 
 
 def validate_risks(scenario: Scenario) -> list[Problem]:

@@ -48,6 +48,8 @@ class Bounds:
     high: float
     open_low: bool
     text: str
+    #: The rule's name (``share``, ``rate``...), for the views' catalogue (``err.bounds.*``).
+    name: str = ""
 
     def clip(self, values: Array) -> Array:
         low = np.nextafter(self.low, np.inf) if self.open_low else self.low
@@ -59,11 +61,11 @@ class Bounds:
 
 
 # The schema's rules, with its cap on the size of any number (MAX_NUMBER).
-_SHARE = Bounds(0.0, 1.0, False, "between 0 and 1")
-_RATE = Bounds(-0.99, 100.0, False, "between -0.99 and 100")
-_POSITIVE = Bounds(0.0, MAX_NUMBER, True, "> 0 (at most 1e12)")
-_NON_NEGATIVE = Bounds(0.0, MAX_NUMBER, False, ">= 0 (at most 1e12)")
-_ANY = Bounds(-MAX_NUMBER, MAX_NUMBER, False, "between -1e12 and 1e12")
+_SHARE = Bounds(0.0, 1.0, False, "between 0 and 1", "share")
+_RATE = Bounds(-0.99, 100.0, False, "between -0.99 and 100", "rate")
+_POSITIVE = Bounds(0.0, MAX_NUMBER, True, "> 0 (at most 1e12)", "positive")
+_NON_NEGATIVE = Bounds(0.0, MAX_NUMBER, False, ">= 0 (at most 1e12)", "non_negative")
+_ANY = Bounds(-MAX_NUMBER, MAX_NUMBER, False, "between -1e12 and 1e12", "any")
 
 
 def bounds_of(path: str) -> Bounds:
@@ -93,7 +95,7 @@ def bounds_of(path: str) -> Bounds:
 #: scenario in :func:`check_uncertainty`); amount, rate and grace years are >= 0. A file
 #: must state an amount > 0 (a loan of 0 is a slip), but a varied amount may reach 0:
 #: no loan, which is where a goal seek for the amount starts.
-_LOAN_BOUNDS = {"term": Bounds(1.0, math.inf, False, ">= 1"), "year": _ANY}
+_LOAN_BOUNDS = {"term": Bounds(1.0, math.inf, False, ">= 1", "term"), "year": _ANY}
 
 
 def _exp(x: float) -> float:
@@ -166,26 +168,40 @@ def check_uncertainty(scenario: Scenario) -> None:
     problems = []
     for path, dist in scenario.uncertainty.items():
         where = scenario.origin(f"uncertainty.{path}")
-        message = (_unknown(path, known) if path not in known
-                   else _out_of_range(scenario, path, dist))
-        if message:
-            problems.append(Problem(where.file, where.line, f"uncertainty.{path}", message))
+        code, values = (_unknown(path, known) if path not in known
+                        else _out_of_range(scenario, path, dist))
+        if code:
+            problems.append(Problem(where.file, where.line, f"uncertainty.{path}",
+                                    _SENTENCES[code].format(**values), code,
+                                    tuple(values.items())))
     if problems:
         raise ScenarioError(problems)
 
 
-def _unknown(path: str, known: Mapping[str, str]) -> str:
+#: The English sentences of the block's problems; the views' catalogue says them under
+#: ``err.CODE`` (and in Dutch) from the same values.
+_SENTENCES = {
+    "uncertainty_unknown": "not a numeric parameter of this scenario; {hint}allowed: {allowed}",
+    "uncertainty_range": "{kind} [{params}] with apply: {apply} gives {what} from {low:g} to "
+                         "{high:g}{central}, but the parameter must be {rule}; narrow the "
+                         "distribution or use a bounded one (uniform, triangular)",
+}
+_WHAT = {"replace": "values", "multiply": "products with the base values"}
+
+
+def _unknown(path: str, known: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
     close = difflib.get_close_matches(path, list(known), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return (f"not a numeric parameter of this scenario; {hint}allowed: "
-            + ", ".join(sorted(known)))
+    return "uncertainty_unknown", {
+        "hint": f"did you mean {close[0]!r}? " if close else "",
+        "close": repr(close[0]) if close else "", "allowed": ", ".join(sorted(known))}
 
 
-def _out_of_range(scenario: Scenario, path: str, dist: Distribution) -> str:
+def _out_of_range(scenario: Scenario, path: str,
+                  dist: Distribution) -> tuple[str, dict[str, Any]]:
     bounds = bounds_of(path)
     if path.startswith("finance.loans[") and path.endswith(".year"):
         first, last = scenario.start_year, scenario.end_year
-        bounds = Bounds(first, last, False, f"within the horizon {first}..{last}")
+        bounds = Bounds(first, last, False, f"within the horizon {first}..{last}", "horizon")
     low, high = spread(dist)
     if dist.apply == "multiply":
         base = base_values(scenario, path)
@@ -193,13 +209,13 @@ def _out_of_range(scenario: Scenario, path: str, dist: Distribution) -> str:
                                    base.max() * low, base.max() * high)]
         low, high = min(ends), max(ends)
     if bounds.holds(low) and bounds.holds(high):
-        return ""
-    share = " (central 99.99 %)" if dist.kind in ("normal", "lognormal") else ""
-    what = "values" if dist.apply == "replace" else "products with the base values"
-    return (f"{dist.kind} [{', '.join(f'{v:g}' for v in dist.params)}] "
-            f"with apply: {dist.apply} gives {what} from {low:g} to {high:g}{share}, "
-            f"but the parameter must be {bounds.text}; narrow the distribution or "
-            f"use a bounded one (uniform, triangular)")
+        return "", {}
+    central = " (central 99.99 %)" if dist.kind in ("normal", "lognormal") else ""
+    return "uncertainty_range", {
+        "kind": dist.kind, "params": ", ".join(f"{v:g}" for v in dist.params),
+        "apply": dist.apply, "what": _WHAT[dist.apply], "low": low, "high": high,
+        "central": central, "rule": bounds.text, "bounds": bounds.name,
+        "first": scenario.start_year, "last": scenario.end_year}
 
 
 def base_values(scenario: Scenario, path: str) -> Array:

@@ -90,6 +90,88 @@ uncertainty:
 """
 
 
+#: The starter with Dutch comments and names (``--lang nl``); keys and fixed values
+#: (``staff``, ``operating``, ``public``...) stay as the format spells them.
+STARTER_NL = """\
+# {name}: een startscenario, geschreven door `finmodel new`. Vervang de bedragen door de uwe.
+# Het formaat: docs/scenario-format.md in het finmodel-project; controleer het bestand met
+#   finmodel check {path}
+# Bedragen zijn euro's per jaar in prijzen van {start}; percentages als breuk (0.025 is 2,5%).
+# Schrijf getallen zonder scheidingsteken voor duizendtallen en met een decimale punt:
+# 58000 of 58_000, nooit 58.000 (dat is 58).
+name: {name}
+description: >-
+  Welke vraag beantwoordt dit scenario? Zeg het hier; de rapporten tonen het bovenaan.
+
+start_year: {start}
+horizon: 10                     # aantal jaren dat wordt doorgerekend, 1 tot 50
+
+indexation:                     # jaarlijkse percentages; een post kiest er een met `indexation:`
+  cpi: 0.025                    # consumentenprijzen
+  wages: 0.03                   # cao-lonen
+
+facility:
+  available_hours: 1600         # uren per jaar dat de faciliteit gebruikt kan worden
+
+investments:                    # eenmalige aankopen, lineair afgeschreven
+  - name: Apparatuur
+    amount: 100000
+    year: {start}
+    life: 5                     # jaren; met replace: true elke 5 jaar opnieuw gekocht
+    replace: true
+    indexation: cpi
+
+operating_costs:                # jaarlijkse exploitatiekosten
+  - name: Coördinator
+    category: staff
+    amount: 60000
+    indexation: wages
+  - name: Licenties en onderhoud
+    amount: 15000
+    indexation: cpi
+
+rental:                         # uren verhuurd aan externe gebruikers
+  segments:
+    - name: Andere instellingen
+      tariff: 100               # euro per uur
+      indexation: cpi
+      demand_hours: 600
+      ramp_up: [0.5, 0.8]       # deel van de vraag in de eerste jaren, daarna 1
+
+subsidies:
+  - name: Startsubsidie
+    type: operating
+    amount: 50000               # euro per jaar tot de afbouw
+    phase_out: {{start: {start}, full_years: 2, taper_years: 2}}
+
+parties:                        # partners: wat ze gebruiken en wat ze inbrengen
+  - name: Mbo-college
+    role: public                # public, commercial of other
+    own_use_hours: 400
+    contributions:
+      - name: Jaarlijkse bijdrage
+        type: cash              # cash of in_kind (in natura)
+        amount: 40000
+        indexation: cpi
+
+finance:
+  opening_cash: 120000
+  minimum_cash: 20000           # minimale kaspositie, bewaakt door de controles
+  discount_rate: 0.04           # voor de netto contante waarde (npv)
+
+# Waar u onzeker over bent, voor `finmodel simulate` en `finmodel sensitivity` (die dit
+# blok nodig hebben): een parameterpad en een verdeling van de waarde of, met
+# `apply: multiply`, van een factor erop.
+uncertainty:
+  "rental.segments[Andere instellingen].demand_hours":
+    {{triangular: [0.5, 1.0, 1.2], apply: multiply}}
+  "indexation.wages": {{normal: [0.03, 0.005]}}
+"""
+
+#: The starter by language.
+STARTERS = {"en": STARTER, "nl": STARTER_NL}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from finmodel.cli._common import add_lang_argument
 
@@ -129,11 +211,12 @@ def run(args: argparse.Namespace) -> int:
     if not FIRST_YEAR <= args.start_year <= LAST_YEAR - 50:
         return _refuse(lang, t(lang, "cli.new.start_year", first=FIRST_YEAR,
                                last=LAST_YEAR - 50, year=args.start_year))
-    text = STARTER.format(name=path.stem, path=path.as_posix(), start=args.start_year)
+    text = STARTERS[lang].format(name=path.stem, path=path.as_posix(), start=args.start_year)
     if args.lang:  # asked in a language: the scenario's reports speak it too
+        said = ("taal van rapporten en terminaltekst" if lang == "nl"
+                else "of reports and terminal text")
         text = text.replace("\ndescription:", f"\nlanguage: {args.lang}"
-                            "                    # of reports and terminal text (nl, en)"
-                            "\ndescription:", 1)
+                            f"                    # {said} (nl, en)\ndescription:", 1)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
@@ -154,4 +237,4 @@ def _refuse(lang: Language, message: str) -> int:
     return 2
 
 
-__all__ = ["STARTER", "target"]
+__all__ = ["STARTER", "STARTERS", "STARTER_NL", "target"]

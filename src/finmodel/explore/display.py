@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from finmodel.explore.controls import Control
+from finmodel.views import i18n
 from finmodel.views.i18n import Language, has, t
 
 __all__ = ["format_value", "parse_value", "percent", "shown", "slider_step", "stored",
@@ -173,3 +174,29 @@ def parse_value(control: Control, text: str) -> float:
                                        and control.kind not in ("scale", "shift"))
         number = number.replace(mark, "") if thousands else number.replace(mark, ".")
     return stored(control, float(number))
+
+
+def _plain(lang: Language, value: float) -> str:
+    """A bound or a typed value with Babel's separators and as many decimals as it has
+    (at most 4): ``500.000``, ``-2``, ``0,25``."""
+    digits = next((d for d in range(5) if round(value, d) == value), 4)
+    return i18n.number(lang, value, digits)
+
+
+def range_text(control: Control, got: float, lang: Language = "en") -> str:
+    """Why a typed value is refused: the control's range and the value, in the shown unit
+    (percent for rates) and the locale's number format.
+
+    Examples
+    --------
+    >>> cash = Control("finance.opening_cash", "opening cash", "Finance", "value", 150000.0,
+    ...                0.0, 500000.0, 5000.0, "EUR", 150000.0)
+    >>> range_text(cash, -5000.0)
+    'must be a number between 0 and 500,000 EUR, got -5,000'
+    >>> range_text(cash, 600000.5, "nl")
+    'moet een getal tussen 0 en 500.000 EUR zijn, niet 600.000,5'
+    """
+    kind = t(lang, "err.expect.int_type" if control.integer else "err.expect.float_type")
+    return t(lang, "ex.out_of_range", kind=kind, low=_plain(lang, shown(control, control.low)),
+             high=_plain(lang, shown(control, control.high)), unit=unit_text(control, lang),
+             got=_plain(lang, shown(control, got)))

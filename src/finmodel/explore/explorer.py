@@ -95,7 +95,8 @@ class Explorer:
             kind = "a whole number" if control.integer else "a number"
             raise ScenarioError([Problem(
                 "<explorer>", 0, path, f"must be {kind} between {control.low:g} and "
-                f"{control.high:g} ({control.unit}), got {value!r}")])
+                f"{control.high:g} ({control.unit}), got {value!r}", "explorer_range",
+                (("got", number),))])
         values = {**self._values, path: number}
         self._update(values)
 

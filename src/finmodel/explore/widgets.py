@@ -275,7 +275,7 @@ class ExplorerApp:
             try:
                 self.explorer.set(path, value)
             except FinModelError as exc:
-                message = _message(_said(self.lang, exc), error=True)
+                message = _message(_refused(self.rows[path], exc), error=True)
                 self.rows[path].forget()
         self.status.value = message
         self.refresh()
@@ -433,6 +433,16 @@ def _said(lang: Language, exc: FinModelError) -> str:
     if isinstance(exc, ScenarioError):
         return "\n".join(problem_line(lang, p) for p in exc.problems)
     return str(exc)
+
+
+def _refused(row: _Row, exc: FinModelError) -> str:
+    """A typed value the explorer refused: out of range said by the control's name, with
+    its range in the shown unit and the locale's format; any other error as :func:`_said`."""
+    problems = exc.problems if isinstance(exc, ScenarioError) else []
+    if len(problems) == 1 and problems[0].code == "explorer_range":
+        got = float(problems[0].params["got"])
+        return f"{row.name}: {display.range_text(row.control, got, row.lang)}"
+    return _said(row.lang, exc)
 
 
 def _message(text: str, error: bool = False) -> str:

@@ -26,8 +26,8 @@ from finmodel.model.errors import Problem
 from finmodel.model.files import Origin
 from finmodel.model.input_warnings import InputWarning, warning
 
-__all__ = ["ACTUAL_FLOWS", "ACTUAL_LINES", "CONTROL_BALANCES", "Actuals", "parse_number",
-           "read_actuals"]
+__all__ = ["ACTUAL_FLOWS", "ACTUAL_LINES", "CONTROL_BALANCES", "SENTENCES", "Actuals",
+           "parse_number", "read_actuals"]
 
 #: Flows that actuals may give (spec section 10), in budget order.
 ACTUAL_FLOWS: tuple[str, ...] = (
@@ -156,9 +156,8 @@ def read_actuals(value: Any, locate: Callable[[str], Origin], years: tuple[int, 
         path = os.path.normpath(os.path.join(os.path.dirname(where.file), value))
         table = _csv(path, where)
     else:
-        return None, [Problem(where.file, where.line, "actuals",
-                              "must be a CSV file name or a mapping {year: {LINE: amount}}, "
-                              f"got {value!r}")]
+        return None, [_problem(where.file, where.line, "actuals", "actuals_value",
+                               got=repr(value))]
     closed = _closed_years(table, years)
     _negative_flows(table)
     if table.problems:
@@ -170,37 +169,64 @@ def read_actuals(value: Any, locate: Callable[[str], Origin], years: tuple[int, 
     return Actuals(tuple(closed), values, table.source, tuple(table.warnings)), []
 
 
+#: The English sentence of each kind of problem with the actuals, by code; the views'
+#: catalogue says the same under ``err.CODE`` (and in Dutch) from the problem's values.
+SENTENCES = {
+    "actuals_value": "must be a CSV file name or a mapping {{year: {{LINE: amount}}}}, got {got}",
+    "actuals_year": "must be a calendar year, got {got}",
+    "actuals_lines": "must be a mapping {{LINE: amount}}, got {got}",
+    "unknown_line": "unknown line; allowed: {allowed}",
+    "number_type": "must be a number, got {got}",
+    "number_finite": "must be a finite number, got {got}",
+    "csv_unreadable": "cannot read {ledger}: {error}",
+    "csv_header": "the first row must be line,YEAR,YEAR,... (a column 'line' then calendar "
+                  "years), got {got}",
+    "csv_column": "the header must name calendar years, e.g. 2026",
+    "csv_duplicate_year": "duplicate year",
+    "csv_duplicate_line": "duplicate line (first in row {first})",
+    "csv_row_length": "has {amounts} amounts for {columns} year columns",
+    "csv_not_number": "not a number: {cell}",
+    "actuals_outside": "year outside the horizon {first}..{last}",
+    "actuals_gap": "closed years must be consecutive from {first}: {year} has no amounts",
+}
+
+
+def _problem(file: str, line: int, path: str, code: str, **values: Any) -> Problem:
+    """A problem with its English sentence, and its code and values for other languages."""
+    return Problem(file, line, path, SENTENCES[code].format(**values), code,
+                   tuple(values.items()))
+
+
 def _inline(data: Mapping[Any, Any], where: Origin,
             locate: Callable[[str], Origin]) -> _Table:
     table = _Table(where.file, {}, {}, {}, [], [])
     for year, lines in data.items():
         at = locate(f"actuals.{year}")
         if isinstance(year, bool) or not isinstance(year, int):
-            table.problems.append(Problem(at.file, at.line, f"actuals.{year}",
-                                          f"must be a calendar year, got {year!r}"))
+            table.problems.append(_problem(at.file, at.line, f"actuals.{year}",
+                                           "actuals_year", got=repr(year)))
             continue
         table.year_where[year] = (at, f"actuals.{year}")
         if lines is None:
             continue
         if not isinstance(lines, Mapping):
-            table.problems.append(Problem(at.file, at.line, f"actuals.{year}",
-                                          "must be a mapping {LINE: amount}, got "
-                                          f"{lines!r}"))
+            table.problems.append(_problem(at.file, at.line, f"actuals.{year}",
+                                           "actuals_lines", got=repr(lines)))
             continue
         for name, amount in lines.items():
             path = f"actuals.{year}.{name}"
             here = locate(path)
             if name not in ACTUAL_LINES:
-                table.problems.append(Problem(here.file, here.line, path,
-                                              f"unknown line; allowed: {_ALLOWED}"))
+                table.problems.append(_problem(here.file, here.line, path, "unknown_line",
+                                               allowed=_ALLOWED))
             elif amount is None:
                 continue
             elif isinstance(amount, bool) or not isinstance(amount, int | float):
-                table.problems.append(Problem(here.file, here.line, path,
-                                              f"must be a number, got {amount!r}"))
+                table.problems.append(_problem(here.file, here.line, path, "number_type",
+                                               got=repr(amount)))
             elif not math.isfinite(amount):
-                table.problems.append(Problem(here.file, here.line, path,
-                                              f"must be a finite number, got {amount!r}"))
+                table.problems.append(_problem(here.file, here.line, path, "number_finite",
+                                               got=repr(amount)))
             else:
                 table.cells[(name, year)] = float(amount)
                 table.cell_where[(name, year)] = (here, path)
@@ -217,8 +243,8 @@ def _csv(path: str, where: Origin) -> _Table:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        table.problems.append(Problem(where.file, where.line, "actuals",
-                                      f"cannot read {path!r}: {exc.strerror}"))
+        table.problems.append(_problem(where.file, where.line, "actuals", "csv_unreadable",
+                                       ledger=repr(path), error=exc.strerror))
         return table
     try:
         text = raw.decode("utf-8-sig")
@@ -228,9 +254,7 @@ def _csv(path: str, where: Origin) -> _Table:
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     header = rows[0] if rows else []
     if not header or header[0].strip().lower() != "line":
-        table.problems.append(Problem(path, 1, "(header)",
-                                      "the first row must be line,YEAR,YEAR,... (a column "
-                                      f"'line' then calendar years), got {header!r}"))
+        table.problems.append(_problem(path, 1, "(header)", "csv_header", got=repr(header)))
         return table
     columns = _year_columns(header[1:], path, table)
     seen: dict[str, int] = {}
@@ -253,11 +277,10 @@ def _year_columns(cells: list[str], path: str, table: _Table) -> list[int | None
         if not label:
             columns.append(None)
         elif not re.fullmatch(r"\d{4}", label):
-            table.problems.append(Problem(path, 1, f"column {label!r}",
-                                          "the header must name calendar years, e.g. 2026"))
+            table.problems.append(_problem(path, 1, f"column {label!r}", "csv_column"))
             columns.append(None)
         elif int(label) in table.year_where:
-            table.problems.append(Problem(path, 1, f"column {label}", "duplicate year"))
+            table.problems.append(_problem(path, 1, f"column {label}", "csv_duplicate_year"))
             columns.append(None)
         else:
             table.year_where[int(label)] = (Origin(path, 1), f"column {label}")
@@ -270,25 +293,25 @@ def _csv_row(row: list[str], number: int, columns: list[int | None], delimiter: 
     name = row[0].strip()
     path = table.source
     if name not in ACTUAL_LINES:
-        table.problems.append(Problem(path, number, f"row {name!r}",
-                                      f"unknown line; allowed: {_ALLOWED}"))
+        table.problems.append(_problem(path, number, f"row {name!r}", "unknown_line",
+                                       allowed=_ALLOWED))
         return
     if name in seen:
-        table.problems.append(Problem(path, number, f"row {name!r}",
-                                      f"duplicate line (first in row {seen[name]})"))
+        table.problems.append(_problem(path, number, f"row {name!r}", "csv_duplicate_line",
+                                       first=seen[name]))
         return
     seen[name] = number
     if len(row) - 1 > len(columns):
-        table.problems.append(Problem(path, number, f"row {name!r}",
-                                      f"has {len(row) - 1} amounts for {len(columns)} "
-                                      "year columns"))
+        table.problems.append(_problem(path, number, f"row {name!r}", "csv_row_length",
+                                       amounts=len(row) - 1, columns=len(columns)))
     for year, cell in zip(columns, row[1:], strict=False):
         if year is None or not cell.strip():
             continue
         value, ambiguous = parse_number(cell, delimiter)
         where = f"row {name!r}, column {year}"
         if value is None:
-            table.problems.append(Problem(path, number, where, f"not a number: {cell.strip()!r}"))
+            table.problems.append(_problem(path, number, where, "csv_not_number",
+                                           cell=repr(cell.strip())))
             continue
         if ambiguous and not any(w.file == path and w.code == "csv_thousands"
                                  for w in table.warnings):
@@ -319,14 +342,13 @@ def _closed_years(table: _Table, horizon: tuple[int, int]) -> list[int]:
         if year not in filled:
             table.warnings.append(warning(at.file, at.line, label, "year_empty"))
         elif not first <= year <= last:
-            table.problems.append(Problem(at.file, at.line, label,
-                                          f"year outside the horizon {first}..{last}"))
+            table.problems.append(_problem(at.file, at.line, label, "actuals_outside",
+                                           first=first, last=last))
     inside = [y for y in filled if first <= y <= last]
     for i, year in enumerate(inside):
         if year != first + i:
             at, label = table.year_where[year]
-            table.problems.append(Problem(
-                at.file, at.line, label,
-                f"closed years must be consecutive from {first}: {first + i} has no amounts"))
+            table.problems.append(_problem(at.file, at.line, label, "actuals_gap",
+                                           first=first, year=first + i))
             break
     return inside

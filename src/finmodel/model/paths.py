@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["format_path", "get_path", "parse_path", "set_path"]
 
@@ -19,6 +19,14 @@ _TOKEN = re.compile(r"\.?([^.\[\]]+)|\[([^\]]+)\]")
 _WHOLE = re.compile(r"[^.\[\]]+(?:\.[^.\[\]]+|\[[^\]]+\])*")
 
 Key = str | int
+E = TypeVar("E", bound=Exception)
+
+
+def _coded(exc: E, code: str, **values: Any) -> E:
+    """``exc`` with what went wrong as a code and values (``exc.code``, ``exc.values``), so
+    that a view can say it in another language (catalogue key ``err.path.CODE``)."""
+    exc.code, exc.values = code, values  # type: ignore[attr-defined]
+    return exc
 
 
 def parse_path(path: str) -> tuple[Key, ...]:
@@ -34,9 +42,9 @@ def parse_path(path: str) -> tuple[Key, ...]:
     ('parties', '[St. Jan v.o.f.]', 'own_use_hours')
     """
     if not _WHOLE.fullmatch(path):
-        raise ValueError(
+        raise _coded(ValueError(
             f"malformed path {path!r}: use keys joined by dots and [name] for a named item"
-        )
+        ), "malformed", path=repr(path))
     return tuple(key if key else f"[{name}]" for key, name in _TOKEN.findall(path))
 
 
@@ -66,7 +74,7 @@ def _select(items: list[Any], selector: str) -> Any:
     for item in items:
         if isinstance(item, Mapping) and item.get("name") == name:
             return item
-    raise KeyError(f"no item named {name!r}")
+    raise _coded(KeyError(f"no item named {name!r}"), "no_item", name=repr(name))
 
 
 def get_path(data: Any, path: str) -> Any:
@@ -83,12 +91,13 @@ def get_path(data: Any, path: str) -> Any:
         assert isinstance(part, str)
         if part.startswith("["):
             if not isinstance(node, list):
-                raise KeyError(f"{part} needs a list of named items")
+                raise _coded(KeyError(f"{part} needs a list of named items"), "needs_list",
+                             part=part)
             node = _select(node, part)
         elif isinstance(node, Mapping) and part in node:
             node = node[part]
         else:
-            raise KeyError(f"no key {part!r}")
+            raise _coded(KeyError(f"no key {part!r}"), "no_key", part=repr(part))
     return node
 
 
@@ -121,5 +130,6 @@ def set_path(data: Any, path: str, value: Any, blocks: Collection[str] = ()) -> 
     last = parts[-1]
     assert isinstance(last, str)
     if last.startswith("[") or not isinstance(parent, dict):
-        raise KeyError(f"cannot set {path!r}: it must end in a key of a mapping")
+        raise _coded(KeyError(f"cannot set {path!r}: it must end in a key of a mapping"),
+                     "not_settable", path=repr(path))
     parent[last] = value

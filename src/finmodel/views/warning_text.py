@@ -20,7 +20,9 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from finmodel.model.errors import Problem
@@ -118,6 +120,38 @@ _RULES = {NON_NEGATIVE.text: "non_negative", POSITIVE.text: "positive", SHARE.te
           RATE.text: "rate"}
 
 
+def _cannot_set(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    """A risk's override that names nothing: why, from ``err.path.*`` when known."""
+    code, said = values.get("reason_code"), values.get("reason_values") or {}
+    if code and i18n.has(lang, f"err.path.{code}"):
+        return {"reason": t(lang, f"err.path.{code}", **said)}
+    return {"reason": values["reason"]}
+
+
+def _uncertainty_unknown(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    hint = t(lang, "err.did_you_mean", name=values["close"]) if values["close"] else ""
+    return {"hint": hint, "allowed": values["allowed"]}
+
+
+def _uncertainty_range(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    """The spread of the draws in the locale's numbers; the distribution's parameters
+    as the file writes them; the rule in words."""
+    bounds = values["bounds"]
+    rule = (t(lang, f"err.bounds.{bounds}", first=values["first"], last=values["last"])
+            if i18n.has(lang, f"err.bounds.{bounds}") else values["rule"])
+    central = t(lang, "err.uncertainty.central") if values["central"] else ""
+    return {**values, "what": t(lang, f"err.uncertainty.what.{values['apply']}"),
+            "low": fmt(lang, values["low"]), "high": fmt(lang, values["high"]),
+            "central": central, "rule": rule}
+
+
+#: Codes whose values need saying in ``lang`` before they fill the sentence.
+_SAID_BY: dict[str, Callable[[Language, dict[str, Any]], dict[str, Any]]] = {
+    "cannot_set": _cannot_set, "uncertainty_unknown": _uncertainty_unknown,
+    "uncertainty_range": _uncertainty_range,
+}
+
+
 def error_message(lang: Language, problem: Problem) -> str:
     """The message of a validation error in ``lang``: the common kinds (``required``,
     ``unknown_key``, ``type``, ``one_of``, ``bound``, ``number_type``, ``number_finite``)
@@ -133,6 +167,12 @@ def error_message(lang: Language, problem: Problem) -> str:
     if not problem.code or not i18n.has(lang, key):
         return problem.message
     values = problem.params
+    at = values.pop("at", None)  # a risk's override: the path the problem is about
+    if at is not None:
+        return t(lang, "err.at", at=at, message=error_message(
+            lang, dataclasses.replace(problem, values=tuple(values.items()))))
+    if problem.code in _SAID_BY:
+        return t(lang, key, **_SAID_BY[problem.code](lang, values))
     if problem.code == "type":
         values["expected"] = t(lang, f"err.expect.{values['expected']}")
     if problem.code == "one_of" and lang != "en":  # pydantic's list: 'a', 'b' or 'c'
@@ -156,11 +196,10 @@ def problem_line(lang: Language, problem: Problem) -> str:
 def reconciliation_message(lang: Language, check: Reconciliation) -> str:
     """The message of a ``reconciliation[LINE]`` flag in ``lang``.
 
-    In English the model's sentence (the line's key, e.g. ``cash_end``); in Dutch the
-    line's name in words.
+    The line by its name in words ("Cash at year end", "Liquide middelen ultimo jaar"),
+    never its key (``cash_end``, which the model's own message and the JSON keep).
     """
-    name = check.name[len("reconciliation["):-1]
-    line = name if lang == "en" else i18n.line_name(lang, name)
+    line = i18n.line_name(lang, check.name[len("reconciliation["):-1])
     if check.passed:
         return t(lang, "recon.ok", line=line, years=", ".join(map(str, check.given)))
     parts = ", ".join(t(lang, "recon.part", year=i18n.year(year), gap=fmt(lang, gap, "+,.2f"))
