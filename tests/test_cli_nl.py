@@ -444,6 +444,10 @@ def test_risk_override_errors_in_both_languages(write: Callable[..., Path],
         f"{path}:30: risks[Y].overrides.finance: finance.opening_cash: moet een getal zijn, "
         "niet 'x'"]
     no_english(err)
+    from finmodel.views.partnership_report import risks_html
+
+    html = risks_html(finmodel.load_scenario(path), "nl")
+    assert "risks[X].overrides.a.b: kan niet worden gezet: geen sleutel &#x27;a&#x27;</li>" in html
     code, _, err = run(capsys, "risks", str(path))
     assert err.splitlines() == [
         f"{path}:29: risks[X].overrides.a.b: cannot set: no key 'a'",

@@ -222,12 +222,13 @@ def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFra
 def risks_html(scenario: Scenario, lang: Language = "en") -> str:
     """The ranked risk register and the chart of expected impacts (or why there is none)."""
     from finmodel.views.reporting import frame_html
+    from finmodel.views.warning_text import problem_line
 
     out = [_section(lang, "risks"), _note(t(lang, "risk.intro"))]
     problems = validate_risks(scenario)
     if problems:
         return "\n".join([*out, _note(t(lang, "risk.cannot")),
-                          '<ul class="fm">' + "".join(f"<li>{escape(str(p))}</li>"
+                          '<ul class="fm">' + "".join(f"<li>{escape(problem_line(lang, p))}</li>"
                                                       for p in problems) + "</ul>"])
     register = risk_register(scenario)
     if not register.risks:
