@@ -353,6 +353,24 @@ def test_commands_without_cluster_do_not_import_dask() -> None:
     assert done.stderr == ""
 
 
+def test_cluster_not_used_where_it_does_not_pay() -> None:
+    """A deterministic goal seek warns and an exact bridge (one item) stays silent; both
+    run here without reaching for the scheduler (none listens on port 9) and print what
+    they print without --cluster."""
+    nowhere = ["--cluster", "tcp://127.0.0.1:9", "--format", "json"]
+    seek = ["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi",
+            "min_cash", "--target", "50000", "--range", "0:1000000"]
+    compare = ["compare", "base", "subsidy_stops_early"]
+    for command, warning in ((seek, "finmodel goal-seek: warning: --cluster is used with "
+                                    "--probability only; this goal seek runs here\n"),
+                             (compare, "")):
+        here = subprocess.run([str(FINMODEL), *command, "--format", "json"],
+                              capture_output=True, text=True, cwd=ROOT, check=True)
+        there = subprocess.run([str(FINMODEL), *command, *nowhere], capture_output=True,
+                               text=True, cwd=ROOT, check=True)
+        assert there.stdout == here.stdout and there.stderr == here.stderr + warning
+
+
 def _report_tasks(client: object) -> list[str]:
     """The keys of report tasks the scheduler still knows."""
     def keys(dask_scheduler: object) -> list[str]:
