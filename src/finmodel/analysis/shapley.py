@@ -75,22 +75,21 @@ def sampled(n: int, value: Value, permutations: int, seed: int, rtol: float = 0.
     batches = [drawn[i:i + batch] for i in range(0, len(drawn), batch)]
     results = (means_of(batches) if means_of is not None
                else (pair_means(n, value, part) for part in batches))
-    rows: list[Array] = []
+    means: Array = np.zeros((len(drawn), n))
+    done = 0
     try:
         for got in results:
-            rows.append(got)
-            means = np.vstack(rows)
-            done = means.shape[0]
+            means[done:done + got.shape[0]] = got
+            done += got.shape[0]
             if done < len(drawn):
-                errors = means.std(axis=0, ddof=1) / np.sqrt(done)
-                if errors.max() <= rtol * np.abs(means.mean(axis=0)).sum():
+                errors = means[:done].std(axis=0, ddof=1) / np.sqrt(done)
+                if errors.max() <= rtol * np.abs(means[:done].mean(axis=0)).sum():
                     break
     finally:
         close = getattr(results, "close", None)
         if close is not None:
             close()
-    means = np.vstack(rows)
-    pairs = means.shape[0]
+    means, pairs = means[:done], done
     errors = means.std(axis=0, ddof=1) / np.sqrt(pairs) if pairs > 1 else np.zeros(n)
     return means.mean(axis=0).tolist(), errors.tolist(), 2 * pairs
 

@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     base, other = load(args.base), load(args.other)
     diff = assumption_diff(base, other)
-    players = len(bridge_items(base, other)) - sum(len(g) - 1 for g in args.together)
+    players = (len(bridge_items(base, other)) - sum(len(g) - 1 for g in args.together)
+               if args.cluster else 0)
     try:  # the exact bridge (at most EXACT_LIMIT players) is quick here: no cluster
         with connect(args.cluster if players > EXACT_LIMIT else None) as client:
             result = bridge(base, other, args.kpi, groups=args.together,
