@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from finmodel.views.compare_text import bridge_text, diff_records, diff_text
 
-    base, other = load(args.base), load(args.other)
+    base, other = load(args.base, args.lang), load(args.other, args.lang)
     diff = assumption_diff(base, other)
     players = (len(bridge_items(base, other)) - sum(len(g) - 1 for g in args.together)
                if args.cluster else 0)

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.goalseek import GoalNotReachable, goal_seek, probabilistic_goal_seek
     from finmodel.views.uncertainty_text import goal_seek_text
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     if args.cluster is not None and args.probability is None:
         print("finmodel goal-seek: warning: --cluster is used with --probability only; "
               "this goal seek runs here", file=sys.stderr)

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.sensitivity import data_table, grid
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     x, y = grid(args.x), grid(args.y)
     with connect(args.cluster) as client:
         result = data_table(scenario, x, y, args.kpi, client=client)
