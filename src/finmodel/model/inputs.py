@@ -239,7 +239,13 @@ class _Reader:
         """
         if not arrays:
             return np.zeros((0, len(self.years)) if per_year else (0,))
-        return np.stack(np.broadcast_arrays(*arrays), axis=-2 if per_year else -1)
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+        axis = len(shape) - 1 if per_year else len(shape)
+        out: Array = np.empty((*shape[:axis], len(arrays), *shape[axis:]),
+                              dtype=np.result_type(*arrays))
+        for i, item in enumerate(arrays):  # as np.stack, without the broadcast copies
+            out[(slice(None),) * axis + (i,)] = item
+        return out
 
     def finish(self) -> None:
         unknown = sorted(set(self.overrides) - self.used)
