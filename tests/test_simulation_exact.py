@@ -161,6 +161,12 @@ def reference_stack(self: Any, arrays: list[np.ndarray], per_year: bool = True) 
     return np.stack(np.broadcast_arrays(*arrays), axis=-2 if per_year else -1)
 
 
+def reference_indexed(self: Any, path: str, series: Any, index: str | None,
+                      window: tuple[int | None, int | None] = (None, None)) -> np.ndarray:
+    result: np.ndarray = self.series(path, series) * self.index(index) * self.window(*window)
+    return result
+
+
 def _draws(scenario: finmodel.Scenario, n: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return Sampler(scenario, 11).next(n)
 
@@ -183,6 +189,7 @@ def test_engine_equals_former_engine(generated: Any) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "_subsidies", reference_subsidies)
         patch.setattr(inputs._Reader, "stack", reference_stack)
+        patch.setattr(inputs._Reader, "indexed", reference_indexed)
         old = evaluate(scenario, draws, factors)
         one = evaluate(scenario)
     _evaluations_equal(new, old)
