@@ -195,8 +195,9 @@ class _Draws:
     A line that no draw reaches comes from the engine without a draw axis (a view with
     stride 0); it is not copied ``keep`` times but kept as one row per chunk, and its
     percentiles are that row. The per-year arrays are allocated untouched (memory is
-    used only for what is written) and small enough (below numpy's 4 MiB) not to be
-    given huge pages, whose allocation can stall on a busy machine."""
+    used only for what is written); for up to 500,000 kept draws they stay below the
+    4 MiB from which numpy asks for huge pages, whose allocation can stall for tenths of
+    a second on a busy machine."""
 
     def __init__(self, scenario: Scenario, draws: int) -> None:
         horizon = scenario.horizon
