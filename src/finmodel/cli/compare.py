@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.compare import BridgeError, assumption_diff, bridge
     from finmodel.views.compare_text import bridge_text, diff_records, diff_text
 
-    base, other = load(args.base), load(args.other)
+    base, other = load(args.base, args.lang), load(args.other, args.lang)
     diff = assumption_diff(base, other)
     try:
         result = bridge(base, other, args.kpi, groups=args.together,

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.goalseek import GoalNotReachable, goal_seek, probabilistic_goal_seek
     from finmodel.views.uncertainty_text import goal_seek_text
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     try:
         if args.probability is None:
             result = goal_seek(scenario, args.param, args.target_kpi, args.target,

@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.sensitivity import data_table, grid
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     result = data_table(scenario, grid(args.x), grid(args.y), args.kpi)
     from finmodel.views.uncertainty_text import data_table_text
 
