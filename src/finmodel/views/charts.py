@@ -428,7 +428,7 @@ def svg(ax: Axes | Figure, path: str | Path | None = None) -> bytes:
     if figure.get_label() == FIT:
         fit(figure)
     buffer = io.BytesIO()
-    with style(), matplotlib.rc_context(_SVG):  # type: ignore[arg-type]  # valid keys
+    with matplotlib.rc_context({**STYLE, **_SVG}):  # type: ignore[arg-type]  # valid keys
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     data = buffer.getvalue()
     if path is not None:
