@@ -428,7 +428,8 @@ def svg(ax: Axes | Figure, path: str | Path | None = None) -> bytes:
     if figure.get_label() == FIT:
         fit(figure)
     buffer = io.BytesIO()
-    with matplotlib.rc_context({**STYLE, **_SVG}):  # type: ignore[arg-type]  # valid keys
+    settings: dict[Any, Any] = {**STYLE, **_SVG}  # valid rcParams keys
+    with matplotlib.rc_context(settings):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     data = buffer.getvalue()
     if path is not None:
