@@ -3,11 +3,11 @@
 
 Each configuration runs in a fresh Python process, as ``finmodel report`` would, on 4
 copies of scenarios/base.yaml (the Dask figures too) with the bundled report notebook
-and the command's default formats (HTML + Excel + executed notebook). CPU per report is the CPU time of that
-process and everything it started (kernels, workers) over the reports: on a shared
-machine it varies far less than the wall time. The floor is what any report costs at
-least: executing an empty notebook (one parameters cell) with the same kernel settings
-and converting it to HTML.
+and the command's default formats (HTML + Excel + executed notebook). CPU per report is
+the CPU time of that process and everything it started (kernels, workers) over the
+reports: on a shared machine it varies far less than the wall time. The floor is what
+any report costs at least: executing an empty notebook (one parameters cell) with the
+same kernel settings and converting it to HTML.
 """
 
 from __future__ import annotations
