@@ -561,3 +561,16 @@ def test_new_in_dutch_writes_dutch_comments_that_run(tmp_path: Path,
     code, out, err = run(capsys, "simulate", "scenarios/lab.yaml", "--draws", "200")
     assert (code, err) == (0, "") and "Andere instellingen" not in err
     no_english(out)
+
+
+def test_goal_seek_cluster_note_in_dutch(write: Callable[..., Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """--cluster without --probability runs here (no scheduler is contacted) and says so
+    in the chosen language."""
+    good = write(TINY, "good.yaml")
+    args = ("goal-seek", str(good), "--param", "rental.segments[A].tariff",
+            "--target-kpi", "npv", "--target", "0", "--cluster", "tcp://127.0.0.1:1")
+    err = run(capsys, *args, "--lang", "nl")[2]
+    assert err.splitlines()[0] == ("finmodel goal-seek: waarschuwing: --cluster werkt "
+                                   "alleen met --probability; dit doelzoeken draait hier")
+    assert run(capsys, *args)[2].startswith("finmodel goal-seek: warning: --cluster")

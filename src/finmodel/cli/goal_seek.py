@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = load(args.scenario, args.lang)
     if args.cluster is not None and args.probability is None:
-        print("finmodel goal-seek: warning: --cluster is used with --probability only; "
-              "this goal seek runs here", file=sys.stderr)
+        from finmodel.views.i18n import t
+        print(t(lang_of(args, scenario), "cli.goal_seek.cluster_unused"), file=sys.stderr)
     try:
         if args.probability is None:
             result = goal_seek(scenario, args.param, args.target_kpi, args.target,

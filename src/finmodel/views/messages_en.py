@@ -695,4 +695,6 @@ MESSAGES: dict[str, str] = {
     'err.csv_not_number': 'not a number: {cell}',
     'err.actuals_outside': 'year outside the horizon {first}..{last}',
     'err.actuals_gap': 'closed years must be consecutive from {first}: {year} has no amounts',
+    # --- main: goal-seek's cluster note ---
+    'cli.goal_seek.cluster_unused': 'finmodel goal-seek: warning: --cluster is used with --probability only; this goal seek runs here',
 }

@@ -695,4 +695,6 @@ MESSAGES: dict[str, str] = {
     'err.csv_not_number': 'geen getal: {cell}',
     'err.actuals_outside': 'jaar buiten de horizon {first}..{last}',
     'err.actuals_gap': 'afgesloten jaren moeten aansluiten vanaf {first}: {year} heeft geen bedragen',
+    # --- main: goal-seek's cluster note ---
+    'cli.goal_seek.cluster_unused': 'finmodel goal-seek: waarschuwing: --cluster werkt alleen met --probability; dit doelzoeken draait hier',
 }
