@@ -344,7 +344,7 @@ def test_variance_table_and_csv(capsys: pytest.CaptureFixture[str],
     path = str(write(HAND + HAND_ACTUALS, "hand.yaml"))
     code, out, _ = _run(capsys, "variance", path)
     assert code == 0 and "Rental income" in out and "-20.0%" in out
-    assert "Reconciliation of cash_end: cash_end in the actuals differs" in out
+    assert "Reconciliation of Cash at year end: cash_end in the actuals differs" in out
     code, out, _ = _run(capsys, "variance", path, "--format", "csv")
     rows = out.splitlines()
     assert rows[0] == "line,year,plan,actual,difference,relative,from_plan"
@@ -398,7 +398,7 @@ def test_report_section_shows_the_variance(hand: finmodel.Scenario) -> None:
     from finmodel.views import i18n
 
     assert rows[i18n.kpi_name("en", "npv")] == ["900 EUR", "560 EUR", "-340 EUR"]
-    assert rows["Reconciliation of cash_end"][0] == "warning"
+    assert rows["Reconciliation of Cash at year end"][0] == "warning"
     plan_only = finmodel.load_scenario("scenarios/base.yaml")
     assert section_html(variance(plan_only)) == ""
 
@@ -413,12 +413,12 @@ def test_workbook_sheets(hand: finmodel.Scenario, tmp_path: Path) -> None:
     target = write_budget_xlsx(v.plan, tmp_path / "budget.xlsx", workbook_sheets(v))
     book = openpyxl.load_workbook(target)
     assert book.sheetnames[-4:] == ["actuals", "variance", "prognosis", "prognosis checks"]
-    actuals = {r[0]: r[1:] for r in book["actuals"].iter_rows(values_only=True)}
+    actuals = {r[1]: r[2:] for r in book["actuals"].iter_rows(values_only=True)}
     assert actuals["rental_income"] == (800, 950) and actuals["capex"] == (990, None)
-    prognosis = {r[0]: r[1:] for r in book["prognosis"].iter_rows(values_only=True)}
+    prognosis = {r[1]: r[2:] for r in book["prognosis"].iter_rows(values_only=True)}
     assert prognosis["cash_end"] == (610, 1060, 1560)
-    checks = {r[0]: r[1:] for r in book["prognosis checks"].iter_rows(values_only=True)}
-    assert checks["reconciliation[cash_end]"][1] == "not ok"
+    checks = {r[1]: r[2:] for r in book["prognosis checks"].iter_rows(values_only=True)}
+    assert checks["reconciliation[cash_end]"][1] == "warning"
 
 
 @pytest.mark.slow
