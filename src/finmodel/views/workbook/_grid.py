@@ -124,6 +124,9 @@ def formats(workbook: Any) -> dict[str, Any]:
         "fixed": add({"italic": True, "font_color": FIXED_FONT}),
         "header": add({"bold": True, "bg_color": "#f3f6f8", "bottom": 1, "align": "center"}),
         "header_left": add({"bold": True, "bg_color": "#f3f6f8", "bottom": 1}),
+        "header_wrap": add({"bold": True, "bg_color": "#f3f6f8", "bottom": 1, "align": "center",
+                            "valign": "top", "text_wrap": True}),
+        "definition": add({"indent": 1}),
         "check": add({"bold": True, "align": "center"}),
         # keys of the contract beside the labels: read by programs, grey for people
         "key": add({"font_color": FIXED_FONT, "font_size": 9}),

@@ -78,19 +78,19 @@ def _kpi_row(sheet: Any, fmt: dict[str, Any], r: int, name: str, value: Any,
     """One key figure: its name, key, value (a formula where the sheet can work it out)
     and definition."""
     sheet.write_string(r, 0, kpi_name(lang, name))
-    sheet.write_string(r, 1, name)
+    sheet.write_string(r, 1, name, fmt["key"])
     is_count = name.endswith("_year") or name == "years_below_minimum"
     style = fmt["int" if is_count else "number" if name == "min_debt_service_coverage"
                 else "euro"]
     if formula is not None and name in _FORMULA_KPIS:
         sheet.write_formula(r, 2, "=" + formula, style, cached(value))
-        sheet.write_string(r, 3, t(lang, f"wb.def.{name}"))
+        sheet.write_string(r, 3, t(lang, f"wb.def.{name}"), fmt["definition"])
         return
     if value is None:
         sheet.write_blank(r, 2, None, style)
     else:
         sheet.write_number(r, 2, value, style)
-    sheet.write_string(r, 3, t(lang, "wb.kf.not_recalculated"))
+    sheet.write_string(r, 3, t(lang, "wb.kf.not_recalculated"), fmt["definition"])
 
 
 def _helpers(grid: TimelineSheet, p: Projection, calc: CalcRows, out: OutputRows,

@@ -134,5 +134,16 @@ def write_frame(workbook: Any, f: Mapping[str, Any], name: str, frame: pd.DataFr
             else:
                 sheet.write_string(r, c, str(value))
     sheet.set_column(0, len(levels) - 1, 28)
-    sheet.set_column(len(levels), len(levels) + len(frame.columns), 15)
+    for c, column in enumerate(frame.columns, start=len(levels)):
+        sheet.set_column(c, c, _width(frame[column]))
+    headers = [str(c) for c in frame.columns]
+    if any(len(h) > 15 for h in headers):  # long headers wrap in a taller first row
+        _strings(sheet, 0, len(levels), headers, f["header_wrap"])
+        sheet.set_row(0, 15 * min(4, 1 + max(len(h) for h in headers) // 15))
     sheet.freeze_panes(1, len(levels))
+
+
+def _width(column: pd.Series) -> int:
+    """A column's width: 15 for numbers, up to 60 characters for texts (descriptions)."""
+    texts = [len(v) for v in column if isinstance(v, str)]
+    return min(60, max(15, max(texts, default=0) + 2))
