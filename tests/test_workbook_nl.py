@@ -285,3 +285,6 @@ def test_export_and_report_write_the_dutch_workbook(tmp_path: Path, write: Any,
     assert {"begroting", "prognose (formules)", "realisatie", "verschillen",
             "controles prognose"} <= set(book.sheetnames)
     assert book["begroting"]["A4"].value == "Verhuuropbrengsten"
+    prognosis = {r[1].value: r[2] for r in book["prognose"].iter_rows(min_row=2)}
+    assert prognosis["occupancy"].number_format == "0.0%"  # a share, not euros
+    assert prognosis["rented_hours"].number_format == "#,##0.0"

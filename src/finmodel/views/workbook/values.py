@@ -21,6 +21,8 @@ __all__ = ["write_assumptions", "write_detail", "write_frame"]
 
 _HOUR_MEASURES = {"requested_hours", "rented_hours", "available_hours", "own_use_hours",
                   "rentable_hours"}
+#: Lines that are shares, not euros, wherever a value sheet has them by their key.
+_SHARE_LINES = {"occupancy", "self_sufficiency"}
 
 
 def _print_setup(sheet: Any) -> None:
@@ -123,14 +125,17 @@ def write_frame(workbook: Any, f: Mapping[str, Any], name: str, frame: pd.DataFr
     _strings(sheet, 0, len(levels), [str(c) for c in frame.columns], f["header"])
     for r, (key, values) in enumerate(zip(frame.index, frame.itertuples(index=False),
                                           strict=True), start=1):
-        _strings(sheet, r, 0, [str(x) for x in (key if isinstance(key, tuple) else (key,))])
+        labels = [str(x) for x in (key if isinstance(key, tuple) else (key,))]
+        _strings(sheet, r, 0, labels)
+        amount = f["share" if _SHARE_LINES & set(labels) else
+                   "hours" if _HOUR_MEASURES & set(labels) else "euro"]
         for c, value in enumerate(values, start=len(levels)):
             if isinstance(value, bool) or value is None:
                 sheet.write_string(r, c, "" if value is None else str(value))
             elif isinstance(value, numbers.Integral):
                 sheet.write_number(r, c, int(value))
             elif isinstance(value, numbers.Real):
-                _number(sheet, r, c, float(value), f["euro"])
+                _number(sheet, r, c, float(value), amount)
             else:
                 sheet.write_string(r, c, str(value))
     sheet.set_column(0, len(levels) - 1, 28)
