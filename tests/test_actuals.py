@@ -344,7 +344,7 @@ def test_variance_table_and_csv(capsys: pytest.CaptureFixture[str],
     path = str(write(HAND + HAND_ACTUALS, "hand.yaml"))
     code, out, _ = _run(capsys, "variance", path)
     assert code == 0 and "Rental income" in out and "-20.0%" in out
-    assert "Reconciliation of Cash at year end: cash_end in the actuals differs" in out
+    assert "Reconciliation of cash_end: cash_end in the actuals differs" in out
     code, out, _ = _run(capsys, "variance", path, "--format", "csv")
     rows = out.splitlines()
     assert rows[0] == "line,year,plan,actual,difference,relative,from_plan"
@@ -398,7 +398,7 @@ def test_report_section_shows_the_variance(hand: finmodel.Scenario) -> None:
     from finmodel.views import i18n
 
     assert rows[i18n.kpi_name("en", "npv")] == ["900 EUR", "560 EUR", "-340 EUR"]
-    assert rows["Reconciliation of Cash at year end"][0] == "warning"
+    assert rows["Reconciliation of cash_end"][0] == "warning"
     plan_only = finmodel.load_scenario("scenarios/base.yaml")
     assert section_html(variance(plan_only)) == ""
 
