@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 import finmodel
 from finmodel.views import charts
+from finmodel.views.i18n import Language
 
 matplotlib.use("Agg")
 
@@ -130,3 +131,45 @@ def test_import_finmodel_does_not_import_charts() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out == "False False\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_fitted_charts_keep_every_text_inside_the_figure(base: finmodel.Projection,
+                                                         lang: Language) -> None:
+    """Charts without a layout engine get margins from their labels when rendered: the
+    titles, tick labels (party, risk and parameter names), axis labels and legends under
+    the plot all lie inside the figure, in both languages."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from finmodel.analysis.parties import party_statement
+    from finmodel.analysis.risks import risk_register
+    from finmodel.analysis.sensitivity import tornado
+    from finmodel.views.parties import give_get_chart
+    from finmodel.views.risks import expected_impact_chart
+    from finmodel.views.uncertainty_charts import tornado_chart
+
+    statement = party_statement(base)
+    axes = [give_get_chart(statement, name, lang=lang) for name in statement.parties]
+    axes.append(expected_impact_chart(risk_register(base.scenario), lang=lang))
+    with charts.style():  # as the report's uncertainty section draws it
+        axes.append(tornado_chart(tornado(base.scenario, "npv"), lang=lang))
+    for ax in axes:
+        figure = ax.get_figure()
+        assert isinstance(figure, Figure) and figure.get_layout_engine() is None
+        assert b"<svg" in charts.svg(ax)  # sets the margins
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        used = ax.get_tightbbox(canvas.get_renderer())  # title, labels, legend included
+        assert used is not None
+        box = figure.bbox
+        assert (box.x0 - 1 <= used.x0 and used.x1 <= box.x1 + 1 and
+                box.y0 - 1 <= used.y0 and used.y1 <= box.y1 + 1), (ax.get_title("left"), used)
+
+
+def test_svg_is_text_and_the_same_each_time(base: finmodel.Projection) -> None:
+    """SVG of 9 x 4.5 inches with the texts as text and no date: the same chart gives the
+    same bytes, so a report changes only when its numbers do."""
+    data = charts.svg(charts.cash_chart(base))
+    assert b'width="648pt" height="324pt"' in data
+    assert b">Cash position against the minimum<" in data and b"<dc:date>" not in data
+    assert charts.svg(charts.cash_chart(base)) == data

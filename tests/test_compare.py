@@ -484,7 +484,7 @@ def test_notebook_compare_scenarios_runs_with_defaults(tmp_path: Path) -> None:
 
     html = _run_notebook(tmp_path / "compare.ipynb")
     others = len(list((ROOT / "scenarios").glob("*.yaml"))) - 1
-    assert html.count("data:image/png;base64,") == 2 + others  # overlays, a bridge each
+    assert html.count("data:image/svg+xml;base64,") == 2 + others  # overlays, a bridge each
     assert html.count(" against the base</h2>") == others
     from finmodel.views.i18n import t
 

@@ -171,7 +171,7 @@ def test_parties_html_escapes_and_shows_every_party(write: Callable[..., Path]) 
     html = parties_html(projection)
     assert '<h2 id="parties">Business case per party</h2>' in html
     assert "<h3" in html and "B&lt;&amp;&gt; (commercial)" in html and "B<&>" not in html
-    assert html.count("data:image/png;base64,") == 2
+    assert html.count("data:image/svg+xml;base64,") == 2
     assert "<td>215</td>" in html  # A's NPV, whole euros
     assert [html.count(f'<td class="text">{v}</td>') for v in ("met", "NOT MET",
                                                                 "no condition")] == [2, 0, 1]

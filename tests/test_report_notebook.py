@@ -58,7 +58,11 @@ def test_report_notebook_runs_and_shows_the_engine_numbers(tmp_path: Path) -> No
     for line in ("total_income", "result", "structural_result", "cash_end", "equity"):
         shown = rows[LABELS[line]][:len(p.years)]  # then the total column, for flows
         assert shown == [reporting.amount_text(v) for v in p.lines[line]], line
-    assert len(parsed.images) == 5 + len(p.scenario.parties) + 1  # + give/get, risk chart
+    # + give/get per party, the risk chart, and the uncertainty section's fan chart,
+    # histogram, tornado and data table: every chart an SVG image titled in its alt text
+    assert len(parsed.images) == 5 + len(p.scenario.parties) + 1 + 4
+    assert all(i["alt"] and (i["src"] or "").startswith("data:image/svg+xml;base64,")
+               for i in parsed.images)
     assert parsed.headings.index("Business case per party") < parsed.headings.index(
         "Risk register") < parsed.headings.index("Assumptions as resolved")
     assert "The lab covers its running costs without subsidy from 2030." in html

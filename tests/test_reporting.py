@@ -12,6 +12,7 @@ import pytest
 
 import finmodel
 from finmodel.views import reporting
+from finmodel.views.i18n import LANGUAGES, Language
 from finmodel.views.text import LABELS
 
 from conftest import ROOT
@@ -126,16 +127,31 @@ def test_detail_html_sections_and_purchases(base: finmodel.Projection) -> None:
     assert years == ["2026", "2026", "2031", "2036"]
 
 
-def test_charts_html_embeds_five_png_images(base: finmodel.Projection) -> None:
-    """Five images inline as PNG data, each with its title as alt text."""
-    images = parse(reporting.charts_html(base)).images
-    assert [i["alt"] for i in images] == [
-        "Income by source against total expenses",
-        "Subsidy phase-out against the structural result (break-even 2030)",
-        "Cash position against the minimum",
-        "Use of the facility: own use and rental against capacity",
-        "Self-sufficiency over time"]
-    assert all(re.match(r"data:image/png;base64,iVBORw0KGgo", i["src"] or "") for i in images)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_charts_html_embeds_five_svg_images(base: finmodel.Projection, lang: Language) -> None:
+    """Five images inline as SVG data, each with its title as alt text and, as text in
+    the drawing, its title, the euro axis and the legend in the report's language."""
+    import base64
+    from html import unescape
+
+    from finmodel.views.i18n import line_name, t
+
+    images = parse(reporting.charts_html(base, lang)).images
+    titles = [t(lang, "chart.income"), t(lang, "chart.subsidy_be", year="2030"),
+              t(lang, "chart.cash"), t(lang, "chart.hours"), t(lang, "chart.self_sufficiency")]
+    assert [i["alt"] for i in images] == titles
+    if lang == "en":
+        assert titles[1] == "Subsidy phase-out against the structural result (break-even 2030)"
+    for image, title in zip(images, titles, strict=True):
+        src = image["src"] or ""
+        assert src.startswith("data:image/svg+xml;base64,")
+        drawing = unescape(base64.b64decode(src.split(",", 1)[1]).decode("utf-8"))
+        assert drawing.startswith("<?xml") and "<svg" in drawing and f">{title}<" in drawing
+    income = unescape(base64.b64decode((images[0]["src"] or "").split(",", 1)[1]).decode())
+    assert f">{line_name(lang, 'rental_income')}<" in income
+    assert f">{t(lang, 'chart.eur')}<" in income  # the amount axis
+    separator = r"\." if lang == "nl" else ","
+    assert re.search(rf">\d{{1,3}}{separator}\d{{3}}<", income)  # tick labels as text
 
 
 def test_frame_html_blanks_repeated_outer_labels() -> None:

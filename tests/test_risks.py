@@ -293,7 +293,7 @@ def test_risks_html_ranked_problems_and_none(risky: finmodel.Scenario,
 
     html = risks_html(risky)
     assert html.index("<th>Tariff and wages</th>") < html.index("<th>Higher fee</th>")
-    assert html.count("data:image/png;base64,") == 1
+    assert html.count("data:image/svg+xml;base64,") == 1
     assert risks_sheet(risky).index.tolist() == ["Tariff and wages", "Nothing happens",
                                                  "Higher fee"]
     bad = finmodel.load_scenario(write(TINY + "risks:\n  - {name: X, probability: 0.1, "

@@ -79,5 +79,6 @@ def test_section_html_has_heading_words_and_four_charts(uncertain: finmodel.Scen
     html = section_html(uncertain, draws=300)
     assert html.startswith('<h2 id="uncertainty">Uncertainty</h2>')
     assert "of 300 draws cash stays above the minimum (500 EUR) in every year." in html
-    assert html.count('src="data:image/png;base64,') == 4
+    assert html.count('src="data:image/svg+xml;base64,') == 4
+    assert html.count('<img alt="') == 4 and '<img alt=""' not in html
     assert plt.get_fignums() == []

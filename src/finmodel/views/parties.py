@@ -100,15 +100,11 @@ def statement_csv(statement: PartyStatement) -> str:
 
 
 def _figure_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    """``ax``, or a new axes in the report style (a Figure, not pyplot: nothing piles up)."""
-    from matplotlib.figure import Figure
+    """``ax``, or a new axes in the report style (a Figure, not pyplot: nothing piles up),
+    its margins fitted when rendered (:func:`finmodel.views.charts.fit`)."""
+    from finmodel.views.charts import new_axes
 
-    from finmodel.views.charts import style
-
-    if ax is not None:
-        return ax
-    with style():
-        return Figure(figsize=size, layout="constrained").add_subplot()
+    return ax if ax is not None else new_axes(size)
 
 
 def give_get_chart(statement: PartyStatement, party: str, ax: Axes | None = None,

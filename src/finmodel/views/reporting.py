@@ -310,7 +310,7 @@ def periods_html(p: Projection, lang: Language = "en") -> str:
 
 
 def charts_html(p: Projection, lang: Language = "en") -> str:
-    """The five charts as embedded PNG images (Agg), each with its title as alt text."""
+    """The five charts as embedded SVG images, each with its title as alt text."""
     from finmodel.views import charts
 
     out = [_section(lang, "charts")]

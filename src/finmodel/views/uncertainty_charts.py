@@ -30,12 +30,11 @@ _BLUE = "#1f5f8b"   # finmodel.views.charts.COLORS["rental_income"]
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
-    """The axes given, or new ones on a figure outside pyplot (nothing shows by itself)."""
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
+    """The axes given, or new ones on a figure outside pyplot (nothing shows by itself),
+    its margins fitted when rendered (:func:`finmodel.views.charts.fit`)."""
+    from finmodel.views.charts import new_axes
 
-    return Figure(figsize=size, layout="constrained").add_subplot()
+    return ax if ax is not None else new_axes(size)
 
 
 def _euro(ax: Axes, axis: str = "y", lang: Language = "en") -> None:
@@ -153,7 +152,7 @@ def _ticks(path: str, values: np.ndarray, lang: Language = "en") -> list[str]:
 def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
             ) -> tuple[str, list[tuple[str, bytes]]]:
     """The report's uncertainty section: its text as HTML (heading, what was drawn, the
-    probabilities in plain words) and its charts as ``(title, PNG)``: fan chart of cash,
+    probabilities in plain words) and its charts as ``(title, SVG)``: fan chart of cash,
     histogram of NPV, tornado and, given two uncertain values, a data table. Empty when
     the scenario has no ``uncertainty``.
 
@@ -168,7 +167,7 @@ def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
         return "", []
     from finmodel.analysis.sensitivity import tornado
     from finmodel.analysis.simulation import simulate
-    from finmodel.views.charts import png, style
+    from finmodel.views.charts import style, svg
     from finmodel.views.uncertainty_text import plain_words
 
     sim = simulate(scenario, draws=draws)
@@ -188,15 +187,16 @@ def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
         f'<p class="note fm">{note}</p>',
         '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim, lang))
         + "</ul>"])
-    return text, [(ax.get_title(), png(ax)) for ax in axes]
+    return text, [(ax.get_title("left") or ax.get_title(), svg(ax)) for ax in axes]
 
 
 def section_html(scenario: Scenario, draws: int = 10_000, lang: Language = "en") -> str:
-    """:func:`section` as one piece of HTML, the charts embedded as PNG images."""
+    """:func:`section` as one piece of HTML, the charts embedded as SVG images with their
+    titles as alt text."""
     text, charts = section(scenario, draws, lang)
     images = [f'<p class="chart"><img alt="{escape(title)}" style="width: 900px" '
-              f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}"></p>'
-              for title, data in charts]
+              f'src="data:image/svg+xml;base64,{base64.b64encode(data).decode("ascii")}">'
+              "</p>" for title, data in charts]
     return "\n".join([text, *images]) if text else ""
 
 
@@ -215,15 +215,12 @@ def report_section(scenario: Scenario, draws: int = 10_000, lang: Language = "en
     """Display the uncertainty section of the scenario report in a notebook: the fan
     chart of cash, the histogram of NPV, the probabilities in plain words, the tornado of
     NPV and a data table over the two values that swing it most. Shows nothing when the
-    scenario has no ``uncertainty``. The text is HTML, each chart a PNG output.
+    scenario has no ``uncertainty``. One HTML output; each chart an embedded SVG image
+    with its title as alt text.
     """
-    text, charts = section(scenario, draws, lang)
-    if not text:
+    html = section_html(scenario, draws, lang)
+    if not html:
         return
-    from IPython.display import Image, display
-
     from finmodel.views.reporting import show
 
-    show(text)
-    for _, data in charts:
-        display(Image(data=data, format="png", width=900))  # type: ignore[no-untyped-call]
+    show(html)

@@ -95,13 +95,13 @@ def section_html(v: Variance, lang: Language = "en") -> str:
     years = f"{v.closed_years[0]}-{v.closed_years[-1]}" if len(v.closed_years) > 1 \
         else str(v.closed_years[0])
     source = os.path.basename(v.actuals.source)
-    data = base64.b64encode(charts.png(cash_chart(v, lang))).decode("ascii")
+    data = base64.b64encode(charts.svg(cash_chart(v, lang))).decode("ascii")
     return "\n".join([
         f'<h2 id="actuals">{escape(t(lang, "section.actuals"))}</h2>',
         f'<p class="note fm">{escape(t(lang, "var.note", years=years, source=source))}</p>',
         f'<div class="fm">{variance_html(v, lang)}</div>',
         f'<p><img alt="{escape(t(lang, "var.chart.title"))}" style="width: 900px" '
-        f'src="data:image/png;base64,{data}"></p>',
+        f'src="data:image/svg+xml;base64,{data}"></p>',
         f"<h3>{escape(t(lang, 'var.key_figures'))}</h3>", _kpi_rows(v, lang),
         f"<h3>{escape(t(lang, 'var.checks_title'))}</h3>",
         f'<p class="note fm">{escape(t(lang, "var.checks_note"))}</p>', _checks(v, lang),
