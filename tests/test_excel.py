@@ -78,7 +78,7 @@ def test_balance_and_detail_sheets(base: finmodel.Projection, workbook: Any) -> 
                                atol=0.005)
     detail = workbook["detail"]
     purchases = {(r[1].value, r[2].value) for r in detail.iter_rows(min_row=4)
-                 if r[3].value == "capex"}
+                 if r[3].value == "purchase"}
     assert purchases == {("Lab fit-out and furniture", "2026"),
                          ("ICT and care-technology equipment", "2026"),
                          ("ICT and care-technology equipment", "2031"),
@@ -90,13 +90,15 @@ def test_checks_assumptions_and_key_figures_sheets(
     """The check sheet lists every check, assumptions hold numbers, KPIs are the engine's."""
     checks = workbook["checks"]
     assert (checks["B4"].value, checks["C4"].value) == ("master_check", True)
-    names = [r[0].value for r in checks.iter_rows(min_row=12)]
-    assert names == ["check", *(c.name for c in base.checks)]
+    keys = [r[1].value for r in checks.iter_rows(min_row=12)]
+    assert keys == ["key", *(c.name for c in base.checks)]
+    names = [r[0].value for r in checks.iter_rows(min_row=13)]
+    assert names[:2] == ["Cash flow adds up", "Balance sheet balances"]
     assumptions = {r[0].value: r[1].value for r in workbook["assumptions"].iter_rows(min_row=4)}
     assert assumptions["finance.minimum_cash"] == 50000
     assert assumptions["indexation.wages"] == "2026: 0.03, 2031: 0.0275"
     figures = workbook["key figures"].iter_rows(min_row=4, max_row=12)
-    kpis = {r[0].value: r[1].value for r in figures}
+    kpis = {r[1].value: r[2].value for r in figures}
     assert kpis["break_even_year"] == 2030
     assert kpis["npv"] == pytest.approx(base.kpis["npv"], abs=0.005)
 

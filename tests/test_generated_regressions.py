@@ -28,7 +28,7 @@ def test_workbook_sheets_without_parties(write: Callable[..., Path]) -> None:
     projection = finmodel.project(finmodel.load_scenario(write(MINIMAL)))
     sheets = workbook_sheets(projection)
     assert set(sheets["parties"].index.get_level_values("party")) == {"Lab"}
-    assert "own_use_hours" not in set(sheets["parties"].index.get_level_values("measure"))
+    assert "Own-use hours (h)" not in set(sheets["parties"].index.get_level_values("measure"))
     assert "The scenario has no parties." in parties_html(projection)
 
 
@@ -36,8 +36,8 @@ def test_workbook_with_parties_drops_own_use_hours(write: Callable[..., Path]) -
     """With parties the own-use hours rows are still left out (euros only)."""
     text = MINIMAL + "parties:\n  - {name: College, role: public, own_use_hours: 10}\n"
     frame = workbook_sheets(finmodel.project(finmodel.load_scenario(write(text))))["parties"]
-    assert ("College", "own_use_hours") not in frame.index
-    assert ("College", "net") in frame.index
+    assert ("College", "Own-use hours (h)") not in frame.index  # the measures by name
+    assert ("College", "Net (gets - brings)") in frame.index
 
 
 UNPAID = MINIMAL + """\

@@ -140,7 +140,7 @@ def test_warnings_in_the_explorer_and_workbook(write: Callable[..., Path],
     explorer = Explorer(str(path))
     assert "input_warning[indexation.cpi]" in [c.name for c in explorer.checks]
     target = write_budget_xlsx(explorer.projection, tmp_path / "b.xlsx")
-    names = [row[0].value for row in openpyxl.load_workbook(target)["checks"].iter_rows()]
+    names = [row[1].value for row in openpyxl.load_workbook(target)["checks"].iter_rows()]
     assert "input_warning[rental.segments[A].tariff]" in names
 
 

@@ -176,7 +176,8 @@ def test_parties_html_escapes_and_shows_every_party(write: Callable[..., Path]) 
     assert [html.count(f'<td class="text">{v}</td>') for v in ("met", "NOT MET",
                                                                 "no condition")] == [2, 0, 1]
     sheet = parties_sheet(projection)
-    assert sheet.loc[("A", "net"), "npv"] == pytest.approx(100 / 1.1 + 150 / 1.21, abs=1e-9)
+    assert sheet.loc[("A", "Net (gets - brings)"), "NPV"] == pytest.approx(
+        100 / 1.1 + 150 / 1.21, abs=1e-9)
 
 
 def test_workbook_gains_parties_and_risks_sheets(tmp_path: Path) -> None:
@@ -194,7 +195,7 @@ def test_workbook_gains_parties_and_risks_sheets(tmp_path: Path) -> None:
     parties = {(r[0], r[1]): r[2:] for r in book["parties"].iter_rows(min_row=2,
                                                                       values_only=True)}
     vendor = party_statement(projection).parties["CareTech Vendor"]
-    assert list(parties[("CareTech Vendor", "net")]) == pytest.approx(  # 16 digits in xlsx
-        [*vendor.net.tolist(), vendor.npv], abs=1e-6)
+    net = parties[("CareTech Vendor", "Net (gets - brings)")]
+    assert list(net) == pytest.approx([*vendor.net.tolist(), vendor.npv], abs=1e-6)  # 16 digits
     risks = list(book["risks"].iter_rows(min_row=2, values_only=True))
     assert (risks[0][0], risks[0][2]) == ("Vendor exits in 2029", "20 %")

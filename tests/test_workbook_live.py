@@ -300,7 +300,7 @@ def test_recalculated_lines_and_kpis_equal_the_engine(cases: Any, name: str) -> 
             tolerance = 1e-9 if key in _SHARES else 0.005  # shares; euros and hours
             assert isinstance(value, int | float), (key, year, value)
             assert value == pytest.approx(want, rel=1e-12, abs=tolerance), (key, year, want)
-    figures = {r[0]: r[1] for r in book["key figures"].iter_rows(min_row=4, max_row=3 + len(
+    figures = {r[1]: r[2] for r in book["key figures"].iter_rows(min_row=4, max_row=3 + len(
         p.kpis), values_only=True)}
     for kpi, want in p.kpis.items():
         if want is None:

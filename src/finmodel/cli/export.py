@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from finmodel.cli._common import add_scenario_argument, emit, load
+from finmodel.cli._common import add_lang_argument, add_scenario_argument, emit, lang_of, load
 from finmodel.model.errors import FinModelError
 
 HELP = ("write one scenario as a live Excel workbook: inputs, a calculation sheet of "
@@ -18,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the workbook to write (written whole or not at all)")
     parser.add_argument("--force", action="store_true",
                         help="replace FILE.xlsx if it exists")
+    add_lang_argument(parser)  # sheet names, headers, labels and notes of the workbook
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,13 +36,14 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.views.workbook import write_budget_xlsx
 
     projection = project(scenario)
-    extra = workbook_sheets(projection)  # parties, risks
+    lang = lang_of(args, scenario)
+    extra = workbook_sheets(projection, lang)  # parties, risks
     if scenario.ledger is not None:  # actuals, variance, prognosis (values), as the report
         from finmodel.analysis.variance import variance
         from finmodel.views.variance_report import workbook_sheets as variance_sheets
 
-        extra.update(variance_sheets(variance(scenario, projection)))
-    path = write_budget_xlsx(projection, out, extra_sheets=extra)
+        extra.update(variance_sheets(variance(scenario, projection), lang))
+    path = write_budget_xlsx(projection, out, extra_sheets=extra, lang=lang)
     check = "OK" if projection.master_check else "FAILED"
     return emit("table", lambda: {"path": str(path)},
                 lambda: f"wrote {path} ({projection.scenario.name}; master check {check}). "

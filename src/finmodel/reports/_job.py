@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from finmodel.model.projection import Projection
+    from finmodel.views.i18n import Language
 
 __all__ = ["CompareJob", "JobTimeout", "ReportJob", "ReportOutcome", "run_compare",
            "run_compare_remote", "run_report", "run_report_remote"]
@@ -157,8 +158,8 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         folder.mkdir(parents=True, exist_ok=True)
 
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
-                          extra_sheets={**workbook_sheets(projection),  # parties, risks
-                                        **_actuals_sheets(projection)})
+                          extra_sheets={**workbook_sheets(projection, lang),  # parties, risks
+                                        **_actuals_sheets(projection, lang)}, lang=lang)
     problems: tuple[str, ...] = ()
     if "pdf" in job.formats:
         from finmodel.reports._pdf import PdfError, print_pdf
@@ -200,14 +201,14 @@ def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:
             if k in required or re.search(rf"^{k}\s*=", source, re.MULTILINE)}
 
 
-def _actuals_sheets(projection: Projection) -> dict[str, pd.DataFrame]:
+def _actuals_sheets(projection: Projection, lang: Language = "en") -> dict[str, pd.DataFrame]:
     """The actuals, variance and prognosis sheets, when the scenario has actuals."""
     if projection.scenario.ledger is None:
         return {}
     from finmodel.analysis.variance import variance
     from finmodel.views.variance_report import workbook_sheets
 
-    return workbook_sheets(variance(projection.scenario, projection))
+    return workbook_sheets(variance(projection.scenario, projection), lang)
 
 
 def _relabel(scenario: Any, root: str) -> Any:

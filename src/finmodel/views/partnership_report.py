@@ -257,17 +257,24 @@ def risks_section(scenario: Scenario, lang: Language = "en") -> None:
     show(risks_html(scenario, lang))
 
 
-def parties_sheet(p: Projection) -> pd.DataFrame:
-    """The party statement for budget.xlsx: rows (party, measure), years and NPV, unrounded.
+def parties_sheet(p: Projection, lang: Language = "en") -> pd.DataFrame:
+    """The party statement for budget.xlsx: rows (party, measure), years and NPV, unrounded,
+    the measures and headers in words of ``lang``.
 
     Euros only: the own-use hours are on the workbook's detail sheet. A scenario without
     parties has only the lab's rows (and no own-use rows to drop).
     """
     frame = party_statement(p).table()
-    return frame.drop(index="own_use_hours", level="measure", errors="ignore")
+    frame = frame.drop(index="own_use_hours", level="measure", errors="ignore")
+    lab = set(LAB_MEASURES) - set(MEASURES)
+    frame.index = frame.index.set_levels(
+        [_measure(lang, f"lab.{m}" if m in lab else m) for m in frame.index.levels[1]],
+        level=1, verify_integrity=False).set_names([t(lang, "wb.dl.party"),
+                                                    t(lang, "wb.dl.measure")])
+    return frame.rename(columns={"npv": t(lang, "wb.col.npv")})
 
 
-def risks_sheet(scenario: Scenario) -> pd.DataFrame:
+def risks_sheet(scenario: Scenario, lang: Language = "en") -> pd.DataFrame:
     """The ranked register for budget.xlsx: one row per risk, euros unrounded.
 
     The probability is text (``"20 %"``): the workbook formats every number as euros.
@@ -277,7 +284,8 @@ def risks_sheet(scenario: Scenario) -> pd.DataFrame:
 
     problems = validate_risks(scenario)
     if problems:
-        return pd.DataFrame({"problem": [str(p) for p in problems]}).rename_axis("#")
+        return pd.DataFrame({t(lang, "wb.col.problem"): [str(p) for p in problems]}
+                            ).rename_axis("#")
     register = risk_register(scenario)
     frame = register.table()
     frame.insert(0, "description", [r.description for r in register.risks])
@@ -285,11 +293,13 @@ def risks_sheet(scenario: Scenario) -> pd.DataFrame:
     for kpi in ("break_even_year", "years_below_minimum"):  # years, not euros
         frame[f"impact_{kpi}"] = pd.Series([r.impact[kpi] for r in register.risks],
                                            index=frame.index, dtype=object)
-    return frame
+    frame = frame.rename_axis(t(lang, "wb.dl.risk"))
+    return frame.rename(columns={c: t(lang, f"wb.col.{c}") for c in frame.columns
+                                 if i18n.has(lang, f"wb.col.{c}")})
 
 
 def workbook_sheets(p: Projection, lang: Language = "en") -> dict[str, pd.DataFrame]:
     """The ``extra_sheets`` of :func:`~finmodel.views.workbook.write_budget_xlsx`: parties
     and risks (sheet names in ``lang``)."""
-    return {t(lang, "xl.sheet.parties"): parties_sheet(p),
-            t(lang, "xl.sheet.risks"): risks_sheet(p.scenario)}
+    return {t(lang, "xl.sheet.parties"): parties_sheet(p, lang),
+            t(lang, "xl.sheet.risks"): risks_sheet(p.scenario, lang)}

@@ -118,30 +118,47 @@ def show_section(p: Projection, lang: Language = "en") -> None:
     show(section_html(variance(p.scenario, p), lang))
 
 
-def workbook_sheets(v: Variance) -> dict[str, pd.DataFrame]:
-    """Sheets for budget.xlsx (values): the actuals as read (blank: not given, the plan
-    kept), the variance per line and closed year, the prognosis's lines and its checks
-    with the reconciliation flags. Empty without actuals."""
+def workbook_sheets(v: Variance, lang: Language = "en") -> dict[str, pd.DataFrame]:
+    """Sheets for budget.xlsx (values), named and labelled in ``lang``: the actuals as
+    read (blank: not given, the plan kept), the variance per line and closed year, the
+    prognosis's lines and its checks with the reconciliation flags. Each row shows its
+    name and, next to it, its key (read back by machine). Empty without actuals."""
     import pandas as pd
 
     from finmodel.model.actuals import ACTUAL_LINES
 
     if v.actuals is None or not v.closed_years:
         return {}
-    actuals = pd.DataFrame(v.actuals.values, index=pd.Index(ACTUAL_LINES, name="line"),
+
+    def w(key: str) -> str:
+        return t(lang, key)
+
+    def by_line(keys: list[str]) -> pd.MultiIndex:
+        return pd.MultiIndex.from_tuples([(i18n.line_name(lang, k), k) for k in keys],
+                                         names=[w("wb.dl.line"), w("wb.h.key")])
+
+    actuals = pd.DataFrame(v.actuals.values, index=by_line(list(ACTUAL_LINES)),
                            columns=list(v.closed_years))
-    rows = {(name, year): [t["plan"][j], t["actual"][j], t["difference"][j],
-                           t["relative"][j], "yes" if v.from_plan(name)[j] else ""]
-            for name in v.lines for t in (v.table(name),)
-            for j, year in enumerate(v.closed_years)}
+    rows = {(i18n.line_name(lang, name), name, year): [
+        t_["plan"][j], t_["actual"][j], t_["difference"][j], t_["relative"][j],
+        w("wb.yes") if v.from_plan(name)[j] else ""]
+        for name in v.lines for t_ in (v.table(name),) for j, year in enumerate(v.closed_years)}
     variance = pd.DataFrame.from_dict(rows, orient="index", columns=[
-        "plan", "actual", "difference (actual - plan)", "relative (difference / |plan|)",
-        "plan kept (not in the actuals)"])
-    variance.index = pd.MultiIndex.from_tuples(list(rows), names=["line", "year"])
+        w(f"wb.col.{c}") for c in ("plan", "actual", "difference", "relative", "plan_kept")])
+    variance.index = pd.MultiIndex.from_tuples(list(rows), names=[
+        w("wb.dl.line"), w("wb.h.key"), w("wb.dl.year")])
     prognosis = pd.DataFrame([v.all_lines[name] for name in v.lines],
-                             index=pd.Index(v.lines, name="line"), columns=v.plan.years.tolist())
-    checks = pd.DataFrame([(c.name, c.kind, "ok" if c.passed else "not ok", c.message)
-                           for c in v.checks], columns=["check", "kind", "status", "message"]
-                          ).set_index("check")
-    return {"actuals": actuals, "variance": variance, "prognosis": prognosis,
-            "prognosis checks": checks}
+                             index=by_line(list(v.lines)), columns=v.plan.years.tolist())
+    from finmodel.views.summary import check_message, check_status
+
+    checks = pd.DataFrame(
+        [(i18n.check_name(lang, c.name), c.name, _kind(lang, c.kind), check_status(c, lang),
+          check_message(v.prognosis, c, lang)) for c in v.checks],
+        columns=[w("wb.dl.check"), w("wb.h.key"), w("wb.col.kind"), w("wb.col.status"),
+                 w("wb.col.message")]).set_index([w("wb.dl.check"), w("wb.h.key")])
+    return {w("wb.sheet.actuals"): actuals, w("wb.sheet.variance"): variance,
+            w("wb.sheet.prognosis"): prognosis, w("wb.sheet.prognosis_checks"): checks}
+
+
+def _kind(lang: Language, kind: str) -> str:
+    return t(lang, f"kind.{kind}") if i18n.has(lang, f"kind.{kind}") else kind

@@ -18,14 +18,52 @@ so the same formula runs along the row: a reviewer checks the first year only.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-__all__ = ["EURO_FORMAT", "HOURS_FORMAT", "MODEL", "OUTPUT", "SHARE_FORMAT", "Layout",
-           "TimelineSheet", "col", "formats", "sum_formula"]
+from finmodel.views.i18n import Language, t
+
+__all__ = ["EURO_FORMAT", "HOURS_FORMAT", "MODEL", "OUTPUT", "SHARE_FORMAT", "SHEET_KEYS",
+           "Layout", "TimelineSheet", "col", "formats", "ref", "sheet_names", "sum_formula"]
+
+#: The standard sheets by their English name (the id the code uses), in workbook order,
+#: with the catalogue key of their name in the workbook's language.
+SHEET_KEYS = {"budget": "xl.sheet.budget", "cash flow": "xl.sheet.cash_flow",
+              "balance": "xl.sheet.balance", "key figures": "xl.sheet.key_figures",
+              "checks": "xl.sheet.checks", "prognosis (formulas)": "wb.sheet.prognosis_formulas",
+              "inputs": "wb.sheet.inputs", "calculation": "wb.sheet.calculation",
+              "detail": "xl.sheet.detail", "assumptions": "xl.sheet.assumptions"}
+
+
+def sheet_names(lang: Language) -> dict[str, str]:
+    """The standard sheets' names in ``lang``, by their English name.
+
+    >>> sheet_names("nl")["cash flow"], sheet_names("en")["cash flow"]
+    ('kasstroom', 'cash flow')
+    """
+    return {name: t(lang, key) for name, key in SHEET_KEYS.items()}
+
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CELL_LIKE = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*")
+
+
+def ref(sheet: str) -> str:
+    """A sheet name as a formula writes it before ``!``: quoted (``'`` doubled) unless it is
+    a plain ASCII word that cannot be read as a cell address.
+
+    >>> ref("budget"), ref("cash flow"), ref("prognose (formules)"), ref("risico's")
+    ('budget', "'cash flow'", "'prognose (formules)'", "'risico''s'")
+    >>> ref("AB12"), ref("café")
+    ("'AB12'", "'café'")
+    """
+    if _PLAIN.fullmatch(sheet) and not _CELL_LIKE.fullmatch(sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
 
 #: Euros to the cent, negative in red: ``€ 1,234.56``.
 EURO_FORMAT = "[$€-2] #,##0.00;[Red]-[$€-2] #,##0.00"
@@ -86,7 +124,13 @@ def formats(workbook: Any) -> dict[str, Any]:
         "fixed": add({"italic": True, "font_color": FIXED_FONT}),
         "header": add({"bold": True, "bg_color": "#f3f6f8", "bottom": 1, "align": "center"}),
         "header_left": add({"bold": True, "bg_color": "#f3f6f8", "bottom": 1}),
+        "header_wrap": add({"bold": True, "bg_color": "#f3f6f8", "bottom": 1, "align": "center",
+                            "valign": "top", "text_wrap": True}),
+        "definition": add({"indent": 1}),
         "check": add({"bold": True, "align": "center"}),
+        # keys of the contract beside the labels: read by programs, grey for people
+        "key": add({"font_color": FIXED_FONT, "font_size": 9}),
+        "key_bold": add({"font_color": FIXED_FONT, "font_size": 9, "bold": True, "top": 1}),
     })
     return out
 
@@ -137,8 +181,9 @@ class TimelineSheet:
         return col(self.layout.first + len(self.years) - 1)
 
     def span(self, row: int, sheet: str = "") -> str:
-        """An absolute reference to one row's years, e.g. ``budget!$C$7:$Q$7``."""
-        prefix = f"{sheet}!" if sheet else ""
+        """An absolute reference to one row's years, e.g. ``budget!$C$7:$Q$7`` (``sheet``
+        is the sheet's name as shown; quoted here where needed)."""
+        prefix = f"{ref(sheet)}!" if sheet else ""
         return f"{prefix}${self.first}${row}:${self.last}${row}"
 
     def section(self, title: str, gap: int = 1) -> None:
@@ -156,7 +201,7 @@ class TimelineSheet:
     def labels(self, key: str, label: str, unit: str = "", bold: bool = False) -> None:
         lay, style = self.layout, self.fmt["label_bold" if bold else "text"]
         self.sheet.write_string(self.row, lay.label, label, style)
-        self.sheet.write_string(self.row, lay.key, key, style)
+        self.sheet.write_string(self.row, lay.key, key, self.fmt["key_bold" if bold else "key"])
         if lay.unit is not None and unit:
             self.sheet.write_string(self.row, lay.unit, unit, self.fmt["fixed"])
 
@@ -167,8 +212,8 @@ class TimelineSheet:
         style = self.fmt[f"{fmt}_bold" if bold else fmt]
         write, r, first = self.sheet.write_formula, self.row, self.layout.first
         body = "=" + template
-        for t, (cols, value) in enumerate(zip(self._columns, values, strict=True)):
-            write(r, first + t, body.format(**cols), style, cached(value))
+        for i, (cols, value) in enumerate(zip(self._columns, values, strict=True)):
+            write(r, first + i, body.format(**cols), style, cached(value))
         self.row += 1
         return r + 1
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from finmodel.views.workbook._grid import MODEL, TimelineSheet, sum_formula
+from finmodel.views.i18n import Language, t
+from finmodel.views.workbook._grid import MODEL, TimelineSheet, ref, sum_formula
 from finmodel.views.workbook.inputs import YEAR_ROW, InputRows
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CalcRows", "write_calculation"]
 
-SHEET = "calculation"
 Array = NDArray[np.float64]
 
 
@@ -37,14 +37,20 @@ class CalcRows:
     grid: TimelineSheet
     inputs: InputRows
     scenario: Scenario
+    sheet: str = "calculation"
+    lang: Language = "en"
     rows: dict[str, int] = field(default_factory=dict)
     values: dict[str, Array] = field(default_factory=dict)
+
+    def w(self, key: str, **values: Any) -> str:
+        """A label in the workbook's language (catalogue key ``key``)."""
+        return t(self.lang, key, **values)
 
     def add(self, key: str, label: str, unit: str, template: str, values: Any,
             fmt: str = "euro", bold: bool = False) -> str:
         array = np.broadcast_to(np.asarray(values, dtype=float), (len(self.grid.years),))
-        self.rows[key] = self.grid.formula(key, label, unit, template, array.tolist(), fmt,
-                                           bold)
+        self.rows[key] = self.grid.formula(key, label, self.w(f"wb.u.{unit}"), template,
+                                           array.tolist(), fmt, bold)
         self.values[key] = array
         return key
 
@@ -54,7 +60,7 @@ class CalcRows:
 
     def link(self, key: str) -> str:
         """This year's cell of a row, for a formula on another sheet."""
-        return f"{SHEET}!{{m}}${self.rows[key]}"
+        return f"{ref(self.sheet)}!{{m}}${self.rows[key]}"
 
     def total(self, key: str, label: str, unit: str, keys: list[str],
               fmt: str = "euro") -> str:
@@ -73,17 +79,18 @@ class CalcRows:
 
 
 def write_calculation(workbook: Any, fmt: dict[str, Any], scenario: Scenario,
-                      inputs: InputRows) -> CalcRows:
-    """Add the calculation sheet; return its rows for the output sheets."""
-    sheet = workbook.get_worksheet_by_name(SHEET)
+                      inputs: InputRows, sheet_name: str = "calculation",
+                      lang: Language = "en") -> CalcRows:
+    """Add the calculation sheet (named ``sheet_name``); return its rows for the output
+    sheets."""
+    sheet = workbook.get_worksheet_by_name(sheet_name)
     years = scenario.years.tolist()
     grid = TimelineSheet(sheet, fmt, years, MODEL, start_row=0)
-    sheet.write_string(0, 0, f"Calculation: {scenario.name}", fmt["title"])
-    sheet.write_string(1, 0, "Formulas only: one formula per row, the same in every year. "
-                       "Change inputs on the inputs sheet, never here.", fmt["note"])
+    calc = CalcRows(grid, inputs, scenario, sheet_name, lang)
+    sheet.write_string(0, 0, calc.w("wb.title.calculation", name=scenario.name), fmt["title"])
+    sheet.write_string(1, 0, calc.w("wb.note.calculation"), fmt["note"])
     grid.row = YEAR_ROW - 1
-    grid.header(["key", "calculation", "unit", "", ""])
-    calc = CalcRows(grid, inputs, scenario)
+    grid.header([calc.w("wb.h.key"), calc.w("wb.h.calculation"), calc.w("wb.h.unit"), "", ""])
     for block in (_timeline, _indices, _capacity, _rental, _costs, _investments,
                   _subsidies, _contributions):
         block(calc)
@@ -97,41 +104,41 @@ def write_calculation(workbook: Any, fmt: dict[str, Any], scenario: Scenario,
 
 
 def _timeline(c: CalcRows) -> None:
-    c.grid.section("Timeline")
+    c.grid.section(c.w("wb.calc.timeline"))
     years = c.scenario.years.astype(float)
-    c.add("year", "calendar year", "year", f"inputs!{{m}}${YEAR_ROW}", years, "int")
+    c.add("year", c.w("wb.c.year"), "year", f"{c.inputs.prefix}{{m}}${YEAR_ROW}", years, "int")
     first = f"${c.grid.first}${c.rows['year']}"
-    c.add("first_year", "first year of the plan (flag)", "1/0",
+    c.add("first_year", c.w("wb.c.first_year"), "flag01",
           f"({c.at('year')}={first})*1", years == years[0], "int")
-    c.add("t", "years since the start (t)", "years", f"{c.at('year')}-{first}",
+    c.add("t", c.w("wb.c.t"), "years", f"{c.at('year')}-{first}",
           years - years[0], "int")
 
 
 def _indices(c: CalcRows) -> None:
-    c.grid.section("Index factors: I = 1 in the first year, I(t) = I(t-1) x (1 + rate(t))")
+    c.grid.section(c.w("wb.calc.indices"))
     years = c.scenario.years
     for name, rates in c.scenario.indexation.items():
         r = rates.at(years)
         factor = np.cumprod(np.concatenate([[1.0], 1.0 + r[1:]]))
         own = f"{{p}}${c.next_row()}"
-        c.add(f"index[{name}]", f"index factor {name}", "factor",
+        c.add(f"index[{name}]", c.w("wb.c.index", name=name), "factor",
               f"{c.at('first_year')}+(1-{c.at('first_year')})*{own}"
               f"*(1+{c.inputs.series(f'indexation.{name}')})", factor, "factor")
 
 
 def _capacity(c: CalcRows) -> None:
-    c.grid.section("Capacity")
+    c.grid.section(c.w("wb.calc.capacity"))
     s, years = c.scenario, c.scenario.years
     available = s.facility.available_hours.at(years)
-    c.add("available_hours", "bookable hours", "h", c.inputs.series("facility.available_hours"),
-          available, "hours")
+    c.add("available_hours", c.w("wb.c.available"), "h",
+          c.inputs.series("facility.available_hours"), available, "hours")
     parties = []
     for p in s.parties:
         path = f"parties[{p.name}].own_use_hours"
-        parties.append(c.add(f"own_use[{p.name}]", f"own use: {p.name}", "h",
+        parties.append(c.add(f"own_use[{p.name}]", c.w("wb.c.own_use", name=p.name), "h",
                              c.inputs.series(path), p.own_use_hours.at(years), "hours"))
-    c.total("own_use_hours", "own use of all parties", "h", parties, "hours")
-    c.add("rentable_hours", "rentable hours: available - own use (not below 0)", "h",
+    c.total("own_use_hours", c.w("wb.c.own_use_total"), "h", parties, "hours")
+    c.add("rentable_hours", c.w("wb.c.rentable"), "h",
           f"MAX({c.at('available_hours')}-{c.at('own_use_hours')},0)",
           np.maximum(available - c.values["own_use_hours"], 0.0), "hours")
 
@@ -149,34 +156,34 @@ def _window_flag(c: CalcRows, path: str, item: Any) -> tuple[str, Array]:
 
 def _rental(c: CalcRows) -> None:
     s, years = c.scenario, c.scenario.years
-    c.grid.section("Rental: demand with ramp-up, scaled pro rata to the rentable hours")
+    c.grid.section(c.w("wb.calc.rental"))
     year, first = c.at("year"), f"${c.grid.first}${c.rows['year']}"
     segments = s.rental.segments
     for seg in segments:  # stage by stage, so that each stage's rows add up as one block
         frm = c.inputs.value(f"rental.segments[{seg.name}].from")
         start = seg.from_ if seg.from_ is not None else s.start_year
-        c.add(f"operating_year[{seg.name}]", f"{seg.name}: years since first demand (k)",
+        c.add(f"operating_year[{seg.name}]", c.w("wb.c.operating_year", name=seg.name),
               "years", f"{year}-IF({frm}=\"\",{first},{frm})", years - start, "int")
     for seg in segments:
         _ramp_row(c, seg)
     requested = [c.add(
-        f"requested_hours[{seg.name}]", f"{seg.name}: requested hours (demand x ramp-up)", "h",
+        f"requested_hours[{seg.name}]", c.w("wb.c.requested", name=seg.name), "h",
         f"{c.inputs.series(f'rental.segments[{seg.name}].demand_hours')}"
         f"*{c.at(f'ramp_up[{seg.name}]')}",
         seg.demand_hours.at(years) * c.values[f"ramp_up[{seg.name}]"], "hours")
         for seg in segments]
-    c.total("requested_hours", "requested hours, all segments", "h", requested, "hours")
+    c.total("requested_hours", c.w("wb.c.requested_total"), "h", requested, "hours")
     total, rentable = c.values["requested_hours"], c.values["rentable_hours"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         scale = np.where(total > rentable, rentable / np.where(total > 0, total, 1.0), 1.0)
-    c.add("capacity_scale", "pro-rata scale: rentable / requested when over capacity",
+    c.add("capacity_scale", c.w("wb.c.scale"),
           "factor", f"IF({c.at('requested_hours')}>{c.at('rentable_hours')},"
           f"{c.at('rentable_hours')}/{c.at('requested_hours')},1)", scale, "factor")
-    rented = [c.add(f"rented_hours[{seg.name}]", f"{seg.name}: rented hours", "h",
+    rented = [c.add(f"rented_hours[{seg.name}]", c.w("wb.c.rented", name=seg.name), "h",
                     f"{c.at(f'requested_hours[{seg.name}]')}*{c.at('capacity_scale')}",
                     c.values[f"requested_hours[{seg.name}]"] * scale, "hours")
               for seg in segments]
-    c.total("rented_hours", "rented hours, all segments", "h", rented, "hours")
+    c.total("rented_hours", c.w("wb.c.rented_total"), "h", rented, "hours")
     _rental_income(c)
 
 
@@ -193,7 +200,7 @@ def _ramp_row(c: CalcRows, seg: Any) -> None:
     if n:
         pick = f"INDEX({c.inputs.span(f'{p}.ramp_up', n)},1,MIN(MAX({k},0),{n - 1})+1)"
         template += f"*(({k}>={n})+({k}<{n})*{pick})"
-    c.add(f"ramp_up[{seg.name}]", f"{seg.name}: ramp-up share (0 outside its window)",
+    c.add(f"ramp_up[{seg.name}]", c.w("wb.c.ramp", name=seg.name),
           "share", template, ramp, "share")
 
 
@@ -207,28 +214,28 @@ def _ramp_values(k: NDArray[np.int64], ramp_up: tuple[float, ...]) -> Array:
 
 def _rental_income(c: CalcRows) -> None:
     s, years = c.scenario, c.scenario.years
-    c.grid.section("Rental income and variable costs")
+    c.grid.section(c.w("wb.calc.rental_income"))
     for seg in s.rental.segments:
         p = f"rental.segments[{seg.name}]"
         idx, factor = c.index(seg.indexation)
-        c.add(f"net_tariff[{seg.name}]", f"{seg.name}: tariff x index x (1 - discount)",
-              "EUR/h", f"{c.inputs.series(f'{p}.tariff')}{idx}"
+        c.add(f"net_tariff[{seg.name}]", c.w("wb.c.net_tariff", name=seg.name),
+              "eur_h", f"{c.inputs.series(f'{p}.tariff')}{idx}"
               f"*(1-{c.inputs.value(f'{p}.discount')})",
               seg.tariff.at(years) * factor * (1 - seg.discount))
     incomes = [c.add(f"rental_income[{seg.name}]",
-                     f"{seg.name}: rental income (rented hours x net tariff)", "EUR",
+                     c.w("wb.c.rental_income", name=seg.name), "eur",
                      f"{c.at(f'rented_hours[{seg.name}]')}*{c.at(f'net_tariff[{seg.name}]')}",
                      c.values[f"rented_hours[{seg.name}]"] * c.values[f"net_tariff[{seg.name}]"])
                for seg in s.rental.segments]
-    c.total("rental_income", "rental income", "EUR", incomes)
+    c.total("rental_income", c.w("wb.c.rental_income_total"), "eur", incomes)
     idx, factor = c.index(s.rental.variable_cost_indexation)
-    c.add("variable_cost_per_hour", "variable cost per rented hour x index", "EUR/h",
+    c.add("variable_cost_per_hour", c.w("wb.c.variable_cost_per_hour"), "eur_h",
           f"{c.inputs.series('rental.variable_cost_per_hour')}{idx}",
           s.rental.variable_cost_per_hour.at(years) * factor)
-    c.add("variable_costs", "variable costs: rented hours x cost per hour", "EUR",
+    c.add("variable_costs", c.w("wb.c.variable_costs"), "eur",
           f"{c.at('rented_hours')}*{c.at('variable_cost_per_hour')}",
           c.values["rented_hours"] * c.values["variable_cost_per_hour"], bold=True)
-    c.add("occupancy", "occupancy: (own use + rented) / available", "share",
+    c.add("occupancy", c.w("wb.c.occupancy"), "share",
           f"({c.at('own_use_hours')}+{c.at('rented_hours')})/{c.at('available_hours')}",
           (c.values["own_use_hours"] + c.values["rented_hours"]) / c.values["available_hours"],
           "share")
@@ -236,32 +243,33 @@ def _rental_income(c: CalcRows) -> None:
 
 def _costs(c: CalcRows) -> None:
     s, years = c.scenario, c.scenario.years
-    c.grid.section("Operating costs: amount x index, inside the window")
+    c.grid.section(c.w("wb.calc.costs"))
     flags = {}
     for cost in s.operating_costs:
         p = f"operating_costs[{cost.name}]"
         template, values = _window_flag(c, p, cost)
-        flags[cost.name] = c.add(f"in_window[{cost.name}]", f"{cost.name}: in its window",
-                                 "1/0", template, values, "int")
+        flags[cost.name] = c.add(f"in_window[{cost.name}]",
+                                 c.w("wb.c.in_window", name=cost.name), "flag01", template,
+                                 values, "int")
     items = []
     for cost in s.operating_costs:
         p = f"operating_costs[{cost.name}]"
         idx, factor = c.index(cost.indexation)
-        items.append(c.add(f"operating_cost[{cost.name}]", cost.name, "EUR",
+        items.append(c.add(f"operating_cost[{cost.name}]", cost.name, "eur",
                            f"{c.inputs.series(f'{p}.amount')}{idx}*{c.at(flags[cost.name])}",
                            cost.amount.at(years) * factor * c.values[flags[cost.name]]))
-    c.total("operating_costs", "operating costs", "EUR", items)
+    c.total("operating_costs", c.w("wb.c.operating_costs"), "eur", items)
 
 
 def _investments(c: CalcRows) -> None:
-    c.grid.section("Investments: purchases (with replacements) and straight-line depreciation")
+    c.grid.section(c.w("wb.calc.investments"))
     keys: dict[str, list[str]] = {"capex": [], "depreciation": [], "book_value": []}
     for inv in c.scenario.investments:
         for line, key in _investment(c, inv).items():
             keys[line].append(key)
-    c.total("capex", "purchases paid (capex)", "EUR", keys["capex"])
-    c.total("depreciation", "depreciation", "EUR", keys["depreciation"])
-    c.total("book_value", "book value at year end", "EUR", keys["book_value"])
+    c.total("capex", c.w("wb.c.capex_total"), "eur", keys["capex"])
+    c.total("depreciation", c.w("wb.c.depreciation"), "eur", keys["depreciation"])
+    c.total("book_value", c.w("wb.c.book_value"), "eur", keys["book_value"])
 
 
 def _investment(c: CalcRows, inv: Any) -> dict[str, str]:
@@ -271,32 +279,32 @@ def _investment(c: CalcRows, inv: Any) -> dict[str, str]:
     year = c.at("year")
     paid = ((years >= inv.year) & ((years - inv.year) % inv.life == 0)
             & (inv.replace | (years == inv.year))).astype(float)
-    bought = c.add(f"purchase[{name}]", f"{name}: bought this year", "1/0",
+    bought = c.add(f"purchase[{name}]", c.w("wb.c.bought", name=name), "flag01",
                    f"({year}>={y})*(MOD({year}-{y},{life})=0)*OR({replace},{year}={y})",
                    paid, "int")
     idx, factor = c.index(inv.indexation)
-    capex = c.add(f"capex[{name}]", f"{name}: purchase price x index", "EUR",
+    capex = c.add(f"capex[{name}]", c.w("wb.c.capex", name=name), "eur",
                   f"{c.inputs.value(f'{p}.amount')}{idx}*{c.at(bought)}",
                   inv.amount * factor * paid)
     cost = np.maximum.accumulate(np.where(paid > 0, np.arange(len(years)), -1))
     in_use = np.where(cost >= 0, c.values[capex][np.maximum(cost, 0)], 0.0)
     own = f"{{p}}${c.next_row()}"
-    use = c.add(f"cost_in_use[{name}]", f"{name}: cost of the purchase in use", "EUR",
+    use = c.add(f"cost_in_use[{name}]", c.w("wb.c.in_use", name=name), "eur",
                 f"{c.at(bought)}*{c.at(capex)}+(1-{c.at(bought)})*{own}", in_use)
     service = ((years >= inv.year) & (inv.replace | (years < inv.year + inv.life))).astype(float)
-    serving = c.add(f"in_service[{name}]", f"{name}: depreciating this year", "1/0",
+    serving = c.add(f"in_service[{name}]", c.w("wb.c.in_service", name=name), "flag01",
                     f"({year}>={y})*OR({replace},{year}<{y}+{life})", service, "int")
-    dep = c.add(f"depreciation[{name}]", f"{name}: depreciation (cost / life)", "EUR",
+    dep = c.add(f"depreciation[{name}]", c.w("wb.c.dep", name=name), "eur",
                 f"{c.at(use)}/{life}*{c.at(serving)}", in_use / inv.life * service)
     own = f"{{p}}${c.next_row()}"
-    book = c.add(f"book_value[{name}]", f"{name}: book value at year end", "EUR",
+    book = c.add(f"book_value[{name}]", c.w("wb.c.book", name=name), "eur",
                  f"{own}+{c.at(capex)}-{c.at(dep)}",
                  np.cumsum(c.values[capex] - c.values[dep]))
     return {"capex": capex, "depreciation": dep, "book_value": book}
 
 
 def _subsidies(c: CalcRows) -> None:
-    c.grid.section("Subsidies: cash with phase-out; investment subsidies released over years")
+    c.grid.section(c.w("wb.calc.subsidies"))
     cash: list[str] = []
     operating: list[str] = []
     release: list[str] = []
@@ -308,20 +316,20 @@ def _subsidies(c: CalcRows) -> None:
         (release if sub.type == "investment" else operating).append(income)
         own = f"{{p}}${c.next_row()}"
         deferred.append(c.add(
-            f"deferred[{sub.name}]", f"{sub.name}: received, not yet released (year end)",
-            "EUR", f"{own}+{c.at(received)}-{c.at(income)}",
+            f"deferred[{sub.name}]", c.w("wb.c.deferred", name=sub.name), "eur",
+            f"{own}+{c.at(received)}-{c.at(income)}",
             np.cumsum(c.values[received] - c.values[income])))
-    c.total("subsidy_cash", "subsidy cash received", "EUR", cash)
-    c.total("operating_subsidies", "operating subsidy income", "EUR", operating)
-    c.total("investment_subsidy_release", "investment subsidy released", "EUR", release)
-    c.total("deferred_subsidy", "deferred subsidy at year end", "EUR", deferred)
+    c.total("subsidy_cash", c.w("wb.c.subsidy_cash_total"), "eur", cash)
+    c.total("operating_subsidies", c.w("wb.c.operating_subsidies"), "eur", operating)
+    c.total("investment_subsidy_release", c.w("wb.c.release_total"), "eur", release)
+    c.total("deferred_subsidy", c.w("wb.c.deferred_total"), "eur", deferred)
 
 
 def _subsidy_cash(c: CalcRows, sub: Any) -> str:
     years, name = c.scenario.years, sub.name
     p = f"subsidies[{name}]"
     if sub.amounts is not None:
-        return c.add(f"subsidy_cash[{name}]", f"{name}: cash received", "EUR",
+        return c.add(f"subsidy_cash[{name}]", c.w("wb.c.sub_cash", name=name), "eur",
                      c.inputs.series(f"{p}.amounts"),
                      [sub.amounts.get(int(y), 0.0) for y in years])
     po = sub.phase_out
@@ -329,38 +337,38 @@ def _subsidy_cash(c: CalcRows, sub: Any) -> str:
     full = c.inputs.value(f"{p}.phase_out.full_years")
     taper = c.inputs.value(f"{p}.phase_out.taper_years")
     first = po.start if po.start is not None else c.scenario.start_year
-    k = c.add(f"phase_out_year[{name}]", f"{name}: years since the first payment (k)",
+    k = c.add(f"phase_out_year[{name}]", c.w("wb.c.po_year", name=name),
               "years", f"{c.at('year')}-IF({start}=\"\",${c.grid.first}${c.rows['year']},{start})",
               years - first, "int")
     kv, f, t = years - first, po.full_years, po.taper_years
     share = (((kv >= 0) & (kv < f)).astype(float)
              + ((kv >= f) & (kv < f + t)) * (1 - (kv - f + 1) / (t + 1)))
     kk = c.at(k)
-    s = c.add(f"phase_out_share[{name}]", f"{name}: share paid (full, then linear taper)",
+    s = c.add(f"phase_out_share[{name}]", c.w("wb.c.po_share", name=name),
               "share", f"({kk}>=0)*({kk}<{full})+({kk}>={full})*({kk}<{full}+{taper})"
               f"*(1-({kk}-{full}+1)/({taper}+1))", share, "share")
-    return c.add(f"subsidy_cash[{name}]", f"{name}: cash received (amount x share)", "EUR",
+    return c.add(f"subsidy_cash[{name}]", c.w("wb.c.sub_cash_share", name=name), "eur",
                  f"{c.inputs.value(f'{p}.amount')}*{c.at(s)}", (sub.amount or 0.0) * share)
 
 
 def _subsidy_income(c: CalcRows, sub: Any, received: str) -> str:
     name = sub.name
     if sub.type == "operating":
-        return c.add(f"subsidy_income[{name}]", f"{name}: income (operating: as received)",
-                     "EUR", c.at(received), c.values[received])
+        return c.add(f"subsidy_income[{name}]", c.w("wb.c.sub_income_op", name=name), "eur",
+                     c.at(received), c.values[received])
     years, cash = c.scenario.years, c.values[received]
     n = sub.release_years
     released = np.array([cash[(years <= y) & (years > y - n)].sum() / n for y in years])
     release = c.inputs.value(f"subsidies[{name}].release_years")
     span = c.grid.span(c.rows["year"])
     return c.add(f"subsidy_income[{name}]",
-                 f"{name}: released (receipts of the last release_years years / release_years)",
-                 "EUR", f"SUMPRODUCT({c.grid.span(c.rows[received])},({span}<={c.at('year')})"
+                 c.w("wb.c.sub_release", name=name), "eur",
+                 f"SUMPRODUCT({c.grid.span(c.rows[received])},({span}<={c.at('year')})"
                  f"*({span}>{c.at('year')}-{release}))/{release}", released)
 
 
 def _contributions(c: CalcRows) -> None:
-    c.grid.section("Partner contributions: amount x index, inside the window")
+    c.grid.section(c.w("wb.calc.contributions"))
     years = c.scenario.years
     cash: list[str] = []
     in_kind: list[str] = []
@@ -369,13 +377,14 @@ def _contributions(c: CalcRows) -> None:
             p = f"parties[{party.name}].contributions[{con.name}]"
             template, values = _window_flag(c, p, con)
             flag = c.add(f"in_window[{party.name}: {con.name}]",
-                         f"{party.name}: {con.name}: in its window", "1/0", template, values,
-                         "int")
+                         c.w("wb.c.con_window", party=party.name, name=con.name), "flag01",
+                         template, values, "int")
             idx, factor = c.index(con.indexation)
             key = c.add(f"contribution[{party.name}: {con.name}]",
-                        f"{party.name}: {con.name} ({con.type.replace('_', '-')})", "EUR",
+                        c.w("wb.c.contribution", party=party.name, name=con.name,
+                            type=c.w(f"wb.c.type.{con.type}")), "eur",
                         f"{c.inputs.series(f'{p}.amount')}{idx}*{c.at(flag)}",
                         con.amount.at(years) * factor * values)
             (in_kind if con.type == "in_kind" else cash).append(key)
-    c.total("partner_cash", "partner cash contributions", "EUR", cash)
-    c.total("in_kind_income", "in-kind contributions", "EUR", in_kind)
+    c.total("partner_cash", c.w("wb.c.partner_cash"), "eur", cash)
+    c.total("in_kind_income", c.w("wb.c.in_kind"), "eur", in_kind)

@@ -24,15 +24,15 @@ LOAN_LINES = ("loan_received", "interest", "repayment", "debt")
 
 def write_loans(c: CalcRows) -> None:
     """Add the loans block and its totals (0 without loans) to the calculation sheet."""
-    c.grid.section("Loans: drawn, interest on the balance at the start, repayment, debt")
+    c.grid.section(c.w("wb.calc.loans"))
     keys: dict[str, list[str]] = {line: [] for line in LOAN_LINES}
     for loan in getattr(c.scenario.finance, "loans", ()):
         for line, key in _loan(c, loan).items():
             keys[line].append(key)
-    c.total("loan_received", "loans drawn", "EUR", keys["loan_received"])
-    c.total("interest", "interest on loans", "EUR", keys["interest"])
-    c.total("repayment", "principal repaid", "EUR", keys["repayment"])
-    c.total("debt", "loans outstanding at year end", "EUR", keys["debt"])
+    c.total("loan_received", c.w("wb.c.loans_drawn"), "eur", keys["loan_received"])
+    c.total("interest", c.w("wb.c.interest"), "eur", keys["interest"])
+    c.total("repayment", c.w("wb.c.repaid"), "eur", keys["repayment"])
+    c.total("debt", c.w("wb.c.debt"), "eur", keys["debt"])
 
 
 def _values(loan: Any, c: CalcRows) -> dict[str, np.ndarray]:
@@ -64,30 +64,29 @@ def _loan(c: CalcRows, loan: Any) -> dict[str, str]:
     amount, year, rate, term, grace = (c.inputs.value(f"{p}.{k}") for k in
                                        ("amount", "year", "rate", "term", "grace_years"))
     v, now = _values(loan, c), c.at("year")
-    drawn = c.add(f"loan_received[{name}]", f"{name}: principal drawn (start of its year)",
-                  "EUR", f"{amount}*({now}={year})", v["drawn"])
+    drawn = c.add(f"loan_received[{name}]", c.w("wb.c.l_drawn", name=name), "eur",
+                  f"{amount}*({now}={year})", v["drawn"])
     debt_row = c.next_row() + 6  # the debt row closes this block (read from the year before)
-    opening = c.add(f"loan_balance_start[{name}]", f"{name}: balance at the start of the year",
-                    "EUR", f"{{p}}${debt_row}+{c.at(drawn)}", v["opening"])
-    interest = c.add(f"interest[{name}]", f"{name}: interest (rate x balance at the start)",
-                     "EUR", f"{rate}*{c.at(opening)}", v["interest"])
-    k = c.add(f"instalment[{name}]", f"{name}: instalment number (0 = first, after grace)",
+    opening = c.add(f"loan_balance_start[{name}]", c.w("wb.c.l_start", name=name), "eur",
+                    f"{{p}}${debt_row}+{c.at(drawn)}", v["opening"])
+    interest = c.add(f"interest[{name}]", c.w("wb.c.l_interest", name=name), "eur",
+                     f"{rate}*{c.at(opening)}", v["interest"])
+    k = c.add(f"instalment[{name}]", c.w("wb.c.l_k", name=name),
               "years", f"{now}-{year}-{grace}", v["k"], "int")
     kk = c.at(k)
-    repaying = c.add(f"repaying[{name}]", f"{name}: repaying this year", "1/0",
+    repaying = c.add(f"repaying[{name}]", c.w("wb.c.l_repaying", name=name), "flag01",
                      f"({kk}>=0)*({kk}<{term})", v["repaying"], "int")
     if loan.repayment == "annuity":
         template = (f"IF({rate}>0,{amount}*{rate}/(1-(1+{rate})^-{term}),{amount}/{term})"
                     f"-{c.at(interest)}")
-        label = f"{name}: annuity payment - interest"
+        label = c.w("wb.c.l_annuity", name=name)
     else:
-        template, label = f"{amount}/{term}", f"{name}: linear instalment (amount / term)"
-    scheduled = c.add(f"scheduled_repayment[{name}]", label, "EUR", template, v["scheduled"])
-    repayment = c.add(f"repayment[{name}]", f"{name}: principal repaid (the last instalment "
-                      "repays the rest)", "EUR",
+        template, label = f"{amount}/{term}", c.w("wb.c.l_linear", name=name)
+    scheduled = c.add(f"scheduled_repayment[{name}]", label, "eur", template, v["scheduled"])
+    repayment = c.add(f"repayment[{name}]", c.w("wb.c.l_repayment", name=name), "eur",
                       f"{c.at(repaying)}*(({kk}={term}-1)*{c.at(opening)}+({kk}<>{term}-1)"
                       f"*MIN({c.at(scheduled)},{c.at(opening)}))", v["repayment"])
-    debt = c.add(f"debt[{name}]", f"{name}: debt at year end", "EUR",
+    debt = c.add(f"debt[{name}]", c.w("wb.c.l_debt", name=name), "eur",
                  f"{c.at(opening)}-{c.at(repayment)}", v["debt"])
     assert c.rows[debt] == debt_row
     return {"loan_received": drawn, "interest": interest, "repayment": repayment, "debt": debt}

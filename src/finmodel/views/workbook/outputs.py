@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from finmodel.views.text import LABELS
-from finmodel.views.workbook._grid import OUTPUT, TimelineSheet
+from finmodel.views.i18n import Language, line_name, t
+from finmodel.views.workbook._grid import OUTPUT, TimelineSheet, ref
 from finmodel.views.workbook.calculation import CalcRows
 
 if TYPE_CHECKING:
@@ -25,20 +25,30 @@ __all__ = ["OutputRows", "write_statements"]
 
 HEADER_ROW = 3  # 1-based row of the years header on every output sheet
 _TOTALS = {"total_income", "total_expenses", "result", "net_cash_flow", "cash_end", "equity"}
-#: Labels of the loan lines (contract v1.1) where views.text does not have them yet.
-_LOAN_LABELS = {"interest": "Interest on loans", "loan_received": "Loans received",
-                "repayment": "Loan repayments", "debt": "Loans outstanding"}
+#: Rows that are not contract lines, and the catalogue line whose name they show.
+_NAMED_AS = {"cash_start": "opening_cash"}
 
 
 @dataclass
 class OutputRows:
-    """Rows (1-based) of the output sheets by ``(sheet, key)``."""
+    """Rows (1-based) of the output sheets by ``(sheet, key)``; ``sheet`` is the sheet's
+    English name (the code's id), ``names`` maps it to the name in the workbook."""
 
+    names: dict[str, str] = field(default_factory=dict)
+    lang: Language = "en"
     rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def name(self, sheet: str) -> str:
+        """The sheet's name in the workbook's language."""
+        return self.names.get(sheet, sheet)
+
+    def prefix(self, sheet: str) -> str:
+        """``'cash flow'!``: the sheet as a formula names it before a cell."""
+        return f"{ref(self.name(sheet))}!"
 
     def at(self, sheet: str, key: str, here: str = "") -> str:
         """This year's cell of a line (``'cash flow'!C$12``; no sheet prefix on ``here``)."""
-        prefix = "" if sheet == here else (f"'{sheet}'!" if " " in sheet else f"{sheet}!")
+        prefix = "" if sheet == here else self.prefix(sheet)
         return f"{prefix}{{o}}${self.rows[(sheet, key)]}"
 
 
@@ -47,11 +57,11 @@ class _Statement:
 
     def __init__(self, workbook: Any, fmt: dict[str, Any], name: str, title: str, note: str,
                  p: Projection, out: OutputRows) -> None:
-        sheet = workbook.get_worksheet_by_name(name)
+        sheet = workbook.get_worksheet_by_name(out.name(name))
         sheet.write_string(0, 0, title, fmt["title"])
         sheet.write_string(1, 0, note, fmt["note"])
         self.grid = TimelineSheet(sheet, fmt, p.years.tolist(), OUTPUT, start_row=HEADER_ROW - 1)
-        self.grid.header(["line", "key"])
+        self.grid.header([t(out.lang, "wb.h.line"), t(out.lang, "wb.h.key")])
         self.name, self.p, self.out = name, p, out
         sheet.set_column(0, 0, 36)
         sheet.set_column(1, 1, 26)
@@ -61,13 +71,12 @@ class _Statement:
     def at(self, key: str, sheet: str = "") -> str:
         return self.out.at(sheet or self.name, key, here=self.name)
 
-    def line(self, key: str, template: str, values: Any = None, label: str = "",
-             fmt: str = "") -> None:
+    def line(self, key: str, template: str, values: Any = None, fmt: str = "") -> None:
         if values is None:
             values = self.p.lines[key]
         fmt = fmt or ("share" if key in ("occupancy", "self_sufficiency") else
                       "hours" if key == "rented_hours" else "euro")
-        label = label or LABELS.get(key) or _LOAN_LABELS[key]
+        label = line_name(self.out.lang, _NAMED_AS.get(key, key))
         row = self.grid.formula(key, label, "", template,
                                 np.asarray(values, dtype=float).tolist(), fmt, key in _TOTALS)
         self.out.rows[(self.name, key)] = row
@@ -78,9 +87,11 @@ class _Statement:
 
 
 def write_statements(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
-                     inputs: Mapping[str, str]) -> OutputRows:
-    """Add the budget, cash flow and balance sheets; return their rows."""
-    out = OutputRows()
+                     inputs: Mapping[str, str], names: Mapping[str, str] | None = None,
+                     lang: Language = "en") -> OutputRows:
+    """Add the budget, cash flow and balance sheets; return their rows. ``names`` maps
+    the sheets' English names to their names in the workbook (in ``lang``)."""
+    out = OutputRows(dict(names or {}), lang)
     _budget(workbook, fmt, p, calc, out)
     _cash_flow(workbook, fmt, p, calc, out, inputs)
     _balance(workbook, fmt, p, calc, out, inputs)
@@ -89,9 +100,9 @@ def write_statements(workbook: Any, fmt: dict[str, Any], p: Projection, calc: Ca
 
 def _budget(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
             out: OutputRows) -> None:
-    s = _Statement(workbook, fmt, "budget", f"Budget: {p.scenario.name}",
-                   "EUR, unrounded (shown to the cent); hours per year; shares. Formulas: "
-                   "lines link to the calculation sheet.", p, out)
+    lang = out.lang
+    s = _Statement(workbook, fmt, "budget", t(lang, "xl.title.budget", name=p.scenario.name),
+                   t(lang, "wb.note.budget"), p, out)
     for key in ("rental_income", "operating_subsidies", "investment_subsidy_release",
                 "partner_cash", "in_kind_income"):
         s.line(key, calc.link(key))
@@ -116,9 +127,8 @@ def _budget(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
 
 def _cash_flow(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
                out: OutputRows, inputs: Mapping[str, str]) -> None:
-    s = _Statement(workbook, fmt, "cash flow", f"Cash flow: {p.scenario.name}",
-                   "EUR; payments negative, so net cash flow is the sum of the rows above it.",
-                   p, out)
+    s = _Statement(workbook, fmt, "cash flow", t(out.lang, "xl.title.cash", name=p.scenario.name),
+                   t(out.lang, "wb.note.cash"), p, out)
     lines = p.lines
     opening = inputs["finance.opening_cash"]
     # written after the flows below, so that it can read cash at year end
@@ -139,24 +149,24 @@ def _cash_flow(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows
     ncf = out.rows[("cash flow", "net_cash_flow")]
     s.line("cash_end", f"{opening}+SUM($C${ncf}:{{o}}${ncf})")
     s.line("minimum_cash", inputs["finance.minimum_cash"],
-           np.full(len(p.years), p.scenario.finance.minimum_cash), "Minimum cash")
+           np.full(len(p.years), p.scenario.finance.minimum_cash))
     after = s.grid.row
     s.grid.row = start_row
     s.line("cash_start", f"{s.at('cash_end')}-{s.at('net_cash_flow')}",
-           lines["cash_end"] - lines["net_cash_flow"], "Cash at start of year")
+           lines["cash_end"] - lines["net_cash_flow"])
     s.grid.row = after
 
 
 def _balance(workbook: Any, fmt: dict[str, Any], p: Projection, calc: CalcRows,
              out: OutputRows, inputs: Mapping[str, str]) -> None:
     loans = "debt" in p.lines
-    s = _Statement(workbook, fmt, "balance", f"Balance at year end: {p.scenario.name}",
-                   "EUR; cash + book value - deferred subsidy"
-                   + (" - loans outstanding" if loans else "") + " = equity.", p, out)
+    s = _Statement(workbook, fmt, "balance", t(out.lang, "xl.title.balance", name=p.scenario.name),
+                   t(out.lang, "wb.note.balance_loans" if loans else "wb.note.balance"), p, out)
     s.line("cash_end", s.at("cash_end", "cash flow"))
     s.line("book_value", calc.link("book_value"))
     s.line("deferred_subsidy", calc.link("deferred_subsidy"))
     if loans:
         s.line("debt", calc.link("debt"))
     result = out.rows[("budget", "result")]
-    s.line("equity", f"{inputs['finance.opening_cash']}+SUM(budget!$C${result}:{{o}}${result})")
+    s.line("equity", f"{inputs['finance.opening_cash']}+SUM({out.prefix('budget')}$C${result}"
+                     f":{{o}}${result})")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from finmodel.views.i18n import t
 from finmodel.views.workbook.calculation import CalcRows
 from finmodel.views.workbook.inputs import InputRows
 from finmodel.views.workbook.outputs import OutputRows, _Statement
@@ -43,9 +44,8 @@ def write_prognosis(workbook: Any, fmt: dict[str, Any], p: Projection, calc: Cal
     from finmodel.model.actuals import ACTUAL_FLOWS
 
     values = prognosis_lines(p.evaluation, ledger)
-    s = _Statement(workbook, fmt, SHEET, f"Prognosis: {p.scenario.name}",
-                   "EUR: booked amounts (inputs sheet, actuals) where given, the plan's "
-                   "otherwise; totals and balances follow from the flows.", p, out)
+    s = _Statement(workbook, fmt, SHEET, t(out.lang, "wb.title.prognosis", name=p.scenario.name),
+                   t(out.lang, "wb.note.prognosis"), p, out)
     zero = np.zeros(len(p.years))
     for name in ACTUAL_FLOWS:
         if ("budget", name) in out.rows and name in _FROM_BUDGET:
