@@ -574,3 +574,20 @@ def test_goal_seek_cluster_note_in_dutch(write: Callable[..., Path],
     assert err.splitlines()[0] == ("finmodel goal-seek: waarschuwing: --cluster werkt "
                                    "alleen met --probability; dit doelzoeken draait hier")
     assert run(capsys, *args)[2].startswith("finmodel goal-seek: warning: --cluster")
+
+
+def test_export_lines_in_dutch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`finmodel export --lang nl` says what it wrote, and refuses, in Dutch."""
+    out = tmp_path / "begroting.xlsx"
+    code, said, _ = run(capsys, "export", "base", "--out", str(out), "--lang", "nl")
+    assert code == 0
+    assert said == (f"{out} geschreven (Base case - care-tech practice lab with vendor, "
+                    "RIF-like start; hoofdcontrole in orde). Wijzig de invoer op het "
+                    "blad invoer en laat het werkboek herberekenen.\n")
+    code, _, err = run(capsys, "export", "base", "--out", str(out), "--lang", "nl")
+    assert code == 2
+    assert f"--out {out}: bestaat al; voeg --force toe om het te vervangen" in err
+    code, _, err = run(capsys, "export", "base", "--out", str(tmp_path / "b.xls"),
+                       "--lang", "nl")
+    assert code == 2 and "moet eindigen op .xlsx (een Excel-werkboek)" in err
+    no_english(said + err)

@@ -22,14 +22,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from finmodel.views.i18n import t
+
     out: Path = args.out
+    said = lang_of(args)  # before the file is read: --lang only
     if out.suffix.lower() != ".xlsx":
-        raise FinModelError(f"--out {out}: must end in .xlsx (an Excel workbook)")
+        raise FinModelError(t(said, "cli.export.not_xlsx", out=out))
     if out.exists() and not args.force:
-        raise FinModelError(f"--out {out}: exists already; add --force to replace it")
+        raise FinModelError(t(said, "cli.export.exists", out=out))
     if not out.parent.is_dir():
-        raise FinModelError(f"--out {out}: folder {out.parent} does not exist")
-    scenario = load(args.scenario)
+        raise FinModelError(t(said, "cli.export.no_folder", out=out, folder=out.parent))
+    scenario = load(args.scenario, args.lang)
 
     from finmodel.model.projection import project
     from finmodel.views.partnership_report import workbook_sheets
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
         extra.update(variance_sheets(variance(scenario, projection), lang))
     path = write_budget_xlsx(projection, out, extra_sheets=extra, lang=lang)
-    check = "OK" if projection.master_check else "FAILED"
+    check = t(lang, "cli.export.ok" if projection.master_check else "cli.export.failed")
     return emit("table", lambda: {"path": str(path)},
-                lambda: f"wrote {path} ({projection.scenario.name}; master check {check}). "
-                        "Change inputs on its inputs sheet, then recalculate.\n")
+                lambda: t(lang, "cli.export.wrote", path=path, name=projection.scenario.name,
+                          check=check, sheet=t(lang, "wb.sheet.inputs")) + "\n")

@@ -952,4 +952,11 @@ MESSAGES: dict[str, str] = {
     'wb.col.status': 'status',
     'wb.col.message': 'message',
     'wb.yes': 'yes',
+    # --- main: finmodel export ---
+    'cli.export.wrote': 'wrote {path} ({name}; master check {check}). Change inputs on its {sheet} sheet, then recalculate.',
+    'cli.export.not_xlsx': '--out {out}: must end in .xlsx (an Excel workbook)',
+    'cli.export.exists': '--out {out}: exists already; add --force to replace it',
+    'cli.export.no_folder': '--out {out}: folder {folder} does not exist',
+    'cli.export.ok': 'OK',
+    'cli.export.failed': 'FAILED',
 }

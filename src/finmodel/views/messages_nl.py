@@ -952,4 +952,11 @@ MESSAGES: dict[str, str] = {
     'wb.col.status': 'status',
     'wb.col.message': 'toelichting',
     'wb.yes': 'ja',
+    # --- main: finmodel export ---
+    'cli.export.wrote': '{path} geschreven ({name}; hoofdcontrole {check}). Wijzig de invoer op het blad {sheet} en laat het werkboek herberekenen.',
+    'cli.export.not_xlsx': '--out {out}: moet eindigen op .xlsx (een Excel-werkboek)',
+    'cli.export.exists': '--out {out}: bestaat al; voeg --force toe om het te vervangen',
+    'cli.export.no_folder': '--out {out}: de map {folder} bestaat niet',
+    'cli.export.ok': 'in orde',
+    'cli.export.failed': 'MISLUKT',
 }
