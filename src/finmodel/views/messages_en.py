@@ -597,4 +597,16 @@ MESSAGES: dict[str, str] = {
     'ex.written.shift': 'file: its yearly rates ({value})',
     'ex.written.value': 'file: {value} {unit}',
     'check.reconciliation': 'Reconciliation of {item}',
+    # branch leftovers: index names, explorer labels
+    'index.cpi': 'consumer prices (CPI)',
+    'index.wages': 'wages',
+    'index.tariffs': 'tariffs',
+    'index.energy': 'energy',
+    'index.rent': 'rents',
+    'index.construction': 'construction costs',
+    'index.interest': 'interest rates',
+    'ex.contribution.cash': '{party}: {item} (cash)',
+    'ex.contribution.in_kind': '{party}: {item} (in kind)',
+    'ex.loan_year': '{name}: year drawn',
+    'ex.not_a_number': '{text} is not a number',
 }

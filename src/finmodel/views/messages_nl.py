@@ -597,4 +597,16 @@ MESSAGES: dict[str, str] = {
     'ex.written.shift': 'bestand: de percentages per jaar ({value})',
     'ex.written.value': 'bestand: {value} {unit}',
     'check.reconciliation': 'Aansluiting van {item}',
+    # branch leftovers: index names, explorer labels
+    'index.cpi': 'consumentenprijzen (CPI)',
+    'index.wages': 'lonen',
+    'index.tariffs': 'tarieven',
+    'index.energy': 'energie',
+    'index.rent': 'huren',
+    'index.construction': 'bouwkosten',
+    'index.interest': 'rente',
+    'ex.contribution.cash': '{party}: {item} (in geld)',
+    'ex.contribution.in_kind': '{party}: {item} (in natura)',
+    'ex.loan_year': '{name}: jaar van opname',
+    'ex.not_a_number': '{text} is geen getal',
 }
