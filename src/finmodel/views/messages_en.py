@@ -609,4 +609,8 @@ MESSAGES: dict[str, str] = {
     'ex.contribution.in_kind': '{party}: {item} (in kind)',
     'ex.loan_year': '{name}: year drawn',
     'ex.not_a_number': '{text} is not a number',
+    'cli.risks.columns_need': '     fin. need      change',
+    's.risk_line_need': '{name}: probability {probability}, expected {expected} on the net present value; with this risk the lab needs {need} more to keep cash above the minimum.',
+    'risk.col.need': 'Financing need with the risk',
+    'risk.col.need_change': 'Change in financing need',
 }

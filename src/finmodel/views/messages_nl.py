@@ -609,4 +609,8 @@ MESSAGES: dict[str, str] = {
     'ex.contribution.in_kind': '{party}: {item} (in natura)',
     'ex.loan_year': '{name}: jaar van opname',
     'ex.not_a_number': '{text} is geen getal',
+    'cli.risks.columns_need': '  fin.behoefte    verschil',
+    's.risk_line_need': '{name}: kans {probability}, verwacht {expected} op de netto contante waarde; met dit risico heeft het lab {need} extra nodig om boven de minimale kaspositie te blijven.',
+    'risk.col.need': 'Financieringsbehoefte met risico',
+    'risk.col.need_change': 'Verschil financieringsbehoefte',
 }
