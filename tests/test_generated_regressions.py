@@ -27,7 +27,7 @@ def test_workbook_sheets_without_parties(write: Callable[..., Path]) -> None:
     failed for every such scenario)."""
     projection = finmodel.project(finmodel.load_scenario(write(MINIMAL)))
     sheets = workbook_sheets(projection)
-    assert set(sheets["parties"].index.get_level_values("party")) == {"Lab"}
+    assert set(sheets["parties"].index.get_level_values("party")) == {"[lab]"}
     assert "own_use_hours" not in set(sheets["parties"].index.get_level_values("measure"))
     assert "The scenario has no parties." in parties_html(projection)
 

@@ -138,10 +138,11 @@ def parties_html(p: Projection, lang: Language = "en") -> str:
         lang, statement.discount_rate, 2)))]
     texts = {party.name: party for party in p.scenario.parties}
     totals = {_measure(lang, m) for m in ("brings", "gets", "net")}
-    for name, case in statement.parties.items():
+    for number, (name, case) in enumerate(statement.parties.items(), start=1):
         party = texts[name]
+        # by position: a name may have spaces, or be "lab" (the lab's own anchor)
         out.append(_heading(3, t(lang, "party.heading", name=name,
-                                 role=t(lang, f"role.{case.role}")), f"party-{name}"))
+                                 role=t(lang, f"role.{case.role}")), f"party-{number}"))
         if party.objectives or party.responsibilities:
             out.append(_list_html(t(lang, "party.objectives"), party.objectives, lang))
             out.append(_list_html(t(lang, "party.responsibilities"), party.responsibilities,
