@@ -81,9 +81,11 @@ def assert_identities(data: dict[str, Any]) -> None:
     scale = 1e-6 + 1e-9 * max(float(np.abs(v[np.isfinite(v)]).max(initial=0))
                               for v in lines.values())
     cash = (lines["result"] + lines["depreciation"] - lines["capex"] + lines["subsidy_cash"]
-            - lines["operating_subsidies"] - lines["investment_subsidy_release"])
+            - lines["operating_subsidies"] - lines["investment_subsidy_release"]
+            + lines["loan_received"] - lines["repayment"])  # contract v1.1, with loans
     assert np.allclose(lines["net_cash_flow"], cash, rtol=0, atol=scale * 10)
-    balance = lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+    balance = (lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+               - lines["debt"])
     assert np.allclose(balance, lines["equity"], rtol=0, atol=scale * 10)
     income = sum(lines[k] for k in ("rental_income", "operating_subsidies",
                                     "investment_subsidy_release", "partner_cash",
