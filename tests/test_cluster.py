@@ -22,6 +22,7 @@ import finmodel
 from finmodel.analysis.simulation import simulate
 from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
 from test_batch import CELLS, scenario_text, write_notebook
+from test_report_cli import _WITH_CTRL_C
 
 from conftest import ROOT
 
@@ -207,6 +208,221 @@ def test_watchdog_off_the_main_thread_ends_the_run(tmp_path: Path) -> None:
     assert str(caught[0]) == "timed out after 6 s (wall clock); see --timeout"
     left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
     assert [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def _json_of(command: list[str], cwd: Path) -> tuple[str, dict[str, object]]:
+    done = subprocess.run([str(FINMODEL), *command, "--format", "json"], capture_output=True,
+                          text=True, cwd=cwd, check=True)
+    return done.stdout, json.loads(done.stdout)
+
+
+def test_table_on_the_cluster_equals_the_local_table(address: str) -> None:
+    """A 37 x 23 grid (851 cells, blocks of 426 on the two workers): the same JSON as
+    the local table; one cell checked by hand (opening cash adds one for one to the
+    lowest cash when the other axis is fixed)."""
+    command = ["table", "base", "--x", "finance.opening_cash=0:360000:37",
+               "--y", "finance.discount_rate=-0.02:0.1:23", "--kpi", "min_cash"]
+    here, table = _json_of(command, ROOT)
+    there, _ = _json_of([*command, "--cluster", address], ROOT)
+    assert there == here
+    cells = table["cells"]
+    assert isinstance(cells, list) and (len(cells), len(cells[0])) == (23, 37)
+    assert cells[5][3] - cells[5][2] == pytest.approx(10_000, abs=1e-6)
+
+
+def test_table_api_on_the_cluster_in_small_blocks(address: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 7 cells (not whole rows), a line KPI: cells and invalid flags equal."""
+    from distributed import Client
+
+    from finmodel.analysis import sensitivity
+
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    x = ("rental.segments[Schools].tariff", np.linspace(40, 200, 9))
+    y = ("facility.available_hours", np.linspace(500, 6000, 6))
+    local = sensitivity.data_table(base, x, y, "structural_result@2030")
+    monkeypatch.setattr(sensitivity, "CELLS", 7)
+    with Client(address, timeout=30) as client:
+        remote = sensitivity.data_table(base, x, y, "structural_result@2030", client=client)
+    np.testing.assert_array_equal(remote.cells, local.cells)
+    np.testing.assert_array_equal(remote.invalid_cells, local.invalid_cells)
+    assert local.invalid_cells.any() and not local.invalid_cells.all()
+    assert remote.to_dict() == local.to_dict()
+
+
+def test_probabilistic_goal_seek_on_the_cluster_equals_the_local_run(address: str) -> None:
+    """5,001 draws in pieces on two workers: the same value, probability and JSON; the
+    answer reaches the probability (at least 90 % of the draws)."""
+    command = ["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi",
+               "min_cash", "--target", "50000", "--probability", "0.9", "--range",
+               "0:1000000", "--draws", "5001", "--seed", "4"]
+    here, local = _json_of(command, ROOT)
+    there, _ = _json_of([*command, "--cluster", address], ROOT)
+    assert there == here
+    assert local["draws"] == 5001 and local["seed"] == 4
+    assert isinstance(local["achieved"], float) and local["achieved"] >= 0.9
+
+
+def test_goal_seek_pieces_of_draws_equal_the_local_draws(address: str,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """Pieces of 333 draws (the last one short), the event 'at most': the same answer."""
+    from distributed import Client
+
+    from finmodel.analysis import goalseek
+
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    args = (base, "rental.segments[Schools].tariff", "years_below_minimum", 0.0, 0.75)
+    local = goalseek.probabilistic_goal_seek(*args, draws=2_000, seed=9, at_most=True)
+    monkeypatch.setattr(goalseek, "DRAWS_PER_TASK", 333)
+    with Client(address, timeout=30) as client:
+        remote = goalseek.probabilistic_goal_seek(*args, draws=2_000, seed=9, at_most=True,
+                                                  client=client)
+    assert remote == local and local.achieved >= 0.75
+
+
+#: Nine segments whose demand exceeds the rentable hours in OTHER: the pro-rata scale
+#: couples them all, so the sampled bridge has a spread and uses every order.
+RING = """name: {name}
+start_year: 2025
+horizon: 3
+facility: {{available_hours: 1000}}
+operating_costs: [{{name: Staff, amount: 1000}}]
+rental:
+  segments:
+{segments}
+finance: {{discount_rate: 0.0}}
+"""
+
+
+def _ring(folder: Path, name: str, demand: list[float]) -> Path:
+    segments = "\n".join(f"    - {{name: S{i}, tariff: {100 + 10 * i}, demand_hours: {d}}}"
+                         for i, d in enumerate(demand))
+    path = folder / f"{name.lower()}.yaml"
+    path.write_text(RING.format(name=name, segments=segments), encoding="utf-8")
+    return path
+
+
+def test_sampled_bridge_on_the_cluster_equals_the_local_bridge(address: str,
+                                                              tmp_path: Path) -> None:
+    """Nine coupled items, 40 orders (20 tasks): the same parts, standard errors, orders
+    and projections in the JSON of `finmodel compare`."""
+    base = _ring(tmp_path, "Base", [50.0] * 9)
+    other = _ring(tmp_path, "Other", [200.0 + 20 * i for i in range(9)])
+    command = ["compare", str(base), str(other), "--permutations", "40", "--seed", "1"]
+    here, local = _json_of(command, tmp_path)
+    there, _ = _json_of([*command, "--cluster", address], tmp_path)
+    assert there == here
+    bridged = local["bridge"]
+    assert isinstance(bridged, dict)
+    assert (bridged["method"], bridged["permutations"]) == ("sampled", 40)
+    assert max(p["standard_error"] for p in bridged["parts"]) > 0
+
+
+def test_sampled_bridge_stopping_early_on_the_cluster(address: str, tmp_path: Path) -> None:
+    """Additive items stop the sampling after 10 pairs of the 100 asked for: the cluster
+    run stops at the same order and counts the same projections."""
+    from distributed import Client
+
+    from finmodel.analysis.compare import bridge
+
+    base = finmodel.load_scenario(_ring(tmp_path, "Base", [50.0] * 10))
+    other = finmodel.load_scenario(_ring(tmp_path, "Other", [60.0 + i for i in range(10)]))
+    local = bridge(base, other, permutations=200, seed=2)
+    with Client(address, timeout=30) as client:
+        remote = bridge(base, other, permutations=200, seed=2, client=client)
+    assert (local.method, local.permutations) == ("sampled", 20)
+    assert remote == local
+    # each segment's own effect: 3 years x its extra hours (10 + 3) x its tariff
+    assert dict(local.parts)["rental.segments[S3]"] == pytest.approx(3 * 13 * 130, abs=1e-9)
+
+
+def test_commands_without_cluster_do_not_import_dask() -> None:
+    """table, goal-seek and compare without --cluster: distributed is never imported."""
+    code = ("import sys; from finmodel.cli import main; "
+            "main(['table', 'base', '--x', 'finance.opening_cash=0:1:2', '--y', "
+            "'finance.discount_rate=0:0.1:2', '--format', 'json']); "
+            "main(['goal-seek', 'base', '--param', 'finance.opening_cash', '--target-kpi', "
+            "'min_cash', '--target', '0', '--probability', '0.5', '--draws', '50', "
+            "'--format', 'json']); "
+            "main(['compare', 'base', 'subsidy_stops_early', '--format', 'json']); "
+            "sys.stderr.write(' '.join(m for m in sys.modules if m.startswith(('dask', "
+            "'distributed'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stderr == ""
+
+
+def test_cluster_not_used_where_it_does_not_pay() -> None:
+    """A deterministic goal seek warns and an exact bridge (one item) stays silent; both
+    run here without reaching for the scheduler (none listens on port 9) and print what
+    they print without --cluster."""
+    nowhere = ["--cluster", "tcp://127.0.0.1:9", "--format", "json"]
+    seek = ["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi",
+            "min_cash", "--target", "50000", "--range", "0:1000000"]
+    compare = ["compare", "base", "subsidy_stops_early"]
+    for command, warning in ((seek, "finmodel goal-seek: warning: --cluster is used with "
+                                    "--probability only; this goal seek runs here\n"),
+                             (compare, "")):
+        here = subprocess.run([str(FINMODEL), *command, "--format", "json"],
+                              capture_output=True, text=True, cwd=ROOT, check=True)
+        there = subprocess.run([str(FINMODEL), *command, *nowhere], capture_output=True,
+                               text=True, cwd=ROOT, check=True)
+        assert there.stdout == here.stdout and there.stderr == here.stderr + warning
+
+
+def _report_tasks(client: object) -> list[str]:
+    """The keys of report tasks the scheduler still knows."""
+    def keys(dask_scheduler: object) -> list[str]:
+        return [str(k) for k in dask_scheduler.tasks  # type: ignore[attr-defined]
+                if "run_report_remote" in str(k)]
+
+    found: list[str] = client.run_on_scheduler(keys)  # type: ignore[attr-defined]
+    return found
+
+
+def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
+    """Ctrl-C after the first report of four is written: exit 130, only whole files, no
+    report task left on the scheduler, and the same two workers run the next batch."""
+    from distributed import Client
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for i in range(4):  # the first is quick, the others still run (or wait) at Ctrl-C
+        (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}", "20" if i else "0"))
+    notebook = write_notebook(tmp_path)
+    with Client(address, timeout=30) as client:
+        workers = client.run(os.getpid)
+        # Python keeps SIGINT ignored when it starts with it ignored (a command started
+        # with `&` by a shell without job control): the child turns Ctrl-C on itself.
+        process = subprocess.Popen(
+            [sys.executable, "-c", _WITH_CTRL_C, "report", str(folder), "--out", "out",
+             "--formats", "html", "--notebook", str(notebook), "--cluster", address],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        while not list((tmp_path / "out").glob("*/report.html")) and \
+                time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 130 and "finmodel: interrupted\n" in err, err
+        files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+        assert [p.relative_to(tmp_path / "out").as_posix() for p in files] == [
+            "s0/report.html"]
+        assert files[0].read_text("utf-8").endswith("</html>\n")
+        deadline = time.monotonic() + 120  # a report running at Ctrl-C ends on its worker
+        while (_report_tasks(client) or any(client.processing().values())) and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _report_tasks(client) == [] and not any(client.processing().values())
+        assert client.run(os.getpid) == workers  # the same worker processes, alive
+    done = subprocess.run([str(FINMODEL), "report", str(folder / "s0.yaml"), "--out",
+                           "again", "--formats", "html", "--notebook", str(notebook),
+                           "--cluster", address], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "<h1>S0</h1>" in (tmp_path / "again" / "s0" / "report.html").read_text("utf-8")
 
 
 def test_cluster_option_errors_are_clear(monkeypatch: pytest.MonkeyPatch) -> None:

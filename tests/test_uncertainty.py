@@ -25,7 +25,7 @@ from finmodel.analysis.sensitivity import data_table, tornado
 from finmodel.analysis.simulation import PERCENTILES, simulate
 from finmodel.model.scenario import validate_scenario
 
-from conftest import TINY
+from conftest import ROOT, TINY
 
 
 def _with(write: Callable[..., Path], block: str, name: str = "tiny.yaml") -> finmodel.Scenario:
@@ -382,3 +382,53 @@ def test_simulate_numbers_do_not_depend_on_chunks_or_threads(
         np.testing.assert_array_equal(many.kpis[name], values)
     assert many.to_json() == one.to_json()
     assert 0 < one.risks["Fee stops"] < one.risks["Grant cut"] < 1
+
+
+# --- blocks on a cluster (cluster-more): a case has the same value in any batch ---------
+
+_BUNDLED = ["base", "bridge_loan", "lean_cash", "rental_growth", "vendor_exits"]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(_BUNDLED), cuts=st.sets(st.integers(1, 47), max_size=6),
+       kpi=st.sampled_from(["npv", "min_cash", "break_even_year", "cash_end@2030"]))
+def test_table_cells_in_any_blocks_equal_one_batch(name: str, cuts: set[int],
+                                                    kpi: str) -> None:
+    """What `finmodel table --cluster` relies on: the cells split into blocks at any
+    points give bit for bit the cells of one batch (invalid flags too)."""
+    from finmodel.analysis.sensitivity import table_cells
+
+    scenario = finmodel.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    xs, ys = (a.ravel() for a in np.meshgrid(np.linspace(0, 4e5, 8), np.linspace(-0.02, 0.2, 6)))
+    whole = table_cells(scenario, "finance.opening_cash", xs, "finance.discount_rate", ys, kpi)
+    edges = [0, *sorted(cuts), xs.size]
+    blocks = [table_cells(scenario, "finance.opening_cash", xs[a:b], "finance.discount_rate",
+                          ys[a:b], kpi) for a, b in zip(edges, edges[1:], strict=False)]
+    np.testing.assert_array_equal(np.concatenate([c for c, _ in blocks]), whole[0])
+    np.testing.assert_array_equal(np.concatenate([f for _, f in blocks]), whole[1])
+
+
+@settings(max_examples=10, deadline=None)
+@given(name=st.sampled_from(["base", "bridge_loan", "vendor_exits"]),
+       cuts=st.sets(st.integers(1, 399), max_size=5))
+def test_goal_seek_draws_in_any_pieces_equal_one_batch(name: str, cuts: set[int]) -> None:
+    """What `goal-seek --probability --cluster` relies on: the draws drawn and evaluated
+    in pieces (each from the sampler's state at its first draw) give the KPIs of one
+    batch at every point tried."""
+    import copy
+
+    from finmodel.analysis.goalseek import kpi_of_draws
+    from finmodel.analysis.uncertainty import Sampler
+
+    scenario = finmodel.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    assert scenario.uncertainty
+    args = ("finance.opening_cash", [0.0, 125_000.0, 2e6], False, "min_cash")
+    whole = kpi_of_draws(scenario, (*Sampler(scenario, 3).next(400), 400), *args)
+    sampler, parts = Sampler(scenario, 3), []
+    edges = [0, *sorted(cuts), 400]
+    for a, b in zip(edges, edges[1:], strict=False):
+        state = copy.deepcopy(sampler)
+        sampler.skip(b - a)
+        parts.append(kpi_of_draws(scenario, (*state.next(b - a), b - a), *args))
+    np.testing.assert_array_equal(np.concatenate(parts, axis=-1), whole)

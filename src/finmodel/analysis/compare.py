@@ -30,9 +30,12 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
 
 from finmodel.analysis import shapley as _shapley
 from finmodel.model.engine import KPIS, evaluate
@@ -310,7 +313,7 @@ class Bridge:
 
 def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
            groups: Sequence[Sequence[str]] = (), permutations: int = 200,
-           seed: int = 0, rtol: float = 1e-9) -> Bridge:
+           seed: int = 0, rtol: float = 1e-9, client: Any = None) -> Bridge:
     """Attribute ``kpi(other) - kpi(base)`` to the items in which the scenarios differ.
 
     Each item's part is its Shapley value: its effect when swapped into the base, averaged
@@ -340,6 +343,11 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     permutations, seed, rtol
         For the sampled estimate above :data:`EXACT_LIMIT` players: at most this many
         orders (rounded down to pairs), the random seed, the early-stop tolerance.
+    client
+        A ``distributed.Client``: the sampled estimate's orders are valued on its
+        cluster's workers, one task per antithetic pair, and put together in the local
+        order (same parts, errors, orders and count of projections as without it). The
+        exact bridge (at most :data:`EXACT_LIMIT` players) is computed here.
 
     Raises
     ------
@@ -367,15 +375,36 @@ def bridge(base: Scenario, other: Scenario, kpi: str = "npv", *,
     errors: list[float] = []
     orders = 0
     method: Literal["exact", "sampled"] = "exact" if n <= EXACT_LIMIT else "sampled"
+    projected = set(value.cache)
     if method == "exact":
         parts = _shapley.exact(n, value)
-    else:
+    elif client is None:
         parts, errors, orders = _shapley.sampled(n, value, permutations, seed, rtol)
+    else:
+        from finmodel.analysis._distributed import ClusterPairs
+
+        there = ClusterPairs(client, pair_on_worker, value)
+        parts, errors, orders = _shapley.sampled(n, value, permutations, seed, rtol,
+                                                 means_of=there)
+        projected |= there.visited
     parts = _shapley.settle(parts, total) if n else []
     labels = [" + ".join(i.path for i in group) for group in players]
     return Bridge(kpi, base.name, other.name, value(0), value(value.full),
                   tuple(zip(labels, parts, strict=True)), method,
-                  len(value.cache), orders, tuple(errors))
+                  len(projected | set(value.cache)), orders, tuple(errors))
+
+
+def pair_on_worker(value: Callable[[int], float], order: list[int]
+                   ) -> tuple[NDArray[np.float64], set[int]]:
+    """On a worker: the pair means of one order and its reverse (one row), and the
+    coalitions valued for them (to count the hybrids the local run would project)."""
+    seen: set[int] = set()
+
+    def tracked(mask: int) -> float:
+        seen.add(mask)
+        return value(mask)
+
+    return _shapley.pair_means(len(order), tracked, [order]), seen
 
 
 def _players(items: list[_Item], groups: Sequence[Sequence[str]]) -> list[list[_Item]]:

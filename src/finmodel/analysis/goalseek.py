@@ -30,11 +30,15 @@ from finmodel.analysis.measures import (
 from finmodel.analysis.uncertainty import Sampler, base_values, bounds_of, check_uncertainty
 from finmodel.model.scenario import Scenario
 
-__all__ = ["GoalNotReachable", "GoalSeek", "default_range", "goal_seek",
+__all__ = ["DRAWS_PER_TASK", "GoalNotReachable", "GoalSeek", "default_range", "goal_seek",
            "probabilistic_goal_seek"]
 
 Array = NDArray[np.float64]
 _GRID = 201
+#: Draws as :func:`finmodel.evaluate` takes them, and how many: ``(draws, multiply, N)``.
+Draws = tuple[dict[str, Array], dict[str, Array], int]
+#: At most this many draws of a probabilistic goal seek in one task on a cluster.
+DRAWS_PER_TASK = 20_000
 
 
 class GoalNotReachable(AnalysisError):
@@ -146,13 +150,19 @@ def goal_seek(scenario: Scenario, param: str, kpi: str, target: float,
 def probabilistic_goal_seek(scenario: Scenario, param: str, kpi: str, target: float,
                             probability: float, search: tuple[float, float] | None = None,
                             draws: int = 20_000, seed: int | None = None, at_most: bool = False,
-                            multiply: bool = False, xtol: float = 1e-6) -> GoalSeek:
+                            multiply: bool = False, xtol: float = 1e-6,
+                            client: Any = None) -> GoalSeek:
     """The value of ``param`` at which ``P(kpi >= target)`` (``<=`` with ``at_most``)
     reaches ``probability`` over ``draws`` draws of the uncertain parameters, the same
     draws at every step. The value sought replaces any draws of ``param`` itself.
 
     ``xtol`` is relative to the searched range: the answer is the reached end of a final
     bracket narrower than ``xtol * (B - A)``.
+
+    With ``client`` (a ``distributed.Client``) the draws are made and kept on its
+    cluster's workers in pieces of at most :data:`DRAWS_PER_TASK`, and each step of the
+    search evaluates every piece where it is; the draws, and so the answer, are those of
+    the local run.
 
     Examples
     --------
@@ -167,25 +177,44 @@ def probabilistic_goal_seek(scenario: Scenario, param: str, kpi: str, target: fl
         raise AnalysisError(f"probability must be in (0, 1], got {probability:g}")
     check_uncertainty(scenario)
     check_path(scenario, param)
-    of = measure(scenario, kpi).of
+    measure(scenario, kpi)  # an unknown KPI is an error before any work
     sampler = Sampler(scenario, seed)
-    values, factors = sampler.next(draws)
     a, b = _range(scenario, param, search, multiply)
-
-    def kpi_at(xs: list[float]) -> Array:
-        """The KPI of every draw at each x: shape ``(len(xs), draws)``, one batch."""
-        k = len(xs)
-        common = ({p: np.tile(v, k) for p, v in values.items()},
-                  {p: np.tile(v, k) for p, v in factors.items()})
-        setting = Setting(param, np.repeat(np.asarray(xs, dtype=float), draws), multiply)
-        return of(evaluate_settings(scenario, [setting], common)).reshape(k, draws)
-
     event = f"{kpi} {'<=' if at_most else '>='} {target:g}"
-    search_for = _Crossing(kpi_at, target, at_most, probability, draws)
-    x, chance = search_for.run(a, b, xtol * (b - a), param, kpi,
-                               f"P({event}) = {probability:g}")
+    goal = f"P({event}) = {probability:g}"
+    if client is None:
+        common = (*sampler.next(draws), draws)
+
+        def kpi_at(xs: list[float]) -> Array:
+            return kpi_of_draws(scenario, common, param, xs, multiply, kpi)
+
+        x, chance = _Crossing(kpi_at, target, at_most, probability, draws).run(
+            a, b, xtol * (b - a), param, kpi, goal)
+    else:
+        from finmodel.analysis._distributed import ClusterDraws
+
+        there = ClusterDraws(client, scenario, sampler, draws, DRAWS_PER_TASK)
+        try:
+            x, chance = _Crossing(
+                lambda xs: there.map(kpi_of_draws, param, xs, multiply, kpi), target,
+                at_most, probability, draws).run(a, b, xtol * (b - a), param, kpi, goal)
+        finally:
+            there.close()
     return GoalSeek(param, x, kpi, target, chance, (a, b), probability, event, draws,
                     sampler.seed)
+
+
+def kpi_of_draws(scenario: Scenario, common: Draws, param: str, xs: list[float],
+                 multiply: bool, kpi: str) -> Array:
+    """The KPI of every draw of ``common`` (``(draws, multiply, number of draws)``) with
+    ``param`` at each x: shape ``(len(xs), draws)``, one batch."""
+    values, factors, draws = common
+    k = len(xs)
+    tiled = ({p: np.tile(v, k) for p, v in values.items()},
+             {p: np.tile(v, k) for p, v in factors.items()})
+    setting = Setting(param, np.repeat(np.asarray(xs, dtype=float), draws), multiply)
+    result: Array = measure(scenario, kpi).of(evaluate_settings(scenario, [setting], tiled))
+    return result.reshape(k, draws)
 
 
 class _Crossing:

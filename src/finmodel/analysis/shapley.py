@@ -9,13 +9,17 @@ players can join. The parts always add up to ``value(all) - value(none)``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
+from numpy.typing import NDArray
 
-__all__ = ["exact", "sampled", "settle"]
+__all__ = ["exact", "orders", "pair_means", "sampled", "settle"]
 
+Array = NDArray[np.float64]
 Value = Callable[[int], float]
+#: Batches of orders -> each batch's :func:`pair_means`, in order.
+MeansOf = Callable[[list[list[list[int]]]], Iterator[Array]]
 
 
 def exact(n: int, value: Value) -> list[float]:
@@ -39,7 +43,8 @@ def exact(n: int, value: Value) -> list[float]:
 
 
 def sampled(n: int, value: Value, permutations: int, seed: int, rtol: float = 0.0,
-            batch: int = 10) -> tuple[list[float], list[float], int]:
+            batch: int = 10, means_of: MeansOf | None = None
+            ) -> tuple[list[float], list[float], int]:
     """Shapley values estimated from random orders (Castro et al. 2009), with errors.
 
     Up to ``permutations // 2`` orders are drawn with ``numpy.random.default_rng(seed)``;
@@ -55,6 +60,10 @@ def sampled(n: int, value: Value, permutations: int, seed: int, rtol: float = 0.
     most ``rtol`` times the sum of the estimates' absolute values (``rtol=0``: only when
     the pair means agree exactly, as they do for pairwise interactions).
 
+    ``means_of`` evaluates the pairs elsewhere (e.g. on a cluster): given the batches of
+    orders it yields each batch's :func:`pair_means`, in order; it is closed when the
+    sampling stops early. The numbers do not depend on it.
+
     Examples
     --------
     >>> sampled(3, lambda m: float(m), permutations=4, seed=0)  # additive: exact anyway
@@ -62,11 +71,46 @@ def sampled(n: int, value: Value, permutations: int, seed: int, rtol: float = 0.
     >>> sampled(3, lambda m: float(m), permutations=200, seed=0, batch=5)[2]  # stops early
     10
     """
+    drawn = orders(n, permutations, seed)
+    batches = [drawn[i:i + batch] for i in range(0, len(drawn), batch)]
+    results = (means_of(batches) if means_of is not None
+               else (pair_means(n, value, part) for part in batches))
+    means: Array = np.zeros((len(drawn), n))
+    done = 0
+    try:
+        for got in results:
+            means[done:done + got.shape[0]] = got
+            done += got.shape[0]
+            if done < len(drawn):
+                errors = means[:done].std(axis=0, ddof=1) / np.sqrt(done)
+                if errors.max() <= rtol * np.abs(means[:done].mean(axis=0)).sum():
+                    break
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    means, pairs = means[:done], done
+    errors = means.std(axis=0, ddof=1) / np.sqrt(pairs) if pairs > 1 else np.zeros(n)
+    return means.mean(axis=0).tolist(), errors.tolist(), 2 * pairs
+
+
+def orders(n: int, permutations: int, seed: int) -> list[list[int]]:
+    """The ``max(1, permutations // 2)`` random orders of :func:`sampled` (forwards).
+
+    Examples
+    --------
+    >>> orders(3, 4, seed=0)
+    [[2, 0, 1], [2, 1, 0]]
+    """
     rng = np.random.default_rng(seed)
-    pairs = max(1, permutations // 2)
-    means = np.zeros((pairs, n))
-    for k in range(pairs):
-        order = [int(i) for i in rng.permutation(n)]
+    return [[int(i) for i in rng.permutation(n)] for _ in range(max(1, permutations // 2))]
+
+
+def pair_means(n: int, value: Value, forwards: list[list[int]]) -> Array:
+    """Each player's mean marginal contribution over an order and its reverse: one row
+    per order, shape ``(len(forwards), n)``."""
+    means: Array = np.zeros((len(forwards), n))
+    for k, order in enumerate(forwards):
         for sequence in (order, order[::-1]):
             mask, before = 0, value(0)
             for player in sequence:
@@ -74,13 +118,7 @@ def sampled(n: int, value: Value, permutations: int, seed: int, rtol: float = 0.
                 after = value(mask)
                 means[k, player] += (after - before) / 2
                 before = after
-        if (k + 1) % batch == 0 and k + 1 < pairs:
-            errors = means[: k + 1].std(axis=0, ddof=1) / np.sqrt(k + 1)
-            if errors.max() <= rtol * np.abs(means[: k + 1].mean(axis=0)).sum():
-                pairs, means = k + 1, means[: k + 1]
-                break
-    errors = means.std(axis=0, ddof=1) / np.sqrt(pairs) if pairs > 1 else np.zeros(n)
-    return means.mean(axis=0).tolist(), errors.tolist(), 2 * pairs
+    return means
 
 
 def settle(parts: list[float], total: float) -> list[float]:

@@ -55,6 +55,7 @@ class Reconciliation(Check):
     (control - prognosis, EUR) where they differ by more than a cent."""
 
     differences: tuple[float, ...] = ()
+    given: tuple[int, ...] = ()   # the closed years in which the control balance is given
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "differences": list(self.differences)}
@@ -163,7 +164,8 @@ class Variance:
             out.append(Reconciliation(
                 f"reconciliation[{name}]", "flag", not off.any(),
                 _reconciliation_message(name, years[given], years[off], gap[off]),
-                tuple(years[off].tolist()), tuple(gap[off].tolist())))
+                tuple(years[off].tolist()), tuple(gap[off].tolist()),
+                tuple(years[given].tolist())))
         return tuple(out)
 
     @property

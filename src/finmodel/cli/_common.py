@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from finmodel.model.errors import Problem, ScenarioError
@@ -15,8 +15,9 @@ from finmodel.model.scenario import Scenario, load_scenario
 if TYPE_CHECKING:
     from finmodel.views.i18n import Language
 
-__all__ = ["STRICT", "add_format_argument", "add_lang_argument", "add_scenario_argument",
-           "checked", "emit", "lang_of", "load", "report_warnings", "seed"]
+__all__ = ["STRICT", "LoadError", "add_format_argument", "add_lang_argument",
+           "add_scenario_argument", "checked", "emit", "lang_of", "load", "print_problems",
+           "report_warnings", "seed"]
 
 #: Set by ``finmodel --strict``: input warnings are errors (exit 2).
 STRICT = {"on": False}
@@ -39,27 +40,60 @@ def checked(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def report_warnings(scenario: Scenario) -> list[Problem]:
-    """Print the scenario's input warnings on stderr; under ``--strict`` return them as
-    problems instead (the caller refuses the scenario)."""
+def report_warnings(scenario: Scenario, lang: str | None = None) -> list[Problem]:
+    """Print the scenario's input warnings on stderr, in ``lang`` (``--lang``; None: the
+    scenario's ``language``, else English); under ``--strict`` return them as problems
+    instead (the caller refuses the scenario)."""
     if STRICT["on"]:
         return list(scenario.warnings)
-    for warning in scenario.warnings:
-        print(warning, file=sys.stderr)
+    if scenario.warnings:
+        from finmodel.views.warning_text import problem_line
+
+        shown = _language(lang, scenario)
+        for warning in scenario.warnings:
+            print(problem_line(shown, warning), file=sys.stderr)
     return []
 
 
-def load(spec: str) -> Scenario:
+class LoadError(ScenarioError):
+    """A scenario refused by a command, with the language to say its problems in (the
+    input warnings that ``--strict`` turns into errors)."""
+
+    def __init__(self, problems: list[Problem], lang: Language) -> None:
+        super().__init__(problems)
+        self.lang = lang
+
+
+def load(spec: str, lang: str | None = None) -> Scenario:
     """Load a scenario for a command: schema, analysis blocks and input warnings.
 
     Raises :class:`ScenarioError` with every problem at once (and, under ``--strict``,
-    every warning); otherwise warnings go to stderr.
+    every warning); otherwise warnings go to stderr, in ``lang`` (``--lang``) or the
+    scenario's ``language``.
     """
     scenario = load_scenario(resolve_scenario(spec))
-    problems = checked(scenario) + report_warnings(scenario)
+    problems = checked(scenario) + report_warnings(scenario, lang)
     if problems:
-        raise ScenarioError(sorted(problems))
+        raise LoadError(sorted(problems), _language(lang, scenario))
     return scenario
+
+
+def print_problems(problems: Iterable[Problem], lang: str | None = None) -> None:
+    """Every problem on stderr as ``FILE:LINE: PATH: message`` in ``lang``: input warnings
+    and the common validation errors (see :func:`finmodel.views.warning_text.problem_line`);
+    the rarer errors stay English."""
+    from finmodel.views.i18n import language
+    from finmodel.views.warning_text import problem_line
+
+    shown = language(lang)
+    for problem in problems:
+        print(problem_line(shown, problem), file=sys.stderr)
+
+
+def _language(lang: str | None, scenario: Scenario | None) -> Language:
+    from finmodel.views.i18n import language
+
+    return language(lang or (scenario.language if scenario else None))
 
 
 def seed(text: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 HELP = ("validate scenario files (schema, uncertainty, risks) and show likely typing "
@@ -11,21 +10,26 @@ HELP = ("validate scenario files (schema, uncertainty, risks) and show likely ty
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from finmodel.cli._common import add_lang_argument
+
     parser.add_argument("files", metavar="FILE", nargs="+",
                         help="scenario files, folders of them (every *.yaml), or names in "
                              "scenarios/")
+    add_lang_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from finmodel.cli._common import STRICT, checked
+    from finmodel.cli._common import STRICT, checked, lang_of, print_problems
     from finmodel.model.errors import Problem, ScenarioError
     from finmodel.model.files import resolve_scenario
-    from finmodel.model.scenario import load_scenario
+    from finmodel.model.scenario import Scenario, load_scenario
+    from finmodel.views.i18n import t
 
     failed = False
     for spec in _expand(args.files):
         problems: list[Problem] = []
         warnings: list[Problem] = []
+        scenario: Scenario | None = None
         try:
             path = resolve_scenario(spec)
             scenario = load_scenario(path)
@@ -35,12 +39,13 @@ def run(args: argparse.Namespace) -> int:
             problems = list(exc.problems)
         if STRICT["on"]:
             problems, warnings = problems + warnings, []
-        for problem in sorted(problems) + warnings:
-            print(problem, file=sys.stderr)
+        lang = lang_of(args, scenario)
+        print_problems(sorted(problems) + warnings, lang)
         failed = failed or bool(problems)
         if not problems:
-            extra = f" ({len(warnings)} warning{'s' * (len(warnings) != 1)})" if warnings else ""
-            print(f"{spec}: OK{extra}")
+            extra = t(lang, "cli.check.warning_one" if len(warnings) == 1 else
+                      "cli.check.warning_many", n=len(warnings)) if warnings else ""
+            print(t(lang, "cli.check.ok", spec=spec, extra=extra))
     return 2 if failed else 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from finmodel.cli._cluster import add_cluster_argument, connect
 from finmodel.cli._common import (
     add_format_argument,
     add_lang_argument,
@@ -31,19 +32,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="above 8 items: at most N random orders for the sampled "
                              "estimate (default 200)")
     parser.add_argument("--seed", type=seed, default=0, help="seed of the random orders")
+    add_cluster_argument(parser, "the random orders of the sampled bridge (above 8 items)")
     add_lang_argument(parser)
     add_format_argument(parser, ("table", "json"))
 
 
 def run(args: argparse.Namespace) -> int:
-    from finmodel.analysis.compare import BridgeError, assumption_diff, bridge
+    from finmodel.analysis.compare import (
+        EXACT_LIMIT,
+        BridgeError,
+        assumption_diff,
+        bridge,
+        bridge_items,
+    )
     from finmodel.views.compare_text import bridge_text, diff_records, diff_text
 
-    base, other = load(args.base), load(args.other)
+    base, other = load(args.base, args.lang), load(args.other, args.lang)
     diff = assumption_diff(base, other)
-    try:
-        result = bridge(base, other, args.kpi, groups=args.together,
-                        permutations=args.permutations, seed=args.seed)
+    players = (len(bridge_items(base, other)) - sum(len(g) - 1 for g in args.together)
+               if args.cluster else 0)
+    try:  # the exact bridge (at most EXACT_LIMIT players) is quick here: no cluster
+        with connect(args.cluster if players > EXACT_LIMIT else None) as client:
+            result = bridge(base, other, args.kpi, groups=args.together,
+                            permutations=args.permutations, seed=args.seed, client=client)
     except BridgeError as exc:
         result, error = None, str(exc)
     emit(args.format,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from finmodel.cli._cluster import add_cluster_argument, connect
 from finmodel.cli._common import (
     add_format_argument,
     add_lang_argument,
@@ -41,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --probability: number of draws (default 20,000)")
     parser.add_argument("--seed", type=seed, default=None, metavar="S",
                         help="with --probability: random seed (default: the scenario's)")
+    add_cluster_argument(parser, "the draws of --probability, in pieces,")
     add_format_argument(parser, ("table", "json"))
 
 
@@ -60,15 +62,21 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.goalseek import GoalNotReachable, goal_seek, probabilistic_goal_seek
     from finmodel.views.uncertainty_text import goal_seek_text
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
+    if args.cluster is not None and args.probability is None:
+        print("finmodel goal-seek: warning: --cluster is used with --probability only; "
+              "this goal seek runs here", file=sys.stderr)
     try:
         if args.probability is None:
             result = goal_seek(scenario, args.param, args.target_kpi, args.target,
                                _range(args.range), args.multiply)
         else:
-            result = probabilistic_goal_seek(
-                scenario, args.param, args.target_kpi, args.target, args.probability,
-                _range(args.range), args.draws, args.seed, args.at_most, args.multiply)
+            search = _range(args.range)
+            with connect(args.cluster) as client:
+                result = probabilistic_goal_seek(
+                    scenario, args.param, args.target_kpi, args.target, args.probability,
+                    search, args.draws, args.seed, args.at_most, args.multiply,
+                    client=client)
     except GoalNotReachable as exc:
         print(f"finmodel goal-seek: {exc}", file=sys.stderr)
         return 1

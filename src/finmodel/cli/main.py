@@ -49,8 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        _common.print_problems(exc.problems, getattr(exc, "lang", None)
+                               or getattr(args, "lang", None))
         return 2
     except FinModelError as exc:
         print(f"finmodel {args.command}: error: {exc}", file=sys.stderr)

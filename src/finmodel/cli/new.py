@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from finmodel.views.i18n import Language
 
 HELP = ("write a commented starter scenario (scenarios/NAME.yaml, or the .yaml path "
         "given) that runs as it is; never overwrites")
@@ -87,11 +91,14 @@ uncertainty:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from finmodel.cli._common import add_lang_argument
+
     parser.add_argument("name", metavar="NAME",
                         help="a name (written as scenarios/NAME.yaml) or a path ending "
                              "in .yaml or .yml")
     parser.add_argument("--start-year", type=int, default=2026, metavar="YEAR",
                         help="first year of the projection (default 2026)")
+    add_lang_argument(parser)
 
 
 def target(name: str) -> Path:
@@ -109,33 +116,41 @@ def target(name: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from finmodel.cli._common import lang_of
     from finmodel.model.schema import FIRST_YEAR, LAST_YEAR
+    from finmodel.views.i18n import t
 
+    lang: Language = lang_of(args)
     path = target(args.name)
     plain = Path(args.name).suffix in (".yaml", ".yml") or (
         args.name and Path(args.name).name == args.name and not args.name.startswith("."))
     if not plain:
-        return _refuse(f"{args.name!r}: give a plain name (written as scenarios/NAME.yaml) "
-                       "or a path ending in .yaml")
+        return _refuse(lang, t(lang, "cli.new.plain_name", name=repr(args.name)))
     if not FIRST_YEAR <= args.start_year <= LAST_YEAR - 50:
-        return _refuse(f"--start-year: must be {FIRST_YEAR}..{LAST_YEAR - 50}, "
-                       f"got {args.start_year}")
+        return _refuse(lang, t(lang, "cli.new.start_year", first=FIRST_YEAR,
+                               last=LAST_YEAR - 50, year=args.start_year))
     text = STARTER.format(name=path.stem, path=path.as_posix(), start=args.start_year)
+    if args.lang:  # asked in a language: the scenario's reports speak it too
+        text = text.replace("\ndescription:", f"\nlanguage: {args.lang}"
+                            "                    # of reports and terminal text (nl, en)"
+                            "\ndescription:", 1)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
             handle.write(text)
     except FileExistsError:
-        return _refuse(f"{path.as_posix()}: exists already; choose another name or "
-                       "remove the file first")
+        return _refuse(lang, t(lang, "cli.new.exists", path=path.as_posix()))
     except OSError as exc:
-        return _refuse(f"{path.as_posix()}: cannot write: {exc.strerror}")
-    print(f"wrote {path.as_posix()}; try: finmodel run {path.as_posix()}")
+        return _refuse(lang, t(lang, "cli.new.cannot_write", path=path.as_posix(),
+                               reason=exc.strerror))
+    print(t(lang, "cli.new.wrote", path=path.as_posix()))
     return 0
 
 
-def _refuse(message: str) -> int:
-    print(f"finmodel new: error: {message}", file=sys.stderr)
+def _refuse(lang: Language, message: str) -> int:
+    from finmodel.views.i18n import t
+
+    print(t(lang, "cli.new.error", message=message), file=sys.stderr)
     return 2
 
 

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.model.projection import project
     from finmodel.views.parties import statement_csv, statement_text
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     statement = party_statement(project(scenario))
     lang = lang_of(args, scenario)
     return emit(args.format, statement.to_dict, lambda: statement_text(statement, lang),

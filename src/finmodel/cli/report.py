@@ -59,8 +59,13 @@ def run(args: argparse.Namespace) -> int:
     compare = args.compare_notebook or _default_notebook(_COMPARE)
     if args.compare_notebook is not None:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
-    planned = _with_warnings(plan_scenarios(files))
-    with connect(args.cluster) as client, _Progress() as progress:
+    from finmodel.reports._batch import batch_language
+    from finmodel.views.i18n import t
+    from finmodel.views.warning_text import fmt
+
+    planned = _with_warnings(plan_scenarios(files), args.lang)
+    lang = batch_language(planned, args.lang)
+    with connect(args.cluster) as client, _Progress(t(lang, "cli.report.unit")) as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
                              timeout=args.timeout, compare_notebook=compare,
                              progress=progress, client=client, lang=args.lang)
@@ -68,19 +73,24 @@ def run(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr)
     rate = 60 * result.succeeded / result.seconds if result.seconds else 0.0
     index = args.out / "index.html"
-    print(f"{result.succeeded} reports in {result.seconds:.1f} s ({rate:.1f} per minute), "
-          f"{result.failed} failed -> {index.as_posix()}")
+    print(t(lang, "cli.report.summary_one" if result.succeeded == 1 else "cli.report.summary",
+            n=result.succeeded,
+            seconds=fmt(lang, result.seconds, ".1f"), rate=fmt(lang, rate, ".1f"),
+            failed=result.failed, index=index.as_posix()))
     return 1 if result.failed or result.compare_error or result.incomplete else 0
 
 
-def _with_warnings(planned: list[PlannedScenario]) -> list[PlannedScenario]:
-    """Print each valid scenario's input warnings; under ``--strict`` they stop it."""
+def _with_warnings(planned: list[PlannedScenario],
+                   lang: str | None = None) -> list[PlannedScenario]:
+    """Print each valid scenario's input warnings (in ``lang``, else the scenario's
+    language); under ``--strict`` they stop it."""
     from finmodel.cli._common import report_warnings
     from finmodel.reports import PlannedScenario
 
     out = []
     for plan in planned:
-        strict = report_warnings(plan.scenario) if plan.scenario is not None else []
+        strict = (report_warnings(plan.scenario, lang) if plan.scenario is not None
+                  else [])
         out.append(PlannedScenario(plan.path, plan.folder, None, tuple(strict))
                    if strict else plan)
     return out
@@ -121,8 +131,9 @@ def _require_parameters(notebook: Path, names: tuple[str, ...], option: str) -> 
 class _Progress:
     """A tqdm bar on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, unit: str = "report") -> None:
         self.bar: Any = None
+        self.unit = unit
 
     def __enter__(self) -> _Progress:
         return self
@@ -133,7 +144,7 @@ class _Progress:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False)
+            self.bar = tqdm(total=total, unit=self.unit, file=sys.stderr, leave=False)
         self.bar.update(done - self.bar.n)
 
     def __exit__(self, *exc: object) -> None:

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.risks import risk_register
     from finmodel.views.risks import register_csv, register_text
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     register = risk_register(scenario)  # raises with every bad override at once
     return emit(args.format, register.to_dict,
                 lambda: register_text(register, lang_of(args, scenario)),

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if args.detail and args.format != "json":
         raise FinModelError(f"--detail adds per-item detail to the JSON output; use it with "
                             f"--format json (not with --format {args.format})")
-    projection = project(load(args.scenario))
+    projection = project(load(args.scenario, args.lang))
     lang = lang_of(args, projection.scenario)
     return emit(args.format, lambda: projection.to_json(detail=args.detail),
                 lambda: budget_text(projection, lang), lambda: lines_csv(projection))

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.sensitivity import tornado
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     result = tornado(scenario, args.kpi)
     from finmodel.views.uncertainty_text import tornado_text
 

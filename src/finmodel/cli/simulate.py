@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.simulation import simulate
     from finmodel.model.errors import FinModelError
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     if not scenario.uncertainty and not (args.with_risks and scenario.risks):
         raise FinModelError(
             f"{scenario.files[0].path if scenario.files else args.scenario} has no "

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.analysis.variance import variance
     from finmodel.views.variance import variance_csv, variance_text
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     if scenario.ledger is None:
         where = scenario.files[0].path if scenario.files else args.scenario
         raise ScenarioError([Problem(where, 1, "actuals",

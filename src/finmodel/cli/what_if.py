@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from finmodel.model.errors import FinModelError
     from finmodel.views.what_if import comparison_csv, comparison_text
 
-    scenario = load(args.scenario)
+    scenario = load(args.scenario, args.lang)
     if args.exit is not None:
         if args.from_year is None:
             raise FinModelError("--exit needs --from YEAR, the first year without the party")

@@ -36,12 +36,13 @@ from finmodel.explore.live import (
     chart_words,
 )
 from finmodel.explore.pacing import Background, Latest, running_loop
-from finmodel.model.errors import FinModelError
+from finmodel.model.errors import FinModelError, ScenarioError
 from finmodel.model.projection import Projection, project
 from finmodel.model.scenario import load_scenario
 from finmodel.views import i18n
 from finmodel.views.i18n import LANGUAGES, Language, t
 from finmodel.views.summary import check_message
+from finmodel.views.warning_text import problem_line
 
 __all__ = ["BAND_DRAWS", "GROUPS", "KPIS", "WORDS", "ExplorerApp", "checks_list", "explore",
            "kpi_table", "words"]
@@ -222,7 +223,7 @@ class ExplorerApp:
             self.load(self.folder / name)
         except FinModelError as exc:
             self.status.value = _message(t(self.lang, "ex.cannot_explore", name=name,
-                                           error=exc), error=True)
+                                           error=_said(self.lang, exc)), error=True)
             return
         with self.compare.hold_trait_notifications():  # the explored file is no choice
             current = self.compare.value
@@ -238,7 +239,7 @@ class ExplorerApp:
                 self.other = project(load_scenario(self.folder / name))
             except FinModelError as exc:
                 self.status.value = _message(t(self.lang, "ex.cannot_compare", name=name,
-                                               error=exc), error=True)
+                                               error=_said(self.lang, exc)), error=True)
         self._draw()
 
     def slid(self, path: str, shown: float) -> None:
@@ -274,7 +275,7 @@ class ExplorerApp:
             try:
                 self.explorer.set(path, value)
             except FinModelError as exc:
-                message = _message(str(exc), error=True)
+                message = _message(_said(self.lang, exc), error=True)
                 self.rows[path].forget()
         self.status.value = message
         self.refresh()
@@ -425,6 +426,13 @@ def checks_list(explorer: Explorer, lang: Language = "en") -> str:
 
 def _note(text: str) -> str:
     return f'<div class="finmodel-band" style="color:#555">{html.escape(text)}</div>'
+
+
+def _said(lang: Language, exc: FinModelError) -> str:
+    """An error in ``lang``: each problem of a scenario as ``FILE:LINE: PATH: message``."""
+    if isinstance(exc, ScenarioError):
+        return "\n".join(problem_line(lang, p) for p in exc.problems)
+    return str(exc)
 
 
 def _message(text: str, error: bool = False) -> str:

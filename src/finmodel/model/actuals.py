@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from finmodel.model.errors import Problem
 from finmodel.model.files import Origin
-from finmodel.model.input_warnings import InputWarning
+from finmodel.model.input_warnings import InputWarning, warning
 
 __all__ = ["ACTUAL_FLOWS", "ACTUAL_LINES", "CONTROL_BALANCES", "Actuals", "parse_number",
            "read_actuals"]
@@ -206,11 +206,9 @@ def _inline(data: Mapping[Any, Any], where: Origin,
                 table.cell_where[(name, year)] = (here, path)
                 written = getattr(here, "written", None)
                 if written is not None and _THOUSANDS_ONLY.fullmatch(written):
-                    table.warnings.append(InputWarning(
-                        here.file, here.line, path,
-                        f"{written} is read as {float(amount):g} (YAML has no thousands "
-                        f"separator); write {written.lstrip('+').replace('.', '')} for "
-                        f"{float(amount):g} thousand"))
+                    table.warnings.append(warning(
+                        here.file, here.line, path, "actuals_dotted_thousands",
+                        written=written, value=float(amount)))
     return table
 
 
@@ -292,12 +290,10 @@ def _csv_row(row: list[str], number: int, columns: list[int | None], delimiter: 
         if value is None:
             table.problems.append(Problem(path, number, where, f"not a number: {cell.strip()!r}"))
             continue
-        if ambiguous and not any(w.file == path and "thousands" in w.message
+        if ambiguous and not any(w.file == path and w.code == "csv_thousands"
                                  for w in table.warnings):
-            table.warnings.append(InputWarning(
-                path, number, where,
-                f"{cell.strip()!r} read as {value:,.0f} (the point as a thousands separator, "
-                "as a Dutch export writes it); write the decimal comma to be unambiguous"))
+            table.warnings.append(warning(path, number, where, "csv_thousands",
+                                          cell=cell.strip(), value=value))
         table.cells[(name, year)] = value
         table.cell_where[(name, year)] = (Origin(path, number), where)
 
@@ -310,10 +306,8 @@ def _negative_flows(table: _Table) -> None:
         if amount < 0 and name in ACTUAL_FLOWS and name not in warned:
             warned.add(name)
             at, path = table.cell_where[(name, year)]
-            table.warnings.append(InputWarning(
-                at.file, at.line, path,
-                f"{amount:,.2f} is negative: the budget's amounts are positive (costs and "
-                "income alike); if the ledger exports costs with a minus sign, flip the sign"))
+            table.warnings.append(warning(at.file, at.line, path, "negative_flow",
+                                          value=amount))
 
 
 def _closed_years(table: _Table, horizon: tuple[int, int]) -> list[int]:
@@ -323,8 +317,7 @@ def _closed_years(table: _Table, horizon: tuple[int, int]) -> list[int]:
     for year in sorted(table.year_where):
         at, label = table.year_where[year]
         if year not in filled:
-            table.warnings.append(InputWarning(
-                at.file, at.line, label, "no amounts given: not counted as a closed year"))
+            table.warnings.append(warning(at.file, at.line, label, "year_empty"))
         elif not first <= year <= last:
             table.problems.append(Problem(at.file, at.line, label,
                                           f"year outside the horizon {first}..{last}"))

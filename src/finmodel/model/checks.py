@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from finmodel.model.engine import DEBT_TOLERANCE
+from finmodel.model.input_warnings import InputWarning
 
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
-__all__ = ["DSCR_FLAG", "OCCUPANCY_FLAG", "Check", "identity_tolerance",
+__all__ = ["DSCR_FLAG", "OCCUPANCY_FLAG", "Check", "WarningCheck", "identity_tolerance",
            "run_checks"]
 
 #: Occupancy above this leaves little room for growth (spec section 6).
@@ -43,6 +44,14 @@ class Check:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "passed": self.passed,
                 "message": self.message, "years": list(self.years)}
+
+
+@dataclass(frozen=True)
+class WarningCheck(Check):
+    """The check-sheet row of an input warning; ``warning`` keeps its code and values so
+    that a view can say it in another language (the JSON stays as :class:`Check`'s)."""
+
+    warning: InputWarning | None = None
 
 
 def identity_tolerance(*lines: np.ndarray) -> float:
@@ -88,8 +97,9 @@ def run_checks(p: Projection) -> tuple[Check, ...]:
         tuple(busy.tolist())))
     checks.extend(_subsidy_checks(p))
     checks.extend(_loan_checks(p))
-    checks.extend(Check(f"input_warning[{w.path}]", "flag", False,
-                        f"{w.file}:{w.line}: {w.message}") for w in p.scenario.warnings)
+    checks.extend(WarningCheck(f"input_warning[{w.path}]", "flag", False,
+                               f"{w.file}:{w.line}: {w.message}", warning=w)
+                  for w in p.scenario.warnings)
     return tuple(checks)
 
 

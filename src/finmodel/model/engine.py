@@ -150,21 +150,23 @@ def _assets(x: Inputs) -> dict[str, Array]:
 
 def _subsidies(x: Inputs) -> dict[str, Array]:
     cash = x.subsidy_cash                                           # (B, U, T)
-    release = np.zeros_like(cash)
-    for u, years in enumerate(x.release_years):
-        # each receipt is released in equal parts over `years` years, from its own year
-        for lag in range(min(years, cash.shape[-1])):
-            release[..., u, lag:] += cash[..., u, : cash.shape[-1] - lag] / years
+    horizon = cash.shape[-1]
     investment = np.array([t == "investment" for t in x.subsidy_types], dtype=bool)
-    income = np.where(investment[:, None], release, cash)
-    # what is not yet released, from each receipt's years left (like the book value):
-    # exactly 0 once a receipt is fully released
+    release = np.zeros_like(cash)   # only an investment subsidy's income is its release
     deferred = np.zeros_like(cash)
     for u, years in enumerate(x.release_years):
-        if investment[u]:
-            for lag in range(min(years - 1, cash.shape[-1])):
-                deferred[..., u, lag:] += cash[..., u, : cash.shape[-1] - lag] * (
-                    (years - lag - 1) / years)
+        if not investment[u]:
+            continue
+        # each receipt is released in equal parts over `years` years, from its own year
+        # (one division per receipt: every lag adds the same part)
+        part = cash[..., u, :] / years
+        for lag in range(min(years, horizon)):
+            release[..., u, lag:] += part[..., : horizon - lag]
+        # what is not yet released, from each receipt's years left (like the book
+        # value): exactly 0 once a receipt is fully released
+        for lag in range(min(years - 1, horizon)):
+            deferred[..., u, lag:] += cash[..., u, : horizon - lag] * ((years - lag - 1) / years)
+    income = np.where(investment[:, None], release, cash)
     return {"subsidy_cash": cash, "subsidy_income": income, "subsidy_deferred": deferred,
             "subsidy_is_investment": investment.astype(float)}
 

@@ -11,8 +11,10 @@ Messages name the file, the line, the field, the rule and the offending value.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["FinModelError", "ParameterError", "Problem", "ScenarioError"]
 
@@ -35,9 +37,18 @@ class Problem:
     line: int
     path: str
     message: str
+    #: What kind of problem (e.g. ``unknown_key``) and the values its message is built
+    #: from, so that a view can say it in another language; empty when not known.
+    code: str = dataclasses.field(default="", compare=False)
+    values: tuple[tuple[str, Any], ...] = dataclasses.field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.path}: {self.message}"
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """``values`` as a mapping (name -> value)."""
+        return dict(self.values)
 
 
 class ScenarioError(FinModelError, ValueError):

@@ -279,7 +279,7 @@ class _Walker:
                 self.problems.append(Problem(
                     self.display, line, format_path((*path, key)),
                     f"duplicate name (first on line {first_line[key]}): names in a list "
-                    "must differ"))
+                    "must differ", "duplicate_item", (("first", first_line[key]),)))
                 key = i
             elif isinstance(key, str):
                 first_line[key] = line

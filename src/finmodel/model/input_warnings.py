@@ -29,7 +29,7 @@ from finmodel.model.errors import Problem
 from finmodel.model.paths import format_path
 
 __all__ = ["MAX_AMOUNT", "MAX_PER_HOUR", "MAX_RATE", "MIN_AMOUNT", "MIN_PER_HOUR",
-           "InputWarning", "input_warnings"]
+           "InputWarning", "english", "input_warnings", "warning"]
 
 MAX_RATE = 0.25
 MAX_AMOUNT = 100_000_000.0
@@ -48,6 +48,19 @@ _SKIPPED = ("uncertainty", "risks", "seed")
 @dataclass(frozen=True, order=True)
 class InputWarning(Problem):
     """A likely mistake, shown as ``FILE:LINE: PATH: warning: message``.
+
+    ``message`` is the English sentence; ``code`` names the kind of mistake and
+    ``values`` the numbers and words it is built from, so that a view can say it in
+    another language (:mod:`finmodel.views.warnings`). The codes and their values:
+
+    - ``rate_high``: ``value`` (a rate above :data:`MAX_RATE`);
+    - ``dotted_thousands``: ``written`` (the text in the file), ``value`` (as read);
+      ``actuals_dotted_thousands`` the same, in an inline actuals table;
+    - ``amount_unusual`` / ``per_hour_unusual``: ``value`` (EUR or EUR per hour),
+      ``size`` (``large`` or ``small``), ``field`` (the key);
+    - ``csv_thousands``: ``cell`` (as written in the CSV), ``value`` (as read);
+    - ``negative_flow``: ``value`` (EUR);
+    - ``year_empty``: no values.
 
     Examples
     --------
@@ -86,9 +99,10 @@ def input_warnings(data: Mapping[str, Any], origins: Mapping[str, Any],
         if where is not None and where.line == 0:  # set by a program (explorer, risk)
             continue
         written = getattr(origins.get(path), "written", None)
-        for message in _messages(path, field, value, written):
+        for code, values in _findings(path, field, value, written):
             file, line = (where.file, where.line) if where is not None else (display, 1)
-            found.append(InputWarning(file, line, path, message))
+            found.append(InputWarning(file, line, path, english(code, values), code,
+                                      tuple(values.items())))
     return tuple(sorted(found, key=lambda w: (w.file != display, w.file, w.line, w.path)))
 
 
@@ -120,25 +134,66 @@ def _numbers(node: Any, parts: tuple[str | int, ...]) -> Iterator[tuple[str, str
         yield format_path(parts), (named[-1] if named else ""), float(node)
 
 
-def _messages(path: str, field: str, value: float, written: str | None) -> list[str]:
-    out = []
+def _findings(path: str, field: str, value: float,
+              written: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """The likely mistakes in one number: ``(code, values)`` per warning."""
+    out: list[tuple[str, dict[str, Any]]] = []
     if (path.startswith("indexation.") or path == "finance.discount_rate"
             or (path.startswith("finance.loans[") and field == "rate")):
         if value > MAX_RATE:
-            out.append(f"{value:g} means {value * 100:g} % a year; "
-                       f"write {value / 100:g} for {value:g} %")
+            out.append(("rate_high", {"value": value}))
         return out
     if (written is not None and field in _AMOUNTS | _PER_HOUR | _HOURS
             and _DOTTED_THOUSANDS.fullmatch(written)):
-        thousands = written.lstrip("+").replace(".", "")
-        out.append(f"{written} is read as {value:g} (YAML has no thousands separator); "
-                   f"write {thousands} for {value:g} thousand, or {value:.1f} for {value:g}")
+        out.append(("dotted_thousands", {"written": written, "value": value}))
     size = abs(value)
     if field in _AMOUNTS and (size > MAX_AMOUNT or 0 < size < MIN_AMOUNT):
-        out.append(f"{value:,.2f} EUR is unusually {'large' if size > MAX_AMOUNT else 'small'}"
-                   f" for {field} (expected 0 or {MIN_AMOUNT:,.0f} to {MAX_AMOUNT:,.0f} EUR)")
+        out.append(("amount_unusual", {"value": value, "field": field,
+                                       "size": "large" if size > MAX_AMOUNT else "small"}))
     if field in _PER_HOUR and (size > MAX_PER_HOUR or 0 < size < MIN_PER_HOUR):
-        out.append(f"{value:,.2f} EUR per hour is unusually "
-                   f"{'large' if size > MAX_PER_HOUR else 'small'} for {field} "
-                   f"(expected 0 or {MIN_PER_HOUR:,.0f} to {MAX_PER_HOUR:,.0f} EUR per hour)")
+        out.append(("per_hour_unusual", {"value": value, "field": field,
+                                         "size": "large" if size > MAX_PER_HOUR else "small"}))
     return out
+
+
+def english(code: str, values: Mapping[str, Any]) -> str:
+    """The English sentence of a warning (``InputWarning.message``).
+
+    >>> english("rate_high", {"value": 3.0})
+    '3 means 300 % a year; write 0.03 for 3 %'
+    """
+    v = values
+    if code == "rate_high":
+        return (f"{v['value']:g} means {v['value'] * 100:g} % a year; "
+                f"write {v['value'] / 100:g} for {v['value']:g} %")
+    if code in ("dotted_thousands", "actuals_dotted_thousands"):
+        thousands = v["written"].lstrip("+").replace(".", "")
+        tail = f", or {v['value']:.1f} for {v['value']:g}" if code == "dotted_thousands" else ""
+        return (f"{v['written']} is read as {v['value']:g} (YAML has no thousands separator); "
+                f"write {thousands} for {v['value']:g} thousand{tail}")
+    if code == "amount_unusual":
+        return (f"{v['value']:,.2f} EUR is unusually {v['size']} for {v['field']} "
+                f"(expected 0 or {MIN_AMOUNT:,.0f} to {MAX_AMOUNT:,.0f} EUR)")
+    if code == "per_hour_unusual":
+        return (f"{v['value']:,.2f} EUR per hour is unusually {v['size']} for {v['field']} "
+                f"(expected 0 or {MIN_PER_HOUR:,.0f} to {MAX_PER_HOUR:,.0f} EUR per hour)")
+    if code == "csv_thousands":
+        return (f"{v['cell']!r} read as {v['value']:,.0f} (the point as a thousands "
+                "separator, as a Dutch export writes it); write the decimal comma to be "
+                "unambiguous")
+    if code == "negative_flow":
+        return (f"{v['value']:,.2f} is negative: the budget's amounts are positive (costs and "
+                "income alike); if the ledger exports costs with a minus sign, flip the sign")
+    if code == "year_empty":
+        return "no amounts given: not counted as a closed year"
+    raise ValueError(f"unknown warning code {code!r}")
+
+
+def warning(file: str, line: int, path: str, code: str, **values: Any) -> InputWarning:
+    """An :class:`InputWarning` with its English message built from ``code`` and ``values``.
+
+    >>> found = warning("a.csv", 3, "row 'capex', column 2026", "negative_flow", value=-5.0)
+    >>> found.code, found.params, found.message[:20]
+    ('negative_flow', {'value': -5.0}, '-5.00 is negative: t')
+    """
+    return InputWarning(file, line, path, english(code, values), code, tuple(values.items()))

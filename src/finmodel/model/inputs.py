@@ -229,7 +229,10 @@ class _Reader:
 
     def indexed(self, path: str, series: Series, index: str | None,
                 window: tuple[int | None, int | None] = (None, None)) -> Array:
-        return self.series(path, series) * self.index(index) * self.window(*window)
+        # the window (0 or 1 per year) first: a per-year product instead of one over
+        # every draw. Bit for bit the same as (series x index) x window: x 1 is exact, and
+        # x 0 gives a zero with the sign of series x index either way (all finite)
+        return self.series(path, series) * self.window(*window) * self.index(index)
 
     def stack(self, arrays: list[Array], per_year: bool = True) -> Array:
         """Items stacked on the axis before the years (or last, for one value per item).
@@ -239,7 +242,13 @@ class _Reader:
         """
         if not arrays:
             return np.zeros((0, len(self.years)) if per_year else (0,))
-        return np.stack(np.broadcast_arrays(*arrays), axis=-2 if per_year else -1)
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+        axis = len(shape) - 1 if per_year else len(shape)
+        out: Array = np.empty((*shape[:axis], len(arrays), *shape[axis:]),
+                              dtype=np.result_type(*arrays))
+        for i, item in enumerate(arrays):  # as np.stack, without the broadcast copies
+            out[(slice(None),) * axis + (i,)] = item
+        return out
 
     def finish(self) -> None:
         unknown = sorted(set(self.overrides) - self.used)

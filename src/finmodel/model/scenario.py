@@ -233,7 +233,9 @@ def _problem(error: Any, data: Mapping[str, Any], origins: Mapping[str, Origin],
              display: str) -> Problem:
     path = _named_path(error["loc"], data)
     where = _locate(path, origins, display)
-    return Problem(where.file, where.line, path or "(top level)", _message(error, path))
+    code, values = _code(error, path)
+    return Problem(where.file, where.line, path or "(top level)", _message(error, path), code,
+                   tuple(values.items()))
 
 
 def _named_path(loc: tuple[Any, ...], data: Any) -> str:
@@ -274,6 +276,38 @@ _TYPE_WORDS = {
     "model_type": "a mapping", "model_attributes_type": "a mapping",
     "list_type": "a list", "tuple_type": "a list", "float_type": "a number",
 }
+
+
+#: Kinds of the schema's errors (model/schema.py) that have one sentence each.
+_SINGLE_MESSAGE = frozenset({"range", "year", "horizon", "duplicate_name", "unknown_index",
+                             "series_year"})
+_COMPARISONS = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">",
+                "less_than": "<"}
+
+
+def _code(error: Any, path: str) -> tuple[str, dict[str, Any]]:
+    """The most common problems as a code and values (their English sentence is
+    :func:`_message`'s), so that a view can say them in Dutch; ``("", {})`` for others."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind == "missing":
+        return "required", {}
+    if kind == "extra_forbidden":
+        return "unknown_key", {"allowed": ", ".join(_allowed_keys(path))}
+    if kind in _TYPE_WORDS:
+        return "type", {"expected": kind, "got": repr(value)}
+    if kind == "literal_error":
+        return "one_of", {"expected": ctx.get("expected"), "got": repr(value)}
+    if kind in _COMPARISONS:
+        return "bound", {"sign": _COMPARISONS[kind], "bound": next(iter(ctx.values())),
+                         "got": repr(value)}
+    if kind in ("number_type", "number_finite"):
+        return kind, {"got": ctx.get("value")}
+    if kind == "series_type":
+        return ("series_type", {"form": ctx.get("form"), "got": ctx["value"]}) \
+            if "value" in ctx else ("series_empty", {"form": ctx.get("form")})
+    if kind in _SINGLE_MESSAGE:  # the schema's own errors: one sentence per kind
+        return kind, dict(ctx)
+    return "", {}
 
 
 def _message(error: Any, path: str) -> str:

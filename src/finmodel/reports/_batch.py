@@ -29,7 +29,7 @@ from finmodel.reports._kernel import skip_slow_imports
 from finmodel.reports._plan import PlannedScenario, base_folder
 from finmodel.views.i18n import Language
 
-__all__ = ["BatchResult", "run_reports", "skip_slow_imports"]
+__all__ = ["BatchResult", "batch_language", "run_reports", "skip_slow_imports"]
 
 _LINKS = {"report.html": "report", "report.pdf": "PDF", "budget.xlsx": "Excel",
           "report.ipynb": "notebook"}
@@ -45,6 +45,7 @@ class BatchResult:
     compare_error: str | None
     seconds: float
     incomplete: bool = False  # a format could not be made (the PDF without Chromium)
+    lang: Language = "en"     # of index.html and of the messages
 
     @property
     def failed(self) -> int:
@@ -72,16 +73,17 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
     message and the other formats are written.
     """
     from finmodel.reports._pdf import find_chromium, missing_message
-    from finmodel.views.i18n import language
+    from finmodel.views.i18n import t
 
     start = time.perf_counter()
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     _io.sweep_partial_files(out)
+    page_lang = batch_language(planned, lang)
     early: list[str] = []
     if "pdf" in formats and find_chromium() is None:
         formats = tuple(f for f in formats if f != "pdf")
-        early.append(missing_message())
+        early.append(missing_message(page_lang))
     base = base_folder(planned)
     base_item = next((p for p in planned if p.folder == base), None)
     base_path = str(base_item.path.resolve()) if base_item is not None else ""
@@ -89,8 +91,6 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
                              str(notebook.resolve()), formats, timeout, lang=lang or "",
                              base_path=base_path if p.folder != base else "")
                    for p in planned if p.valid]
-    scenario_lang = base_item.scenario.language if base_item and base_item.scenario else None
-    page_lang = language(lang or scenario_lang)
     compare = None
     if compare_notebook is not None and compare_notebook.is_file() and base is not None:
         valid = [p for p in planned if p.valid]
@@ -107,18 +107,28 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
             outcomes, compare_error = _run_all(report_jobs, compare, jobs, progress)
     finally:
         _io.sweep_partial_files(out)
-    rows, messages = _rows(planned, outcomes)
+    rows, messages = _rows(planned, outcomes, page_lang)
     messages = early + messages
     generated = _stamp(page_lang)
     if compare is None or compare_error is not None:
         page_ = compare_table_html(rows, base or "", generated, page_lang)
         if compare_error is not None:
-            messages.append(f"compare.html: the comparison notebook failed: {compare_error}")
+            messages.append(t(page_lang, "cli.report.compare_failed", error=compare_error))
         _io.write_text(out / "compare.html", page_)
     _io.write_text(out / "index.html", index_html(rows, "compare.html", generated, page_lang))
     return BatchResult(out, tuple(rows), tuple(messages), compare_error,
                        time.perf_counter() - start, bool(early) or any(
-                           o.problems for o in outcomes.values()))
+                           o.problems for o in outcomes.values()), page_lang)
+
+
+def batch_language(planned: Sequence[PlannedScenario], lang: str | None) -> Language:
+    """The language of index.html, compare.html and the batch's messages: ``lang``
+    (``--lang``), else the base scenario's ``language``, else English."""
+    from finmodel.views.i18n import language
+
+    base = base_folder(planned)
+    item = next((p for p in planned if p.folder == base), None)
+    return language(lang or (item.scenario.language if item and item.scenario else None))
 
 
 def _run_all(report_jobs: list[ReportJob], compare: CompareJob | None, jobs: int,
@@ -242,19 +252,22 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome]
-          ) -> tuple[list[IndexRow], list[str]]:
+def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome],
+          lang: Language = "en") -> tuple[list[IndexRow], list[str]]:
+    from finmodel.views.i18n import t
+    from finmodel.views.warning_text import problem_line
+
     rows, messages = [], []
     out_folders = {Path(folder).name: outcome for folder, outcome in outcomes.items()}
     for item in planned:
         if not item.valid:
-            text = "\n".join(str(problem) for problem in item.problems)
+            text = "\n".join(problem_line(lang, problem) for problem in item.problems)
             rows.append(IndexRow(item.folder, item.title, {}, None, None, (), (), text))
-            messages += [str(problem) for problem in item.problems]
+            messages += [problem_line(lang, problem) for problem in item.problems]
             continue
         outcome = out_folders[item.folder]
         if outcome.error is not None:
-            messages.append(f"{item.path}: report failed: {outcome.error}")
+            messages.append(t(lang, "cli.report.failed", path=item.path, error=outcome.error))
         messages += [f"{item.path}: {problem}" for problem in outcome.problems]
         links = tuple((_LINKS[name], f"{item.folder}/{name}") for name in outcome.files)
         rows.append(IndexRow(item.folder, item.title, outcome.kpis,

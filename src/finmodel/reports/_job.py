@@ -164,7 +164,7 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         from finmodel.reports._pdf import PdfError, print_pdf
 
         try:
-            print_pdf(folder / "report.html", folder / "report.pdf")
+            print_pdf(folder / "report.html", folder / "report.pdf", lang=lang)
         except PdfError as exc:  # the other formats stand; the batch reports the problem
             problems = (str(exc),)
         finally:

@@ -12,9 +12,13 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finmodel.model.errors import FinModelError
 from finmodel.reports import _io
+
+if TYPE_CHECKING:
+    from finmodel.views.i18n import Language
 
 __all__ = ["PdfError", "find_chromium", "print_pdf"]
 
@@ -34,20 +38,25 @@ def find_chromium() -> str | None:
     return next((found for name in _NAMES if (found := shutil.which(name))), None)
 
 
-def missing_message() -> str:
-    return ("--formats pdf needs Chromium to print the HTML report, and none was found "
-            "(install it with `apt-get install chromium`, or set FINMODEL_CHROMIUM to the "
-            "program); the other formats were written")
+def missing_message(lang: Language = "en") -> str:
+    """What ``--formats pdf`` says without Chromium, in ``lang``."""
+    from finmodel.views.i18n import t
+
+    return t(lang, "cli.report.pdf_missing")
 
 
-def print_pdf(html: Path, target: Path, timeout: float = 120.0) -> None:
+def print_pdf(html: Path, target: Path, timeout: float = 120.0,
+              lang: Language = "en") -> None:
     """Print ``html`` (a file) to ``target`` with headless Chromium, atomically.
 
-    Raises :class:`PdfError` when Chromium is absent, fails or writes nothing.
+    Raises :class:`PdfError` when Chromium is absent, fails or writes nothing (its
+    message in ``lang``).
     """
+    from finmodel.views.i18n import t
+
     program = find_chromium()
     if program is None:
-        raise PdfError(missing_message())
+        raise PdfError(missing_message(lang))
     with tempfile.TemporaryDirectory(prefix="fm-pdf-") as profile, \
             _io.atomic_path(target) as partial:
         command = [program, "--headless", "--no-sandbox", "--disable-gpu",
@@ -57,8 +66,9 @@ def print_pdf(html: Path, target: Path, timeout: float = 120.0) -> None:
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfError(f"Chromium could not print {html.name}: {exc}") from exc
+            raise PdfError(t(lang, "cli.report.pdf_failed", name=html.name,
+                             error=exc)) from exc
         if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
             tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-            raise PdfError(f"Chromium could not print {html.name} (exit code "
-                           f"{done.returncode}): {tail[0]}")
+            raise PdfError(t(lang, "cli.report.pdf_exit", name=html.name,
+                             code=done.returncode, error=tail[0]))

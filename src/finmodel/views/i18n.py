@@ -202,6 +202,8 @@ def check_name(lang: Language, name: str) -> str:
     base, item = (match.group(1), match.group(2) or "") if match else (name, "")
     if base == "input_warning":  # the item is a parameter path
         item = param_name(lang, item)
+    elif base == "reconciliation" and lang != "en":  # the item is a line (English: its key)
+        item = line_name(lang, item)
     key = f"check.{base}"
     return t(lang, key, item=item) if has(lang, key) else name.replace("_", " ")
 

@@ -267,6 +267,8 @@ def check_message(p: Projection, check: Check, lang: Language) -> str:
         return t(lang, f"checkmsg.{base}.{state}", year=i18n.year(p.years[-1]),
                  amount=_euros(float(p.lines["debt"][-1]), lang))
     item = check.name[len(base) + 1:-1]
+    if base in ("input_warning", "reconciliation"):
+        return _file_check_message(check, lang)
     if base == "cofinancing":
         return _cofinancing_message(p, item, lang) or check.message
     if base == "subsidy_cut_off":
@@ -275,6 +277,18 @@ def check_message(p: Projection, check: Check, lang: Language) -> str:
         return t(lang, "checkmsg.subsidy_cut_off", amount=_euros(cut, lang), item=item,
                  year=i18n.year(p.years[-1]))
     return check.message
+
+
+def _file_check_message(check: Check, lang: Language) -> str:
+    """An input warning (``FILE:LINE: sentence``) or a reconciliation flag in ``lang``."""
+    from finmodel.analysis.variance import Reconciliation
+    from finmodel.model.checks import WarningCheck
+    from finmodel.views.warning_text import reconciliation_message, warning_message
+
+    if isinstance(check, Reconciliation):
+        return reconciliation_message(lang, check)
+    w = check.warning if isinstance(check, WarningCheck) else None
+    return check.message if w is None else f"{w.file}:{w.line}: {warning_message(lang, w)}"
 
 
 def _cofinancing_message(p: Projection, item: str, lang: Language) -> str | None:

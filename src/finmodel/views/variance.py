@@ -151,6 +151,8 @@ _EFFECT: dict[str, tuple[int, str]] = {  # the second item: a catalogue key var.
 
 def variance_text(v: Variance, lang: Language = "en") -> str:
     """Budget vs actuals for the terminal: per closed year plan, actual, difference, %."""
+    from finmodel.views.summary import check_message
+
     years = v.closed_years
     out = [t(lang, "var.heading", name=v.plan.scenario.name,
              years=", ".join(map(str, years)) or t(lang, "var.none")), ""]
@@ -166,16 +168,21 @@ def variance_text(v: Variance, lang: Language = "en") -> str:
         out.append(f"{rows[0].label:<38}{cells}")
     out += [f"  {t(lang, 'var.kept')}", "", t(lang, "var.largest")]
     out += [f"  {s}" for s in explanations(v, lang=lang)] or [f"  {t(lang, 'var.none')}"]
-    out += ["", f"{t(lang, 'var.key_figures'):<46}{plan:>22}"
-                f"{t(lang, 'var.col.prognosis'):>22}{diff:>18}"]
-    for name, kpi in v.kpi_table().items():
-        out.append(f"  {i18n.kpi_name(lang, name):<44}{format_kpi(name, kpi['plan'], lang):>22}"
-                   f"{format_kpi(name, kpi['prognosis'], lang):>22}"
-                   f"{kpi_difference(name, kpi['difference']):>18}")
+    table = v.kpi_table()
+    shown = {name: (format_kpi(name, kpi["plan"], lang), format_kpi(name, kpi["prognosis"], lang))
+             for name, kpi in table.items()}
+    # 22 wide, wider when a value is longer ("n.v.t. (geen rente of aflossing)")
+    width = max([22] + [len(text) + 1 for pair in shown.values() for text in pair])
+    out += ["", f"{t(lang, 'var.key_figures'):<46}{plan:>{width}}"
+                f"{t(lang, 'var.col.prognosis'):>{width}}{diff:>18}"]
+    for name, kpi in table.items():
+        out.append(f"  {i18n.kpi_name(lang, name):<44}{shown[name][0]:>{width}}"
+                   f"{shown[name][1]:>{width}}"
+                   f"{kpi_difference(name, kpi['difference'], lang):>18}")
     status = t(lang, "txt.ok" if v.prognosis.master_check else "txt.failed")
     out += ["", t(lang, "var.checks", status=status)]
-    out += [f"  [{t(lang, 'txt.tag.' + _tag(c))}] {i18n.check_name(lang, c.name)}: {c.message}"
-            for c in v.checks]
+    out += [f"  [{t(lang, 'txt.tag.' + _tag(c))}] {i18n.check_name(lang, c.name)}: "
+            f"{check_message(v.prognosis, c, lang)}" for c in v.checks]
     return "\n".join(out) + "\n"
 
 
@@ -183,8 +190,9 @@ def _tag(check: Check) -> str:
     return "ok" if check.passed else ("fail" if check.kind == "identity" else "warn")
 
 
-def kpi_difference(name: str, value: float | int | None) -> str:
-    """A KPI's difference (prognosis - plan) as shown: years, a ratio or euros.
+def kpi_difference(name: str, value: float | int | None, lang: Language = "en") -> str:
+    """A KPI's difference (prognosis - plan) as shown: years, a ratio or euros, with a
+    sign; numbers in the format of ``lang``.
 
     Examples
     --------
@@ -192,14 +200,20 @@ def kpi_difference(name: str, value: float | int | None) -> str:
     ('-1,235 EUR', '+2')
     >>> kpi_difference("min_debt_service_coverage", 0.456), kpi_difference("npv", None)
     ('+0.46', 'n/a')
+    >>> kpi_difference("npv", 8051.2, "nl"), kpi_difference("debt_end", -12.0, "nl")
+    ('+€\\xa08.051', '€\\xa0-12')
     """
     if value is None:
-        return "n/a"
+        return t(lang, "n/a")
     if name.endswith("_year") or name == "years_below_minimum":
         return f"{value:+d}" if isinstance(value, int) else f"{value:+g}"
+    if lang == "en":  # as before the Dutch catalogue: the tests read these
+        if name == "min_debt_service_coverage":
+            return f"{value:+.2f}"
+        return f"{round(value) or 0:+,} EUR"
     if name == "min_debt_service_coverage":
-        return f"{value:+.2f}"
-    return f"{round(value) or 0:+,} EUR"
+        return i18n.signed(i18n.number(lang, value, 2), round(value, 2))
+    return i18n.signed(i18n.money(lang, value), round(value))  # "+€ 10.000" as elsewhere
 
 
 def variance_csv(v: Variance) -> str:

@@ -62,7 +62,7 @@ def cash_chart(v: Variance, lang: Language = "en") -> Axes:
 def _kpi_rows(v: Variance, lang: Language) -> str:
     rows = []
     for name, kpi in v.kpi_table().items():
-        shown = kpi_difference(name, kpi["difference"])
+        shown = kpi_difference(name, kpi["difference"], lang)
         rows.append(f"<tr><th>{escape(i18n.kpi_name(lang, name))}</th>"
                     f"<td>{escape(format_kpi(name, kpi['plan'], lang))}</td>"
                     f"<td>{escape(format_kpi(name, kpi['prognosis'], lang))}</td>"

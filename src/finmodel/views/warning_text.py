@@ -1,0 +1,168 @@
+"""Input warnings, reconciliation flags and problems said in the reader's language.
+
+The model builds these as English sentences *and* keeps what they are made of (a code
+and the values: :class:`~finmodel.model.input_warnings.InputWarning`,
+:class:`~finmodel.analysis.variance.Reconciliation`); this module says them again from
+the catalogue in ``en`` or ``nl``. In English the sentence is the model's own, character
+for character (tests check the catalogue against it). Numbers a reader reads go through
+Babel in Dutch; numbers a reader types into the scenario file (``0.025``, ``58000``)
+stay as YAML writes them, in both languages.
+
+Examples
+--------
+>>> from finmodel.model.input_warnings import warning
+>>> w = warning("s.yaml", 4, "indexation.cpi", "rate_high", value=2.5)
+>>> problem_line("en", w) == str(w)
+True
+>>> problem_line("nl", w)
+'s.yaml:4: indexation.cpi: waarschuwing: 2.5 betekent 250% per jaar; schrijf 0.025 voor 2,5%'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from finmodel.model.errors import Problem
+from finmodel.model.input_warnings import (
+    MAX_AMOUNT,
+    MAX_PER_HOUR,
+    MIN_AMOUNT,
+    MIN_PER_HOUR,
+    InputWarning,
+)
+from finmodel.model.schema import NON_NEGATIVE, POSITIVE, RATE, SHARE
+from finmodel.views import i18n
+from finmodel.views.i18n import Language, t
+
+if TYPE_CHECKING:
+    from finmodel.analysis.variance import Reconciliation
+
+__all__ = ["error_message", "fmt", "problem_line", "reconciliation_message",
+           "warning_message"]
+
+
+def fmt(lang: Language, value: float, spec: str = "g") -> str:
+    """A number the way Python's ``format(value, spec)`` writes it in English, and in the
+    Dutch locale through Babel (``,`` groups thousands, ``.Nf`` N decimals, ``+`` a sign
+    on positive numbers, ``g`` up to six significant digits).
+
+    >>> fmt("en", 1234.5, ",.2f"), fmt("nl", 1234.5, ",.2f"), fmt("nl", 2.5), fmt("nl", 5, "+,.0f")
+    ('1,234.50', '1.234,50', '2,5', '+5')
+    """
+    if lang == "en":
+        return format(value, spec)
+    from babel.numbers import format_decimal
+
+    match = re.fullmatch(r"(\+?)(,?)(?:\.(\d+))?([fg])", spec)
+    if match is None:
+        raise ValueError(f"unsupported format {spec!r}")
+    sign, group, digits, kind = match.groups()
+    if kind == "g":
+        value, decimals = float(f"{value:g}"), "." + "#" * 6
+    else:
+        decimals = "." + "0" * int(digits) if digits and int(digits) else ""
+    pattern = ("#,##0" if group or kind == "g" else "0") + decimals
+    text = str(format_decimal(value, format=pattern, locale=i18n.LOCALES[lang]))
+    return i18n.signed(text, value) if sign else text
+
+
+def _percent(lang: Language, value: float) -> str:
+    """``value`` per cent: ``2.5 %`` in English (as the model writes it), ``2,5%`` in Dutch
+    (the glossary's form)."""
+    return f"{value:g} %" if lang == "en" else fmt(lang, value) + "%"
+
+
+def _field(lang: Language, name: str) -> str:
+    """A key of the file: as written in English, its name in words in Dutch."""
+    key = f"field.{name}"
+    return t(lang, key) if lang != "en" and i18n.has(lang, key) else name
+
+
+def warning_values(lang: Language, w: InputWarning) -> dict[str, Any]:
+    """The placeholders of ``warn.<code>`` in ``lang`` for one warning."""
+    v = w.params
+    if w.code == "rate_high":
+        return {"value": f"{v['value']:g}", "yearly": _percent(lang, v["value"] * 100),
+                "fraction": f"{v['value'] / 100:g}", "percent": _percent(lang, v["value"])}
+    if w.code in ("dotted_thousands", "actuals_dotted_thousands"):
+        return {"written": v["written"], "value": fmt(lang, v["value"]),
+                "thousands": v["written"].lstrip("+").replace(".", ""),
+                "decimal": f"{v['value']:.1f}"}
+    if w.code in ("amount_unusual", "per_hour_unusual"):
+        low, high = ((MIN_AMOUNT, MAX_AMOUNT) if w.code == "amount_unusual"
+                     else (MIN_PER_HOUR, MAX_PER_HOUR))
+        return {"value": fmt(lang, v["value"], ",.2f"), "field": _field(lang, v["field"]),
+                "size": t(lang, f"warn.size.{v['size']}"),
+                "low": fmt(lang, low, ",.0f"), "high": fmt(lang, high, ",.0f")}
+    if w.code == "csv_thousands":
+        # in Dutch ungrouped: "1.234" would read as the very text the warning is about
+        return {"cell": repr(v["cell"]),
+                "value": fmt(lang, v["value"], ",.0f" if lang == "en" else ".0f")}
+    if w.code == "negative_flow":
+        return {"value": fmt(lang, v["value"], ",.2f")}
+    return {}
+
+
+def warning_message(lang: Language, w: InputWarning) -> str:
+    """The sentence of an input warning in ``lang`` (the model's own in English, and for
+    a warning without a code)."""
+    key = f"warn.{w.code}"
+    if not w.code or not i18n.has(lang, key):
+        return w.message
+    return t(lang, key, **warning_values(lang, w))
+
+
+#: The schema's bounds on numbers: their English text -> catalogue key.
+_RULES = {NON_NEGATIVE.text: "non_negative", POSITIVE.text: "positive", SHARE.text: "share",
+          RATE.text: "rate"}
+
+
+def error_message(lang: Language, problem: Problem) -> str:
+    """The message of a validation error in ``lang``: the common kinds (``required``,
+    ``unknown_key``, ``type``, ``one_of``, ``bound``, ``number_type``, ``number_finite``)
+    from the catalogue; the others as the model writes them (English). Keys, allowed
+    values and what the file says stay as written: they are the file's words.
+
+    >>> p = Problem("s.yaml", 3, "finance.opening_csh", "unknown key; allowed: x, y",
+    ...             "unknown_key", (("allowed", "x, y"),))
+    >>> error_message("en", p) == p.message, error_message("nl", p)
+    (True, 'onbekende sleutel; toegestaan: x, y')
+    """
+    key = f"err.{problem.code}"
+    if not problem.code or not i18n.has(lang, key):
+        return problem.message
+    values = problem.params
+    if problem.code == "type":
+        values["expected"] = t(lang, f"err.expect.{values['expected']}")
+    if problem.code == "one_of" and lang != "en":  # pydantic's list: 'a', 'b' or 'c'
+        values["expected"] = str(values["expected"]).replace("' or '", "' of '")
+    if problem.code == "unknown_index" and values.get("allowed") == t("en", "err.no_indices"):
+        values["allowed"] = t(lang, "err.no_indices")
+    if problem.code == "range" and values.get("rule") in _RULES:
+        values["rule"] = t(lang, f"err.rule.{_RULES[values['rule']]}")
+    return t(lang, key, **values)
+
+
+def problem_line(lang: Language, problem: Problem) -> str:
+    """``FILE:LINE: PATH: message`` of a problem in ``lang``: an input warning's word
+    "warning" and its sentence; the common validation errors (:func:`error_message`)."""
+    if isinstance(problem, InputWarning):
+        return (f"{problem.file}:{problem.line}: {problem.path}: "
+                f"{t(lang, 'warn.label')}: {warning_message(lang, problem)}")
+    return f"{problem.file}:{problem.line}: {problem.path}: {error_message(lang, problem)}"
+
+
+def reconciliation_message(lang: Language, check: Reconciliation) -> str:
+    """The message of a ``reconciliation[LINE]`` flag in ``lang``.
+
+    In English the model's sentence (the line's key, e.g. ``cash_end``); in Dutch the
+    line's name in words.
+    """
+    name = check.name[len("reconciliation["):-1]
+    line = name if lang == "en" else i18n.line_name(lang, name)
+    if check.passed:
+        return t(lang, "recon.ok", line=line, years=", ".join(map(str, check.given)))
+    parts = ", ".join(t(lang, "recon.part", year=i18n.year(year), gap=fmt(lang, gap, "+,.2f"))
+                      for year, gap in zip(check.years, check.differences, strict=True))
+    return t(lang, "recon.off", line=line, parts=parts)

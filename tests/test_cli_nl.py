@@ -1,0 +1,421 @@
+"""Every text line of the CLI in the chosen language (issue 11): the status lines of
+``report``, ``check`` and ``new``, the input warnings everywhere they appear, and the
+reconciliation of the actuals. English stays exactly as it was."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import finmodel
+from finmodel.analysis.variance import variance
+from finmodel.cli import main
+from finmodel.model.input_warnings import MAX_AMOUNT, MAX_PER_HOUR, MAX_RATE, warning
+from finmodel.views import messages_en, messages_nl, summary
+from finmodel.views.variance_report import section_html
+from finmodel.views.warning_text import fmt, problem_line, warning_message
+
+from conftest import ROOT, TINY
+
+#: TINY with three mistakes (as in test_input_warnings): CPI as a percentage, a Dutch
+#: thousands separator in an amount, a tariff of 25,000 EUR an hour.
+MISTAKES = (TINY.replace("cpi: 0.10", "cpi: 2.5")
+            .replace("{name: Staff, amount: 500,", "{name: Staff, amount: 58.000,")
+            .replace("{name: A, tariff: 10,", "{name: A, tariff: 25000,"))
+
+
+def english(path: Path) -> list[str]:
+    """The warnings as English output has always written them."""
+    return [
+        f"{path}:5: indexation.cpi: warning: 2.5 means 250 % a year; write 0.025 for 2.5 %",
+        f"{path}:11: operating_costs[Staff].amount: warning: 58.000 is read as 58 (YAML has "
+        "no thousands separator); write 58000 for 58 thousand, or 58.0 for 58",
+        f"{path}:15: rental.segments[A].tariff: warning: 25,000.00 EUR per hour is unusually "
+        "large for tariff (expected 0 or 1 to 1,000 EUR per hour)",
+    ]
+
+
+def dutch(path: Path) -> list[str]:
+    return [
+        f"{path}:5: indexation.cpi: waarschuwing: 2.5 betekent 250% per jaar; schrijf 0.025 "
+        "voor 2,5%",
+        f"{path}:11: operating_costs[Staff].amount: waarschuwing: 58.000 wordt gelezen als 58 "
+        "(YAML kent geen scheidingsteken voor duizendtallen); schrijf 58000 voor 58 duizend, "
+        "of 58.0 voor 58",
+        f"{path}:15: rental.segments[A].tariff: waarschuwing: 25.000,00 euro per uur is "
+        "ongewoon groot voor tarief (verwacht: 0 of 1 tot 1.000 euro per uur)",
+    ]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+#: Literal pieces of the English sentences of this work (between placeholders) that the
+#: Dutch ones do not share: none may appear in a Dutch run.
+_MINE = ("warn.", "recon.", "err.", "cli.check.", "cli.new.", "cli.report.")
+
+
+def english_pieces() -> set[str]:
+    dutch_text = "\n".join(messages_nl.MESSAGES.values())
+    pieces = set()
+    for key, text in messages_en.MESSAGES.items():
+        if not key.startswith(_MINE) or text == messages_nl.MESSAGES[key]:
+            continue
+        for piece in re.split(r"\{[^}]*\}", text):
+            piece = piece.strip(" ();:,.-")
+            if re.search("[A-Za-z]{2}", piece) and piece not in dutch_text:
+                pieces.add(piece)
+    return pieces
+
+
+def no_english(text: str) -> None:
+    """No English piece of this work's sentences, as words (not inside a file name)."""
+    found = sorted(p for p in english_pieces()
+                   if re.search(rf"(?<![\w/.-]){re.escape(p)}(?![\w/.-])", text))
+    assert not found, (found, text)
+
+
+def test_the_english_guard_catches_english() -> None:
+    """The guard used on the Dutch runs below finds each English status line."""
+    for line in ("/x.yaml: OK (1 warning)", "wrote lab.yaml; try: finmodel run lab.yaml",
+                 "2 reports in 3.0 s (4.0 per minute), 0 failed -> i",
+                 "x: warning: 2.5 means 250 % a year; write 0.025 for 2.5 %",
+                 "finmodel new: error: x"):
+        with pytest.raises(AssertionError):
+            no_english(line)
+    no_english("/tmp/test_report_lines0/warning.yaml: in orde (1 waarschuwing)")
+
+
+# --- the warnings themselves ----------------------------------------------------------------
+
+def test_english_catalogue_says_exactly_what_the_model_says() -> None:
+    """For every kind of warning the English catalogue gives the model's own sentence."""
+    samples = [
+        warning("s.yaml", 2, "indexation.cpi", "rate_high", value=2.5),
+        warning("s.yaml", 2, "p", "dotted_thousands", written="1.500", value=1.5),
+        warning("s.yaml", 2, "p", "actuals_dotted_thousands", written="+58.000", value=58.0),
+        warning("s.yaml", 2, "p", "amount_unusual", value=5.0, field="amount", size="small"),
+        warning("s.yaml", 2, "p", "amount_unusual", value=2e8, field="amount", size="large"),
+        warning("s.yaml", 2, "p", "per_hour_unusual", value=0.5, field="tariff", size="small"),
+        warning("a.csv", 3, "row 'capex', column 2026", "csv_thousands", cell="1.234",
+                value=1234.0),
+        warning("a.csv", 3, "row 'capex', column 2026", "negative_flow", value=-1234.5),
+        warning("a.csv", 1, "column 2027", "year_empty"),
+    ]
+    for w in samples:
+        assert warning_message("en", w) == w.message
+        assert problem_line("en", w) == str(w)
+        assert problem_line("nl", w).startswith(f"{w.file}:{w.line}: {w.path}: waarschuwing: ")
+        assert warning_message("nl", w) != w.message
+
+
+@given(st.floats(min_value=MAX_RATE, max_value=1e9, exclude_min=True),
+       st.floats(min_value=MAX_AMOUNT, max_value=1e15, exclude_min=True),
+       st.floats(min_value=MAX_PER_HOUR, max_value=1e9, exclude_min=True),
+       st.floats(min_value=-1e9, max_value=-0.01))
+def test_english_rendering_matches_the_model_for_any_value(rate: float, amount: float,
+                                                            tariff: float, flow: float) -> None:
+    for w in (warning("s", 1, "p", "rate_high", value=rate),
+              warning("s", 1, "p", "amount_unusual", value=amount, field="amount",
+                      size="large"),
+              warning("s", 1, "p", "per_hour_unusual", value=tariff, field="tariff",
+                      size="large"),
+              warning("s", 1, "p", "negative_flow", value=flow)):
+        assert problem_line("en", w) == str(w)
+
+
+def test_dutch_numbers_in_warnings() -> None:
+    """Numbers a reader reads in the Dutch locale; what they type into YAML as YAML."""
+    assert fmt("nl", 1234567.891, ",.2f") == "1.234.567,89"
+    assert fmt("nl", -1104, "+,.2f") == "-1.104,00" and fmt("nl", 1000, "+,.2f") == "+1.000,00"
+    assert fmt("nl", 0.3) == "0,3" and fmt("nl", 1234.0, ".0f") == "1234"
+    w = warning("s.yaml", 4, "finance.discount_rate", "rate_high", value=0.3)
+    assert warning_message("nl", w) == "0.3 betekent 30% per jaar; schrijf 0.003 voor 0,3%"
+    w = warning("l.csv", 3, "row 'capex', column 2026", "csv_thousands", cell="1.234",
+                value=1234.0)
+    assert warning_message("nl", w) == (
+        "'1.234' gelezen als 1234 (de punt als scheidingsteken voor duizendtallen, zoals een "
+        "Nederlandse export het schrijft); schrijf een decimale komma om twijfel uit te sluiten")
+    w = warning("s.yaml", 7, "finance.opening_cash", "amount_unusual", value=5.0,
+                field="opening_cash", size="small")
+    assert warning_message("nl", w) == ("5,00 euro is ongewoon klein voor beginkas (verwacht: "
+                                        "0 of 10 tot 100.000.000 euro)")
+
+
+# --- stderr of every command ----------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["run", "parties", "risks"])
+def test_warnings_on_stderr_in_the_chosen_language(
+        command: str, write: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(MISTAKES)
+    code, out, err = run(capsys, command, str(path), "--lang", "nl")
+    assert code == 0 and err.splitlines() == dutch(path)
+    code, _, err = run(capsys, command, str(path))
+    assert code == 0 and err.splitlines() == english(path)
+    code, _, err = run(capsys, command, str(path), "--lang", "en")
+    assert code == 0 and err.splitlines() == english(path)
+
+
+def test_scenario_language_nl_and_strict(write: Callable[..., Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``language: nl`` in the file says the warnings in Dutch; ``--lang en`` wins;
+    ``--strict`` refuses the file with the Dutch lines (exit 2)."""
+    path = write(MISTAKES + "language: nl\n")
+    assert run(capsys, "run", str(path))[2].splitlines() == dutch(path)
+    code, out, err = run(capsys, "--strict", "run", str(path))
+    assert (code, out, err.splitlines()) == (2, "", dutch(path))
+    code, _, err = run(capsys, "run", str(path), "--lang", "en")
+    assert "warning: 2.5 means 250 % a year" in err and "waarschuwing" not in err
+
+
+def test_check_sheet_and_explorer_messages_in_dutch(write: Callable[..., Path]) -> None:
+    """The check sheet (report, workbook, explorer: all through check_message) says the
+    input warnings in the language; the JSON keeps the model's English."""
+    path = write(MISTAKES)
+    p = finmodel.project(finmodel.load_scenario(path))
+    table = summary.checks_table(p, "nl")
+    messages = [m for m in table.iloc[:, 3] if str(path) in m]
+    assert messages == [re.sub(r"^(\S+?:\d+): \S+: waarschuwing: ", r"\1: ", line)
+                        for line in dutch(path)]
+    english_rows = [m for m in summary.checks_table(p, "en").iloc[:, 3] if str(path) in m]
+    assert english_rows == [f"{w.file}:{w.line}: {w.message}" for w in p.scenario.warnings]
+    assert [c["message"] for c in p.to_dict()["checks"]["items"]
+            if c["name"].startswith("input_warning")] == english_rows
+
+
+# --- check and new --------------------------------------------------------------------------
+
+def test_check_in_dutch(write: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(TINY, "good.yaml")
+    warned = write(MISTAKES, "warned.yaml")
+    code, out, err = run(capsys, "check", "--lang", "nl", str(good), str(warned))
+    assert code == 0
+    assert out.splitlines() == [f"{good}: in orde", f"{warned}: in orde (3 waarschuwingen)"]
+    assert err.splitlines() == dutch(warned)
+    one = write(TINY.replace("cpi: 0.10", "cpi: 2.5"), "one.yaml")
+    assert run(capsys, "check", "--lang", "nl", str(one))[1] == f"{one}: in orde (1 waarschuwing)\n"
+    assert run(capsys, "check", str(one))[1] == f"{one}: OK (1 warning)\n"
+    no_english(out + err)
+
+
+def test_new_in_dutch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "new", "lab", "--lang", "nl")
+    assert (code, out, err) == (
+        0, "scenarios/lab.yaml geschreven; probeer: finmodel run scenarios/lab.yaml\n", "")
+    assert finmodel.load_scenario(tmp_path / "scenarios" / "lab.yaml").language == "nl"
+    assert run(capsys, "check", "lab") == (0, "lab: in orde\n", "")
+    code, out, err = run(capsys, "new", "lab", "--lang", "nl")
+    assert (code, out, err) == (2, "", "finmodel new: fout: scenarios/lab.yaml: bestaat al; "
+                                       "kies een andere naam of verwijder eerst het bestand\n")
+    code, _, err2 = run(capsys, "new", "x", "--start-year", "3000", "--lang", "nl")
+    assert (code, err2) == (2, "finmodel new: fout: --start-year: moet 1900..2150 zijn, "
+                               "niet 3000\n")
+    no_english(out + err + err2)
+    assert run(capsys, "new", "lab")[2] == ("finmodel new: error: scenarios/lab.yaml: exists "
+                                            "already; choose another name or remove the file "
+                                            "first\n")
+
+
+# --- actuals: reconciliation ----------------------------------------------------------------
+
+@pytest.fixture
+def off_by_1000(tmp_path: Path) -> Path:
+    """The bundled base case with actuals, its 2027 cash control 1,000 EUR too high."""
+    for name in ("base.yaml", "base_actuals.yaml"):
+        shutil.copy(ROOT / "scenarios" / name, tmp_path / name)
+    ledger = (ROOT / "scenarios" / "ledger_2026_2027.csv").read_text(encoding="utf-8")
+    assert "cash_end;44.797,63;120.517,38" in ledger
+    (tmp_path / "ledger_2026_2027.csv").write_text(
+        ledger.replace("cash_end;44.797,63;120.517,38", "cash_end;44.797,63;121.517,38"),
+        encoding="utf-8")
+    return tmp_path / "base_actuals.yaml"
+
+
+def test_reconciliation_in_both_languages(off_by_1000: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "variance", str(off_by_1000), "--lang", "nl")
+    assert (code, err) == (0, "")
+    assert ("  [let op] Aansluiting van Liquide middelen ultimo jaar: Liquide middelen ultimo "
+            "jaar in de realisatie wijkt af van de stand die uit de stromen is doorgerekend "
+            "(2027: +1.000,00 euro; realisatie min prognose)") in out.splitlines()
+    assert ("  [ok] Aansluiting van Boekwaarde materiële vaste activa: Boekwaarde materiële "
+            "vaste activa in de realisatie sluit aan op de prognose in 2026, 2027"
+            ) in out.splitlines()
+    assert not re.search(r"\d EUR", out)  # amounts in the Dutch form, also differences
+    no_english(out)
+    code, out, _ = run(capsys, "variance", str(off_by_1000))
+    assert ("  [warn] Reconciliation of cash_end: cash_end in the actuals differs from the "
+            "balance rolled forward from the flows (2027: +1,000.00 EUR; actuals minus "
+            "prognosis)") in out.splitlines()
+
+
+def test_reconciliation_in_the_report_section(off_by_1000: Path) -> None:
+    v = variance(finmodel.load_scenario(off_by_1000))
+    (flag,) = [c for c in v.reconciliation if not c.passed]
+    assert flag.message == ("cash_end in the actuals differs from the balance rolled forward "
+                            "from the flows (2027: +1,000.00 EUR; actuals minus prognosis)")
+    html = section_html(v, "nl")
+    assert ("Liquide middelen ultimo jaar in de realisatie wijkt af van de stand die uit de "
+            "stromen is doorgerekend (2027: +1.000,00 euro; realisatie min prognose)") in html
+    assert "in the actuals" not in html and "EUR</td>" not in html
+    assert flag.message in section_html(v, "en")
+
+
+def test_ledger_warnings_in_dutch(off_by_1000: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A negative cost in the ledger: the warning on stderr and in the checks, in Dutch."""
+    ledger = off_by_1000.parent / "ledger_2026_2027.csv"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace(
+        "variable_costs;552,00;", "variable_costs;-552,00;"), encoding="utf-8")
+    code, out, err = run(capsys, "variance", str(off_by_1000), "--lang", "nl")
+    assert code == 0
+    assert err == (f"{ledger}:8: row 'variable_costs', column 2026: waarschuwing: -552,00 is "
+                   "negatief: de bedragen in de begroting zijn positief (baten en lasten "
+                   "allebei); exporteert de boekhouding lasten met een minteken, keer het "
+                   "teken dan om\n")
+    assert f"{ledger}:8: -552,00 is negatief" in out
+    no_english(out + err)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+DUTCH_SUMMARY = re.compile(r"^(\d+) rapport(?:en)? in \d+,\d s \(\d+,\d per minuut\), "
+                           r"(\d+) mislukt -> (.+)$")
+
+
+@pytest.mark.slow
+def test_report_lines_in_dutch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               write: Callable[..., Path],
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Without Chromium: the message, the warnings and the summary line all in Dutch."""
+    monkeypatch.setenv("FINMODEL_CHROMIUM", "")
+    path = write(MISTAKES, "tiny.yaml")
+    out_dir = tmp_path / "out"
+    code, out, err = run(capsys, "report", str(path), "--formats", "xlsx,pdf", "--lang", "nl",
+                         "--out", str(out_dir), "--jobs", "1")
+    assert code == 1  # the PDF could not be made
+    assert err.splitlines() == dutch(path) + [
+        "--formats pdf heeft Chromium nodig om het HTML-rapport af te drukken, en dat is niet "
+        "gevonden (installeer het met `apt-get install chromium`, of zet FINMODEL_CHROMIUM op "
+        "het programma); de andere formaten zijn geschreven"]
+    match = DUTCH_SUMMARY.match(out.strip())
+    assert match is not None and match.groups() == ("1", "0", f"{out_dir}/index.html"), out
+    assert out.startswith("1 rapport in ")
+    assert (out_dir / "tiny" / "budget.xlsx").is_file()
+    no_english(out + err)
+
+
+def test_failed_report_lines_in_dutch(write: Callable[..., Path]) -> None:
+    """The per-scenario lines of a batch: a failed report, a PDF problem, a scenario
+    refused under --strict (its warnings)."""
+    from finmodel.reports import PlannedScenario
+    from finmodel.reports._batch import _rows
+    from finmodel.reports._job import ReportOutcome
+
+    good = write(TINY, "good.yaml")
+    warned_path = write(MISTAKES, "warned.yaml")
+    warned = finmodel.load_scenario(warned_path)
+    planned = [PlannedScenario(good, "good", finmodel.load_scenario(good), ()),
+               PlannedScenario(warned_path, "warned", None, warned.warnings)]
+    outcomes = {"/o/good": ReportOutcome("/o/good", error="kernel died")}
+    rows, messages = _rows(planned, outcomes, "nl")
+    assert messages == [f"{good}: rapport mislukt: kernel died",
+                        *dutch(warned_path)]
+    assert rows[1].error == "\n".join(dutch(warned_path))  # its row in index.html
+    _, messages = _rows(planned, outcomes, "en")
+    assert messages == [f"{good}: report failed: kernel died",
+                        *english(warned_path)]
+
+
+# --- validation errors ----------------------------------------------------------------------
+
+BAD = """\
+name: Bad
+start_year: 2026
+horizon: 3
+facility: {available_hours: abc}
+parties:
+  - {name: X, role: boss}
+finance: {opening_csh: 1, minimum_cash: 10, discount_rate: -2}
+investments:
+  - {name: Kit, amount: "veel", year: 2040, life: 0}
+  - {name: Kit, amount: 5, year: 2026, life: 2}
+  - {name: Van, amount: 5, year: 2026, life: 2, replace: maybe}
+operating_costs:
+  - {name: Staff, amount: {2026: 5, 1700: 6}, indexation: nope}
+  - {name: Rent, amount: {}}
+rental:
+  segments:
+    - {name: A, tariff: 10, demand_hours: 600, ramp_up: [1.5]}
+"""
+
+BAD_NL = [
+    "4: facility.available_hours: moet een getal of een mapping {year: value} zijn, niet 'abc'",
+    "6: parties[X].role: moet een van 'public', 'commercial' of 'other' zijn, niet 'boss'",
+    "7: finance.discount_rate: moet tussen -0,99 en 100 liggen (-99% tot +10.000% per jaar), "
+    "niet -2",
+    "7: finance.opening_csh: onbekende sleutel; toegestaan: discount_rate, loans, minimum_cash, "
+    "opening_cash",
+]
+
+
+def test_common_validation_errors_in_dutch(write: Callable[..., Path],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The common errors in Dutch under --lang nl (keys and values as in the file), every
+    one exactly as before in English."""
+    from finmodel.model.errors import ScenarioError
+
+    path = write(BAD)
+    with pytest.raises(ScenarioError) as exc:
+        finmodel.load_scenario(path)
+    problems = exc.value.problems
+    coded = {p.code for p in problems}
+    assert {"type", "series_type", "one_of", "range", "unknown_key", "number_type", "bound",
+            "horizon", "duplicate_item", "series_year", "unknown_index", "series_empty"
+            } <= coded, coded
+    for p in problems:
+        assert problem_line("en", p) == str(p)
+    code, out, err = run(capsys, "run", str(path))
+    assert (code, err.splitlines()) == (2, [str(p) for p in problems])
+    code, out, err = run(capsys, "run", str(path), "--lang", "nl")
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == len(problems)
+    assert lines[:4] == [f"{path}:{line}" for line in BAD_NL]
+    assert f"{path}:9: investments[Kit].amount: moet een getal zijn, niet 'veel'" in lines
+    assert f"{path}:9: investments[Kit].life: moet >= 1 zijn, niet 0" in lines
+    assert f"{path}:9: investments[Kit].year: moet binnen de horizon 2026..2028 liggen, " \
+           "niet 2040" in lines
+    # what stays English is only what the file says (keys, allowed values, its text)
+    assert not [line for line in lines if re.search(r"\b(must|got|unknown|allowed)\b", line)]
+    code, _, err = run(capsys, "check", "--lang", "nl", str(path))
+    assert err.splitlines() == lines
+    no_english(err)
+
+
+def test_explorer_says_a_broken_file_in_dutch(tmp_path: Path) -> None:
+    """The explorer's status line: a file that does not load, its problems in Dutch."""
+    from finmodel.explore.widgets import ExplorerApp
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(ROOT / "scenarios" / "base.yaml", folder / "base.yaml")
+    (folder / "broken.yaml").write_text("horizon: many\n", encoding="utf-8")
+    app = ExplorerApp(folder / "base.yaml", "nl")
+    app.chooser.options = app._files()
+    app.chooser.value = "broken.yaml"
+    status = app.status.value
+    assert "broken.yaml kan niet worden verkend" in status
+    assert f"{folder / 'broken.yaml'}:1: horizon: moet een geheel getal zijn, niet " \
+           "&#x27;many&#x27;" in status
+    assert f"{folder / 'broken.yaml'}:1: start_year: verplicht" in status
+    assert "must be" not in status and "required" not in status

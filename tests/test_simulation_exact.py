@@ -1,0 +1,261 @@
+"""The fast Monte Carlo gives the numbers of the straightforward one, bit for bit (issue 16).
+
+Three shortcuts are checked against reference implementations kept here (the code they
+replaced): per-year percentiles from one sort (:mod:`finmodel.analysis._quantiles`)
+against ``np.percentile``/``np.nanpercentile``; the engine's subsidy release and item
+stacking against the former code; and a whole simulation in chunks of 2,000 on threads,
+with lines that no draw reaches kept as one row, against one ``evaluate`` of every draw
+followed by ``np.percentile`` per year. Bits are compared (``-0.0`` is not ``0.0``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import finmodel
+from finmodel.analysis import simulation
+from finmodel.analysis._memory import keep_freed_memory
+from finmodel.analysis._quantiles import lane_percentiles, row_percentiles
+from finmodel.analysis.simulation import CHUNK, PERCENTILES, simulate
+from finmodel.analysis.uncertainty import Sampler
+from finmodel.model import engine, inputs
+from finmodel.model.engine import KPIS, LINES, evaluate
+from scenarios_strategy import scenario_files, write_files
+
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def same_bits(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))
+
+
+def reference_percentiles(values: np.ndarray) -> np.ndarray:
+    """The former ``simulation._percentiles``: min/max, then np.percentile (or
+    np.nanpercentile when any year has NaN) over the years that vary."""
+    values = values.copy()
+    low, high = values.min(axis=1), values.max(axis=1)
+    out = np.repeat(low[None, :], len(PERCENTILES), axis=0)
+    varies = np.flatnonzero(~(low == high))
+    if varies.size == 0:
+        return out
+    part = values if varies.size == values.shape[0] else values[varies]
+    if not np.isnan(part).any():
+        out[:, varies] = np.percentile(part, PERCENTILES, axis=1, overwrite_input=True)
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out[:, varies] = np.nanpercentile(part, PERCENTILES, axis=1)
+    return out
+
+
+# values with many ties, both zeros, NaN and huge magnitudes
+_VALUES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.5, np.nan]),
+                    st.floats(-1e12, 1e12, allow_nan=False),
+                    st.integers(-3, 3).map(float))
+
+
+@SETTINGS
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 60)),
+                  elements=_VALUES))
+def test_row_percentiles_are_numpys(values: np.ndarray) -> None:
+    before = values.copy()
+    got = row_percentiles(values, PERCENTILES)
+    assert same_bits(got, reference_percentiles(values))
+    assert same_bits(values, before)  # the draws are not reordered
+    for t, row in enumerate(values):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = (np.nanpercentile(row, PERCENTILES) if np.isnan(row).any()
+                        else np.percentile(row, PERCENTILES))
+        if row.min() != row.max():  # a constant row (not NaN) is its value, as before
+            assert same_bits(got[:, t], expected)
+
+
+@SETTINGS
+@given(st.integers(2, 3000), st.integers(0, 2**32 - 1), st.floats(0.0, 0.5))
+def test_lane_percentiles_of_draw_like_rows(n: int, seed: int, ties: float) -> None:
+    """Rows as the simulation has them: many values, some repeated (a cap, a floor)."""
+    rng = np.random.default_rng(seed)
+    row = rng.normal(1e5, 2e4, n)
+    row[rng.random(n) < ties] = 1e5
+    scratch = np.empty(n + 5)
+    assert same_bits(lane_percentiles(row, PERCENTILES, scratch),
+                     np.percentile(row, PERCENTILES))
+
+
+@SETTINGS
+@given(st.integers(20, 400), st.integers(0, 2**32 - 1))
+def test_lane_percentiles_with_both_zeros(n: int, seed: int) -> None:
+    """Rows full of 0.0 and -0.0: which of the two a sort and numpy's partition put at
+    a position differs, and the sign reaches the result; such rows go to numpy."""
+    rng = np.random.default_rng(seed)
+    row = rng.choice([0.0, -0.0], n)
+    some = int(rng.integers(0, n // 3))
+    row[:some] = rng.normal(size=some)
+    rng.shuffle(row)
+    got = lane_percentiles(row, PERCENTILES)
+    assert same_bits(got, reference_percentiles(row[None, :])[:, 0])
+    if some:  # not all the same: numpy's numbers
+        assert same_bits(got, np.percentile(row, PERCENTILES))
+
+
+def test_lane_percentiles_interpolate_as_numpy() -> None:
+    """At a weight of exactly 0.5 numpy interpolates from the upper value; for these two
+    values that differs from interpolating from the lower one in the last bit."""
+    a, b = -9678198.646920558, 12978717.611819932
+    got = lane_percentiles(np.array([b, a]), (50,))
+    assert got.tolist() == [b - (b - a) * 0.5] != [a + (b - a) * 0.5]
+    assert same_bits(got, np.percentile([a, b], [50]))
+
+
+def test_lane_percentiles_by_hand() -> None:
+    # n = 5: virtual index 4q. P5 lies 0.2 of the way from 1 to 2; P95 lies
+    # 4 * 0.95 - 3 (0.7999999999999998 in floats) of the way from 4 to 10, which numpy
+    # computes from the upper end (weight >= 0.5)
+    row = np.array([10.0, 1.0, 4.0, 2.0, 3.0])
+    got = lane_percentiles(row, (5, 50, 95))
+    weight = 4 * 0.95 - 3
+    assert got.tolist() == [1.0 + 1.0 * 0.2, 3.0, 10.0 - 6.0 * (1 - weight)]
+    assert row.tolist() == [10.0, 1.0, 4.0, 2.0, 3.0]
+    nan_row = np.array([np.nan, 1.0, 3.0])   # NaN ignored, as np.nanpercentile does
+    assert lane_percentiles(nan_row, (50,)).tolist() == [2.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert np.isnan(lane_percentiles(np.full(3, np.nan), (50,))).all()
+
+
+# --- the engine: former code of the parts that changed --------------------------------------
+
+def reference_subsidies(x: inputs.Inputs) -> dict[str, np.ndarray]:
+    cash = x.subsidy_cash
+    release = np.zeros_like(cash)
+    for u, years in enumerate(x.release_years):
+        for lag in range(min(years, cash.shape[-1])):
+            release[..., u, lag:] += cash[..., u, : cash.shape[-1] - lag] / years
+    investment = np.array([t == "investment" for t in x.subsidy_types], dtype=bool)
+    income = np.where(investment[:, None], release, cash)
+    deferred = np.zeros_like(cash)
+    for u, years in enumerate(x.release_years):
+        if investment[u]:
+            for lag in range(min(years - 1, cash.shape[-1])):
+                deferred[..., u, lag:] += cash[..., u, : cash.shape[-1] - lag] * (
+                    (years - lag - 1) / years)
+    return {"subsidy_cash": cash, "subsidy_income": income, "subsidy_deferred": deferred,
+            "subsidy_is_investment": investment.astype(float)}
+
+
+def reference_stack(self: Any, arrays: list[np.ndarray], per_year: bool = True) -> np.ndarray:
+    if not arrays:
+        return np.zeros((0, len(self.years)) if per_year else (0,))
+    return np.stack(np.broadcast_arrays(*arrays), axis=-2 if per_year else -1)
+
+
+def reference_indexed(self: Any, path: str, series: Any, index: str | None,
+                      window: tuple[int | None, int | None] = (None, None)) -> np.ndarray:
+    result: np.ndarray = self.series(path, series) * self.index(index) * self.window(*window)
+    return result
+
+
+def _draws(scenario: finmodel.Scenario, n: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    return Sampler(scenario, 11).next(n)
+
+
+def _evaluations_equal(a: engine.Evaluation, b: engine.Evaluation) -> None:
+    for part in ("lines", "detail", "kpis"):
+        left, right = getattr(a, part), getattr(b, part)
+        assert left.keys() == right.keys()
+        for name in left:
+            assert same_bits(left[name], right[name]), (part, name)
+
+
+@settings(SETTINGS, max_examples=25)
+@given(scenario_files())
+def test_engine_equals_former_engine(generated: Any) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = finmodel.load_scenario(write_files(Path(folder), generated))
+    draws, factors = _draws(scenario, 37)
+    new = evaluate(scenario, draws, factors)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_subsidies", reference_subsidies)
+        patch.setattr(inputs._Reader, "stack", reference_stack)
+        patch.setattr(inputs._Reader, "indexed", reference_indexed)
+        old = evaluate(scenario, draws, factors)
+        one = evaluate(scenario)
+    _evaluations_equal(new, old)
+    _evaluations_equal(evaluate(scenario), one)
+
+
+# --- whole simulations ------------------------------------------------------------------------
+
+def reference_simulation(scenario: finmodel.Scenario, draws: int
+                         ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Every draw in one evaluate, np.percentile per year (the former percentiles)."""
+    values, factors = Sampler(scenario).next(draws)
+    result = evaluate(scenario, draws=values, multiply=factors)
+    lines = {k: np.broadcast_to(v, (draws, scenario.horizon)) for k, v in result.lines.items()}
+    kpis = {k: np.broadcast_to(v, (draws,)) for k, v in result.kpis.items()}
+    return ({name: reference_percentiles(np.ascontiguousarray(lines[name].T))
+             for name in LINES}, kpis)
+
+
+def _check_simulation(scenario: finmodel.Scenario, draws: int, **options: Any) -> None:
+    expected_lines, expected_kpis = reference_simulation(scenario, draws)
+    sim = simulate(scenario, draws=draws, **options)
+    for name in LINES:
+        assert same_bits(sim.percentiles[name], expected_lines[name]), name
+    for name in KPIS:
+        assert same_bits(sim.kpis[name], expected_kpis[name]), name
+
+
+@settings(SETTINGS, max_examples=15)
+@given(scenario_files(), st.sampled_from([1, 7, 64]), st.sampled_from([1, 2]))
+def test_simulation_equals_one_evaluate(generated: Any, chunk: int, threads: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = finmodel.load_scenario(write_files(Path(folder), generated))
+    _check_simulation(scenario, 150, chunk=chunk, threads=threads)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_base_simulation_equals_one_evaluate(threads: int) -> None:
+    """More draws than a chunk; lines without a draw axis (no loans: interest, debt)
+    and lines with one."""
+    base = finmodel.load_scenario("scenarios/base.yaml")
+    _check_simulation(base, 2 * CHUNK + 123, threads=threads)
+    assert evaluate(base, *_draws(base, 3)).lines["debt"].strides[0] == 0
+
+
+def test_mixed_chunks_fill_in_the_fixed_rows() -> None:
+    """A line stored without a draw axis in one chunk and with one in another (as risks
+    or a cluster could give) still gets the percentiles of all its draws."""
+    base = finmodel.load_scenario("scenarios/base.yaml")
+    out = simulation._Draws(base, 10)
+    horizon = base.horizon
+    kpis = {name: np.zeros(5) for name in KPIS}
+    first = {name: np.broadcast_to(np.arange(horizon, dtype=float), (5, horizon))
+             for name in LINES}
+    second = {name: np.arange(5 * horizon, dtype=float).reshape(5, horizon) for name in LINES}
+    out.store(0, first, kpis)
+    out.store(5, second, kpis)
+    got = out.percentiles(1)["cash_end"]
+    every = np.concatenate([first["cash_end"], second["cash_end"]])
+    assert same_bits(got, np.percentile(every, PERCENTILES, axis=0))
+    only_fixed = simulation._Draws(base, 10)
+    only_fixed.store(0, first, kpis)
+    only_fixed.store(5, first, kpis)
+    assert same_bits(only_fixed.percentiles(2)["debt"],
+                     np.repeat(np.arange(horizon, dtype=float)[None], len(PERCENTILES), 0))
+
+
+def test_keep_freed_memory_is_idempotent() -> None:
+    assert keep_freed_memory() == keep_freed_memory()
