@@ -5,13 +5,18 @@ absent (no parties, no rental, no subsidies, no investments, no costs, empty lis
 horizon 1 to 50, series as numbers and as step mappings, windows inside and outside the
 horizon, ramp-ups longer than the horizon, replacements with life 1, both subsidy kinds
 (``amounts``; ``amount`` + ``phase_out``, linear or step), own use exactly at capacity,
-zero tariffs and demand, an ``uncertainty`` block and ``risks`` that apply.
+zero tariffs and demand, an ``uncertainty`` block and ``risks`` that apply, the
+partnership texts (``partnership.objectives``, a party's ``objectives`` and
+``responsibilities``: markup, quotes, accents, empty lists) and ``actuals`` of the first
+closed years, inline or as a ledger CSV (``,`` with decimal points or a Dutch ``;`` export
+with ``1.234,56``), any lines, control balances that need not reconcile.
 
 :func:`scenario_files` turns that data into YAML text, either one file or an ``extends``
 chain of two or three files whose merge is exactly the data: parents hold part of the
 lists, items the child ``remove: true``-s, values the child restates, and an empty list
-in the child that replaces the parent's. ``GeneratedScenario.data`` is what the chain
-resolves to, so a test can check inheritance against a flat file of the same data.
+in the child that replaces the parent's; inline actuals split between the files by year
+and line. ``GeneratedScenario.data`` is what the chain resolves to, so a test can check
+inheritance against a flat file of the same data (written beside the same ledger CSV).
 
 Values stay inside bounds a controller could write (amounts up to a million euros, index
 rates -5 %..12 %, discount rates -5 %..15 %), so every file is valid whatever bounds of
@@ -30,7 +35,8 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-__all__ = ["GeneratedScenario", "scenario_data", "scenario_files", "write_files"]
+__all__ = ["LEDGER", "GeneratedScenario", "actuals_table", "ledger_csv", "scenario_data",
+           "scenario_files", "write_files"]
 
 _NAMES = {
     "investments": ["Fit-out", "Equipment", "Tovertafel", "VR sets / tablets", "Café furniture"],
@@ -184,6 +190,15 @@ def _hours(draw: st.DrawFn, years: tuple[int, int], n_parties: int
     return available, [draw(series(st.integers(0, share), years)) for _ in range(n_parties)]
 
 
+#: Free texts of the agreement: plain, Dutch, markup and quotes, long, empty lists.
+_texts = st.lists(st.sampled_from([
+    "Train 400 students a year in care technology",
+    "Studenten werken met actuele zorgtechnologie (mbo/hbo) – ’s-Hertogenbosch",
+    "<b>Bold</b> & <script>alert(1)</script>", "Quote \"this\" and 'that'; 50 % = ½",
+    "A long objective " + "that goes on " * 30, "#1: no comment", "",
+]), max_size=3)
+
+
 def _party(draw: st.DrawFn, name: str, own_use: Any, years: tuple[int, int],
            indices: list[str]) -> dict[str, Any]:
     contributions = [_with({"name": c, "type": draw(st.sampled_from(["cash", "in_kind"])),
@@ -194,6 +209,8 @@ def _party(draw: st.DrawFn, name: str, own_use: Any, years: tuple[int, int],
                        **draw(window(years))}, indexation=_index(draw, indices))
                 for b in _names(draw, "benefits", 2)]
     item = _with({"name": name, "role": draw(st.sampled_from(["public", "commercial", "other"]))},
+                 objectives=draw(st.one_of(st.none(), _texts)),
+                 responsibilities=draw(st.one_of(st.none(), _texts)),
                  own_use_hours=own_use if own_use or draw(st.booleans()) else None)
     if contributions or draw(st.booleans()):
         item["contributions"] = contributions
@@ -209,6 +226,54 @@ def _finance(draw: st.DrawFn) -> dict[str, Any] | None:
                  minimum_cash=draw(st.one_of(st.none(), st.integers(-10_000, 200_000))),
                  discount_rate=draw(st.one_of(st.none(), st.integers(-50, 150).map(
                      lambda v: v / 1000))))
+
+
+# --- actuals ---------------------------------------------------------------------------------
+
+#: Lines of an actuals table (flows, then control balances), as the loader knows them.
+_FLOWS = ("rental_income", "operating_subsidies", "investment_subsidy_release", "partner_cash",
+          "in_kind_income", "operating_costs", "variable_costs", "depreciation", "interest",
+          "capex", "subsidy_cash", "loan_received", "repayment", "rented_hours")
+_BALANCES = ("cash_end", "book_value", "deferred_subsidy", "debt")
+#: Name of the generated ledger file (after the stem), beside the main scenario file.
+LEDGER = "{stem}-ledger.csv"
+
+_booked = st.one_of(st.just(0), st.integers(0, 400_000),
+                    st.integers(0, 100_000_000).map(lambda cents: cents / 100))
+
+
+@st.composite
+def actuals_table(draw: st.DrawFn, years: tuple[int, int]) -> dict[int, dict[str, float]]:
+    """Booked amounts of the first 1 to 3 closed years (at least one line each): flows
+    >= 0, control balances of any sign (they need not reconcile)."""
+    closed = draw(st.integers(1, min(3, years[1] - years[0] + 1)))
+    out: dict[int, dict[str, float]] = {}
+    for year in range(years[0], years[0] + closed):
+        lines = draw(st.lists(st.sampled_from(_FLOWS + _BALANCES), min_size=1, max_size=6,
+                              unique=True))
+        out[year] = {line: draw(_booked) if line not in _BALANCES
+                     else draw(st.integers(-200_000, 400_000)) for line in lines}
+    return out
+
+
+def ledger_csv(table: dict[int, dict[str, float]], dutch: bool) -> str:
+    """The table as a ledger export: ``line,YEAR,...`` with decimal points, or a Dutch
+    ``line;YEAR;...`` with ``1.234,56``; a line a year leaves out is an empty cell."""
+    years = sorted(table)
+    lines = [n for n in (*_FLOWS, *_BALANCES) if any(n in table[y] for y in years)]
+
+    def cell(value: float | None) -> str:
+        if value is None:
+            return ""
+        if not dutch:
+            return repr(float(value))
+        text = f"{value:,.2f}"  # cents: the generated amounts have at most two decimals
+        return text.translate(str.maketrans({",": ".", ".": ","}))
+
+    sep = ";" if dutch else ","
+    rows = [sep.join(["line", *map(str, years)])]
+    rows += [sep.join([n, *(cell(table[y].get(n)) for y in years)]) for n in lines]
+    return "\n".join(rows) + "\n"
 
 
 # --- uncertainty and risks -----------------------------------------------------------------
@@ -316,6 +381,10 @@ def scenario_data(draw: st.DrawFn) -> dict[str, Any]:
     for key, value in blocks.items():
         if value or (value is not None and draw(st.booleans())):  # [] or {} sometimes
             data[key] = value
+    if draw(st.booleans()):
+        data["partnership"] = _with({}, objectives=draw(st.one_of(st.none(), _texts)))
+    if draw(st.booleans()):
+        data["actuals"] = draw(actuals_table(years))
     _analysis_blocks(draw, data, years)
     return data
 
@@ -359,6 +428,22 @@ def _split_list(draw: st.DrawFn, items: list[dict[str, Any]], kind: str
     return parent, child or None  # an empty child list would replace the parent's
 
 
+def _split_actuals(draw: st.DrawFn, table: dict[int, dict[str, float]]
+                   ) -> tuple[dict[int, dict[str, float]], dict[int, dict[str, float]]]:
+    """Parent and child actuals whose merge (year by year, line by line) is ``table``:
+    each line in the parent, the child, or both with the parent's amount restated."""
+    parent: dict[int, dict[str, float]] = {}
+    child: dict[int, dict[str, float]] = {}
+    for year, lines in table.items():
+        for line, value in lines.items():
+            where = draw(st.sampled_from(["parent", "child", "both"]))
+            if where != "child":
+                parent.setdefault(year, {})[line] = value if where == "parent" else value + 1
+            if where != "parent":
+                child.setdefault(year, {})[line] = value
+    return parent, child
+
+
 def _split(draw: st.DrawFn, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Parent and child data whose ``extends`` merge is ``data`` (name, description aside)."""
     parent: dict[str, Any] = {"name": "Parent", "description": "not inherited"}
@@ -371,6 +456,8 @@ def _split(draw: st.DrawFn, data: dict[str, Any]) -> tuple[dict[str, Any], dict[
             parent[key], items = _split_list(draw, value, key)
             if items is not None:
                 child[key] = items
+        elif key == "actuals" and where == "both" and isinstance(value, dict):
+            parent[key], child[key] = _split_actuals(draw, value)
         elif key == "rental" and where == "both" and "segments" in value:
             parent[key] = {k: v for k, v in value.items() if k != "segments"}
             parent[key]["segments"], segments = _split_list(draw, value["segments"], "segment")
@@ -394,10 +481,14 @@ def scenario_files(draw: st.DrawFn, stem: str = "scenario") -> GeneratedScenario
     """A valid scenario as YAML files: one file, or a chain of two or three via ``extends``.
 
     The main file is ``STEM.yaml``; parents are ``STEM-parent.yaml``,
-    ``STEM-grandparent.yaml``.
+    ``STEM-grandparent.yaml``; a ledger export is ``STEM-ledger.csv``.
     """
     data = draw(scenario_data())
     files: dict[str, str] = {}
+    if "actuals" in data and draw(st.booleans()):  # the ledger as a CSV export instead
+        ledger = LEDGER.format(stem=stem)
+        files[ledger] = ledger_csv(data["actuals"], dutch=draw(st.booleans()))
+        data["actuals"] = ledger
     depth = draw(st.sampled_from([0, 0, 1, 2]))
     names = [f"{stem}.yaml", f"{stem}-parent.yaml", f"{stem}-grandparent.yaml"]
     current = data

@@ -282,12 +282,14 @@ def test_widgets_show_rates_in_percent_and_read_typed_values() -> None:
     cpi = app.rows["indexation.cpi"]
     assert (cpi.slider.value, cpi.slider.min, cpi.slider.max, cpi.entry.value) == (
         2.5, -2.0, 10.0, "2.50")
-    assert "(file: 2.50 %)" in cpi.label.value and "index cpi" in cpi.label.value
+    assert "(file: 2.50 %)" in cpi.label.value
+    assert "Indexation: consumer prices (CPI)" in cpi.label.value
     cpi.entry.value = "3,25"
     assert app.explorer.value("indexation.cpi") == 0.0325 and cpi.slider.value == 3.25
     assert 'data-changed="true"' in cpi.label.value and cpi.entry.value == "3.25"
     cpi.entry.value = "lots"
-    assert "index cpi: &#x27;lots&#x27; is not a number; type e.g. 2.50" in app.status.value
+    assert ("Indexation: consumer prices (CPI): &#x27;lots&#x27; is not a number; type e.g. 2.50"
+            in app.status.value)
     assert cpi.entry.value == "3.25"  # back to the explorer's value
     assert app.explorer.value("indexation.cpi") == 0.0325
     cash = app.rows["finance.opening_cash"]

@@ -81,9 +81,11 @@ def assert_identities(data: dict[str, Any]) -> None:
     scale = 1e-6 + 1e-9 * max(float(np.abs(v[np.isfinite(v)]).max(initial=0))
                               for v in lines.values())
     cash = (lines["result"] + lines["depreciation"] - lines["capex"] + lines["subsidy_cash"]
-            - lines["operating_subsidies"] - lines["investment_subsidy_release"])
+            - lines["operating_subsidies"] - lines["investment_subsidy_release"]
+            + lines["loan_received"] - lines["repayment"])  # contract v1.1, with loans
     assert np.allclose(lines["net_cash_flow"], cash, rtol=0, atol=scale * 10)
-    balance = lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+    balance = (lines["cash_end"] + lines["book_value"] - lines["deferred_subsidy"]
+               - lines["debt"])
     assert np.allclose(balance, lines["equity"], rtol=0, atol=scale * 10)
     income = sum(lines[k] for k in ("rental_income", "operating_subsidies",
                                     "investment_subsidy_release", "partner_cash",
@@ -136,6 +138,14 @@ def exercise_commands(path: Path) -> None:
         assert code == 2 and "has no uncertainty block" in err
     if scenario.risks:
         strict_json(ok("simulate", p, "--draws", "40", "--with-risks", "--format", "json"))
+    if scenario.ledger is not None and scenario.ledger.years:
+        for fmt in ("table", "csv"):
+            assert ok("variance", p, "--format", fmt)
+        variance = strict_json(ok("variance", p, "--format", "json"))
+        assert variance["closed_years"] == list(scenario.ledger.years)
+    else:
+        code, _, err = cli("variance", p)
+        assert code == 2 and "Traceback" not in err
     param = numeric_path(scenario)
     strict_json(ok("table", p, "--x", f"{param}=0:100:3", "--y", "finance.minimum_cash=0:1:2",
                    "--kpi", "min_cash", "--format", "json"))
@@ -157,8 +167,9 @@ def test_every_command_on_generated_scenarios(generated: GeneratedScenario) -> N
 @given(scenario_files())
 def test_extends_chain_resolves_to_its_data(generated: GeneratedScenario) -> None:
     """A chain of files loads to the same scenario as one flat file of the same data."""
-    flat = GeneratedScenario({"flat.yaml": yaml.safe_dump(generated.data)}, "flat.yaml",
-                             generated.data)
+    ledgers = {n: text for n, text in generated.files.items() if n.endswith(".csv")}
+    flat = GeneratedScenario({**ledgers, "flat.yaml": yaml.safe_dump(generated.data)},
+                             "flat.yaml", generated.data)
     with written(generated, flat) as (chain_path, flat_path):
         chain, single = finmodel.load_scenario(chain_path), finmodel.load_scenario(flat_path)
         drop = ("name",)
@@ -167,6 +178,27 @@ def test_extends_chain_resolves_to_its_data(generated: GeneratedScenario) -> Non
         a, b = finmodel.project(chain), finmodel.project(single)
         for line in finmodel.LINES:
             assert np.array_equal(a.lines[line], b.lines[line], equal_nan=True), line
+        assert_same_actuals(chain, single, generated.data.get("actuals"))
+
+
+def assert_same_actuals(chain: finmodel.Scenario, single: finmodel.Scenario,
+                        table: Any) -> None:
+    """The chain and the flat file read the same ledger; inline amounts as written (a CSV
+    export to the cent)."""
+    if table is None:
+        assert chain.ledger is None and single.ledger is None
+        return
+    assert chain.ledger is not None and single.ledger is not None
+    assert chain.ledger.years == single.ledger.years
+    assert np.array_equal(chain.ledger.values, single.ledger.values, equal_nan=True)
+    if isinstance(table, dict):
+        from finmodel.model.actuals import ACTUAL_LINES
+
+        assert list(chain.ledger.years) == sorted(table)
+        for j, year in enumerate(chain.ledger.years):
+            for i, line in enumerate(ACTUAL_LINES):
+                expected = table[year].get(line, np.nan)
+                assert np.array_equal(chain.ledger.values[i, j], expected, equal_nan=True)
 
 
 @settings(SETTINGS, max_examples=10)
@@ -192,14 +224,25 @@ def test_compare_two_generated_scenarios(base: GeneratedScenario,
 
 def report_sections(projection: finmodel.Projection) -> list[str]:
     """Every section of the scenario report, as the notebook builds it."""
-    from finmodel.views import partnership_report, reporting, uncertainty_charts
+    from finmodel.analysis.variance import variance
+    from finmodel.views import (
+        partnership_report,
+        reporting,
+        uncertainty_charts,
+        variance_report,
+    )
 
-    return [reporting.summary_html(projection), reporting.budget_html(projection),
+    actuals = ([variance_report.section_html(variance(projection.scenario, projection), lang)
+                for lang in ("en", "nl")] if projection.scenario.ledger is not None else [])
+    return [reporting.summary_html(projection, "en", None, reporting.contents(projection)),
+            reporting.budget_html(projection), *actuals,
             reporting.charts_html(projection), reporting.detail_html(projection),
             partnership_report.parties_html(projection),
+            partnership_report.agreement_html(projection),
+            partnership_report.agreement_html(projection, "nl"),
             partnership_report.risks_html(projection.scenario),
             uncertainty_charts.section_html(projection.scenario, draws=50),
-            reporting.assumptions_html(projection)]
+            reporting.checks_html(projection), reporting.assumptions_html(projection)]
 
 
 @settings(SETTINGS, max_examples=8)
@@ -211,6 +254,7 @@ def test_every_report_section_on_generated_scenarios(generated: GeneratedScenari
         projection = finmodel.project(finmodel.load_scenario(path))
         for html in report_sections(projection):
             assert not NOT_A_NUMBER.search(html), NOT_A_NUMBER.search(html)
+            assert "<script>" not in html  # the agreement's texts are escaped
         assert summary.sentences(projection)
         for frame in (summary.kpi_table(projection), summary.checks_table(projection),
                       summary.assumptions_table(projection.scenario)):
@@ -236,13 +280,19 @@ def test_every_workbook_sheet_on_generated_scenarios(generated: GeneratedScenari
     """budget.xlsx with the partnership sheets, read back: every number finite."""
     import openpyxl
 
+    from finmodel.analysis.variance import variance
+    from finmodel.views import variance_report
     from finmodel.views.partnership_report import workbook_sheets
     from finmodel.views.workbook import write_budget_xlsx
 
     with written(generated) as (path,):
         projection = finmodel.project(finmodel.load_scenario(path))
         target = path.parent / "budget.xlsx"
-        write_budget_xlsx(projection, target, extra_sheets=workbook_sheets(projection))
+        sheets = workbook_sheets(projection)
+        if projection.scenario.ledger is not None:
+            sheets.update(variance_report.workbook_sheets(variance(projection.scenario,
+                                                                   projection)))
+        write_budget_xlsx(projection, target, extra_sheets=sheets)
         book = openpyxl.load_workbook(target)
         assert {"parties", "risks"} <= set(book.sheetnames)
         for sheet in book.worksheets:

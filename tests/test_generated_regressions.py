@@ -27,7 +27,7 @@ def test_workbook_sheets_without_parties(write: Callable[..., Path]) -> None:
     failed for every such scenario)."""
     projection = finmodel.project(finmodel.load_scenario(write(MINIMAL)))
     sheets = workbook_sheets(projection)
-    assert set(sheets["parties"].index.get_level_values("party")) == {"Lab"}
+    assert set(sheets["parties"].index.get_level_values("party")) == {"[lab]"}
     assert "Own-use hours (h)" not in set(sheets["parties"].index.get_level_values("measure"))
     assert "The scenario has no parties." in parties_html(projection)
 
@@ -90,3 +90,45 @@ subsidies:
     assert math.isclose(deferred[0], 150000 * 6 / 7, rel_tol=1e-15)
     data = json.loads(projection.to_json())
     assert data["kpis"]["deferred_subsidy_end"] == 0.0
+
+
+def _tiny_plan(write: Callable[..., Path], amount: float, booked: float) -> Path:
+    """One year, one party paying ``amount`` in cash; the ledger books ``booked``."""
+    return write(MINIMAL.replace("horizon: 3", "horizon: 1") + f"""\
+parties:
+  - name: College
+    role: public
+    contributions:
+      - {{name: Fee, type: cash, amount: {amount!r}}}
+actuals:
+  2025: {{partner_cash: {booked!r}}}
+""")
+
+
+@pytest.mark.parametrize("amount", [1.1125369292536007e-308, 6.893760527753175e-154])
+def test_variance_against_a_plan_of_almost_nothing(write: Callable[..., Path], amount: float,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A plan of 1e-308 EUR booked as 665: the ratio overflowed (a RuntimeWarning, ``inf``);
+    a plan of 7e-154 gave a ratio Babel could not round (``decimal.InvalidOperation`` in
+    the report). The difference is 665; the ratio is null beyond the float range and
+    shown capped."""
+    from finmodel.analysis.variance import variance
+    from finmodel.views import variance_report
+
+    path = _tiny_plan(write, amount, 665.0)
+    v = variance(finmodel.load_scenario(path))
+    table = v.table("partner_cash")
+    assert table["plan"][0] == amount and table["difference"][0] == 665.0 - amount
+    ratio = 665.0 / amount
+    assert (math.isnan(table["relative"][0]) if math.isinf(ratio)
+            else table["relative"][0] == ratio)
+    for lang in ("en", "nl"):
+        html = variance_report.section_html(v, lang)
+        assert ">inf" not in html and ("100,000,000%" in html or "100.000.000%" in html
+                                       or math.isinf(ratio))
+    assert main(["variance", str(path), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out, parse_constant=lambda c: 1 / 0)
+    relative = data["variance"]["partner_cash"]["relative"][0]
+    assert relative is None if math.isinf(ratio) else relative == ratio
+    assert main(["variance", str(path)]) == 0
+    assert "inf" not in capsys.readouterr().out

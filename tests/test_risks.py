@@ -176,8 +176,9 @@ def test_register_text_csv_and_chart(risky: finmodel.Scenario) -> None:
     assert text.index("Tariff and wages") < text.index("Higher fee")
     rows = register_csv(register).splitlines()
     assert rows[0] == ("risk,probability,impact_npv,impact_min_cash,impact_break_even_year,"
-                       "impact_years_below_minimum,expected_npv,expected_min_cash")
-    assert rows[2] == "Nothing happens,0.9,0.0,0.0,0,0,0.0,0.0"
+                       "impact_years_below_minimum,expected_npv,expected_min_cash,"
+                       "financing_need,impact_financing_need")
+    assert rows[2] == "Nothing happens,0.9,0.0,0.0,0,0,0.0,0.0,0.0,0.0"
     ax = expected_impact_chart(register)
     assert [t.get_text() for t in ax.get_yticklabels()] == [r.name for r in register.risks]
 

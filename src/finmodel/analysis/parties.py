@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from finmodel.model.projection import Projection
 
-__all__ = ["LAB_MEASURES", "MEASURES", "CofinancingRow", "PartyCase", "PartyStatement",
+__all__ = ["LAB", "LAB_MEASURES", "MEASURES", "CofinancingRow", "PartyCase", "PartyStatement",
            "party_statement"]
 
 Array = NDArray[np.float64]
@@ -36,6 +36,10 @@ MEASURES: tuple[str, ...] = ("own_use_hours", "brings_cash", "brings_in_kind", "
                              "own_use_value", "benefits", "gets", "net")
 #: The rows of the lab's own block.
 LAB_MEASURES: tuple[str, ...] = ("partner_cash", "in_kind_income", "result", "net_cash_flow")
+#: The lab's rows in tables and CSV whose first column is the party. Names cannot contain
+#: ``[`` or ``]`` (they are used in paths), so no party is ever called this: a party
+#: named "Lab", "Total" or "Het lab zelf" stays apart from the lab's own rows.
+LAB = "[lab]"
 
 @dataclass(frozen=True)
 class PartyCase:
@@ -116,17 +120,18 @@ class PartyStatement:
         }
 
     def table(self) -> pd.DataFrame:
-        """Every party's rows and the lab's: index (party, measure), years as columns."""
+        """Every party's rows and the lab's (party :data:`LAB`): index (party, measure),
+        years as columns."""
         import pandas as pd
 
         rows = {(name, m): getattr(case, m) for name, case in self.parties.items()
                 for m in MEASURES}
-        rows.update({("Lab", m): v for m, v in self.lab.items()})
+        rows.update({(LAB, m): v for m, v in self.lab.items()})
         frame = pd.DataFrame(list(rows.values()), columns=self.years.tolist(),
                              index=pd.MultiIndex.from_tuples(list(rows), names=("party",
                                                                                 "measure")))
         frame["npv"] = [self.parties[p].npv if m == "net" else
-                        (self.lab_npv if (p, m) == ("Lab", "net_cash_flow") else np.nan)
+                        (self.lab_npv if (p, m) == (LAB, "net_cash_flow") else np.nan)
                         for p, m in rows]
         return frame
 

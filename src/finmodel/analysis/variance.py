@@ -132,13 +132,19 @@ class Variance:
 
     def table(self, name: str) -> dict[str, Array]:
         """``plan``, ``actual``, ``difference`` (actual - plan) and ``relative``
-        (difference / |plan|, NaN when the plan is 0) per closed year, one line."""
+        (difference / |plan|, NaN when the plan is 0) per closed year, one line.
+
+        A plan so close to 0 that the ratio is beyond the float range (a plan of 1e-308
+        EUR) has no relative difference either (NaN, null in JSON), rather than infinity.
+        """
         closed = len(self.closed_years)
         plan = _plan_line(self.plan.evaluation, name)[:closed]
         actual = self.all_lines[name][:closed]
         difference = actual - plan
-        relative = np.divide(difference, np.abs(plan), out=np.full(closed, np.nan),
-                             where=plan != 0)
+        with np.errstate(over="ignore"):
+            relative = np.divide(difference, np.abs(plan), out=np.full(closed, np.nan),
+                                 where=plan != 0)
+        relative[~np.isfinite(relative)] = np.nan
         return {"plan": plan, "actual": actual, "difference": difference, "relative": relative}
 
     @cached_property

@@ -40,7 +40,10 @@ class Control:
 
     ``path`` is the parameter it changes (the key of :meth:`Explorer.set`), ``base`` its
     value in the scenario, ``low``..``high`` its range and ``step`` its slider step, all in
-    ``unit``. ``fast`` is true when it goes through the draw axis.
+    ``unit``. ``fast`` is true when it goes through the draw axis. ``kind_of_item`` is a
+    contribution's ``type`` (``cash`` or ``in_kind``), else empty. ``label`` is a short
+    English name for code and errors; the panel names a control in its language with
+    :func:`finmodel.explore.display.label`.
     """
 
     path: str
@@ -54,6 +57,7 @@ class Control:
     unit: str
     original: Any
     fast: bool = True
+    kind_of_item: str = ""
 
     @property
     def integer(self) -> bool:
@@ -131,9 +135,10 @@ def scenario_controls(scenario: Scenario) -> tuple[Control, ...]:
         out.extend(_subsidy(u))
     for p in data.get("parties", []):
         for c in p.get("contributions", []):
-            out.append(_amount(f"parties[{p['name']}].contributions[{c['name']}].amount",
-                               c["amount"], f"{p['name']}: {c['name']} ({c['type']})",
-                               "Partners", "EUR/year"))
+            control = _amount(f"parties[{p['name']}].contributions[{c['name']}].amount",
+                              c["amount"], f"{p['name']}: {c['name']} ({c['type']})",
+                              "Partners", "EUR/year")
+            out.append(dataclasses.replace(control, kind_of_item=c["type"]))
     for name, rate in data.get("indexation", {}).items():
         out.append(_rate(f"indexation.{name}", rate, f"index {name}"))
     opening = data.get("finance", {}).get("opening_cash", 0.0)

@@ -14,10 +14,10 @@ import re
 
 from finmodel.explore.controls import Control
 from finmodel.views import i18n
-from finmodel.views.i18n import Language, has, t
+from finmodel.views.i18n import Language, has, param_name, t
 
-__all__ = ["format_value", "parse_value", "percent", "shown", "slider_step", "stored",
-           "unit_text", "written_text"]
+__all__ = ["format_value", "label", "money", "parse_value", "percent", "shown", "slider_step",
+           "stored", "unit_text", "written_text"]
 
 #: Decimals kept when a shown value is turned back into the scenario's unit.
 _DECIMALS = 10
@@ -104,6 +104,35 @@ def format_value(control: Control, value: float, lang: Language = "en") -> str:
 _DUTCH = str.maketrans({",": ".", ".": ","})
 
 
+_CONTRIBUTION = re.compile(r"parties\[(.*)\]\.contributions\[(.*)\]\.amount")
+_LOAN_YEAR = re.compile(r"finance\.loans\[(.*)\]\.year")
+
+
+def label(control: Control, lang: Language = "en") -> str:
+    """The control's name in the panel, in ``lang``: the names written in the file (a
+    segment, a party, a loan, an index the catalogue does not know) as written, every other
+    word from the catalogue (:func:`finmodel.views.i18n.param_name`); the parameter path
+    goes in the tooltip.
+
+    Examples
+    --------
+    >>> cpi = Control("indexation.cpi", "index cpi", "Indices", "value", 0.025, -0.02, 0.1,
+    ...               0.0025, "rate per year", 0.025)
+    >>> label(cpi, "en"), label(cpi, "nl")
+    ('Indexation: consumer prices (CPI)', 'Indexatie: consumentenprijzen (CPI)')
+    >>> fee = Control("parties[A].contributions[Fee].amount", "A: Fee (cash)", "Partners",
+    ...               "value", 1.0, 0.0, 100.0, 1.0, "EUR/year", 1.0, kind_of_item="in_kind")
+    >>> label(fee, "nl")
+    'A: Fee (in natura)'
+    """
+    if (match := _CONTRIBUTION.fullmatch(control.path)) and control.kind_of_item:
+        return t(lang, f"ex.contribution.{control.kind_of_item}", party=match.group(1),
+                 item=match.group(2))
+    if match := _LOAN_YEAR.fullmatch(control.path):
+        return t(lang, "ex.loan_year", name=match.group(1))
+    return param_name(lang, control.path)
+
+
 def unit_text(control: Control, lang: Language = "en") -> str:
     """The unit written after the value: ``%``, ``%-pt``, ``× file``, ``EUR/year``...
     (in ``lang``; a unit the catalogue does not know is kept as the control gives it).
@@ -141,12 +170,28 @@ def written_text(control: Control, lang: Language = "en") -> str:
 _NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*|[+-]?[.,][0-9]+")
 
 
+def money(control: Control) -> bool:
+    """True for fields whose typed value may group thousands: amounts, tariffs and hours
+    (a value control that is no rate); rates, factors, shifts and years never do."""
+    return control.kind == "value" and not percent(control)
+
+
 def parse_value(control: Control, text: str) -> float:
     """What a controller typed, in the control's own unit; ValueError if it is no number.
 
-    A separator followed by exactly three digits, or repeated, groups thousands in an
-    amount; otherwise it is the decimal mark (so ``2,5`` is two and a half). Where both
-    ``.`` and ``,`` occur, the last one is the decimal mark.
+    The field's kind decides what a single separator means:
+
+    - Where both ``.`` and ``,`` occur, the last one is the decimal mark and the other
+      groups thousands (``1.234,56`` and ``1,234.56`` are both 1234.56).
+    - A separator that occurs more than once groups thousands (``1.234.567``); the groups
+      must then be valid (1-3 digits, no leading 0, then groups of exactly 3), else it is
+      no number.
+    - A single separator followed by exactly three digits groups thousands in a money field
+      (amounts, tariffs, hours: ``58.000`` and ``58,000`` are 58000, as a Dutch controller
+      writes it), unless the part before it is ``0`` (``0.125`` and ``0,125`` are an
+      eighth: no amount starts its thousands with 0). In a rate (shown in percent), a factor
+      (× file) or a shift it is always the decimal mark (``0.125`` % is 0.00125).
+    - Any other single separator is the decimal mark (``2,5`` is two and a half).
 
     Examples
     --------
@@ -154,10 +199,12 @@ def parse_value(control: Control, text: str) -> float:
     ...                0.0, 500000.0, 5000.0, "EUR", 150000.0)
     >>> [parse_value(cash, t) for t in ("160000", "160,000", "160.000 EUR", "1.234,5")]
     [160000.0, 160000.0, 160000.0, 1234.5]
+    >>> [parse_value(cash, t) for t in ("0.125", "0,125", "58.000", "1.234.567")]
+    [0.125, 0.125, 58000.0, 1234567.0]
     >>> rate = Control("indexation.cpi", "index cpi", "Indices", "value", 0.025, -0.02, 0.1,
     ...                0.0025, "rate per year", 0.025)
-    >>> parse_value(rate, "2,5 %"), parse_value(rate, "\u22120.5")
-    (0.025, -0.005)
+    >>> parse_value(rate, "2,5 %"), parse_value(rate, "\u22120.5"), parse_value(rate, "0,125")
+    (0.025, -0.005, 0.00125)
     """
     clean = text.strip().replace("\u2212", "-").replace("\u00a0", "").replace(" ", "")
     match = _NUMBER.search(clean)
@@ -167,12 +214,17 @@ def parse_value(control: Control, text: str) -> float:
     marks = [c for c in number if c in ".,"]
     if len(set(marks)) == 2:
         decimal = marks[-1]
+        whole = number[:number.rindex(decimal)]
+        if not _grouped(whole.lstrip("+-"), "." if decimal == "," else ","):
+            raise ValueError(f"{text!r} is not a number")
         number = number.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif len(marks) > 1:
+        if not _grouped(number.lstrip("+-"), marks[0]):
+            raise ValueError(f"{text!r} is not a number")
+        number = number.replace(marks[0], "")
     elif marks:
-        mark, groups = marks[0], number.lstrip("+-").split(marks[0])
-        thousands = len(marks) > 1 or (len(groups[-1]) == 3 and not percent(control)
-                                       and control.kind not in ("scale", "shift"))
-        number = number.replace(mark, "") if thousands else number.replace(mark, ".")
+        thousands = money(control) and _grouped(number.lstrip("+-"), marks[0])
+        number = number.replace(marks[0], "" if thousands else ".")
     return stored(control, float(number))
 
 
@@ -200,3 +252,18 @@ def range_text(control: Control, got: float, lang: Language = "en") -> str:
     return t(lang, "ex.out_of_range", kind=kind, low=_plain(lang, shown(control, control.low)),
              high=_plain(lang, shown(control, control.high)), unit=unit_text(control, lang),
              got=_plain(lang, shown(control, got)))
+
+
+def _grouped(digits: str, mark: str) -> bool:
+    """True when ``digits`` is a number with ``mark`` grouping thousands (``1.234.567``);
+    a number without ``mark`` is grouped too.
+
+    Examples
+    --------
+    >>> _grouped("58.000", "."), _grouped("0.125", "."), _grouped("1.23.456", ".")
+    (True, False, False)
+    >>> _grouped("12", ",")
+    True
+    """
+    return re.fullmatch(rf"[1-9][0-9]{{0,2}}(?:{re.escape(mark)}[0-9]{{3}})*|[0-9]+",
+                        digits) is not None

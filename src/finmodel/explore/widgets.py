@@ -98,8 +98,7 @@ class _Row:
         self.unit = w.HTML(html.escape(display.unit_text(control, lang)),
                            layout=w.Layout(width="24%"))
         written = display.written_text(control, lang)
-        self.name = label = (control.label if lang == "en"
-                             else i18n.param_name(lang, control.path))
+        self.name = label = display.label(control, lang)
         self.label = w.HTML(layout=w.Layout(width="98%"))
         self._label = (f'<span title="{html.escape(control.path)}">{html.escape(label)}'
                        f'</span> <span class="finmodel-file" style="color:#666">'
@@ -257,10 +256,11 @@ class ExplorerApp:
         control = self.rows[path].control
         try:
             self._pending[path] = display.parse_value(control, text)
-        except ValueError as exc:
+        except ValueError:
             example = display.format_value(control, control.base, self.lang)
+            error = t(self.lang, "ex.not_a_number", text=repr(text))
             self.status.value = _message(t(self.lang, "ex.type_eg", label=self.rows[path].name,
-                                           error=exc, example=example), error=True)
+                                           error=error, example=example), error=True)
             self.rows[path].forget()
             self._follow()
             return

@@ -63,16 +63,25 @@ def findings(p: Projection, lang: Language = "en") -> list[str]:
 
 def top_risks(scenario: Scenario, lang: Language = "en", count: int = 3) -> list[str]:
     """The ``count`` risks with the most harmful expected effect on the NPV, in words
-    (none when the scenario lists no risks or they cannot be applied)."""
+    (none when the scenario lists no risks or they cannot be applied). A risk that raises
+    the financing need says by how much (the extra opening cash or loan it calls for)."""
     from finmodel.analysis.risks import risk_register, validate_risks
 
     if not scenario.risks or validate_risks(scenario):
         return []
+    from finmodel.views.risks import financing_need
+
     register = risk_register(scenario)
-    return [t(lang, "s.risk_line", name=r.name, probability=i18n.percent(lang, r.probability),
-              expected=i18n.signed(i18n.money(lang, float(r.expected_impact["npv"] or 0.0)),
-                                   float(r.expected_impact["npv"] or 0.0)))
-            for r in register.risks[:count]]
+    lines = []
+    for r in register.risks[:count]:
+        expected = float(r.expected_impact["npv"] or 0.0)
+        change = financing_need(register, r)[1]
+        # the extra money the risk makes the lab need, only where it needs more
+        key, need = ("s.risk_line_need", i18n.money(lang, change)) if round(change) > 0 \
+            else ("s.risk_line", "")
+        lines.append(t(lang, key, name=r.name, probability=i18n.percent(lang, r.probability),
+                       expected=i18n.signed(i18n.money(lang, expected), expected), need=need))
+    return lines
 
 
 def changes(base: Projection, p: Projection, lang: Language = "en", count: int = 5

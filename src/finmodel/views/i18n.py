@@ -217,12 +217,14 @@ def param_name(lang: Language, path: str) -> str:
     """A parameter path in words: item names kept, field names translated.
 
     ``rental.segments[Schools].tariff`` -> "Schools: tariff"; the path itself belongs in
-    a tooltip or the assumptions table.
+    a tooltip or the assumptions table. An index the catalogue knows (``cpi``, ``wages``,
+    ``tariffs``, ``energy``...: keys ``index.NAME``) gets its words; any other index name
+    is the scenario's own key and is shown as written.
 
     >>> param_name("en", "subsidies[Grant].phase_out.full_years")
     'Grant: phase-out: full years'
-    >>> param_name("nl", "indexation.cpi")
-    'Indexatie: cpi'
+    >>> param_name("nl", "indexation.cpi"), param_name("nl", "indexation.Bouwkosten")
+    ('Indexatie: consumentenprijzen (CPI)', 'Indexatie: Bouwkosten')
     >>> param_name("en", 'uncertainty."rental.segments[A].tariff".normal')
     'Uncertainty: A: tariff: normal'
     >>> param_name("en", 'risks[Cut].overrides["subsidies[Grant].amount"]')
@@ -242,7 +244,8 @@ def param_name(lang: Language, path: str) -> str:
         elif field is not None and field.isdigit():
             words.append(field)  # a year of a series
         elif field is not None:
-            key = f"field.{field}"
+            key = (f"index.{field}" if i == 1 and tokens[0][2] == "indexation"
+                   else f"field.{field}")
             words.append(t(lang, key) if has(lang, key) else field)
     text = ": ".join(words) or path
     return text[:1].upper() + text[1:]

@@ -10,7 +10,7 @@ import io
 import math
 from typing import TYPE_CHECKING
 
-from finmodel.analysis.parties import PartyStatement, _list, _span
+from finmodel.analysis.parties import LAB, PartyStatement, _list, _span
 from finmodel.views.text import csv_writer
 
 if TYPE_CHECKING:
@@ -85,7 +85,8 @@ def statement_text(statement: PartyStatement, lang: Language = "en") -> str:
 
 
 def statement_csv(statement: PartyStatement) -> str:
-    """One CSV row per party and measure (the lab as party ``Lab``), years as columns."""
+    """One CSV row per party and measure, years as columns; the lab's own rows have the
+    party ``[lab]`` (:data:`~finmodel.analysis.parties.LAB`), which no party can be called."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(["party", "measure", *statement.years.tolist(), "npv"])
@@ -94,7 +95,7 @@ def statement_csv(statement: PartyStatement) -> str:
             writer.writerow([name, m, *map(repr, _list(getattr(case, m))),
                              repr(case.npv) if m == "net" else ""])
     for m, values in statement.lab.items():
-        writer.writerow(["Lab", m, *map(repr, _list(values)),
+        writer.writerow([LAB, m, *map(repr, _list(values)),
                          repr(statement.lab_npv) if m == "net_cash_flow" else ""])
     return buffer.getvalue()
 

@@ -16,6 +16,7 @@ from finmodel.analysis.parties import PartyStatement, party_statement
 from finmodel.analysis.risks import (
     EXPECTED_KPIS,
     IMPACT_KPIS,
+    RiskImpact,
     RiskRegister,
     risk_register,
     validate_risks,
@@ -23,7 +24,7 @@ from finmodel.analysis.risks import (
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
 from finmodel.views.parties import LAB_MEASURES, MEASURES, give_get_chart
-from finmodel.views.risks import expected_impact_chart
+from finmodel.views.risks import expected_impact_chart, financing_need
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,10 +138,11 @@ def parties_html(p: Projection, lang: Language = "en") -> str:
         lang, statement.discount_rate, 2)))]
     texts = {party.name: party for party in p.scenario.parties}
     totals = {_measure(lang, m) for m in ("brings", "gets", "net")}
-    for name, case in statement.parties.items():
+    for number, (name, case) in enumerate(statement.parties.items(), start=1):
         party = texts[name]
+        # by position: a name may have spaces, or be "lab" (the lab's own anchor)
         out.append(_heading(3, t(lang, "party.heading", name=name,
-                                 role=t(lang, f"role.{case.role}")), f"party-{name}"))
+                                 role=t(lang, f"role.{case.role}")), f"party-{number}"))
         if party.objectives or party.responsibilities:
             out.append(_list_html(t(lang, "party.objectives"), party.objectives, lang))
             out.append(_list_html(t(lang, "party.responsibilities"), party.responsibilities,
@@ -214,9 +216,20 @@ def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFra
                 for k in IMPACT_KPIS},
              **{t(lang, "risk.col.expected", kpi=name(k)): signed(k, r.expected_impact[k])
                 for k in EXPECTED_KPIS},
+             **_need_columns(register, r, lang),
              t(lang, "risk.col.description"): r.description}
             for r in register.risks]
     return pd.DataFrame(rows).set_index(t(lang, "risk.col.risk"))
+
+
+def _need_columns(register: RiskRegister, risk: RiskImpact, lang: Language) -> dict[str, str]:
+    """The financing need with the risk and its change against the base, as shown."""
+    from finmodel.views.reporting import amount_text
+
+    need, change = financing_need(register, risk)
+    return {t(lang, "risk.col.need"): amount_text(need, lang),
+            t(lang, "risk.col.need_change"): i18n.signed(amount_text(change, lang),
+                                                          round(change))}
 
 
 def risks_html(scenario: Scenario, lang: Language = "en") -> str:
@@ -293,6 +306,9 @@ def risks_sheet(scenario: Scenario, lang: Language = "en") -> pd.DataFrame:
     for kpi in ("break_even_year", "years_below_minimum"):  # years, not euros
         frame[f"impact_{kpi}"] = pd.Series([r.impact[kpi] for r in register.risks],
                                            index=frame.index, dtype=object)
+    needs = [financing_need(register, r) for r in register.risks]
+    frame["financing_need"] = [need for need, _ in needs]
+    frame["impact_financing_need"] = [change for _, change in needs]
     frame = frame.rename_axis(t(lang, "wb.dl.risk"))
     return frame.rename(columns={c: t(lang, f"wb.col.{c}") for c in frame.columns
                                  if i18n.has(lang, f"wb.col.{c}")})

@@ -30,7 +30,7 @@ __all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "LOAN_BALANCE_LINES",
 
 #: Section keys in report order, with their anchors (``id=``); the headings are the
 #: catalogue's ``section.<key>`` in the report's language.
-SECTIONS = ("summary", "budget", "cash", "balance", "charts", "detail", "parties",
+SECTIONS = ("summary", "budget", "cash", "balance", "actuals", "charts", "detail", "parties",
             "agreement", "risks", "uncertainty", "checks", "assumptions", "provenance")
 
 BUDGET_LINES = ("rental_income", "operating_subsidies", "investment_subsidy_release",
@@ -78,9 +78,20 @@ def language_of(p: Projection, lang: str | None = None) -> Language:
 
 
 def contents(p: Projection) -> list[str]:
-    """The sections this projection's report has, in order (no uncertainty section when
-    the scenario has no ``uncertainty``)."""
-    return [key for key in SECTIONS if key != "uncertainty" or p.scenario.uncertainty]
+    """The sections this projection's report has, in order: "Budget vs actuals" only when
+    the scenario has closed years (``actuals``), "Uncertainty" only with an
+    ``uncertainty`` block.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> contents(finmodel.project(finmodel.load_scenario("scenarios/base_actuals.yaml")))[:6]
+    ['summary', 'budget', 'cash', 'balance', 'actuals', 'charts']
+    """
+    ledger = p.scenario.ledger
+    present = {"uncertainty": bool(p.scenario.uncertainty),
+               "actuals": ledger is not None and bool(ledger.years)}
+    return [key for key in SECTIONS if present.get(key, True)]
 
 
 def load(scenario_path: str) -> Projection:

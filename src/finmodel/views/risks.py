@@ -1,7 +1,11 @@
 """The risk register for people: a terminal table, CSV and the chart of expected impacts.
 
 The numbers come from :func:`finmodel.analysis.risks.risk_register` (impact = stressed -
-base; expected impact = probability x impact).
+base; expected impact = probability x impact). Beside them every view shows the financing
+need with the risk (``max(0, minimum_cash - min_cash)`` of the stressed scenario, the
+extra opening cash or loan that keeps cash above the minimum in every year) and its change
+against the base (:func:`financing_need`); both come from the KPIs the register holds, so
+its JSON is unchanged.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from finmodel.analysis.risks import EXPECTED_KPIS, IMPACT_KPIS, RiskRegister
+from finmodel.analysis.risks import EXPECTED_KPIS, IMPACT_KPIS, RiskImpact, RiskRegister
 from finmodel.views.text import csv_writer, format_kpi
 
 if TYPE_CHECKING:
@@ -19,7 +23,24 @@ if TYPE_CHECKING:
 
     from finmodel.views.i18n import Language
 
-__all__ = ["expected_impact_chart", "register_csv", "register_text"]
+__all__ = ["expected_impact_chart", "financing_need", "register_csv", "register_text"]
+
+
+def financing_need(register: RiskRegister, risk: RiskImpact) -> tuple[float, float]:
+    """The financing need with ``risk`` (EUR, >= 0) and its change against the base (EUR;
+    positive: the risk makes the lab need more money).
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.analysis.risks import risk_register
+    >>> register = risk_register(finmodel.load_scenario("scenarios/base.yaml"))
+    >>> cut = next(r for r in register.risks if r.name == "Operating grant cut by a quarter")
+    >>> financing_need(register, cut)
+    (17167.0, 17167.0)
+    """
+    need = float(risk.kpis["financing_need"] or 0.0)
+    return need, need - float(register.base["financing_need"] or 0.0)
 
 
 
@@ -44,8 +65,11 @@ def register_text(register: RiskRegister, lang: Language = "en") -> str:
            t(lang, "cli.risks.base")]
     names = {k: kpi_name(lang, k) for k in IMPACT_KPIS}
     wide = max(len(v) for v in names.values()) + 2
-    out += [f"  {names[k]:<{wide}}{format_kpi(k, register.base[k], lang)}" for k in IMPACT_KPIS]
-    head = t(lang, "cli.risks.columns")
+    names["financing_need"] = kpi_name(lang, "financing_need")
+    wide = max(wide, len(names["financing_need"]) + 2)
+    out += [f"  {names[k]:<{wide}}{format_kpi(k, register.base[k], lang)}"
+            for k in (*IMPACT_KPIS, "financing_need")]
+    head = t(lang, "cli.risks.columns") + t(lang, "cli.risks.columns_need")
     if not register.risks:
         return "\n".join([*out, "", t(lang, "s.no_risks")]) + "\n"
     out += ["", t(lang, "cli.risks.ranked"), head]
@@ -54,8 +78,15 @@ def register_text(register: RiskRegister, lang: Language = "en") -> str:
                    + "".join(f"{_format(k, r.impact[k], lang=lang):>{w}}" for k, w in
                              zip(IMPACT_KPIS, (12, 12, 11, 8), strict=True))
                    + f"{_format('npv', r.expected_impact['npv'], lang=lang):>12}"
-                   + f"{_format('min_cash', r.expected_impact['min_cash'], lang=lang):>14}")
+                   + f"{_format('min_cash', r.expected_impact['min_cash'], lang=lang):>14}"
+                   + _need_text(register, r, lang))
     return "\n".join(out) + "\n"
+
+
+def _need_text(register: RiskRegister, risk: RiskImpact, lang: Language) -> str:
+    need, change = financing_need(register, risk)
+    return (f"{_format('financing_need', need, signed=False, lang=lang):>14}"
+            f"{_format('financing_need', change, lang=lang):>12}")
 
 
 def percent_text(value: float, lang: Language) -> str:
@@ -65,15 +96,18 @@ def percent_text(value: float, lang: Language) -> str:
 
 
 def register_csv(register: RiskRegister) -> str:
-    """One CSV row per risk, ranked; empty cells where an impact is null."""
+    """One CSV row per risk, ranked; empty cells where an impact is null; the last two
+    columns are the financing need with the risk and its change (:func:`financing_need`)."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(["risk", "probability", *(f"impact_{k}" for k in IMPACT_KPIS),
-                     *(f"expected_{k}" for k in EXPECTED_KPIS)])
+                     *(f"expected_{k}" for k in EXPECTED_KPIS), "financing_need",
+                     "impact_financing_need"])
     for r in register.risks:
         writer.writerow([r.name, repr(r.probability),
                          *("" if r.impact[k] is None else repr(r.impact[k]) for k in IMPACT_KPIS),
-                         *(repr(r.expected_impact[k]) for k in EXPECTED_KPIS)])
+                         *(repr(r.expected_impact[k]) for k in EXPECTED_KPIS),
+                         *(repr(x) for x in financing_need(register, r))])
     return buffer.getvalue()
 
 

@@ -8,6 +8,7 @@ inside the functions so that importing finmodel stays quick.
 from __future__ import annotations
 
 import base64
+import textwrap
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -119,25 +120,73 @@ def tornado_chart(tornado: Tornado, ax: Axes | None = None, lang: Language = "en
 
 def data_table_heatmap(table: DataTable, ax: Axes | None = None, lang: Language = "en"
                        ) -> Axes:
-    """The data table as a heatmap, each cell labelled when the grid is small."""
+    """The data table as a heatmap, each cell labelled when the grid is small.
+
+    Cells whose pair of values is no valid scenario (own use above the available hours;
+    :attr:`DataTable.invalid_cells`) are marked as the text table marks them: hatched, a
+    ``*`` after the label, and the note under the chart.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.analysis.sensitivity import data_table
+    >>> base = finmodel.load_scenario("scenarios/base.yaml")
+    >>> table = data_table(base, ("facility.available_hours", [300, 1400]),
+    ...                    ("finance.opening_cash", [0, 100000]), "min_cash")
+    >>> ax = data_table_heatmap(table)   # own use is 960 hours a year from 2027
+    >>> [t.get_text() for t in ax.texts]
+    ['-696k*', '-106k', '-596k*', '-6k']
+    >>> len(ax.patches), ax.get_xlabel().splitlines()[0]
+    (2, 'Available hours')
+    """
     ax = _axes(ax, (8, 5))
     image = ax.imshow(table.cells, origin="lower", aspect="auto", cmap="RdYlGn")
     ax.set_xticks(range(len(table.x_values)),
                   _ticks(table.x_param, table.x_values, lang), rotation=45)
     ax.set_yticks(range(len(table.y_values)), _ticks(table.y_param, table.y_values, lang))
     x_name, y_name = (i18n.param_name(lang, p) for p in (table.x_param, table.y_param))
-    ax.set_xlabel(x_name)
+    bad = table.invalid_cells
+    ax.set_xlabel(x_name if not bad.any() else
+                  x_name + "\n" + "\n".join(textwrap.wrap(t(lang, "cli.table.invalid"), 90)))
     ax.set_ylabel(y_name)
     if table.cells.size <= 100:
         for (i, j), v in np.ndenumerate(table.cells):
-            ax.text(j, i, t(lang, "n/a") if np.isnan(v) else
-                    i18n.number(lang, v / 1000) + "k", ha="center", va="center",
-                    fontsize="x-small")
+            ax.text(j, i, _cell_label(table.kpi, float(v), lang) + ("*" if bad[i, j] else ""),
+                    ha="center", va="center", fontsize="x-small")
+    _hatch(ax, bad)
     kpi = i18n.kpi_name(lang, table.kpi)
     bar = ax.figure.colorbar(image, ax=ax, label=kpi)
-    _euro(bar.ax, "y", lang)
+    if _money(table.kpi):
+        _euro(bar.ax, "y", lang)
     ax.set_title(t(lang, "chart.heatmap", kpi=kpi, x=x_name, y=y_name))
     return ax
+
+
+def _hatch(ax: Axes, bad: np.ndarray) -> None:
+    """Hatch the invalid cells, so they show on a grid too large for labels."""
+    from matplotlib.patches import Rectangle
+
+    for i, j in zip(*np.nonzero(bad), strict=True):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1.0, 1.0, fill=False, hatch="///",
+                               edgecolor="#2b2b2b", linewidth=0.0))
+
+
+def _money(kpi: str) -> bool:
+    """True for KPIs in euros (not years, counts or the debt service coverage ratio)."""
+    return not (kpi.endswith("_year") or kpi == "years_below_minimum"
+                or kpi.startswith("min_debt_service"))
+
+
+def _cell_label(kpi: str, value: float, lang: Language) -> str:
+    """A heatmap cell: euros in thousands (``-57k``), years as years, ratios with 2
+    decimals."""
+    if np.isnan(value):
+        return t(lang, "n/a")
+    if kpi.endswith("_year"):
+        return i18n.year(value)
+    if not _money(kpi):
+        return i18n.number(lang, value, 0 if kpi == "years_below_minimum" else 2)
+    return i18n.number(lang, value / 1000) + "k"
 
 
 def _ticks(path: str, values: np.ndarray, lang: Language = "en") -> list[str]:

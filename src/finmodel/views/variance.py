@@ -50,7 +50,21 @@ def _amount(name: str, value: float, lang: Language = "en") -> str:
     return f"{text} h" if name in _HOURS else text
 
 
+#: Relative differences beyond this (100,000,000 %) are shown as "> +100,000,000%": a
+#: plan of a fraction of a cent gives ratios no table needs in full (and Babel cannot
+#: round a ratio of 1e154 to one decimal).
+_HUGE = 1e6
+
+
 def _percent(value: float, lang: Language = "en") -> str:
+    """A relative difference in percent, signed; capped at :data:`_HUGE` each way.
+
+    >>> _percent(0.125), _percent(-6e154, "nl"), _percent(float("nan"))
+    ('+12.5%', '< -100.000.000%', 'n/a')
+    """
+    if math.isfinite(value) and abs(value) > _HUGE:
+        bound = math.copysign(_HUGE, value)
+        return f"{'>' if value > 0 else '<'} {i18n.signed(i18n.percent(lang, bound), bound)}"
     return i18n.signed(i18n.percent(lang, value, 1), value)
 
 
@@ -108,9 +122,11 @@ def explanations(v: Variance, count: int = 3, lang: Language = "en") -> list[str
 
 
 def _sentence(row: Row, lang: Language = "en") -> str:
-    diff = row.difference
-    share = "" if row.plan == 0 else t(lang, "var.above" if diff > 0 else "var.below",
-                                       share=i18n.percent(lang, abs(diff) / abs(row.plan)))
+    diff, ratio = row.difference, abs(row.relative)
+    # no share without a ratio: a plan of 0, or one too close to 0 for a float ratio
+    share = "" if math.isnan(ratio) else t(
+        lang, "var.above" if diff > 0 else "var.below",
+        share=i18n.percent(lang, ratio) if ratio <= _HUGE else f"> {i18n.percent(lang, _HUGE)}")
     sign, reaches = _EFFECT.get(row.line, (0, ""))
     if sign == 0:
         effect = t(lang, "var.in_kind")
