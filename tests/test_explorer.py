@@ -294,11 +294,12 @@ def test_widgets_show_rates_in_percent_and_read_typed_values() -> None:
     assert app.explorer.value("indexation.cpi") == 0.0325
     cash = app.rows["finance.opening_cash"]
     cash.entry.value = "-5.000"
-    assert "opening cash: must be a number between 0 and 500,000 EUR, got -5,000" \
+    assert "Opening cash: must be a number between 0 and 500,000 EUR, got -5,000" \
         in app.status.value  # by its name, in the shown unit, with the locale's separators
     assert cash.entry.value == "150,000"  # back to the explorer's value
     cpi.entry.value = "12"
-    assert "index cpi: must be a number between -2 and 10 %, got 12" in app.status.value
+    assert "Indexation: consumer prices (CPI): must be a number between -2 and 10 %, got 12" \
+            in app.status.value
     assert app.explorer.value("indexation.cpi") == 0.0325
 
 
