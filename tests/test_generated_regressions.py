@@ -132,3 +132,24 @@ def test_variance_against_a_plan_of_almost_nothing(write: Callable[..., Path], a
     assert relative is None if math.isinf(ratio) else relative == ratio
     assert main(["variance", str(path)]) == 0
     assert "inf" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_costs_of_nearly_nothing_chart_and_words(write: Callable[..., Path], lang: str) -> None:
+    """Costs of 3e-168 EUR a year against 1,000 EUR of rent make self-sufficiency about
+    3e170: the chart's percent axis and the summary said it through Babel's decimal
+    rounding, which raised InvalidOperation. Such numbers are now written as 3E172%."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from finmodel.views import charts, i18n, summary
+
+    path = write(MINIMAL + "operating_costs: [{name: Licences, amount: 3.0e-168}]\n"
+                 "rental:\n  segments: [{name: A, tariff: 10, demand_hours: 100}]\n")
+    p = finmodel.project(finmodel.load_scenario(path))
+    ratio = float(p.lines["self_sufficiency"][0])
+    assert ratio == pytest.approx(1000 / 3.0e-168)
+    assert i18n.percent(lang, ratio) == ("3,333E172%" if lang == "nl" else "3.333E172%")
+    svg = charts.svg(charts.self_sufficiency_chart(p, lang=lang)).decode()
+    assert "E172%" in svg or "E171%" in svg or "E173%" in svg
+    assert summary.sentences(p, lang)  # the sentences format it too, without raising

@@ -99,10 +99,34 @@ def _pattern(text: str) -> Any:
     return parse_pattern(text)
 
 
+#: Beyond this size a number is written in scientific notation (``1,5E20``): Babel's
+#: decimal arithmetic cannot round it to whole units, and no budget figure is that large
+#: (amounts are at most 1e12; only ratios of nearly nothing get there).
+HUGE = 1e15
+
+
+def _huge(lang: Language, value: float, suffix: str = "") -> str:
+    """A number too large to write out: ``∞`` or scientific notation, 4 digits."""
+    if math.isinf(value):
+        return ("-" if value < 0 else "") + "\u221e" + suffix
+    from babel.numbers import format_scientific
+
+    return str(format_scientific(value, "0.###E0", locale=_locale(lang))) + suffix
+
+
 def number(lang: Language, value: float | None, digits: int = 0) -> str:
-    """A number with the locale's separators, ``digits`` decimals, never ``-0``."""
+    """A number with the locale's separators, ``digits`` decimals, never ``-0``; a number
+    beyond :data:`HUGE` in scientific notation.
+
+    Examples
+    --------
+    >>> number("nl", 1234567.891, 2), number("en", -0.001), number("nl", 2.5e168)
+    ('1.234.567,89', '0', '2,5E168')
+    """
     if value is None or math.isnan(value):
         return t(lang, "n/a")
+    if not abs(value) < HUGE:
+        return _huge(lang, float(value))
     value = round(float(value), digits) + 0.0
     pattern = _pattern("#,##0" + ("." + "0" * digits if digits else ""))
     return str(pattern.apply(value, _locale(lang)))
@@ -137,15 +161,27 @@ def money(lang: Language, value: float | None) -> str:
     """Whole euros in the locale's format (see the module docstring)."""
     if value is None or math.isnan(value):
         return t(lang, "n/a")
+    if not abs(value) < HUGE:
+        before, after = _money_affixes(lang)[value < 0]
+        return before + _huge(lang, abs(float(value))) + after
     rounded = round(float(value)) + 0  # never "-0"
     before, after = _money_affixes(lang)[rounded < 0]
     return before + number(lang, abs(rounded)) + after
 
 
 def percent(lang: Language, value: float | None, digits: int = 0) -> str:
-    """A share as a percentage (``0.125`` -> ``12,5%`` in Dutch)."""
+    """A share as a percentage (``0.125`` -> ``12,5%`` in Dutch); a share beyond
+    :data:`HUGE` in scientific notation.
+
+    Examples
+    --------
+    >>> percent("nl", 0.125, 1), percent("en", 3e166), percent("en", float("-inf"))
+    ('12,5%', '3E168%', '-\u221e%')
+    """
     if value is None or math.isnan(value):
         return t(lang, "n/a")
+    if not abs(value) < HUGE / 100:
+        return _huge(lang, float(value) * 100, "%")
     pattern = _pattern("#,##0" + ("." + "0" * digits if digits else "") + "%")
     return str(pattern.apply(value, _locale(lang)))
 
