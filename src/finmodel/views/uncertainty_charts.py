@@ -8,6 +8,7 @@ inside the functions so that importing finmodel stays quick.
 from __future__ import annotations
 
 import base64
+import math
 import textwrap
 from html import escape
 from typing import TYPE_CHECKING
@@ -190,12 +191,37 @@ def _cell_label(kpi: str, value: float, lang: Language) -> str:
 
 
 def _ticks(path: str, values: np.ndarray, lang: Language = "en") -> list[str]:
-    """Rates and shares in percent, other values with thousands separators."""
+    """Rates and shares in percent, other values with thousands separators; with the
+    fewest decimals (at most 4) that write every value exactly, else enough to place each
+    value within a twentieth of the step between them.
+
+    Examples
+    --------
+    >>> _ticks("indexation.cpi", np.array([0.02, 0.0225, 0.025]), "nl")
+    ['2,00%', '2,25%', '2,50%']
+    >>> _ticks("finance.loans[Bank].rate", np.array([0.03, 0.04]))
+    ['3%', '4%']
+    >>> _ticks("rental.segments[A].demand_hours", np.array([900.0, 1000.0, 1100.0]))
+    ['900', '1,000', '1,100']
+    >>> _ticks("rental.segments[A].tariff", np.array([1 / 3, 2 / 3]))
+    ['0.33', '0.67']
+    """
     from finmodel.analysis.uncertainty import bounds_of
 
-    if bounds_of(path).high == 1.0 or bounds_of(path).low == -1.0:
-        return [i18n.percent(lang, v, 2) for v in values.tolist()]
-    return [i18n.number(lang, v, 0 if abs(v) >= 100 else 2) for v in values.tolist()]
+    rate = bounds_of(path).name in ("share", "rate") or path.endswith("].rate")
+    shown = (values * 100 if rate else values).tolist()
+
+    def say(digits: int) -> list[str]:
+        return [(i18n.percent(lang, v / 100, digits) if rate else
+                 i18n.number(lang, v, digits)) for v in shown]
+
+    exact = next((d for d in range(5) if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v))
+                                             for v in shown)), None)
+    if exact is not None:
+        return say(exact)
+    ordered = sorted(set(shown))
+    step = min((b - a for a, b in zip(ordered, ordered[1:], strict=False)), default=1.0)
+    return say(min(4, max(0, math.ceil(math.log10(10 / step)))) if step > 0 else 4)
 
 
 def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
