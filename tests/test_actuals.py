@@ -606,3 +606,26 @@ def test_report_section_and_table_in_dutch(hand: finmodel.Scenario,
     path = write(HAND + HAND_ACTUALS, "hand.yaml")
     code, out, _ = _run(capsys, "variance", str(path), "--lang", "nl")
     assert code == 0 and "begroting en realisatie" in out and "Grootste verschillen" in out
+
+
+def test_board_summary_says_the_prognosis(hand: finmodel.Scenario,
+                                          write: Callable[..., Path]) -> None:
+    """The summary page gives the plan's verdict, then what the booked years make of it:
+    lowest cash 610 in 2025 (plan 900), NPV 560 (plan 900); with a minimum of 700 the lab
+    needs 700 - 610 = 90 more by the prognosis. Without actuals there is no such line."""
+    from finmodel.views import reporting
+
+    page = reporting.summary_html(finmodel.project(hand), "en")
+    assert ("With the actuals of 2025-2026 booked, the prognosis gives a lowest cash of "
+            "610 EUR in 2025 (plan: 900 EUR) and a net present value of 560 EUR "
+            "(plan: 900 EUR).") in page
+    assert "By the prognosis" not in page  # 610 is above the minimum of 0
+    short = finmodel.load_scenario(write(HAND.replace("minimum_cash: 0", "minimum_cash: 700")
+                                         + HAND_ACTUALS, "short.yaml"))
+    page = reporting.summary_html(finmodel.project(short), "nl")
+    assert ("Met de realisatie over 2025-2026 geboekt geeft de prognose een laagste kasstand "
+            "van €\u00a0610 in 2025 (begroting: €\u00a0900)") in page
+    assert ("Volgens de prognose heeft het lab €\u00a090 meer nodig, of een lening, om de kas "
+            "in elk jaar boven €\u00a0700 te houden.") in page
+    plain = finmodel.load_scenario(write(HAND, "plain.yaml"))
+    assert "prognosis" not in reporting.summary_html(finmodel.project(plain), "en")

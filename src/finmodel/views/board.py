@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Projection
     from finmodel.model.scenario import Scenario
 
-__all__ = ["changes", "findings", "top_risks", "verdict"]
+__all__ = ["changes", "findings", "prognosis", "top_risks", "verdict"]
 
 _CHANGED_KPIS = ("npv", "min_cash", "break_even_year", "financing_need")
 
@@ -59,6 +59,44 @@ def verdict(p: Projection, lang: Language = "en") -> list[str]:
 def findings(p: Projection, lang: Language = "en") -> list[str]:
     """The other findings: the gap after the subsidy, self-sufficiency, the NPV."""
     return summary.sentences(p, lang)[2:]
+
+
+def prognosis(p: Projection, lang: Language = "en") -> list[str]:
+    """With closed years booked (``actuals``): what the prognosis (the actuals, then the
+    plan) says against the plan, the lowest cash and the NPV, and the money the lab then
+    needs to stay above the minimum. Nothing when the scenario has no closed years.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> p = finmodel.project(finmodel.load_scenario("scenarios/base_actuals.yaml"))
+    >>> print("\\n".join(prognosis(p)))  # doctest: +NORMALIZE_WHITESPACE
+    With the actuals of 2026-2027 booked, the prognosis gives a lowest cash of 44,798 EUR
+    in 2026 (plan: 62,833 EUR) and a net present value of 109,588 EUR (plan: 134,874 EUR).
+    By the prognosis the lab needs 5,202 EUR more, or a loan, to keep cash above 50,000
+    EUR in every year.
+    """
+    if p.scenario.ledger is None:
+        return []
+    from finmodel.analysis.variance import variance
+
+    v = variance(p.scenario, p)
+    years = v.closed_years
+    if not years:
+        return []
+    q = v.prognosis
+    closed = i18n.year(years[0]) + ("" if len(years) == 1 else f"-{i18n.year(years[-1])}")
+    low_year = q.kpis["min_cash_year"]
+    out = [t(lang, "s.prognosis", closed=closed,
+             lowest=i18n.money(lang, _kpi(q, "min_cash")),
+             year=i18n.year(low_year) if low_year is not None else t(lang, "n/a"),
+             plan_lowest=i18n.money(lang, _kpi(p, "min_cash")),
+             npv=i18n.money(lang, _kpi(q, "npv")), plan_npv=i18n.money(lang, _kpi(p, "npv")))]
+    need = summary.financing_need(q)
+    if need > 0:
+        out.append(t(lang, "s.prognosis_need", amount=i18n.money(lang, need),
+                     minimum=i18n.money(lang, q.scenario.finance.minimum_cash)))
+    return out
 
 
 def top_risks(scenario: Scenario, lang: Language = "en", count: int = 3) -> list[str]:

@@ -977,4 +977,7 @@ MESSAGES: dict[str, str] = {
     'cli.export.failed': 'FAILED',
     'wb.col.financing_need': 'financing need',
     'wb.col.impact_financing_need': 'impact on the financing need',
+    # --- main: the board summary's prognosis ---
+    's.prognosis': 'With the actuals of {closed} booked, the prognosis gives a lowest cash of {lowest} in {year} (plan: {plan_lowest}) and a net present value of {npv} (plan: {plan_npv}).',
+    's.prognosis_need': 'By the prognosis the lab needs {amount} more, or a loan, to keep cash above {minimum} in every year.',
 }

@@ -977,4 +977,7 @@ MESSAGES: dict[str, str] = {
     'cli.export.failed': 'MISLUKT',
     'wb.col.financing_need': 'financieringsbehoefte',
     'wb.col.impact_financing_need': 'impact op de financieringsbehoefte',
+    # --- main: the board summary's prognosis ---
+    's.prognosis': 'Met de realisatie over {closed} geboekt geeft de prognose een laagste kasstand van {lowest} in {year} (begroting: {plan_lowest}) en een netto contante waarde van {npv} (begroting: {plan_npv}).',
+    's.prognosis_need': 'Volgens de prognose heeft het lab {amount} meer nodig, of een lening, om de kas in elk jaar boven {minimum} te houden.',
 }

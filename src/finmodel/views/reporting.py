@@ -232,6 +232,9 @@ def summary_html(p: Projection, lang: Language = "en", base: Projection | None =
         parts.append(contents_html(lang, contents))
     parts.append(_section(lang, "summary"))
     parts.append(f'<p class="verdict">{escape(" ".join(board.verdict(p, lang)))}</p>')
+    prognosis = board.prognosis(p, lang)
+    if prognosis:  # closed years booked: the plan's verdict, then what the actuals say
+        parts.append(f'<p class="verdict">{escape(" ".join(prognosis))}</p>')
     ok = "ok" if p.master_check else "failed"
     parts.append(f'<p class="{ok}">{escape(summary.master_check_text(p, lang))}</p>')
     failed = summary.failed_checks(p)
