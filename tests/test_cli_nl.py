@@ -4,6 +4,7 @@ reconciliation of the actuals. English stays exactly as it was."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from finmodel.cli import main
 from finmodel.cli.new import STARTER
 from finmodel.model.actuals import ACTUAL_LINES, SENTENCES
 from finmodel.model.errors import Problem
+from finmodel.model.files import SENTENCES as FILE_SENTENCES
 from finmodel.model.input_warnings import MAX_AMOUNT, MAX_PER_HOUR, MAX_RATE, warning
 from finmodel.views import messages_en, messages_nl, summary
 from finmodel.views.variance_report import section_html
@@ -591,3 +593,144 @@ def test_export_lines_in_dutch(tmp_path: Path, capsys: pytest.CaptureFixture[str
                        "--lang", "nl")
     assert code == 2 and "moet eindigen op .xlsx (een Excel-werkboek)" in err
     no_english(said + err)
+
+
+# --- cli-nl-3: the scenario file's own problems, the subsidy forms, seed and draws ----------
+
+@pytest.mark.parametrize("code", sorted(FILE_SENTENCES))
+def test_english_catalogue_says_the_file_problems_as_the_model(code: str) -> None:
+    """For each problem of the file reader the English catalogue gives the reader's sentence
+    (counts with thousands separators); the Dutch one differs."""
+    values = {"reason": "bad", "size": 2_000_000, "limit": 1_000_000, "got": "'x'",
+              "loop": "a.yaml -> a.yaml", "parent": "'p.yaml'", "tag": "!x", "name": "lab",
+              "detail": "found undefined alias", "context": "",
+              "problem": "found undefined alias"}
+    used = {k: v for k, v in values.items() if "{" + k + "}" in FILE_SENTENCES[code]
+            or code == "yaml_syntax" and k in ("context", "problem")}
+    problem = Problem("s.yaml", 2, "(yaml)", "", code, tuple(used.items()))
+    problem = dataclasses.replace(problem, message=problem_line("en", problem).split(
+        ": ", 2)[2])
+    said = {k: f"{v:,}" if isinstance(v, int) else v for k, v in used.items()}
+    assert problem.message == FILE_SENTENCES[code].format(**said)
+    assert problem_line("nl", problem) != str(problem)
+
+
+def _lines(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> tuple[list[str], ...]:
+    """stderr of ``finmodel run PATH`` in English and in Dutch (exit 2 and no stdout both)."""
+    said = []
+    for lang in ((), ("--lang", "nl")):
+        code, out, err = run(capsys, "run", str(path), *lang, *extra)
+        assert (code, out) == (2, ""), err
+        said.append(err.splitlines())
+    return tuple(said)
+
+
+def test_yaml_errors_in_both_languages(write: Callable[..., Path],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """The YAML reader's complaints, refused tags and merge keys: Dutch under --lang nl,
+    English as always."""
+    cases = [
+        ("a: 1\nb: [1, 2\n", 3,
+         "while parsing a flow sequence did not find expected ',' or ']'",
+         "geen geldige YAML in een lijst tussen [ ]: er ontbreekt een ',' of ']'"),
+        ("a:\n  b: 1\n c: 2\n", 3, "while parsing a block mapping did not find expected key",
+         "geen geldige YAML in een mapping: er ontbreekt een sleutel (klopt het inspringen?)"),
+        ("a: b: c\n", 1, "mapping values are not allowed in this context",
+         "geen geldige YAML: hier kan geen 'sleutel: waarde' staan (een dubbele punt te "
+         "veel, of tekst die aanhalingstekens nodig heeft?)"),
+        ("a: !!python/object x\n", 1, "tag 'tag:yaml.org,2002:python/object' is not allowed: "
+         "only plain values (numbers, text, true/false, lists, mappings)",
+         "tag 'tag:yaml.org,2002:python/object' is niet toegestaan: alleen gewone waarden "
+         "(getallen, tekst, true/false, lijsten, mappings)"),
+        ("a: !!set {x}\n", 1, "tag 'tag:yaml.org,2002:set' is not allowed: only plain values "
+         "(numbers, text, true/false, lists, mappings)",
+         "tag 'tag:yaml.org,2002:set' is niet toegestaan: alleen gewone waarden (getallen, "
+         "tekst, true/false, lijsten, mappings)"),
+        ("a: {x: 1}\nb:\n  <<: {y: 2}\n", 3,
+         "YAML merge keys (<<) are not supported; use extends",
+         "YAML-merge-sleutels (<<) worden niet ondersteund; gebruik extends"),
+        ("a: [" * 21 + "]" * 21 + "\n", 1,
+         "nested more than 20 levels deep; a scenario needs far fewer",
+         "meer dan 20 niveaus diep genest; een scenario heeft er veel minder nodig"),
+        ("k: [" + ", ".join(["1"] * 2_001) + "]\n", 1,
+         "more than 1,000 keys or items in one mapping or list",
+         "meer dan 1.000 sleutels of items in één mapping of lijst"),
+        ("".join(f"k{i}: [{', '.join(['1'] * 1_800)}]\n" for i in range(6)), 6,
+         "more than 10,000 values; a scenario needs far fewer",
+         "meer dan 10.000 waarden; een scenario heeft er veel minder nodig"),
+        ("", 1, "is empty; expected a mapping",
+         "is leeg; verwacht: een mapping (sleutel: waarde)"),
+    ]
+    for text, line, english_text, dutch_text in cases:
+        path = write(text, "broken.yaml")
+        where = "(file)" if text == "" else "(yaml)"
+        assert _lines(capsys, path) == ([f"{path}:{line}: {where}: {english_text}"],
+                                        [f"{path}:{line}: {where}: {dutch_text}"])
+        no_english("\n".join(_lines(capsys, path)[1]))
+
+
+def test_file_limits_and_extends_in_both_languages(write: Callable[..., Path],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A file too large, text that is not UTF-8, a cycle of extends and a missing parent."""
+    big = write("# " + "x" * 1_000_001 + "\n", "big.yaml")
+    assert _lines(capsys, big) == (
+        [f"{big}:1: (file): is 1,000,004 bytes; a scenario file may be at most 1,000,000 "
+         "bytes"],
+        [f"{big}:1: (file): is 1.000.004 bytes; een scenariobestand mag hoogstens 1.000.000 "
+         "bytes zijn"])
+    loop = write("extends: loop.yaml\n", "loop.yaml")
+    assert _lines(capsys, loop) == (
+        [f"{loop}:1: extends: cycle: loop.yaml -> loop.yaml"],
+        [f"{loop}:1: extends: kringverwijzing: loop.yaml -> loop.yaml"])
+    orphan = write("extends: gone.yaml\n", "orphan.yaml")
+    parent = repr(str(orphan.parent / "gone.yaml"))
+    assert _lines(capsys, orphan) == ([f"{orphan}:1: extends: no such file {parent}"],
+                                      [f"{orphan}:1: extends: bestand {parent} bestaat niet"])
+    code, _, err = run(capsys, "run", "no-such-lab", "--lang", "nl")
+    assert (code, err) == (2, "no-such-lab:1: (file): scenariobestand bestaat niet (ook niet "
+                              "als scenarios/no-such-lab.yaml)\n")
+
+
+def test_duplicate_keys_and_subsidy_forms_in_both_languages(
+        write: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Problems reported with the validation's: a key twice, a subsidy given both ways,
+    one given neither way, an investment subsidy without release years."""
+    text = (TINY.replace("horizon: 4\n", "horizon: 4\nhorizon: 5\n")
+            .replace("amounts: {2025: 900}, release_years: 3", "amounts: {2025: 900}")
+            .replace("  - {name: Op, type: operating, amount: 1000,",
+                     "  - {name: Both, type: operating, amount: 1, amounts: {2025: 1}}\n"
+                     "  - {name: None, type: operating}\n"
+                     "  - {name: Op, type: operating, amount: 1000,"))
+    path = write(text, "subsidies.yaml")
+    english_lines, dutch_lines = _lines(capsys, path)
+    assert english_lines == [
+        f"{path}:4: horizon: duplicate key",
+        f"{path}:19: subsidies[Both]: give either amounts or amount with phase_out, not both",
+        f"{path}:20: subsidies[None]: needs amounts {{year: euros}}, or amount together with "
+        "phase_out",
+        f"{path}:22: subsidies[Inv]: an investment subsidy needs release_years (>= 1)"]
+    assert dutch_lines == [
+        f"{path}:4: horizon: dubbele sleutel",
+        f"{path}:19: subsidies[Both]: geef amounts of amount met phase_out, niet allebei",
+        f"{path}:20: subsidies[None]: vraagt om amounts {{jaar: euro}}, of amount samen met "
+        "phase_out",
+        f"{path}:22: subsidies[Inv]: een investeringssubsidie vraagt om release_years (>= 1)"]
+    no_english("\n".join(dutch_lines))
+
+
+def test_seed_and_draws_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    """The simulation's own refusals (a seed given to the library, the number of draws)."""
+    from finmodel.analysis.uncertainty import Sampler
+    from finmodel.model.errors import FinModelError
+    from finmodel.views.warning_text import error_text
+
+    with pytest.raises(FinModelError) as exc:
+        Sampler(finmodel.load_scenario(ROOT / "scenarios" / "base.yaml"), -3)
+    assert str(exc.value) == "seed: must be a whole number >= 0, got -3"
+    assert error_text("en", exc.value) == str(exc.value)
+    assert error_text("nl", exc.value) == "seed: moet een geheel getal >= 0 zijn, niet -3"
+    base = str(ROOT / "scenarios" / "base.yaml")
+    assert run(capsys, "simulate", base, "--draws", "0")[::2] == (
+        2, "finmodel simulate: error: the number of draws must be at least 1, got 0\n")
+    assert run(capsys, "simulate", base, "--draws", "0", "--lang", "nl")[::2] == (
+        2, "finmodel simulate: fout: het aantal trekkingen moet minstens 1 zijn, niet 0\n")

@@ -161,7 +161,8 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
     ((15,), True)
     """
     if draws < 1:
-        raise FinModelError(f"the number of draws must be at least 1, got {draws}")
+        raise FinModelError(f"the number of draws must be at least 1, got {draws}",
+                            code="draws", got=draws)
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")  # a caller's bug, not input
     check_uncertainty(scenario)
@@ -331,7 +332,9 @@ class _Risks:
     def __init__(self, scenario: Scenario) -> None:
         if len(scenario.risks) > MAX_RISKS:
             raise FinModelError(f"at most {MAX_RISKS} risks can join a simulation "
-                                f"(2**{MAX_RISKS} combinations), got {len(scenario.risks)}")
+                                f"(2**{MAX_RISKS} combinations), got {len(scenario.risks)}",
+                                code="too_many_risks", limit=MAX_RISKS,
+                                got=len(scenario.risks))
         self.scenario = scenario
         self.probabilities = np.array([r.probability for r in scenario.risks])
         self.stressed: dict[int, tuple[Scenario, set[str]]] = {}

@@ -260,7 +260,8 @@ class Sampler:
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         self.seed = scenario.seed if seed is None else seed
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise FinModelError(f"seed: must be a whole number >= 0, got {self.seed!r}")
+            raise FinModelError(f"seed: must be a whole number >= 0, got {self.seed!r}",
+                                code="seed", got=repr(self.seed))
         self.items = dict(scenario.uncertainty)
         self.bounds = {path: bounds_of(path) for path in self.items}
         self.factor_bounds = {path: _factor_bounds(scenario, path) for path, dist

@@ -53,7 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                or getattr(args, "lang", None))
         return 2
     except FinModelError as exc:
-        print(f"finmodel {args.command}: error: {exc}", file=sys.stderr)
+        from finmodel.views.i18n import t
+        from finmodel.views.warning_text import error_text
+
+        lang = _common.lang_of(args)
+        print(t(lang, "cli.error", command=args.command, message=error_text(lang, exc)),
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("finmodel: interrupted", file=sys.stderr)

@@ -20,7 +20,21 @@ __all__ = ["FinModelError", "ParameterError", "Problem", "ScenarioError"]
 
 
 class FinModelError(Exception):
-    """Root of every error finmodel raises on purpose."""
+    """Root of every error finmodel raises on purpose.
+
+    ``code`` and ``values`` (keyword arguments) say what kind of error it is and what its
+    message is built from, so that a view can say it in another language; empty when not
+    known.
+
+    >>> e = FinModelError("seed: must be a whole number >= 0, got -1", code="seed", got="-1")
+    >>> e.code, e.values, str(e)
+    ('seed', {'got': '-1'}, 'seed: must be a whole number >= 0, got -1')
+    """
+
+    def __init__(self, *args: Any, code: str = "", **values: Any) -> None:
+        super().__init__(*args)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True, order=True)

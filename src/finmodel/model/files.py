@@ -25,7 +25,7 @@ import yaml
 from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.paths import Key, format_path
 
-__all__ = ["Origin", "SourceFile", "read_scenario_data", "resolve_scenario"]
+__all__ = ["SENTENCES", "Origin", "SourceFile", "read_scenario_data", "resolve_scenario"]
 
 #: A scenario file is a few kilobytes; these bound what a hostile or broken file can cost
 #: (time and memory) before it is refused with a message.
@@ -41,6 +41,56 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 # libyaml's C parser where PyYAML was built with it (about ten times faster), else Python's.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NOT_INHERITED = ("name", "description")
+
+#: The sentence of each problem this module reports, by its code: a view says it again in
+#: another language from the catalogue's ``err.<code>`` and the problem's values. Whole
+#: numbers in the values are counts, written with thousands separators.
+SENTENCES = {
+    "cannot_read": "cannot read: {reason}",
+    "file_too_big": "is {size} bytes; a scenario file may be at most {limit} bytes",
+    "not_utf8": "not UTF-8 text: {reason}",
+    "empty_file": "is empty; expected a mapping",
+    "not_mapping": "must be a mapping of keys, got {got}",
+    "extends_name": "must be a file name, got {got}",
+    "extends_cycle": "cycle: {loop}",
+    "extends_missing": "no such file {parent}",
+    "too_deep": "nested more than {limit} levels deep; a scenario needs far fewer",
+    "too_many_aliases": "more than {limit} aliases (*name); write the values out",
+    "too_many_values": "more than {limit} values; a scenario needs far fewer",
+    "too_many_keys": "more than {limit} keys or items in one mapping or list",
+    "too_many_expanded": "more than {limit} values (after expanding aliases); a scenario "
+                         "needs far fewer",
+    "tag_not_allowed": "tag '{tag}' is not allowed: only plain values (numbers, text, "
+                       "true/false, lists, mappings)",
+    "merge_key": "YAML merge keys (<<) are not supported; use extends",
+    "yaml_syntax": "{detail}",
+    "key_type": "keys must be names or years, got {got}",
+    "duplicate_key": "duplicate key",
+    "remove_missing": "cannot remove: the parent scenario has no item of that name",
+    "no_scenario": "no such scenario file",
+    "no_scenario_named": "no such scenario file (nor scenarios/{name}.yaml)",
+}
+
+
+def _problem(file: str, line: int, path: str, code: str, **values: Any) -> Problem:
+    """A problem of code ``code``: its English sentence from :data:`SENTENCES`.
+
+    >>> str(_problem("s.yaml", 1, "(file)", "file_too_big", size=2_000_000, limit=1_000_000))
+    's.yaml:1: (file): is 2,000,000 bytes; a scenario file may be at most 1,000,000 bytes'
+    """
+    said = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
+            for k, v in values.items()}
+    return Problem(file, line, path, SENTENCES[code].format(**said), code,
+                   tuple(values.items()))
+
+
+class _Refused(yaml.constructor.ConstructorError):
+    """A node the walker refuses: the problem's code and values, at ``mark``."""
+
+    def __init__(self, code: str, mark: Any, **values: Any) -> None:
+        super().__init__(None, None, SENTENCES[code].format(**values), mark)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -91,17 +141,16 @@ def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
     try:
         raw = Path(display).read_bytes()
     except OSError as exc:
-        raise ScenarioError([Problem(display, 1, "(file)",
-                                     f"cannot read: {exc.strerror}")]) from None
+        raise ScenarioError([_problem(display, 1, "(file)", "cannot_read",
+                                      reason=exc.strerror, error=exc.errno)]) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(display, 1, "(file)",
-                                     f"is {len(raw):,} bytes; a scenario file may be at most "
-                                     f"{MAX_FILE_BYTES:,} bytes")])
+        raise ScenarioError([_problem(display, 1, "(file)", "file_too_big", size=len(raw),
+                                      limit=MAX_FILE_BYTES)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(display, 1, "(file)",
-                                     f"not UTF-8 text: {exc.reason}")]) from None
+        raise ScenarioError([_problem(display, 1, "(file)", "not_utf8",
+                                      reason=exc.reason)]) from None
     data, walker = _parse(text, display)
     problems = walker.problems
     origins = {path: Origin(display, line, walker.written.get(path))
@@ -123,17 +172,18 @@ def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
 
 def _load_parent(display: str, name: Any, where: Origin, chain: tuple[str, ...]) -> _Parsed:
     if not isinstance(name, str) or not name:
-        raise ScenarioError([Problem(where.file, where.line, "extends",
-                                     f"must be a file name, got {name!r}")])
+        raise ScenarioError([_problem(where.file, where.line, "extends", "extends_name",
+                                      got=repr(name))])
     parent = os.path.normpath(os.path.join(os.path.dirname(display), name))
     here = os.path.realpath(display)
     seen = (*chain, here)
     if os.path.realpath(parent) in seen:
         loop = " -> ".join([*(os.path.basename(p) for p in seen), os.path.basename(parent)])
-        raise ScenarioError([Problem(where.file, where.line, "extends", f"cycle: {loop}")])
+        raise ScenarioError([_problem(where.file, where.line, "extends", "extends_cycle",
+                                      loop=loop)])
     if not Path(parent).is_file():
-        raise ScenarioError([Problem(where.file, where.line, "extends",
-                                     f"no such file {parent!r}")])
+        raise ScenarioError([_problem(where.file, where.line, "extends", "extends_missing",
+                                      parent=repr(parent))])
     return _load(parent, seen)
 
 
@@ -160,8 +210,7 @@ def _parse(text: str, display: str) -> tuple[dict[str, Any], _Walker]:
         try:
             node = loader.get_single_node()
             if node is None:
-                raise ScenarioError([Problem(display, 1, "(file)",
-                                             "is empty; expected a mapping")])
+                raise ScenarioError([_problem(display, 1, "(file)", "empty_file")])
             walker = _Walker(loader, display)
             data = walker.value(node, ())
         finally:
@@ -169,10 +218,11 @@ def _parse(text: str, display: str) -> tuple[dict[str, Any], _Walker]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ScenarioError([Problem(display, line, "(yaml)", _yaml_message(exc))]) from None
+        code, values = _yaml_problem(exc)
+        raise ScenarioError([_problem(display, line, "(yaml)", code, **values)]) from None
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(display, node.start_mark.line + 1, "(file)",
-                                     f"must be a mapping of keys, got {type(data).__name__}")])
+        raise ScenarioError([_problem(display, node.start_mark.line + 1, "(file)",
+                                      "not_mapping", got=type(data).__name__)])
     return data, walker
 
 
@@ -200,39 +250,46 @@ def _check_shape(text: str, display: str) -> None:
             aliases += isinstance(event, yaml.AliasEvent)
             if stack:
                 stack[-1] += 1
-            message = _shape_message(len(stack), aliases, values,
+            refused = _shape_refusal(len(stack), aliases, values,
                                      stack[-1] if stack else 0, event)
-            if message:
-                raise ScenarioError([Problem(display, _line(event), "(yaml)", message)])
+            if refused:
+                raise ScenarioError([_problem(display, _line(event), "(yaml)", refused[0],
+                                              limit=refused[1])])
             if isinstance(event, yaml.CollectionStartEvent):
                 stack.append(0)
     finally:
         loader.dispose()
 
 
-def _shape_message(depth: int, aliases: int, values: int, items: int,
-                   event: yaml.Event) -> str:
+def _shape_refusal(depth: int, aliases: int, values: int, items: int,
+                   event: yaml.Event) -> tuple[str, int] | None:
+    """The code of the limit the file exceeds at ``event`` and that limit, if any."""
     if isinstance(event, yaml.CollectionStartEvent) and depth >= MAX_DEPTH:
-        return f"nested more than {MAX_DEPTH} levels deep; a scenario needs far fewer"
+        return "too_deep", MAX_DEPTH
     if aliases > MAX_ALIASES:
-        return f"more than {MAX_ALIASES} aliases (*name); write the values out"
+        return "too_many_aliases", MAX_ALIASES
     if values > MAX_VALUES:
-        return f"more than {MAX_VALUES:,} values; a scenario needs far fewer"
+        return "too_many_values", MAX_VALUES
     if items > 2 * MAX_KEYS:  # in a list, items; in a mapping, keys and values
-        return f"more than {MAX_KEYS:,} keys or items in one mapping or list"
-    return ""
+        return "too_many_keys", MAX_KEYS
+    return None
 
 
 def _line(event: yaml.Event) -> int:
     return event.start_mark.line + 1 if event.start_mark is not None else 1
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, dict[str, Any]]:
+    """The code and values of a YAML error: a refusal of the walker's, a tag, or the
+    parser's own words (``context`` and ``problem``, which a view may say again)."""
+    if isinstance(exc, _Refused):
+        return exc.code, exc.values
     tag = re.search(r"tag '([^']+)'", str(exc.problem))
     if isinstance(exc, yaml.constructor.ConstructorError) and tag:
-        return (f"tag '{tag.group(1)}' is not allowed: only plain values (numbers, text, "
-                "true/false, lists, mappings)")
-    return " ".join(part for part in (exc.context, exc.problem) if part)
+        return "tag_not_allowed", {"tag": tag.group(1)}
+    return "yaml_syntax", {"detail": " ".join(part for part in (exc.context, exc.problem)
+                                              if part),
+                           "context": exc.context or "", "problem": exc.problem or ""}
 
 
 class _Walker:
@@ -249,9 +306,7 @@ class _Walker:
     def value(self, node: yaml.Node, path: tuple[Key, ...]) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:  # aliases can repeat a subtree exponentially often
-            raise yaml.constructor.ConstructorError(
-                None, None, f"more than {MAX_VALUES:,} values (after expanding aliases); "
-                "a scenario needs far fewer", node.start_mark)
+            raise _Refused("too_many_expanded", node.start_mark, limit=MAX_VALUES)
         where = format_path(path)
         self.lines.setdefault(where, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
@@ -266,8 +321,7 @@ class _Walker:
 
     def _check_tag(self, node: yaml.Node, expected: str, path: tuple[Key, ...]) -> None:
         if node.tag != expected:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
+            raise _Refused("tag_not_allowed", node.start_mark, tag=node.tag)
 
     def _sequence(self, node: yaml.SequenceNode, path: tuple[Key, ...]) -> list[Any]:
         out: list[Any] = []
@@ -290,19 +344,17 @@ class _Walker:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise yaml.constructor.ConstructorError(
-                    None, None, "YAML merge keys (<<) are not supported; use extends",
-                    key_node.start_mark)
+                raise _Refused("merge_key", key_node.start_mark)
             key = self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int) or isinstance(key, bool):
-                self.problems.append(Problem(self.display, key_node.start_mark.line + 1,
-                                             format_path(path) or "(file)",
-                                             f"keys must be names or years, got {key!r}"))
+                self.problems.append(_problem(self.display, key_node.start_mark.line + 1,
+                                              format_path(path) or "(file)", "key_type",
+                                              got=repr(key)))
                 continue
             sub = (*path, str(key))
             if key in out:
-                self.problems.append(Problem(self.display, key_node.start_mark.line + 1,
-                                             format_path(sub), "duplicate key"))
+                self.problems.append(_problem(self.display, key_node.start_mark.line + 1,
+                                              format_path(sub), "duplicate_key"))
                 continue
             self.lines[format_path(sub)] = key_node.start_mark.line + 1
             out[key] = self.value(value_node, sub)
@@ -358,9 +410,8 @@ def _merge_named(parent: list[dict[str, Any]], child: list[dict[str, Any]], path
         if remove is True:
             if name not in out:
                 where = child_origins[format_path(sub)]
-                problems.append(Problem(where.file, where.line, format_path(sub),
-                                        "cannot remove: the parent scenario has no item of "
-                                        "that name"))
+                problems.append(_problem(where.file, where.line, format_path(sub),
+                                         "remove_missing"))
                 continue
             del out[name]
             _forget(parent_origins, format_path(sub))
@@ -395,8 +446,8 @@ def _reject_removals_in(value: Any, path: tuple[Key, ...], origins: dict[str, Or
     if isinstance(value, dict):
         if value.get("remove") is True and path and str(path[-1]).startswith("["):
             where = origins.get(format_path(path), Origin("?", 1))
-            problems.append(Problem(where.file, where.line, format_path(path),
-                                    "cannot remove: the parent scenario has no item of that name"))
+            problems.append(_problem(where.file, where.line, format_path(path),
+                                     "remove_missing"))
         return {k: _reject_removals_in(v, (*path, str(k)), origins, problems)
                 for k, v in value.items() if not (k == "remove" and isinstance(v, bool)
                                                   and path and str(path[-1]).startswith("["))}
@@ -429,5 +480,5 @@ def resolve_scenario(spec: str) -> Path:
             candidate = Path("scenarios") / f"{spec}{suffix}"
             if candidate.is_file():
                 return candidate
-    also = f" (nor scenarios/{spec}.yaml)" if bare else ""
-    raise ScenarioError([Problem(spec, 1, "(file)", f"no such scenario file{also}")])
+    raise ScenarioError([_problem(spec, 1, "(file)", "no_scenario_named", name=spec) if bare
+                         else _problem(spec, 1, "(file)", "no_scenario")])

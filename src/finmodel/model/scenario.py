@@ -280,7 +280,10 @@ _TYPE_WORDS = {
 
 #: Kinds of the schema's errors (model/schema.py) that have one sentence each.
 _SINGLE_MESSAGE = frozenset({"range", "year", "horizon", "duplicate_name", "unknown_index",
-                             "series_year"})
+                             "series_year", "number_size", "name", "index_name", "window",
+                             "phase_out", "subsidy_both", "subsidy_form",
+                             "release_years_needed", "release_years_operating",
+                             "distribution_count", "distribution_order"})
 _COMPARISONS = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">",
                 "less_than": "<"}
 

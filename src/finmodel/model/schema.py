@@ -151,8 +151,8 @@ def _plain_name(value: str) -> str:
 def _index_key(value: str) -> str:
     """Index names end paths (``indexation.cpi``), so a dot or bracket would split them."""
     if not value or any(c in value for c in ".[]") or any(ord(c) < 32 for c in value):
-        raise _error("name", "index names must be non-empty, without . [ ] or line breaks "
-                     "(they are used in paths such as indexation.cpi), got {value}",
+        raise _error("index_name", "index names must be non-empty, without . [ ] or line "
+                     "breaks (they are used in paths such as indexation.cpi), got {value}",
                      value=repr(value))
     return value
 
@@ -297,14 +297,16 @@ class Subsidy(_Model):
     @model_validator(mode="after")
     def _one_payment_form(self) -> Subsidy:
         if self.amounts is not None and (self.amount is not None or self.phase_out is not None):
-            raise _error("subsidy_form", "give either amounts or amount with phase_out, not both")
+            raise _error("subsidy_both", "give either amounts or amount with phase_out, not both")
         if self.amounts is None and (self.amount is None or self.phase_out is None):
             raise _error("subsidy_form", "needs amounts {form}, or amount together "
                                          "with phase_out", form="{year: euros}")
         if self.type == "investment" and self.release_years is None:
-            raise _error("release_years", "an investment subsidy needs release_years (>= 1)")
+            raise _error("release_years_needed",
+                         "an investment subsidy needs release_years (>= 1)")
         if self.type == "operating" and self.release_years is not None:
-            raise _error("release_years", "release_years applies to investment subsidies only")
+            raise _error("release_years_operating",
+                         "release_years applies to investment subsidies only")
         return self
 
 
@@ -375,11 +377,12 @@ class Distribution(_Model):
         given = [k for k in ("uniform", "triangular", "normal", "lognormal")
                  if getattr(self, k) is not None]
         if len(given) != 1:
-            raise _error("distribution", "give exactly one of uniform, triangular, normal, "
-                                         "lognormal; got {n}", n=len(given))
+            raise _error("distribution_count", "give exactly one of uniform, triangular, "
+                                               "normal, lognormal; got {n}", n=len(given))
         low_high = self.uniform or self.triangular
         if low_high is not None and list(low_high) != sorted(low_high):
-            raise _error("distribution", "{name} bounds must be in increasing order, got {v}",
+            raise _error("distribution_order",
+                         "{name} bounds must be in increasing order, got {v}",
                          name=given[0], v=list(low_high))
         return self
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from finmodel.model.errors import Problem
+from finmodel.model.errors import FinModelError, Problem
 from finmodel.model.input_warnings import (
     MAX_AMOUNT,
     MAX_PER_HOUR,
@@ -40,7 +40,7 @@ from finmodel.views.i18n import Language, t
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Reconciliation
 
-__all__ = ["error_message", "fmt", "problem_line", "reconciliation_message",
+__all__ = ["error_message", "error_text", "fmt", "problem_line", "reconciliation_message",
            "warning_message"]
 
 
@@ -145,10 +145,41 @@ def _uncertainty_range(lang: Language, values: dict[str, Any]) -> dict[str, Any]
             "central": central, "rule": rule}
 
 
+def _counts(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    """A limit of the file reader: whole numbers with the locale's thousands separator."""
+    return {k: fmt(lang, v, ",.0f") if isinstance(v, int) and not isinstance(v, bool) else v
+            for k, v in values.items()}
+
+
+def _cannot_read(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    """The system's reason (English) in words of ``lang`` for the common ones."""
+    key = f"err.os.{values.get('error')}"
+    return {"reason": t(lang, key) if lang != "en" and i18n.has(lang, key)
+            else values["reason"]}
+
+
+def _yaml_syntax(lang: Language, values: dict[str, Any]) -> str:
+    """The YAML reader's complaint: in English its own words; in Dutch its known phrases
+    (libyaml's and PyYAML's) in Dutch, else its words quoted as the reader's."""
+    problem, context = (f"err.yaml.{values[k]}" for k in ("problem", "context"))
+    if lang == "en" or not i18n.has(lang, problem) or (values["context"]
+                                                        and not i18n.has(lang, context)):
+        return t(lang, "err.yaml_syntax", detail=values["detail"])
+    where = f" {t(lang, context)}" if values["context"] else ""
+    return t(lang, "err.yaml_parts", problem=t(lang, problem), context=where)
+
+
+def _subsidy_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    return {"form": "{" + t(lang, "err.form.year_amount") + "}"}
+
+
 #: Codes whose values need saying in ``lang`` before they fill the sentence.
 _SAID_BY: dict[str, Callable[[Language, dict[str, Any]], dict[str, Any]]] = {
     "cannot_set": _cannot_set, "uncertainty_unknown": _uncertainty_unknown,
-    "uncertainty_range": _uncertainty_range,
+    "uncertainty_range": _uncertainty_range, "cannot_read": _cannot_read,
+    "subsidy_form": _subsidy_form,
+    **dict.fromkeys(("file_too_big", "too_deep", "too_many_aliases", "too_many_values",
+                     "too_many_keys", "too_many_expanded"), _counts),
 }
 
 
@@ -171,6 +202,8 @@ def error_message(lang: Language, problem: Problem) -> str:
     if at is not None:
         return t(lang, "err.at", at=at, message=error_message(
             lang, dataclasses.replace(problem, values=tuple(values.items()))))
+    if problem.code == "yaml_syntax":
+        return _yaml_syntax(lang, values)
     if problem.code in _SAID_BY:
         return t(lang, key, **_SAID_BY[problem.code](lang, values))
     if problem.code == "type":
@@ -182,6 +215,20 @@ def error_message(lang: Language, problem: Problem) -> str:
     if problem.code == "range" and values.get("rule") in _RULES:
         values["rule"] = t(lang, f"err.rule.{_RULES[values['rule']]}")
     return t(lang, key, **values)
+
+
+def error_text(lang: Language, error: FinModelError) -> str:
+    """The message of an error that is not about a place in a file (a seed, the number of
+    draws) in ``lang``: from the catalogue when its code is known, else as raised.
+
+    >>> from finmodel.model.errors import FinModelError
+    >>> error_text("nl", FinModelError("seed: ...", code="seed", got="-1"))
+    'seed: moet een geheel getal >= 0 zijn, niet -1'
+    """
+    key = f"err.{error.code}"
+    if not error.code or not i18n.has(lang, key):
+        return str(error)
+    return t(lang, key, **error.values)
 
 
 def problem_line(lang: Language, problem: Problem) -> str:
