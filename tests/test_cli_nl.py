@@ -734,3 +734,99 @@ def test_seed_and_draws_in_both_languages(capsys: pytest.CaptureFixture[str]) ->
         2, "finmodel simulate: error: the number of draws must be at least 1, got 0\n")
     assert run(capsys, "simulate", base, "--draws", "0", "--lang", "nl")[::2] == (
         2, "finmodel simulate: fout: het aantal trekkingen moet minstens 1 zijn, niet 0\n")
+
+
+# --- cli-nl-3: argparse's own errors and FINMODEL_LANG ------------------------------------
+
+#: argparse's errors as it writes them in English, and in Dutch.
+USAGE_ERRORS = [
+    (("run", "base", "--format", "x"), "finmodel run",
+     "argument --format: invalid choice: 'x' (choose from 'table', 'json', 'csv')",
+     "argument --format: ongeldige keuze 'x' (kies uit 'table', 'json', 'csv')"),
+    (("export", "base"), "finmodel export", "the following arguments are required: --out",
+     "deze argumenten zijn verplicht: --out"),
+    (("run", "base", "--bogus", "1"), "finmodel", "unrecognized arguments: --bogus 1",
+     "onbekende argumenten: --bogus 1"),
+    (("simulate", "base", "--draws", "veel"), "finmodel simulate",
+     "argument --draws: invalid int value: 'veel'",
+     "argument --draws: geen geheel getal: 'veel'"),
+    (("simulate", "base", "--seed", "-1"), "finmodel simulate",
+     "argument --seed: must be a whole number >= 0, got -1",
+     "argument --seed: moet een geheel getal >= 0 zijn, niet -1"),
+    (("report", "base", "--jobs", "0"), "finmodel report",
+     "argument --jobs: must be at least 1, got 0", "argument --jobs: moet minstens 1 zijn, niet 0"),
+]
+
+
+@pytest.mark.parametrize(("argv", "prog", "english_text", "dutch_text"), USAGE_ERRORS)
+def test_usage_errors_in_both_languages(argv: tuple[str, ...], prog: str, english_text: str,
+                                        dutch_text: str, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Under --lang nl (anywhere in the line) or FINMODEL_LANG=nl, argparse's error and
+    its usage line in Dutch; English exactly as argparse writes it."""
+    monkeypatch.delenv("FINMODEL_LANG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main(list(argv))
+    english_err = capsys.readouterr().err
+    assert exc.value.code == 2 and english_err.startswith("usage: ")
+    assert english_err.endswith(f"\n{prog}: error: {english_text}\n")
+    for extra, env in ((("--lang", "nl"), None), (("--lang=nl",), None), ((), "nl"),
+                       ((), " NL ")):
+        if env:
+            monkeypatch.setenv("FINMODEL_LANG", env)
+        with pytest.raises(SystemExit) as exc:
+            main([*argv[:2], *extra, *argv[2:]])
+        err = capsys.readouterr().err
+        usage = english_err.rsplit("\n", 2)[0].removeprefix("usage: ")
+        assert (exc.value.code, err) == (2, f"gebruik: {usage}\n{prog}: fout: {dutch_text}\n")
+        no_english(dutch_text)  # the usage line's options and names are what one types
+        monkeypatch.delenv("FINMODEL_LANG", raising=False)
+    monkeypatch.setenv("FINMODEL_LANG", "nl")  # --lang en wins over the environment
+    with pytest.raises(SystemExit):
+        main([*argv[:2], "--lang", "en", *argv[2:]])
+    assert capsys.readouterr().err.endswith(f"\n{prog}: error: {english_text}\n")
+
+
+def test_formats_refused_in_both_languages(monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """report's --formats, checked after parsing, as the usage errors."""
+    base = str(ROOT / "scenarios" / "base.yaml")
+    assert run(capsys, "report", base, "--formats", "docx")[::2] == (
+        2, "finmodel report: error: unknown format 'docx' in --formats (allowed: html, pdf, "
+           "xlsx, ipynb)\n")
+    monkeypatch.setenv("FINMODEL_LANG", "nl")
+    assert run(capsys, "report", base, "--formats", " ,")[::2] == (
+        2, "finmodel report: fout: --formats is leeg (toegestaan: html, pdf, xlsx, ipynb)\n")
+    assert run(capsys, "report", base, "--formats", "docx")[::2] == (
+        2, "finmodel report: fout: onbekend formaat 'docx' in --formats (toegestaan: html, "
+           "pdf, xlsx, ipynb)\n")
+
+
+def test_finmodel_lang_below_lang_and_the_scenario(write: Callable[..., Path],
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """--lang > the scenario's language > FINMODEL_LANG > English; JSON stays English."""
+    plain, english_file = write(MISTAKES, "plain.yaml"), write(MISTAKES + "language: en\n",
+                                                               "en.yaml")
+    monkeypatch.setenv("FINMODEL_LANG", "nl")
+    assert run(capsys, "check", str(plain))[2].splitlines()[:3] == dutch(plain)
+    assert run(capsys, "check", str(english_file))[2].splitlines()[:3] == english(english_file)
+    monkeypatch.setenv("FINMODEL_LANG", "en")
+    dutch_file = write(MISTAKES + "language: nl\n", "nl.yaml")
+    assert run(capsys, "check", str(dutch_file))[2].splitlines()[:3] == dutch(dutch_file)
+    assert run(capsys, "check", str(dutch_file), "--lang", "en")[2].splitlines()[:3] \
+        == english(dutch_file)
+    base = str(ROOT / "scenarios" / "base.yaml")
+    monkeypatch.delenv("FINMODEL_LANG")
+    as_json = run(capsys, "run", base, "--format", "json")[1]
+    monkeypatch.setenv("FINMODEL_LANG", "nl")
+    assert run(capsys, "run", base, "--format", "json")[1] == as_json
+    assert "Totaal" in run(capsys, "run", base)[1]
+
+
+def test_finmodel_lang_refused_with_its_name(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FINMODEL_LANG", "fr")
+    assert run(capsys, "run", "base") == (
+        2, "", "finmodel: FINMODEL_LANG='fr': allowed: en, nl (or leave it unset for "
+               "English)\n")

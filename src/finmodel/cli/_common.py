@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -15,12 +16,39 @@ from finmodel.model.scenario import Scenario, load_scenario
 if TYPE_CHECKING:
     from finmodel.views.i18n import Language
 
-__all__ = ["STRICT", "LoadError", "add_format_argument", "add_lang_argument",
-           "add_scenario_argument", "checked", "emit", "lang_of", "load", "print_problems",
-           "report_warnings", "seed"]
+__all__ = ["ENV_LANG", "STRICT", "LoadError", "add_format_argument", "add_lang_argument",
+           "add_scenario_argument", "checked", "emit", "env_lang", "lang_of", "load",
+           "print_problems", "report_warnings", "seed"]
 
 #: Set by ``finmodel --strict``: input warnings are errors (exit 2).
 STRICT = {"on": False}
+
+#: The environment variable with the language of a controller's runs (``en`` or ``nl``):
+#: below ``--lang`` and a scenario's ``language``, above the default English.
+ENV_LANG = "FINMODEL_LANG"
+
+
+def env_lang() -> str | None:
+    """:data:`ENV_LANG` checked (``en``/``nl``, any case; unset or empty: None).
+
+    Raises :class:`ValueError` naming the variable and the allowed values otherwise.
+
+    >>> os.environ[ENV_LANG] = "NL"; env_lang()
+    'nl'
+    >>> os.environ[ENV_LANG] = "fr"; env_lang()
+    Traceback (most recent call last):
+    ...
+    ValueError: FINMODEL_LANG='fr': allowed: en, nl (or leave it unset for English)
+    >>> del os.environ[ENV_LANG]; env_lang() is None
+    True
+    """
+    value = os.environ.get(ENV_LANG, "").strip()
+    if not value:
+        return None
+    if value.lower() not in ("en", "nl"):
+        raise ValueError(f"{ENV_LANG}={value!r}: allowed: en, nl (or leave it unset for "
+                         "English)")
+    return value.lower()
 
 
 def checked(scenario: Scenario) -> list[Problem]:
@@ -85,7 +113,7 @@ def print_problems(problems: Iterable[Problem], lang: str | None = None) -> None
     from finmodel.views.i18n import language
     from finmodel.views.warning_text import problem_line
 
-    shown = language(lang)
+    shown = language(lang or env_lang())
     for problem in problems:
         print(problem_line(shown, problem), file=sys.stderr)
 
@@ -93,7 +121,7 @@ def print_problems(problems: Iterable[Problem], lang: str | None = None) -> None
 def _language(lang: str | None, scenario: Scenario | None) -> Language:
     from finmodel.views.i18n import language
 
-    return language(lang or (scenario.language if scenario else None))
+    return language(lang or (scenario.language if scenario else None) or env_lang())
 
 
 def seed(text: str) -> int:
@@ -121,14 +149,13 @@ def add_format_argument(parser: argparse.ArgumentParser,
 def add_lang_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("en", "nl"), default=None,
                         help="language of the text people read (default: the scenario's "
-                             "`language`, else en); JSON and CSV stay English")
+                             f"`language`, else ${ENV_LANG}, else en); JSON and CSV stay "
+                             "English")
 
 
 def lang_of(args: argparse.Namespace, scenario: Scenario | None = None) -> Language:
-    """``--lang``, else the scenario's ``language``, else English."""
-    from finmodel.views.i18n import language
-
-    return language(getattr(args, "lang", None) or (scenario.language if scenario else None))
+    """``--lang``, else the scenario's ``language``, else :data:`ENV_LANG`, else English."""
+    return _language(getattr(args, "lang", None), scenario)
 
 
 def emit(fmt: str, as_dict: Callable[[], Any], table: Callable[[], str],

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from finmodel import __version__
 from finmodel.cli.commands import COMMANDS
@@ -19,8 +20,47 @@ from finmodel.model.errors import FinModelError, ScenarioError
 __all__ = ["main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that says its usage errors in ``lang`` (``en`` or ``nl``): the
+    language of the run is known before the arguments are parsed only from ``--lang`` in
+    them or ``FINMODEL_LANG`` (see :func:`_parse_language`)."""
+
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def error(self, message: str) -> NoReturn:
+        if self.lang == "en":
+            super().error(message)
+        from finmodel.views.i18n import t
+        from finmodel.views.usage_text import usage_line, usage_message
+
+        sys.stderr.write(usage_line("nl", self.format_usage()))
+        self.exit(2, t("nl", "cli.usage_error", prog=self.prog,
+                       message=usage_message("nl", message)) + "\n")
+
+
+def _parse_language(argv: Sequence[str], env: str | None) -> str:
+    """The language of argparse's own errors: ``--lang en|nl`` (or ``--lang=..``) in
+    ``argv``, else ``env`` (:envvar:`FINMODEL_LANG`), else English.
+
+    >>> _parse_language(["run", "base", "--lang", "nl"], None), _parse_language(["x"], "nl")
+    ('nl', 'nl')
+    >>> _parse_language(["run", "--lang=en"], "nl"), _parse_language(["--lang", "fr"], None)
+    ('en', 'en')
+    """
+    for i, arg in enumerate(argv):
+        value = (arg.partition("=")[2] if arg.startswith("--lang=")
+                 else argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in ("en", "nl"):
+            return value
+    return env or "en"
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The parser of every sub-command; its usage errors in ``lang``."""
+    parser = _Parser(
+        lang=lang,
         prog="finmodel",
         description="Multi-year budgets, subsidy phase-out and business cases for "
                     "public-private facilities.")
@@ -30,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"finmodel.cli.{name.replace('-', '_')}")
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP, lang=lang)
         module.add_arguments(command)
         command.set_defaults(handler=module.run)
     return parser
@@ -38,13 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
+    from finmodel.cli import _common
+
+    try:
+        env = _common.env_lang()
+    except ValueError as exc:  # said in English: the language asked for is unknown
+        print(f"finmodel: {exc}", file=sys.stderr)
+        return 2
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_parse_language(argv, env))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    from finmodel.cli import _common
-
     _common.STRICT["on"] = args.strict
     try:
         code: int = args.handler(args)

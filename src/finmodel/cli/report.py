@@ -59,12 +59,13 @@ def run(args: argparse.Namespace) -> int:
     compare = args.compare_notebook or _default_notebook(_COMPARE)
     if args.compare_notebook is not None:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
+    from finmodel.cli._common import env_lang
     from finmodel.reports._batch import batch_language
     from finmodel.views.i18n import t
     from finmodel.views.warning_text import fmt
 
     planned = _with_warnings(plan_scenarios(files), args.lang)
-    lang = batch_language(planned, args.lang)
+    lang = batch_language(planned, args.lang, env_lang())  # the lines printed here
     with connect(args.cluster) as client, _Progress(t(lang, "cli.report.unit")) as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
                              timeout=args.timeout, compare_notebook=compare,

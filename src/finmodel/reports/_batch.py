@@ -121,14 +121,17 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
                            o.problems for o in outcomes.values()), page_lang)
 
 
-def batch_language(planned: Sequence[PlannedScenario], lang: str | None) -> Language:
+def batch_language(planned: Sequence[PlannedScenario], lang: str | None,
+                   default: str | None = None) -> Language:
     """The language of index.html, compare.html and the batch's messages: ``lang``
-    (``--lang``), else the base scenario's ``language``, else English."""
+    (``--lang``), else the base scenario's ``language``, else ``default`` (the CLI's
+    lines: ``FINMODEL_LANG``), else English."""
     from finmodel.views.i18n import language
 
     base = base_folder(planned)
     item = next((p for p in planned if p.folder == base), None)
-    return language(lang or (item.scenario.language if item and item.scenario else None))
+    return language(lang or (item.scenario.language if item and item.scenario else None)
+                    or default)
 
 
 def _run_all(report_jobs: list[ReportJob], compare: CompareJob | None, jobs: int,

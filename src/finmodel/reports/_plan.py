@@ -63,9 +63,11 @@ def parse_formats(text: str) -> tuple[str, ...]:
     for name in asked:
         if name not in FORMATS:
             raise UsageError(f"unknown format {name!r} in --formats "
-                             f"(allowed: {', '.join(FORMATS)})")
+                             f"(allowed: {', '.join(FORMATS)})", code="unknown_format",
+                             got=repr(name), allowed=", ".join(FORMATS))
     if not asked:
-        raise UsageError(f"--formats is empty (allowed: {', '.join(FORMATS)})")
+        raise UsageError(f"--formats is empty (allowed: {', '.join(FORMATS)})",
+                         code="formats_empty", allowed=", ".join(FORMATS))
     return tuple(name for name in FORMATS if name in asked)
 
 
