@@ -174,7 +174,7 @@ def test_report_cluster_isolates_a_failing_scenario(address: str, tmp_path: Path
     good = (tmp_path / "out" / "good" / "report.html").read_text("utf-8")
     assert "<h1>Good</h1>" in good
     assert "boom in the notebook" in (tmp_path / "out" / "index.html").read_text("utf-8")
-    assert "1 reports in" in done.stdout and "1 failed" in done.stdout
+    assert "1 report in" in done.stdout and "1 failed" in done.stdout
 
 
 def test_watchdog_off_the_main_thread_ends_the_run(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from test_batch import scenario_text, write_notebook
 
 from conftest import MINIMAL, ROOT
 
-SUMMARY = re.compile(r"^(\d+) reports in [\d.]+ s \([\d.]+ per minute\), (\d+) failed -> (.+)$")
+SUMMARY = re.compile(r"^(\d+) reports? in [\d.]+ s \([\d.]+ per minute\), (\d+) failed -> (.+)$")
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

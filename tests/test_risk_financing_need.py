@@ -54,8 +54,8 @@ def test_every_view_holds_the_identity(base: finmodel.Scenario) -> None:
         need, change = financing_need(register, r)
         assert need == max(0.0, minimum - r.kpis["min_cash"])
         assert change == need - max(0.0, minimum - register.base["min_cash"])
-        assert sheet.loc[r.name, "financing_need"] == need
-        assert sheet.loc[r.name, "impact_financing_need"] == change
+        assert sheet.loc[r.name, "financing need"] == need  # the workbook's words
+        assert sheet.loc[r.name, "impact on the financing need"] == change
     assert "<td>17.167</td><td>+17.167</td>" in html  # euros, as every column
 
 

@@ -638,7 +638,7 @@ MESSAGES: dict[str, str] = {
     'cli.new.exists': '{path}: exists already; choose another name or remove the file first',
     'cli.new.cannot_write': '{path}: cannot write: {reason}',
     'cli.report.summary': '{n} reports in {seconds} s ({rate} per minute), {failed} failed -> {index}',
-    'cli.report.summary_one': '{n} reports in {seconds} s ({rate} per minute), {failed} failed -> {index}',
+    'cli.report.summary_one': '{n} report in {seconds} s ({rate} per minute), {failed} failed -> {index}',
     'cli.report.unit': 'report',
     'cli.report.failed': '{path}: report failed: {error}',
     'cli.report.compare_failed': 'compare.html: the comparison notebook failed: {error}',
