@@ -830,3 +830,62 @@ def test_finmodel_lang_refused_with_its_name(monkeypatch: pytest.MonkeyPatch,
     assert run(capsys, "run", "base") == (
         2, "", "finmodel: FINMODEL_LANG='fr': allowed: en, nl (or leave it unset for "
                "English)\n")
+
+
+SCHEMA_OWN = """\
+name: Tiny
+start_year: 2025
+horizon: 4
+indexation:
+  "c.pi": 0.1
+facility:
+  available_hours: 1e13
+operating_costs:
+  - {name: "St[aff", amount: 500}
+  - {name: Rent, amount: 5, from: 2027, until: 2026}
+subsidies:
+  - {name: Op, type: operating, amount: 1, phase_out: {shape: step, taper_years: 2}}
+  - {name: Op2, type: operating, amount: 1, phase_out: {}, release_years: 2}
+uncertainty:
+  "facility.available_hours": {uniform: [2, 1]}
+  "finance.opening_cash": {uniform: [1, 2], normal: [1, 2]}
+finance: {opening_cash: 1000, minimum_cash: 500, discount_rate: 0.1}
+"""
+
+
+def test_the_schemas_own_errors_in_both_languages(write: Callable[..., Path],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The schema's own rules (names, windows, the phase-out's shape, an operating subsidy's
+    release years, the size of numbers, a distribution's form) in Dutch, English as ever."""
+    path = write(SCHEMA_OWN, "own.yaml")
+    english_lines, dutch_lines = _lines(capsys, path)
+    assert english_lines == [f"{path}:{line}" for line in (
+        "5: indexation.c.pi: index names must be non-empty, without . [ ] or line breaks (they "
+        "are used in paths such as indexation.cpi), got 'c.pi'",
+        "7: facility.available_hours: must be at most 1e12 (a million million) in size, got "
+        "1e+13",
+        "9: operating_costs[St[aff].name: must not contain [ or ] or line breaks (names are "
+        "used in paths such as parties[NAME]), got 'St[aff'",
+        "10: operating_costs[Rent]: until (2026) is before from (2027)",
+        "12: subsidies[Op].phase_out: shape step has no taper: taper_years must be 0, got 2",
+        "13: subsidies[Op2]: release_years applies to investment subsidies only",
+        "15: uncertainty.facility.available_hours: uniform bounds must be in increasing "
+        "order, got [2.0, 1.0]",
+        "16: uncertainty.finance.opening_cash: give exactly one of uniform, triangular, "
+        "normal, lognormal; got 2")]
+    assert dutch_lines == [f"{path}:{line}" for line in (
+        "5: indexation.c.pi: namen van indexen mogen niet leeg zijn en geen . [ ] of "
+        "regeleinden bevatten (ze staan in paden zoals indexation.cpi), niet 'c.pi'",
+        "7: facility.available_hours: mag hoogstens 1e12 (een miljoen miljoen) groot zijn, "
+        "niet 1e+13",
+        "9: operating_costs[St[aff].name: mag geen [ of ] of regeleinden bevatten (namen "
+        "staan in paden zoals parties[NAAM]), niet 'St[aff'",
+        "10: operating_costs[Rent]: until (2026) ligt vóór from (2027)",
+        "12: subsidies[Op].phase_out: shape step heeft geen afbouw: taper_years moet 0 zijn, "
+        "niet 2",
+        "13: subsidies[Op2]: release_years geldt alleen voor investeringssubsidies",
+        "15: uncertainty.facility.available_hours: de grenzen van uniform moeten oplopen, "
+        "niet [2.0, 1.0]",
+        "16: uncertainty.finance.opening_cash: geef precies één van uniform, triangular, "
+        "normal, lognormal; er staan er nu 2")]
+    no_english("\n".join(dutch_lines))

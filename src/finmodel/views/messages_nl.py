@@ -1016,7 +1016,7 @@ MESSAGES: dict[str, str] = {
     'err.subsidy_form': 'vraagt om amounts {form}, of amount samen met phase_out',
     'err.release_years_needed': 'een investeringssubsidie vraagt om release_years (>= 1)',
     'err.release_years_operating': 'release_years geldt alleen voor investeringssubsidies',
-    'err.distribution_count': 'geef precies één van uniform, triangular, normal, lognormal; niet {n}',
+    'err.distribution_count': 'geef precies één van uniform, triangular, normal, lognormal; er staan er nu {n}',
     'err.distribution_order': 'de grenzen van {name} moeten oplopen, niet {v}',
     'err.seed': 'seed: moet een geheel getal >= 0 zijn, niet {got}',
     'err.draws': 'het aantal trekkingen moet minstens 1 zijn, niet {got}',
