@@ -4,6 +4,7 @@ reconciliation of the actuals. English stays exactly as it was."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 import shutil
@@ -777,7 +778,8 @@ def test_usage_errors_in_both_languages(argv: tuple[str, ...], prog: str, englis
         with pytest.raises(SystemExit) as exc:
             main([*argv[:2], *extra, *argv[2:]])
         err = capsys.readouterr().err
-        usage = english_err.rsplit("\n", 2)[0].removeprefix("usage: ")
+        # "gebruik: " is two letters longer than "usage: ": argparse aligns the rest
+        usage = english_err.rsplit("\n", 2)[0].removeprefix("usage: ").replace("\n", "\n  ")
         assert (exc.value.code, err) == (2, f"gebruik: {usage}\n{prog}: fout: {dutch_text}\n")
         no_english(dutch_text)  # the usage line's options and names are what one types
         monkeypatch.delenv("FINMODEL_LANG", raising=False)
@@ -889,3 +891,66 @@ def test_the_schemas_own_errors_in_both_languages(write: Callable[..., Path],
         "16: uncertainty.finance.opening_cash: geef precies één van uniform, triangular, "
         "normal, lognormal; er staan er nu 2")]
     no_english("\n".join(dutch_lines))
+
+
+# --- cli-nl-3: --help in Dutch ------------------------------------------------------------
+
+def _parsers() -> dict[str, argparse.ArgumentParser]:
+    """The English parser of ``finmodel`` and of each sub-command, by name."""
+    from finmodel.cli.main import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {"finmodel": parser, **commands.choices}
+
+
+def test_english_catalogue_holds_every_help_text_as_written() -> None:
+    """Each sub-command's description and each option's help, in the English catalogue
+    exactly as the modules write them: nothing can be left out of the Dutch help."""
+    from finmodel.cli.main import help_key
+    from finmodel.views.i18n import t
+
+    for name, parser in _parsers().items():
+        assert t("en", f"cli.help.{name}") == parser.description
+        for action in parser._actions:
+            if action.help is not None and not isinstance(action, argparse._SubParsersAction):
+                assert t("en", help_key(name, action.dest)) == action.help, (name, action.dest)
+
+
+def _english_help_sentences() -> list[str]:
+    """Every English help text; none is its own Dutch (a copy would slip through)."""
+    said = {key: text for key, text in messages_en.MESSAGES.items()
+            if key.startswith("cli.help.")}
+    assert not [key for key, text in said.items() if messages_nl.MESSAGES[key] == text]
+    return list(said.values())
+
+
+def _flat(text: str) -> str:
+    """Text as one line, as argparse's wrapping (also after a hyphen) leaves it."""
+    return " ".join(text.split()).replace("- ", "-")
+
+
+@pytest.mark.parametrize("command", sorted(_parsers()))
+def test_help_in_dutch_has_no_english_sentence(command: str, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``finmodel [COMMAND] --help`` under FINMODEL_LANG=nl: Dutch headings, description and
+    options, none of the English sentences; English as before without it."""
+    argv = ["--help"] if command == "finmodel" else [command, "--help"]
+    monkeypatch.delenv("FINMODEL_LANG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    english_help = capsys.readouterr().out
+    assert exc.value.code == 0 and english_help == _parsers()[command].format_help()
+    monkeypatch.setenv("FINMODEL_LANG", "nl")
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    dutch_help = capsys.readouterr().out
+    flat = _flat(dutch_help)
+    assert exc.value.code == 0 and dutch_help.startswith("gebruik: finmodel")
+    assert "\nopties:\n" in dutch_help
+    assert _flat(messages_nl.MESSAGES[f"cli.help.{command}"]) in flat
+    assert "toon deze hulptekst en stop" in flat
+    left = [text for text in _english_help_sentences() if _flat(text) in flat
+            or text in ("positional arguments", "options") and f"\n{text}:" in dutch_help]
+    assert not left, left
+    assert _flat(messages_en.MESSAGES[f"cli.help.{command}"]) in _flat(english_help)

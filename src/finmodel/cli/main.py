@@ -33,11 +33,50 @@ class _Parser(argparse.ArgumentParser):
         if self.lang == "en":
             super().error(message)
         from finmodel.views.i18n import t
-        from finmodel.views.usage_text import usage_line, usage_message
+        from finmodel.views.usage_text import usage_message
 
-        sys.stderr.write(usage_line("nl", self.format_usage()))
+        sys.stderr.write(self.format_usage())  # "gebruik: ...": see _say_help
         self.exit(2, t("nl", "cli.usage_error", prog=self.prog,
                        message=usage_message("nl", message)) + "\n")
+
+
+class _DutchHelp(argparse.HelpFormatter):
+    """argparse's help with ``gebruik:`` before the usage (argparse aligns the lines
+    after it)."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any,
+                  prefix: str | None = None) -> None:
+        from finmodel.views.i18n import t
+
+        said = t("nl", "cli.usage") + ": "
+        super().add_usage(usage, actions, groups, said if prefix is None else prefix)
+
+
+def help_key(command: str, dest: str) -> str:
+    """The catalogue key of the help of option ``dest`` of ``command`` (``finmodel`` for
+    the main parser's): the options every sub-command shares have one key."""
+    shared = command != "finmodel" and dest in ("help", "scenario", "lang", "format")
+    return f"cli.help.{'any' if shared else command}.{dest}"
+
+
+def _say_help(parser: argparse.ArgumentParser, command: str, lang: str) -> None:
+    """Every help text of ``parser`` and its sub-commands from the catalogue of ``lang``
+    (the English catalogue holds the modules' own texts; a test keeps them equal)."""
+    from finmodel.views.i18n import language, t
+
+    shown = language(lang)
+    parser.description = t(shown, f"cli.help.{command}")
+    parser.formatter_class = _DutchHelp
+    parser._positionals.title = t(shown, "cli.help.positionals")
+    parser._optionals.title = t(shown, "cli.help.options")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = t(shown, f"cli.help.{choice.dest}")
+            for name, sub in action.choices.items():
+                _say_help(sub, name, lang)
+        elif action.help is not None:
+            action.help = t(shown, help_key(command, action.dest))
 
 
 def _parse_language(argv: Sequence[str], env: str | None) -> str:
@@ -86,7 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"finmodel: {exc}", file=sys.stderr)
         return 2
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(_parse_language(argv, env))
+    lang = _parse_language(argv, env)
+    parser = build_parser(lang)
+    if lang != "en":
+        _say_help(parser, "finmodel", lang)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)

@@ -22,7 +22,7 @@ from functools import cache
 
 from finmodel.views.i18n import CATALOGUES, Language, t
 
-__all__ = ["usage_message", "usage_line"]
+__all__ = ["usage_message"]
 
 _PREFIX = "cli.argparse."
 
@@ -49,9 +49,3 @@ def usage_message(lang: Language, message: str) -> str:
         if match:
             return t(lang, key, **match.groupdict())
     return message
-
-
-def usage_line(lang: Language, usage: str) -> str:
-    """argparse's ``usage: ...`` block with its first word in ``lang``."""
-    word = "usage: "
-    return t(lang, "cli.usage") + ": " + usage[len(word):] if usage.startswith(word) else usage
