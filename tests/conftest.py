@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 import finmodel
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# A developer's own FINMODEL_LANG=nl would turn the English texts the tests expect Dutch
+# (also in the commands they start); tests that need it set it themselves.
+os.environ.pop("FINMODEL_LANG", None)
 
 #: A four-year scenario small enough to compute every line by hand (see test_engine.py).
 TINY = """\
