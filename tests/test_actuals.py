@@ -629,3 +629,26 @@ def test_board_summary_says_the_prognosis(hand: finmodel.Scenario,
             "in elk jaar boven €\u00a0700 te houden.") in page
     plain = finmodel.load_scenario(write(HAND, "plain.yaml"))
     assert "prognosis" not in reporting.summary_html(finmodel.project(plain), "en")
+
+
+def test_index_shows_the_prognosis_under_the_plan(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """index.html gives, for a scenario with closed years, the prognosis's lowest cash,
+    its year, NPV and financing need under the plan's (the figures of the bundled example:
+    44,798 in 2026 against 62,833; NPV 109,588; need 50,000 - 44,798 = 5,202), and nothing
+    extra for a scenario without actuals."""
+    from html import unescape
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    out = tmp_path / "out"
+    code, _, _ = _run(capsys, "report", str(root / "base_actuals.yaml"), str(root / "base.yaml"),
+                      "--formats", "xlsx", "--out", str(out), "--jobs", "1", "--lang", "nl")
+    assert code == 0
+    rows = unescape((out / "index.html").read_text(encoding="utf-8")).split("<tr")
+    actuals = next(r for r in rows if "2026 and 2027 closed" in r)
+    plain = next(r for r in rows if "care-tech practice lab" in r)
+    for text in ("€\u00a062.833", "prognose: €\u00a044.798", "prognose: 2026",
+                 "prognose: €\u00a0109.588", "prognose: €\u00a05.202",
+                 'title="realisatie t/m 2027, daarna begroting"'):
+        assert text in actuals, text
+    assert "prognose" not in plain

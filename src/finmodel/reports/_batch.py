@@ -275,7 +275,7 @@ def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome]
         links = tuple((_LINKS[name], f"{item.folder}/{name}") for name in outcome.files)
         rows.append(IndexRow(item.folder, item.title, outcome.kpis,
                              outcome.self_sufficiency_end, outcome.master_check,
-                             outcome.warnings, links, outcome.error))
+                             outcome.warnings, links, outcome.error, outcome.prognosis))
     return rows, messages
 
 

@@ -8,7 +8,7 @@ stylesheet is inline and nothing is loaded from elsewhere.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 from finmodel.views import i18n
@@ -100,6 +100,9 @@ class IndexRow:
     warnings: tuple[str, ...]  # messages of the flags raised (spec section 6)
     links: tuple[tuple[str, str], ...]  # (label, relative href)
     error: str | None = None
+    #: With closed years: the prognosis's key figures and ``closed_until`` (see
+    #: :class:`finmodel.reports._job.ReportOutcome`); shown under the plan's figures.
+    prognosis: Mapping[str, float | int | None] = field(default_factory=dict)
 
 
 _COLUMNS = ("npv", "break_even_year", "min_cash", "min_cash_year",
@@ -141,8 +144,8 @@ def _row_html(row: IndexRow, lang: Language = "en") -> str:
         return (f'<tr class="error-row"><td class="label">{title}{folder}</td>'
                 f'<td class="error" colspan="{span}">'
                 f"<pre>{escape(row.error)}</pre></td></tr>")
-    figures = "".join(f"<td>{escape(_figure(key, _value(row, key), lang))}</td>"
-                      for key in _COLUMNS)
+    figures = "".join(f"<td>{escape(_figure(key, _value(row, key), lang))}"
+                      f"{_prognosis_cell(row, key, lang)}</td>" for key in _COLUMNS)
     share = i18n.percent(lang, row.self_sufficiency_end)
     links = " · ".join(f'<a href="{escape(href)}">{escape(_link(label, lang))}</a>'
                        for label, href in row.links)
@@ -150,6 +153,33 @@ def _row_html(row: IndexRow, lang: Language = "en") -> str:
     name = f'<a href="{escape(first)}">{title}</a>' if first else title
     return (f'<tr><td class="label">{name}</td>{figures}<td>{escape(share)}</td>'
             f'<td class="text">{_checks_cell(row, lang)}</td><td class="text">{links}</td></tr>')
+
+
+#: The figures the prognosis is shown for, under the plan's (the others follow the plan's
+#: structure or lie in the closed years alike).
+_PROGNOSIS = ("npv", "min_cash", "min_cash_year", "financing_need")
+
+
+def _prognosis_cell(row: IndexRow, key: str, lang: Language) -> str:
+    """Under a plan's figure, the prognosis's when closed years are booked:
+    ``prognosis to 2027: € 44.798``.
+
+    Examples
+    --------
+    >>> row = IndexRow("b", "B", {"min_cash": 62833.0}, None, True, (), (),
+    ...                prognosis={"min_cash": 44798.0, "closed_until": 2027})
+    >>> _prognosis_cell(row, "min_cash", "en")  # doctest: +NORMALIZE_WHITESPACE
+    '<br><small class="prognosis" title="actuals to 2027, then the plan">prognosis:
+    44,798 EUR</small>'
+    >>> _prognosis_cell(row, "npv", "nl"), _prognosis_cell(row, "break_even_year", "nl")
+    ('', '')
+    """
+    if key not in _PROGNOSIS or key not in row.prognosis:
+        return ""
+    title = t(lang, "idx.prognosis_title", year=i18n.year(row.prognosis["closed_until"] or 0))
+    value = _figure(key, row.prognosis[key], lang)
+    return (f'<br><small class="prognosis" title="{escape(title)}">'
+            f'{escape(t(lang, "idx.prognosis", value=value))}</small>')
 
 
 def _link(label: str, lang: Language) -> str:

@@ -92,6 +92,9 @@ class ReportOutcome:
     warnings: tuple[str, ...] = ()
     lang: str = "en"
     problems: tuple[str, ...] = ()  # a format that could not be made (the PDF)
+    #: With closed years booked: the prognosis's key figures (with ``financing_need``)
+    #: and ``closed_until``, the last closed year; empty otherwise.
+    prognosis: dict[str, float | int | None] = field(default_factory=dict)
 
 
 def run_report(job: ReportJob) -> ReportOutcome:
@@ -182,7 +185,23 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         master_check=projection.master_check,
         warnings=tuple(f"{check_name(lang, c.name)}: {check_message(projection, c, lang)}"
                        for c in projection.checks if c.kind == "flag" and not c.passed),
-        lang=lang, problems=problems)
+        lang=lang, problems=problems, prognosis=_prognosis(projection))
+
+
+def _prognosis(projection: Projection) -> dict[str, float | int | None]:
+    """The prognosis's key figures for index.html, when the scenario has closed years."""
+    if projection.scenario.ledger is None:
+        return {}
+    from finmodel.analysis.variance import variance
+    from finmodel.views.summary import financing_need
+
+    v = variance(projection.scenario, projection)
+    if not v.closed_years:
+        return {}
+    out: dict[str, float | int | None] = dict(v.prognosis.kpis)
+    out.setdefault("financing_need", financing_need(v.prognosis))
+    out["closed_until"] = v.closed_years[-1]
+    return out
 
 
 def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -1125,4 +1125,7 @@ MESSAGES: dict[str, str] = {
     'cli.help.export': 'write one scenario as a live Excel workbook: inputs, a calculation sheet of formulas, budget, cash flow, balance, key figures and checks',
     'cli.help.export.out': 'the workbook to write (written whole or not at all)',
     'cli.help.export.force': 'replace FILE.xlsx if it exists',
+    # --- main: index.html's prognosis ---
+    'idx.prognosis': 'prognosis: {value}',
+    'idx.prognosis_title': 'actuals to {year}, then the plan',
 }

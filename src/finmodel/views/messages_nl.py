@@ -1125,4 +1125,7 @@ MESSAGES: dict[str, str] = {
     'cli.help.export': 'schrijf één scenario als levend Excel-werkboek: invoer, een rekenblad met formules, begroting, kasstroom, balans, kerncijfers en controles',
     'cli.help.export.out': 'het werkboek dat wordt geschreven (helemaal of helemaal niet)',
     'cli.help.export.force': 'vervang FILE.xlsx als het al bestaat',
+    # --- main: index.html's prognosis ---
+    'idx.prognosis': 'prognose: {value}',
+    'idx.prognosis_title': 'realisatie t/m {year}, daarna begroting',
 }
