@@ -9,7 +9,9 @@ zero tariffs and demand, an ``uncertainty`` block and ``risks`` that apply, the
 partnership texts (``partnership.objectives``, a party's ``objectives`` and
 ``responsibilities``: markup, quotes, accents, empty lists) and ``actuals`` of the first
 closed years, inline or as a ledger CSV (``,`` with decimal points or a Dutch ``;`` export
-with ``1.234,56``), any lines, control balances that need not reconcile.
+with ``1.234,56``), any lines, control balances that need not reconcile, and
+``finance.loans`` (one or two, drawn in any year of the horizon, rate 0 now and then,
+grace years, linear or annuity), which risks may override by loan.
 
 :func:`scenario_files` turns that data into YAML text, either one file or an ``extends``
 chain of two or three files whose merge is exactly the data: parents hold part of the
@@ -48,6 +50,7 @@ _NAMES = {
     "contributions": ["Fee", "Staff hours", "Equipment loan", "Extra fee"],
     "benefits": ["Feedback", "Showroom", "Recruitment"],
     "risks": ["Vendor exits", "Grant cut", "Slow ramp-up", "Wage shock"],
+    "loans": ["Bridge", "Bank loan", "Municipal loan"],
 }
 _INDICES = ["cpi", "wages", "tariffs", "energy"]
 _CATEGORIES = ["staff", "housing", "technology", "other"]
@@ -219,13 +222,28 @@ def _party(draw: st.DrawFn, name: str, own_use: Any, years: tuple[int, int],
     return item
 
 
-def _finance(draw: st.DrawFn) -> dict[str, Any] | None:
+def _finance(draw: st.DrawFn, years: tuple[int, int]) -> dict[str, Any] | None:
     if draw(st.booleans()):
         return None
     return _with({}, opening_cash=draw(st.one_of(st.none(), st.integers(-100_000, 1_000_000))),
                  minimum_cash=draw(st.one_of(st.none(), st.integers(-10_000, 200_000))),
                  discount_rate=draw(st.one_of(st.none(), st.integers(-50, 150).map(
-                     lambda v: v / 1000))))
+                     lambda v: v / 1000))),
+                 loans=draw(st.one_of(st.none(), _loans(years), _loans(years))))
+
+
+@st.composite
+def _loans(draw: st.DrawFn, years: tuple[int, int]) -> list[dict[str, Any]]:
+    """One or two loans (contract v1.1): drawn inside the horizon, any term, with or
+    without grace years, linear or annuity, a rate of 0 now and then."""
+    return [_with({"name": name, "amount": draw(st.integers(1, 1_000_000)),
+                   "year": draw(st.integers(*years)),
+                   "rate": draw(st.one_of(st.just(0), st.integers(0, 200).map(
+                       lambda v: v / 1000))),
+                   "term": draw(st.integers(1, 30))},
+                  grace_years=draw(st.one_of(st.none(), st.integers(0, 5))),
+                  repayment=draw(st.one_of(st.none(), st.sampled_from(["linear", "annuity"]))))
+            for name in _names(draw, "loans", 2)]
 
 
 # --- actuals ---------------------------------------------------------------------------------
@@ -307,6 +325,12 @@ def _risk_overrides(data: dict[str, Any], years: tuple[int, int]
     """Paths a risk may override (only values the file states) and their new values."""
     out: list[tuple[str, st.SearchStrategy[Any]]] = []
     for key in data.get("finance", {}):
+        if key == "loans":  # a list of named items: a loan's rate or amount instead
+            out += [(f"finance.loans[{loan['name']}].{field}", values)
+                    for loan in data["finance"]["loans"]
+                    for field, values in (("amount", st.integers(1, 100_000)),
+                                          ("rate", st.integers(0, 120).map(lambda v: v / 1000)))]
+            continue
         out.append((f"finance.{key}", st.integers(0, 100_000) if key != "discount_rate"
                     else rates))
     for name in data.get("indexation", {}):
@@ -377,7 +401,7 @@ def scenario_data(draw: st.DrawFn) -> dict[str, Any]:
               "subsidies": _subsidies(draw, years),
               "parties": [_party(draw, n, u, years, indices)
                           for n, u in zip(parties, own_use, strict=True)],
-              "finance": _finance(draw)}
+              "finance": _finance(draw, years)}
     for key, value in blocks.items():
         if value or (value is not None and draw(st.booleans())):  # [] or {} sometimes
             data[key] = value
