@@ -26,25 +26,10 @@ from finmodel.model.input_warnings import MAX_AMOUNT, MAX_PER_HOUR, MAX_RATE, wa
 from finmodel.views import messages_en, messages_nl, summary
 from finmodel.views.variance_report import section_html
 from finmodel.views.warning_text import fmt, problem_line, warning_message
+from test_input_warnings import MISTAKES
+from test_input_warnings import expected as english  # as English always said them
 
 from conftest import ROOT, TINY
-
-#: TINY with three mistakes (as in test_input_warnings): CPI as a percentage, a Dutch
-#: thousands separator in an amount, a tariff of 25,000 EUR an hour.
-MISTAKES = (TINY.replace("cpi: 0.10", "cpi: 2.5")
-            .replace("{name: Staff, amount: 500,", "{name: Staff, amount: 58.000,")
-            .replace("{name: A, tariff: 10,", "{name: A, tariff: 25000,"))
-
-
-def english(path: Path) -> list[str]:
-    """The warnings as English output has always written them."""
-    return [
-        f"{path}:5: indexation.cpi: warning: 2.5 means 250 % a year; write 0.025 for 2.5 %",
-        f"{path}:11: operating_costs[Staff].amount: warning: 58.000 is read as 58 (YAML has "
-        "no thousands separator); write 58000 for 58 thousand, or 58.0 for 58",
-        f"{path}:15: rental.segments[A].tariff: warning: 25,000.00 EUR per hour is unusually "
-        "large for tariff (expected 0 or 1 to 1,000 EUR per hour)",
-    ]
 
 
 def dutch(path: Path) -> list[str]:

@@ -22,7 +22,7 @@ import finmodel
 from finmodel.analysis.simulation import simulate
 from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
 from test_batch import CELLS, scenario_text, write_notebook
-from test_report_cli import _WITH_CTRL_C
+from test_report_cli import interrupted_report
 
 from conftest import ROOT
 
@@ -393,20 +393,9 @@ def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path)
     with Client(address, timeout=30) as client:
         workers = client.run(os.getpid)
-        # Python keeps SIGINT ignored when it starts with it ignored (a command started
-        # with `&` by a shell without job control): the child turns Ctrl-C on itself.
-        process = subprocess.Popen(
-            [sys.executable, "-c", _WITH_CTRL_C, "report", str(folder), "--out", "out",
-             "--formats", "html", "--notebook", str(notebook), "--cluster", address],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 600
-        while not list((tmp_path / "out").glob("*/report.html")) and \
-                time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=120)
-        assert process.returncode == 130 and "finmodel: interrupted\n" in err, err
+        code, err = interrupted_report(tmp_path, str(folder), "--formats", "html",
+                                       "--notebook", str(notebook), "--cluster", address)
+        assert code == 130 and "finmodel: interrupted\n" in err, err
         files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
         assert [p.relative_to(tmp_path / "out").as_posix() for p in files] == [
             "s0/report.html"]

@@ -107,6 +107,27 @@ _WITH_CTRL_C = ("import signal, sys; signal.signal(signal.SIGINT, signal.default
                 "from finmodel.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
+def interrupted_report(tmp_path: Path, *args: str, env: dict[str, str] | None = None
+                       ) -> tuple[int, str]:
+    """Run ``finmodel report ARGS --out out`` in ``tmp_path``, press Ctrl-C once its first
+    report.html exists; its exit code and stderr.
+
+    Python keeps SIGINT ignored when it starts with it ignored, as a command started with
+    ``&`` by a shell without job control does (``make test &`` in a script): the batch then
+    ran to its end and exited 0. The child turns Ctrl-C on itself, whatever it inherits.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-c", _WITH_CTRL_C, "report", *args, "--out", "out"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 600  # a report has been written: jobs have started
+    while not list((tmp_path / "out").glob("*/report.html")) and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
 @pytest.mark.slow
 def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
     """Ctrl-C during a batch: exit 130; no temporary file remains, and every report.html
@@ -115,22 +136,12 @@ def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
     folder.mkdir()
     for i in range(4):  # the first is quick, the others still run at Ctrl-C
         (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}", "5" if i else "0"))
-    # Python keeps SIGINT ignored when it starts with it ignored, as a command started with
-    # `&` by a shell without job control does (`make test &` in a script): the batch then
-    # ran to its end and exited 0. The child turns Ctrl-C on itself, whatever it inherits.
-    process = subprocess.Popen(
-        [sys.executable, "-c", _WITH_CTRL_C, "report", str(folder), "--out", "out",
-         "--jobs", "2", "--formats", "html,ipynb", "--notebook", str(write_notebook(tmp_path))],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    code, err = interrupted_report(
+        tmp_path, str(folder), "--jobs", "2", "--formats", "html,ipynb",
+        "--notebook", str(write_notebook(tmp_path)),
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    deadline = time.monotonic() + 600  # a report has been written: jobs have started
-    while not list((tmp_path / "out").glob("*/report.html")) and time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
     # a kernel caught while starting may add its own shutdown warning after this line
-    assert process.returncode == 130 and "finmodel: interrupted\n" in err, err
+    assert code == 130 and "finmodel: interrupted\n" in err, err
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert files and not [p for p in files if p.name.startswith(".tmp-")]
     for page in (p for p in files if p.name == "report.html"):

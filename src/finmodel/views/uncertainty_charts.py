@@ -221,7 +221,7 @@ def _ticks(path: str, values: np.ndarray, lang: Language = "en") -> list[str]:
         return say(exact)
     ordered = sorted(set(shown))
     step = min((b - a for a, b in zip(ordered, ordered[1:], strict=False)), default=1.0)
-    return say(min(4, max(0, math.ceil(math.log10(10 / step)))) if step > 0 else 4)
+    return say(min(4, max(0, math.ceil(math.log10(10 / step)))))  # step > 0: set() above
 
 
 def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
