@@ -117,6 +117,31 @@ _DETAIL_AXES = {
 }
 
 
+def _items_first(items: Array, batch_ndim: int) -> Array:
+    """A view of ``(*batch, K, T)`` items with the items first, ``(K, *batch, T)``; batch
+    axes of length 1 where the items have none, so that it broadcasts against any
+    ``(*batch, T)`` array.
+    """
+    first = np.moveaxis(items, -2, 0) if items.ndim > 2 else items
+    missing = batch_ndim + 2 - first.ndim
+    return first.reshape(first.shape[:1] + (1,) * missing + first.shape[1:]) if missing else first
+
+
+def _items_back(a: Array) -> Array:
+    """The inverse of :func:`_items_first`: ``(*batch, K, T)``, items outermost in memory
+    (``(K, T)`` when no batch axis was needed).
+
+    The engine computes per-item arrays items first, so that each item is one
+    contiguous block (the years axis is short: a loop per draw would be short loops);
+    the values do not depend on the layout.
+    """
+    if a.ndim <= 2:
+        return a
+    if all(n == 1 for n in a.shape[1:-1]):
+        return a.reshape(a.shape[0], a.shape[-1])
+    return np.moveaxis(a, 0, -2)
+
+
 def _rental(x: Inputs) -> dict[str, Array]:
     own_use = x.own_use.sum(axis=-2)
     rentable = np.maximum(x.available_hours - own_use, 0.0)
@@ -124,10 +149,11 @@ def _rental(x: Inputs) -> dict[str, Array]:
     rentable, total = np.broadcast_arrays(rentable, requested.sum(axis=-2))
     over = total > rentable
     scale = np.divide(rentable, total, out=np.ones(total.shape), where=over)
-    rented = requested * scale[..., None, :]
+    batch = len(x.batch_shape)
+    rented = _items_first(requested, batch) * scale
     return {"own_use_hours": own_use, "rentable_hours": rentable,
-            "segment_requested_hours": requested, "segment_rented_hours": rented,
-            "segment_rental_income": rented * x.net_tariff}
+            "segment_requested_hours": requested, "segment_rented_hours": _items_back(rented),
+            "segment_rental_income": _items_back(rented * _items_first(x.net_tariff, batch))}
 
 
 def _assets(x: Inputs) -> dict[str, Array]:
@@ -136,39 +162,68 @@ def _assets(x: Inputs) -> dict[str, Array]:
     life = np.array([p.life for p in x.purchases], dtype=np.int64)[:, None]
     paid = (years == bought).astype(float)                          # (K, T)
     depreciating = ((years >= bought) & (years < bought + life)).astype(float)
-    cost = x.purchase_costs[..., None]                               # (B, K, 1)
-    depreciation = cost / life * depreciating
-    capex = cost * paid
     # the cost not yet depreciated, from the years of life left (not a running sum of
     # capex - depreciation): exactly 0 once fully depreciated, never a float residue
     # such as -7e-12 (equal to the running sum up to rounding)
     left = np.where(years >= bought, np.clip(bought + life - 1 - years, 0, None), 0)
-    book = cost * (left / life)
-    return {"purchase_capex": capex, "purchase_depreciation": depreciation,
-            "purchase_book_value": book}
+    # items first: (K, *batch, 1) x (K, 1.., T); each product as before, one item a block
+    cost = np.moveaxis(x.purchase_costs, -1, 0)[..., None]
+    per_item = (len(x.purchases),) + (1,) * (cost.ndim - 1)
+    life, paid = life.reshape(per_item), paid.reshape(*per_item[:-1], len(years))
+    depreciating = depreciating.reshape(paid.shape)
+    book_share = (left / life.reshape(-1, 1)).reshape(paid.shape)
+    return {"purchase_capex": _items_back(cost * paid),
+            "purchase_depreciation": _items_back(cost / life * depreciating),
+            "purchase_book_value": _items_back(cost * book_share)}
 
 
 def _subsidies(x: Inputs) -> dict[str, Array]:
-    cash = x.subsidy_cash                                           # (B, U, T)
-    horizon = cash.shape[-1]
     investment = np.array([t == "investment" for t in x.subsidy_types], dtype=bool)
-    release = np.zeros_like(cash)   # only an investment subsidy's income is its release
-    deferred = np.zeros_like(cash)
-    for u, years in enumerate(x.release_years):
-        if not investment[u]:
-            continue
-        # each receipt is released in equal parts over `years` years, from its own year
-        # (one division per receipt: every lag adds the same part)
-        part = cash[..., u, :] / years
-        for lag in range(min(years, horizon)):
-            release[..., u, lag:] += part[..., : horizon - lag]
-        # what is not yet released, from each receipt's years left (like the book
-        # value): exactly 0 once a receipt is fully released
-        for lag in range(min(years - 1, horizon)):
-            deferred[..., u, lag:] += cash[..., u, : horizon - lag] * ((years - lag - 1) / years)
-    income = np.where(investment[:, None], release, cash)
-    return {"subsidy_cash": cash, "subsidy_income": income, "subsidy_deferred": deferred,
+    items = (x.subsidy_cash_items if len(x.subsidy_cash_items) == len(x.subsidy_types)
+             else tuple(np.moveaxis(x.subsidy_cash, -2, 0)))
+    income, deferred = [], []
+    for u, (cash, years) in enumerate(zip(items, x.release_years, strict=True)):
+        if investment[u]:  # only an investment subsidy's income is its release
+            released, left = _release(cash, years)
+        else:
+            released, left = cash, np.zeros(cash.shape)
+        income.append(released)
+        deferred.append(left)
+    return {"subsidy_cash": x.subsidy_cash, "subsidy_income": _stack_like(income, x),
+            "subsidy_deferred": _stack_like(deferred, x),
             "subsidy_is_investment": investment.astype(float)}
+
+
+def _release(cash: Array, years: int) -> tuple[Array, Array]:
+    """An investment subsidy's release (its income) and the part not yet released.
+
+    Each receipt is released in equal parts over ``years`` years, from its own year.
+    Computed at the receipt's own shape (a fixed grant once, not once per draw) and year
+    first, so that a shift by a lag is one block; the sums run in the same order.
+    """
+    horizon = cash.shape[-1]
+    by_year = np.moveaxis(cash, -1, 0)                   # (T, *batch), a view
+    part = by_year / years     # one division per receipt: every lag adds the same part
+    release = np.zeros(by_year.shape)
+    deferred = np.zeros(by_year.shape)
+    for lag in range(min(years, horizon)):
+        release[lag:] += part[: horizon - lag]
+    # what is not yet released, from each receipt's years left (like the book value):
+    # exactly 0 once a receipt is fully released
+    for lag in range(min(years - 1, horizon)):
+        deferred[lag:] += by_year[: horizon - lag] * ((years - lag - 1) / years)
+    return np.moveaxis(release, 0, -1), np.moveaxis(deferred, 0, -1)
+
+
+def _stack_like(items: list[Array], x: Inputs) -> Array:
+    """Per-item arrays stacked as the inputs are: ``(*batch, K, T)``, items outermost."""
+    if not items:
+        return np.zeros((0, len(x.years)))
+    shape = np.broadcast_shapes(*(a.shape for a in items))
+    out = np.empty((len(items), *shape))
+    for i, item in enumerate(items):
+        out[i] = item
+    return _items_back(out)
 
 
 def _loans(x: Inputs) -> dict[str, Array]:
@@ -216,7 +271,8 @@ def _detail(x: Inputs) -> dict[str, Array]:
             "contribution_amounts": x.contribution_amounts,
             "contribution_is_in_kind": in_kind.astype(float),
             "benefit_amounts": x.benefit_amounts,
-            "own_use_value": x.own_use * x.own_use_value_per_hour[..., None, :]}
+            "own_use_value": _items_back(_items_first(x.own_use, len(x.batch_shape))
+                                      * x.own_use_value_per_hour)}
 
 
 def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:

@@ -96,6 +96,10 @@ class Inputs:
     discount_rate: Array                     # (B,)
     loans: LoanTerms = field(default_factory=lambda: LoanTerms())
     batch_shape: tuple[int, ...] = field(default=())
+    #: Each subsidy's cash as read, before stacking: ``(T,)`` when no draw touches it,
+    #: so that the engine releases a fixed grant once, not once per draw (empty: use
+    #: ``subsidy_cash``).
+    subsidy_cash_items: tuple[Array, ...] = ()
 
 
 def numeric_parameters(scenario: Scenario) -> dict[str, str]:
@@ -172,6 +176,7 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
         discount_rate=reader.number("finance.discount_rate", fin.discount_rate),
         loans=_loans(scenario, reader),
         batch_shape=reader.batch,
+        subsidy_cash_items=tuple(cash for cash, _ in subsidies),
     )
     for name in scenario.indexation:  # so that every index is a known parameter path
         reader.index(name)
@@ -239,16 +244,19 @@ class _Reader:
 
         Only as many batch axes as the items need: items that no draw touches stay
         without them, and numpy broadcasting does the rest (much less memory and time).
+        In memory the items come first (a view with the items moved to their place):
+        each item is one contiguous block, so that copying an item in and summing over
+        the items are a few long loops instead of one short loop per draw (the years
+        axis is short). The values, and so the sums, are the same in any layout.
         """
         if not arrays:
             return np.zeros((0, len(self.years)) if per_year else (0,))
         shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
-        axis = len(shape) - 1 if per_year else len(shape)
-        out: Array = np.empty((*shape[:axis], len(arrays), *shape[axis:]),
-                              dtype=np.result_type(*arrays))
+        out: Array = np.empty((len(arrays), *shape), dtype=np.result_type(*arrays))
         for i, item in enumerate(arrays):  # as np.stack, without the broadcast copies
-            out[(slice(None),) * axis + (i,)] = item
-        return out
+            out[i] = item
+        axis = len(shape) - 1 if per_year else len(shape)
+        return np.moveaxis(out, 0, axis) if axis else out
 
     def finish(self) -> None:
         unknown = sorted(set(self.overrides) - self.used)
