@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from finmodel.model.inputs import Inputs, build_inputs
 from finmodel.model.scenario import Scenario
+from finmodel.model.series import cumulative_sum, many_rows, year_argmin, year_min, year_sum
 
 __all__ = ["DEBT_TOLERANCE", "KPIS", "LINES", "Evaluation", "derive_lines", "evaluate", "kpis"]
 
@@ -99,10 +100,19 @@ def evaluate(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = None,
     lines = _lines(inputs, detail)
     # every result gets the full batch shape (views: broadcasting copies nothing)
     batch, years = inputs.batch_shape, len(inputs.years)
-    lines = {name: np.broadcast_to(v, (*batch, years)) for name, v in lines.items()}
-    detail = {name: np.broadcast_to(v, (*batch, *v.shape[v.ndim - _DETAIL_AXES[name]:]))
+    lines = {name: _read_only(v, (*batch, years)) for name, v in lines.items()}
+    detail = {name: _read_only(v, (*batch, *v.shape[v.ndim - _DETAIL_AXES[name]:]))
               for name, v in detail.items()}
     return Evaluation(inputs, lines, detail, kpis(lines, inputs))
+
+
+def _read_only(a: Array, shape: tuple[int, ...]) -> Array:
+    """A read-only view of ``a`` broadcast to ``shape`` (a plain view when it has it)."""
+    if a.shape != shape:
+        return np.broadcast_to(a, shape)
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 #: Axes of each detail array besides the batch: items and/or years.
@@ -365,8 +375,8 @@ def derive_lines(flows: Mapping[str, Array], opening_cash: ArrayLike,
         line["net_cash_flow"] = (line["net_cash_flow"] + line["loan_received"]
                                  - line["interest"] - line["repayment"])
     opening = np.asarray(opening_cash, dtype=float)[..., None]
-    line["cash_end"] = opening + np.cumsum(line["net_cash_flow"], axis=-1)
-    line["equity"] = opening + np.cumsum(line["result"], axis=-1)
+    line["cash_end"] = opening + cumulative_sum(line["net_cash_flow"])
+    line["equity"] = opening + cumulative_sum(line["result"])
     line["occupancy"] = ((np.asarray(own_use_hours, dtype=float) + line["rented_hours"])
                        / np.asarray(available_hours, dtype=float))
     own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
@@ -388,27 +398,65 @@ def kpis(lines: Mapping[str, Array], x: Inputs) -> dict[str, Array]:
     structural, cash = lines["structural_result"], lines["cash_end"]
     discount = (1.0 + x.discount_rate[..., None]) ** t
     # break-even: the first year from which every remaining year is >= 0
-    holds_after = np.flip(np.logical_and.accumulate(np.flip(structural >= 0, -1), axis=-1), -1)
-    break_even = np.where(holds_after[..., -1], years[np.argmax(holds_after, axis=-1)], np.nan)
+    first_holding, holds_at_end = _first_of_last_run(structural >= 0)
+    break_even = np.where(holds_at_end, years[np.minimum(first_holding, len(years) - 1)],
+                          np.nan)
     # funding gap: the structural result in the first year after the last subsidy cash
-    paid = lines["subsidy_cash"] > 0
-    after = len(years) - np.argmax(np.flip(paid, -1), axis=-1)       # index of t*
-    gap_defined = paid.any(axis=-1) & (after < len(years))
+    after = _after_last(lines["subsidy_cash"] > 0)                     # index of t*
+    gap_defined = (after > 0) & (after < len(years))  # some cash, and a year after it
     at = np.take_along_axis(structural, np.minimum(after, len(years) - 1)[..., None], -1)[..., 0]
+    low = year_min(cash)
+    below = cash < x.minimum_cash[..., None]
     return {
-        "total_result": lines["result"].sum(axis=-1),
-        "npv": (lines["net_cash_flow"] / discount).sum(axis=-1),
+        "total_result": year_sum(lines["result"]),
+        "npv": year_sum(lines["net_cash_flow"] / discount),
         "break_even_year": break_even,
-        "min_cash": cash.min(axis=-1),
-        "min_cash_year": years[np.argmin(cash, axis=-1)],
-        "years_below_minimum": (cash < x.minimum_cash[..., None]).sum(axis=-1).astype(float),
+        "min_cash": low,
+        "min_cash_year": years[year_argmin(cash, low)],
+        "years_below_minimum": _count(below),
         "funding_gap_after_subsidy": np.where(gap_defined, np.maximum(0.0, -at), np.nan),
         "book_value_end": lines["book_value"][..., -1],
         "deferred_subsidy_end": lines["deferred_subsidy"][..., -1],
         "debt_end": lines["debt"][..., -1],
-        "financing_need": np.maximum(0.0, x.minimum_cash - cash.min(axis=-1)),
+        "financing_need": np.maximum(0.0, x.minimum_cash - low),
         "min_debt_service_coverage": _min_dscr(lines, x),
     }
+
+
+def _first_of_last_run(holds: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Per row: the first year of the run of true values that reaches the last year (any
+    year when the last is false), and whether the last year is true."""
+    if not many_rows(holds):
+        after = np.flip(np.logical_and.accumulate(np.flip(holds, -1), axis=-1), -1)
+        return np.argmax(after, axis=-1), after[..., -1]
+    run = np.zeros(holds.shape[:-1], dtype=np.int64)
+    going = np.ones(holds.shape[:-1], dtype=bool)
+    for t in range(holds.shape[-1] - 1, -1, -1):  # a year at a time over all rows
+        going &= holds[..., t]
+        run += going
+    return holds.shape[-1] - run, holds[..., -1]
+
+
+def _after_last(paid: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Per row: the year index after the last true year; 0 or the number of years when
+    none is true."""
+    if not many_rows(paid):
+        return np.asarray(paid.shape[-1] - np.argmax(np.flip(paid, -1), axis=-1),
+                          dtype=np.int64)
+    out = np.zeros(paid.shape[:-1], dtype=np.int64)
+    for t in range(paid.shape[-1]):
+        out[paid[..., t]] = t + 1
+    return out
+
+
+def _count(flags: NDArray[np.bool_]) -> Array:
+    """Per row: the number of true years, as a float."""
+    if not many_rows(flags):
+        return np.asarray(flags.sum(axis=-1), dtype=float)
+    out = np.zeros(flags.shape[:-1])
+    for t in range(flags.shape[-1]):
+        out += flags[..., t]
+    return out
 
 
 def _min_dscr(lines: Mapping[str, Array], x: Inputs) -> Array:
@@ -427,4 +475,4 @@ def _min_dscr(lines: Mapping[str, Array], x: Inputs) -> Array:
     available = lines["net_cash_flow"] - lines["loan_received"] + service
     serviced = service > DEBT_TOLERANCE
     dscr = np.divide(available, service, out=np.full(service.shape, np.inf), where=serviced)
-    return np.where(serviced.any(axis=-1), dscr.min(axis=-1), np.nan)
+    return np.where(serviced.any(axis=-1), year_min(dscr), np.nan)

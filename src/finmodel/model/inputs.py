@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from finmodel.model.errors import ParameterError
 from finmodel.model.scenario import Scenario
 from finmodel.model.schema import PhaseOut, Subsidy
-from finmodel.model.series import Series
+from finmodel.model.series import Series, cumulative_product
 
 __all__ = ["Inputs", "LoanTerms", "build_inputs", "numeric_parameters"]
 
@@ -196,6 +196,7 @@ class _Reader:
         shapes = [d.values.shape[:1] for d in overrides.values()]
         self.batch: tuple[int, ...] = tuple(np.broadcast_shapes(*shapes)) if shapes else ()
         self._indices: dict[str | None, Array] = {}
+        self._windows: dict[tuple[int | None, int | None], Array] = {}
 
     def _draw(self, path: str, kind: str, base: Array) -> Array:
         self.seen[path] = kind
@@ -209,7 +210,7 @@ class _Reader:
         return base * values if draw.multiply else values + 0.0 * base
 
     def series(self, path: str, series: Series) -> Array:
-        return self._draw(path, "series", series.at(self.years))
+        return self._draw(path, "series", series.over(int(self.years[0]), len(self.years)))
 
     def number(self, path: str, value: float) -> Array:
         return self._draw(path, "number", np.asarray(value, dtype=float))
@@ -223,14 +224,16 @@ class _Reader:
                 rates = self.series(f"indexation.{name}", self.scenario.indexation[name])
                 growth = 1.0 + rates[..., 1:]
                 first = np.ones((*growth.shape[:-1], 1))
-                self._indices[name] = np.cumprod(np.concatenate([first, growth], axis=-1),
-                                                 axis=-1)
+                self._indices[name] = cumulative_product(
+                    np.concatenate([first, growth], axis=-1))
         return self._indices[name]
 
     def window(self, start: int | None, until: int | None) -> Array:
-        lo = start if start is not None else self.years[0]
-        hi = until if until is not None else self.years[-1]
-        return ((self.years >= lo) & (self.years <= hi)).astype(float)
+        if (start, until) not in self._windows:  # a few distinct windows, many items
+            lo = start if start is not None else self.years[0]
+            hi = until if until is not None else self.years[-1]
+            self._windows[start, until] = ((self.years >= lo) & (self.years <= hi)).astype(float)
+        return self._windows[start, until]
 
     def indexed(self, path: str, series: Series, index: str | None,
                 window: tuple[int | None, int | None] = (None, None)) -> Array:
