@@ -269,3 +269,61 @@ def test_scalar_draw_keeps_single_shape(tiny: finmodel.Scenario) -> None:
     assert one.lines["cash_end"].tolist() == [5000, 14250, 22945, 30379.5]
     projection = finmodel.Projection(tiny, one)
     assert projection.kpis["min_cash"] == 5000
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal to the last bit: NaN where NaN, and the sign of every zero."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("name", ["base", "bridge_loan", "vendor_exits"])
+def test_many_draws_equal_single_projections_to_the_last_bit(name: str) -> None:
+    """Enough draws that the batch takes its year-by-year loops (sums, running sums,
+    minima over the years): each draw gives exactly, to the last bit, what one projection
+    of that draw gives, which takes numpy's own reductions."""
+    from finmodel.analysis.uncertainty import Sampler
+
+    scenario = finmodel.load_scenario(Path("scenarios") / f"{name}.yaml")
+    n = 80
+    values, factors = Sampler(scenario, 11).next(n)
+    for loan in scenario.finance.loans:  # draw the loop over the loans too
+        values[f"finance.loans[{loan.name}].rate"] = np.linspace(0.0, 0.09, n)
+    batch = finmodel.evaluate(scenario, values, factors)
+    for i in range(0, n, 7):
+        one = finmodel.evaluate(scenario, {p: v[i] for p, v in values.items()},
+                                {p: v[i] for p, v in factors.items()})
+        assert one.inputs.batch_shape == ()
+        for key in finmodel.LINES:
+            assert _same_bits(batch.lines[key][i], one.lines[key]), key
+        for key in finmodel.KPIS:
+            assert _same_bits(batch.kpis[key][i], one.kpis[key]), key
+        for key, detail in one.detail.items():
+            assert _same_bits(batch.detail[key][i], detail), key
+
+
+@pytest.mark.parametrize("layout", ["rows", "broadcast", "columns"])
+def test_year_reductions_equal_numpy_to_the_last_bit(layout: str) -> None:
+    """The year-by-year sums, running sums, minima and their years of many rows are
+    numpy's, bit for bit, for every horizon (numpy adds up to 8 terms in turn, then 8 at a
+    time, longer rows pairwise), with zeros of both signs and NaN."""
+    from finmodel.model.series import cumulative_sum, year_argmin, year_min, year_sum
+
+    rng = np.random.default_rng(3)
+    for horizon in [*range(1, 51), 129, 300]:
+        rows = rng.standard_normal((100, horizon)) * 10.0 ** rng.integers(-3, 7, (100, horizon))
+        rows[rng.random(rows.shape) < 0.05] = 0.0
+        rows[rng.random(rows.shape) < 0.03] = -0.0
+        rows[:3, -1] = -0.0          # rows of signed zeros: numpy's sum starts from +0
+        rows[:2] = -0.0
+        if layout == "broadcast":
+            rows = np.broadcast_to(rows[5], rows.shape)
+        elif layout == "columns":
+            rows = np.asfortranarray(rows)
+        assert _same_bits(year_sum(rows), rows.sum(axis=-1)), horizon
+        assert _same_bits(cumulative_sum(rows), np.cumsum(rows, axis=-1)), horizon
+        with_nan = np.array(rows)
+        with_nan[7, horizon // 2] = np.nan
+        with_nan[2:] += 0.0   # minima: no ties of +0 and -0 (their sign is not kept)
+        assert _same_bits(year_min(with_nan), with_nan.min(axis=-1)), horizon
+        assert np.array_equal(year_argmin(with_nan), np.argmin(with_nan, axis=-1)), horizon

@@ -8,6 +8,7 @@ axes are the batch (``()`` for one scenario, ``(N,)`` for N draws).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from finmodel.model.errors import ParameterError
 from finmodel.model.scenario import Scenario
 from finmodel.model.schema import PhaseOut, Subsidy
-from finmodel.model.series import Series, cumulative_product
+from finmodel.model.series import Series, many_rows
 
 __all__ = ["Inputs", "LoanTerms", "build_inputs", "numeric_parameters"]
 
@@ -127,18 +128,18 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
     reader = reader or _Reader(scenario, overrides)
     years = scenario.years
     segments = _segments(scenario, reader)
-    costs = [(c, reader.indexed(f"operating_costs[{c.name}].amount", c.amount, c.indexation,
-                                window=(c.from_, c.until)))
+    costs = [(c, reader.indexed_parts(f"operating_costs[{c.name}].amount", c.amount,
+                                      c.indexation, window=(c.from_, c.until)))
              for c in scenario.operating_costs]
     purchases, prices = _purchases(scenario, reader)
     subsidies = [_subsidy(s, reader) for s in scenario.subsidies]
     contributions = [((p.name, c.name, c.type),
-                      reader.indexed(f"parties[{p.name}].contributions[{c.name}].amount",
-                                     c.amount, c.indexation, window=(c.from_, c.until)))
+                      reader.indexed_parts(f"parties[{p.name}].contributions[{c.name}].amount",
+                                           c.amount, c.indexation, window=(c.from_, c.until)))
                      for p in scenario.parties for c in p.contributions]
     benefits = [((p.name, b.name),
-                 reader.indexed(f"parties[{p.name}].benefits[{b.name}].amount", b.amount,
-                                b.indexation, window=(b.from_, b.until)))
+                 reader.indexed_parts(f"parties[{p.name}].benefits[{b.name}].amount", b.amount,
+                                      b.indexation, window=(b.from_, b.until)))
                 for p in scenario.parties for b in p.benefits]
     fin = scenario.finance
     inputs = Inputs(
@@ -156,7 +157,7 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
             scenario.rental.variable_cost_indexation),
         costs=tuple(c.name for c, _ in costs),
         cost_categories=tuple(c.category or "other" for c, _ in costs),
-        cost_amounts=reader.stack([a for _, a in costs]),
+        cost_amounts=reader.stack_products([a for _, a in costs]),
         purchases=purchases,
         purchase_costs=reader.stack(prices, per_year=False),
         subsidies=tuple(s.name for s in scenario.subsidies),
@@ -165,9 +166,9 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
         release_years=tuple(s.release_years or 1 for s in scenario.subsidies),
         subsidy_cut_off=reader.stack([cut for _, cut in subsidies], per_year=False),
         contributions=tuple(key for key, _ in contributions),
-        contribution_amounts=reader.stack([a for _, a in contributions]),
+        contribution_amounts=reader.stack_products([a for _, a in contributions]),
         benefits=tuple(key for key, _ in benefits),
-        benefit_amounts=reader.stack([a for _, a in benefits]),
+        benefit_amounts=reader.stack_products([a for _, a in benefits]),
         own_use_value_per_hour=reader.indexed(
             "facility.own_use_value_per_hour", scenario.facility.own_use_value_per_hour,
             scenario.facility.own_use_value_indexation),
@@ -221,11 +222,11 @@ class _Reader:
             if name is None:
                 self._indices[name] = np.ones(len(self.years))
             else:
-                rates = self.series(f"indexation.{name}", self.scenario.indexation[name])
-                growth = 1.0 + rates[..., 1:]
-                first = np.ones((*growth.shape[:-1], 1))
-                self._indices[name] = cumulative_product(
-                    np.concatenate([first, growth], axis=-1))
+                series = self.scenario.indexation[name]
+                rates = self.series(f"indexation.{name}", series)
+                fixed = rates.ndim == 1 and f"indexation.{name}" not in self.overrides
+                self._indices[name] = (_fixed_index(series, int(self.years[0]), len(self.years))
+                                       if fixed else _index(rates))
         return self._indices[name]
 
     def window(self, start: int | None, until: int | None) -> Array:
@@ -240,7 +241,15 @@ class _Reader:
         # the window (0 or 1 per year) first: a per-year product instead of one over
         # every draw. Bit for bit the same as (series x index) x window: x 1 is exact, and
         # x 0 gives a zero with the sign of series x index either way (all finite)
-        return self.series(path, series) * self.window(*window) * self.index(index)
+        left, right = self.indexed_parts(path, series, index, window)
+        return left * right
+
+    def indexed_parts(self, path: str, series: Series, index: str | None,
+                      window: tuple[int | None, int | None] = (None, None)
+                      ) -> tuple[Array, Array]:
+        """:meth:`indexed` as the two factors of its last product (for
+        :meth:`stack_products`)."""
+        return self.series(path, series) * self.window(*window), self.index(index)
 
     def stack(self, arrays: list[Array], per_year: bool = True) -> Array:
         """Items stacked on the axis before the years (or last, for one value per item).
@@ -261,6 +270,17 @@ class _Reader:
         axis = len(shape) - 1 if per_year else len(shape)
         return np.moveaxis(out, 0, axis) if axis else out
 
+    def stack_products(self, pairs: list[tuple[Array, Array]]) -> Array:
+        """:meth:`stack` of the products ``left * right``, each computed in its place
+        (no array per item to copy in)."""
+        if not pairs:
+            return self.stack([])
+        shape = np.broadcast_shapes(*(np.shape(a) for pair in pairs for a in pair))
+        out: Array = np.empty((len(pairs), *shape))
+        for i, (left, right) in enumerate(pairs):
+            np.multiply(left, right, out=out[i])
+        return np.moveaxis(out, 0, len(shape) - 1) if len(shape) > 1 else out
+
     def finish(self) -> None:
         unknown = sorted(set(self.overrides) - self.used)
         if unknown:
@@ -268,6 +288,27 @@ class _Reader:
                 f"not a numeric parameter of scenario {self.scenario.name!r}: "
                 f"{', '.join(unknown)} (numeric parameters are numbers and series such as "
                 f"{', '.join(sorted(self.seen)[:4])}, ...)")
+
+
+def _index(rates: Array) -> Array:
+    """``I(t)`` from the yearly rates: 1, then ``I(t-1) * (1 + rate(t))`` (a running product)."""
+    if not many_rows(rates):
+        growth = 1.0 + rates[..., 1:]
+        first = np.ones((*growth.shape[:-1], 1))
+        return np.cumprod(np.concatenate([first, growth], axis=-1), axis=-1)
+    out = np.empty(rates.shape)
+    out[..., 0] = 1.0
+    for t in range(1, rates.shape[-1]):  # a year at a time over all draws
+        np.multiply(out[..., t - 1], 1.0 + rates[..., t], out=out[..., t])
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _fixed_index(rates: Series, first: int, count: int) -> Array:
+    """The index of rates no draw touches, read-only and remembered."""
+    index = _index(rates.over(first, count))
+    index.flags.writeable = False
+    return index
 
 
 def _segments(scenario: Scenario, reader: _Reader) -> list[tuple[Array, Array]]:
@@ -283,7 +324,8 @@ def _segments(scenario: Scenario, reader: _Reader) -> list[tuple[Array, Array]]:
             early = (k >= 0) & (k < len(s.ramp_up))
             ramp[early] = np.asarray(s.ramp_up)[k[early]]
         demand = reader.series(f"{path}.demand_hours", s.demand_hours)
-        requested = demand * ramp * reader.window(None, s.until)
+        # ramp x window (0 or 1) first, one per year: bit for bit (demand x ramp) x window
+        requested = demand * (ramp * reader.window(None, s.until))
         discount = reader.number(f"{path}.discount", s.discount)
         tariff = reader.indexed(f"{path}.tariff", s.tariff, s.indexation)
         out.append((requested, tariff * (1.0 - discount)[..., None]))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Series", "cumulative_product", "cumulative_sum", "year_argmin", "many_rows",
+__all__ = ["Series", "cumulative_sum", "year_argmin", "many_rows",
            "year_min", "year_sum"]
 
 
@@ -104,17 +104,6 @@ def cumulative_sum(a: NDArray[np.float64]) -> NDArray[np.float64]:
     [1.0, 3.0, 6.0]
     """
     return _accumulate(np.add, a)
-
-
-def cumulative_product(a: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``np.cumprod(a, axis=-1)``, bit for bit.
-
-    Examples
-    --------
-    >>> cumulative_product(np.array([[1.0, 1.5, 2.0]] * 100))[0].tolist()
-    [1.0, 1.5, 3.0]
-    """
-    return _accumulate(np.multiply, a)
 
 
 def year_sum(a: NDArray[np.float64]) -> NDArray[np.float64]:
