@@ -292,10 +292,10 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
     rented_hours = d["segment_rented_hours"].sum(axis=-2)
     line = {
         "rental_income": d["segment_rental_income"].sum(axis=-2),
-        "operating_subsidies": income[..., ~investment, :].sum(axis=-2),
-        "investment_subsidy_release": income[..., investment, :].sum(axis=-2),
-        "partner_cash": amounts[..., ~in_kind, :].sum(axis=-2),
-        "in_kind_income": amounts[..., in_kind, :].sum(axis=-2),
+        "operating_subsidies": _sum_of(income, ~investment),
+        "investment_subsidy_release": _sum_of(income, investment),
+        "partner_cash": _sum_of(amounts, ~in_kind),
+        "in_kind_income": _sum_of(amounts, in_kind),
         "operating_costs": x.cost_amounts.sum(axis=-2),
         "variable_costs": rented_hours * x.variable_cost_per_hour,
         "depreciation": d["purchase_depreciation"].sum(axis=-2),
@@ -312,6 +312,32 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
     # without loans the v1 sums stay exactly as they were
     return derive_lines(line, x.opening_cash, d["own_use_hours"], x.available_hours,
                         loans=bool(x.loans.names))
+
+
+def _sum_of(items: Array, chosen: NDArray[np.bool_]) -> Array:
+    """The sum of the chosen items (axis -2), as ``items[..., chosen, :].sum(axis=-2)``:
+    the chosen items are taken items first, one contiguous block each."""
+    return np.moveaxis(items, -2, 0)[chosen].sum(axis=0)
+
+
+def _fold(first: Array, *steps: tuple[np.ufunc, Array], own: bool = False) -> Array:
+    """``first op1 a1 op2 a2 ...``, left to right as written (so with the same rounding),
+    into one new array (or into ``first`` when ``own``: an array nobody else holds);
+    the operands are left alone.
+
+    Examples
+    --------
+    >>> _fold(np.array([1.0, 2.0]), (np.add, np.array([3.0, 4.0])), (np.subtract, 1.0)).tolist()
+    [3.0, 5.0]
+    """
+    out: Array = first
+    for i, (op, operand) in enumerate(steps):
+        term = np.asarray(operand)
+        if (i or own) and (term.ndim < out.ndim or term.shape == out.shape):
+            op(out, term, out=out)
+        else:
+            out = op(out, term)
+    return out
 
 
 def derive_lines(flows: Mapping[str, Array], opening_cash: ArrayLike,
@@ -353,41 +379,41 @@ def derive_lines(flows: Mapping[str, Array], opening_cash: ArrayLike,
     """
     line = {name: np.asarray(value, dtype=float) for name, value in flows.items()}
     line["in_kind_costs"] = line["in_kind_income"]
-    line["total_income"] = (line["rental_income"] + line["operating_subsidies"]
-                            + line["investment_subsidy_release"] + line["partner_cash"]
-                            + line["in_kind_income"])
-    line["total_expenses"] = (line["operating_costs"] + line["variable_costs"]
-                              + line["depreciation"] + line["in_kind_costs"])
-    if loans:
-        line["total_expenses"] = line["total_expenses"] + line["interest"]
+    add, sub = np.add, np.subtract
+    ri, ops, isr, pc = (line[k] for k in ("rental_income", "operating_subsidies",
+                                          "investment_subsidy_release", "partner_cash"))
+    oc, vc, dep = line["operating_costs"], line["variable_costs"], line["depreciation"]
+    interest = [(add, line["interest"])] if loans else []
+    # shared beginnings of the sums below, each computed once (the same terms in the
+    # same order as written out in full, so the same rounding)
+    income = _fold(ri, (add, ops), (add, isr), (add, pc))
+    own_costs = _fold(oc, (add, vc), (add, dep))
+    line["total_income"] = _fold(income, (add, line["in_kind_income"]))
+    line["total_expenses"] = _fold(own_costs, (add, line["in_kind_costs"]), *interest)
     # income minus expenses, with the in-kind pair (equal by definition) left out so that
     # in-kind amounts cannot move the result even by float rounding
-    line["result"] = (line["rental_income"] + line["operating_subsidies"]
-                      + line["investment_subsidy_release"] + line["partner_cash"]
-                      - line["operating_costs"] - line["variable_costs"] - line["depreciation"])
-    if loans:
-        line["result"] = line["result"] - line["interest"]
-    line["structural_result"] = (line["result"] - line["operating_subsidies"]
-                                 - line["investment_subsidy_release"])
-    line["net_cash_flow"] = (line["rental_income"] + line["partner_cash"] + line["subsidy_cash"]
-                             - line["operating_costs"] - line["variable_costs"] - line["capex"])
-    if loans:
-        line["net_cash_flow"] = (line["net_cash_flow"] + line["loan_received"]
-                                 - line["interest"] - line["repayment"])
+    line["result"] = _fold(income, (sub, oc), (sub, vc), (sub, dep),
+                           *[(sub, line["interest"])] * loans)
+    line["structural_result"] = _fold(line["result"], (sub, ops), (sub, isr))
+    own_income = _fold(ri, (add, pc))
+    line["net_cash_flow"] = _fold(own_income, (add, line["subsidy_cash"]), (sub, oc), (sub, vc),
+                                  (sub, line["capex"]),
+                                  *[(add, line["loan_received"]), (sub, line["interest"]),
+                                    (sub, line["repayment"])] * loans)
     opening = np.asarray(opening_cash, dtype=float)[..., None]
-    line["cash_end"] = opening + cumulative_sum(line["net_cash_flow"])
-    line["equity"] = opening + cumulative_sum(line["result"])
-    line["occupancy"] = ((np.asarray(own_use_hours, dtype=float) + line["rented_hours"])
-                       / np.asarray(available_hours, dtype=float))
-    own_costs = line["operating_costs"] + line["variable_costs"] + line["depreciation"]
+    line["cash_end"] = _fold(cumulative_sum(line["net_cash_flow"]), (add, opening), own=True)
+    line["equity"] = _fold(cumulative_sum(line["result"]), (add, opening), own=True)
+    line["occupancy"] = _fold(np.asarray(own_use_hours, dtype=float),
+                              (add, line["rented_hours"]),
+                              (np.divide, np.asarray(available_hours, dtype=float)))
     if loans:
-        own_costs = own_costs + line["interest"]
+        own_costs = _fold(own_costs, *interest)
     with np.errstate(over="ignore"):  # a denormal divisor: no meaningful ratio, null below
-        own_income, own_costs = np.broadcast_arrays(line["rental_income"] + line["partner_cash"],
-                                                    own_costs)
+        own_income, own_costs = np.broadcast_arrays(own_income, own_costs)
         ratio = np.divide(own_income, own_costs, out=np.full(own_costs.shape, np.nan),
                           where=own_costs != 0)
-    line["self_sufficiency"] = np.where(np.isfinite(ratio), ratio, np.nan)
+    np.copyto(ratio, np.nan, where=~np.isfinite(ratio))
+    line["self_sufficiency"] = ratio
     return {name: line[name] for name in LINES}
 
 
