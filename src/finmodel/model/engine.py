@@ -317,7 +317,8 @@ def _lines(x: Inputs, d: dict[str, Array]) -> dict[str, Array]:
 def _sum_of(items: Array, chosen: NDArray[np.bool_]) -> Array:
     """The sum of the chosen items (axis -2), as ``items[..., chosen, :].sum(axis=-2)``:
     the chosen items are taken items first, one contiguous block each."""
-    return np.moveaxis(items, -2, 0)[chosen].sum(axis=0)
+    total: Array = np.moveaxis(items, -2, 0)[chosen].sum(axis=0)
+    return total
 
 
 def _fold(first: Array, *steps: tuple[np.ufunc, Array], own: bool = False) -> Array:
