@@ -150,8 +150,8 @@ def build_inputs(scenario: Scenario, draws: Mapping[str, ArrayLike] | None = Non
                               for p in scenario.parties]),
         parties=tuple(p.name for p in scenario.parties),
         segments=tuple(s.name for s in scenario.rental.segments),
-        requested_hours=reader.stack([r for r, _ in segments]),
-        net_tariff=reader.stack([t for _, t in segments]),
+        requested_hours=reader.stack_products([r for r, _ in segments]),
+        net_tariff=reader.stack_products([t for _, t in segments]),
         variable_cost_per_hour=reader.indexed(
             "rental.variable_cost_per_hour", scenario.rental.variable_cost_per_hour,
             scenario.rental.variable_cost_indexation),
@@ -311,7 +311,10 @@ def _fixed_index(rates: Series, first: int, count: int) -> Array:
     return index
 
 
-def _segments(scenario: Scenario, reader: _Reader) -> list[tuple[Array, Array]]:
+def _segments(scenario: Scenario, reader: _Reader
+              ) -> list[tuple[tuple[Array, Array], tuple[Array, Array]]]:
+    """Per segment the factors of its requested hours and of its net tariff (for
+    :meth:`_Reader.stack_products`)."""
     out = []
     years = reader.years
     for s in scenario.rental.segments:
@@ -325,10 +328,10 @@ def _segments(scenario: Scenario, reader: _Reader) -> list[tuple[Array, Array]]:
             ramp[early] = np.asarray(s.ramp_up)[k[early]]
         demand = reader.series(f"{path}.demand_hours", s.demand_hours)
         # ramp x window (0 or 1) first, one per year: bit for bit (demand x ramp) x window
-        requested = demand * (ramp * reader.window(None, s.until))
+        requested = (demand, ramp * reader.window(None, s.until))
         discount = reader.number(f"{path}.discount", s.discount)
         tariff = reader.indexed(f"{path}.tariff", s.tariff, s.indexation)
-        out.append((requested, tariff * (1.0 - discount)[..., None]))
+        out.append((requested, (tariff, (1.0 - discount)[..., None])))
     return out
 
 
