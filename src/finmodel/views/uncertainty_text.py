@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
 
@@ -61,8 +63,7 @@ def plain_words(sim: Simulation, lang: Language = "en") -> list[str]:
     cash = t(lang, "unc.cash", share=_share(sim.cash_above_minimum, lang), draws=n,
              minimum=i18n.money(lang, sim.minimum_cash))
     by = sim.break_even_by
-    never = float(sum(1 for v in sim.kpis["break_even_year"].tolist() if math.isnan(v))
-                  ) / sim.draws
+    never = float(np.count_nonzero(np.isnan(sim.kpis["break_even_year"]))) / sim.draws
     last = int(sim.years[-1])
     half = next((y for y, p in by.items() if p >= 0.5), last)   # never counts as later
     when = t(lang, "unc.by", year=half) if half < last else t(lang, "unc.within")
