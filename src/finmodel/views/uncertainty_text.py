@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from finmodel.analysis.sensitivity import DataTable, Tornado
     from finmodel.analysis.simulation import Simulation
 
-__all__ = ["data_table_text", "goal_seek_text", "plain_words", "simulation_text", "tornado_text"]
+__all__ = ["data_table_text", "goal_seek_text", "plain_words", "prepare_text", "simulation_text",
+           "tornado_text"]
 
 _YEARS = ("break_even_year", "min_cash_year", "years_below_minimum")
 _TABLE_LINES = ("cash_end", "structural_result", "result")
@@ -76,6 +77,18 @@ def plain_words(sim: Simulation, lang: Language = "en") -> list[str]:
                        high=i18n.money(lang, npv["p95"]),
                        median=i18n.money(lang, npv["p50"])))
     return words
+
+
+def prepare_text(lang: Language = "en") -> None:
+    """Load what writing numbers in ``lang`` needs (Babel's locale data: about 0.1 s the
+    first time in a process), e.g. on a thread while a simulation runs, so that
+    :func:`simulation_text` does not wait for it afterwards.
+
+    Examples
+    --------
+    >>> prepare_text("nl")
+    """
+    i18n.number(lang, 1234.5, 1)
 
 
 def simulation_text(sim: Simulation, lang: Language = "en") -> str:
