@@ -24,7 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 import finmodel
 from finmodel.analysis import simulation
-from finmodel.analysis._memory import keep_freed_memory
+from finmodel.analysis._memory import keep_freed_memory, untouched
 from finmodel.analysis._quantiles import exact_percentiles, lane_percentiles, row_percentiles
 from finmodel.analysis.simulation import CHUNK, PERCENTILES, simulate
 from finmodel.analysis.uncertainty import Sampler
@@ -321,3 +321,13 @@ def test_a_failing_chunk_stops_the_others(monkeypatch: pytest.MonkeyPatch, threa
         simulate(base, draws=1_000, chunk=10, threads=threads)
     # another thread may have one chunk under way and take one more before it hears
     assert 3 <= len(calls) <= 3 + 2 * (threads - 1)
+
+
+def test_untouched_arrays_are_separate_and_outlive_their_first_name() -> None:
+    first, second = untouched((3, 1_000)), untouched((3, 1_000))
+    first[:] = 1.0
+    second[:] = 2.0
+    row = first[1]
+    del first  # the memory stays while a view of it is alive
+    assert float(row.sum()) == 1_000.0 and float(second.sum()) == 6_000.0
+    assert second.flags.c_contiguous and second.flags.writeable
