@@ -160,8 +160,9 @@ def _engine_threads(scenario: finmodel.Scenario, n: int, threads: int) -> float:
 
 def _breakdown(scenario: finmodel.Scenario, n: int, total: float) -> None:
     """CPU seconds of each stage on one thread, best of three: drawing and evaluating,
-    storing the lines year-major (into fresh memory, as a run does), percentiles with
-    the KPI summaries, the summary table."""
+    storing the lines year-major (into the memory of the store before, as a second run
+    in a process does; the first run faults its pages in: the fresh-process figure),
+    percentiles with the KPI summaries, the summary table."""
     from finmodel.views.uncertainty_text import simulation_text
 
     engine = _cpu(lambda: _engine_only(scenario, n))
