@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -475,6 +476,10 @@ def svg(ax: Axes | Figure, path: str | Path | None = None) -> bytes:
     assert isinstance(figure, Figure)
     if figure.get_label() == FIT:
         fit(figure)
+    if type(figure.canvas) is FigureCanvasBase:  # made here, not shown by pyplot
+        from finmodel.views._svg import Canvas
+
+        Canvas(figure)  # measures the texts every chart shares once, not per chart
     buffer = io.BytesIO()
     settings: dict[Any, Any] = {**STYLE, **_SVG}  # valid rcParams keys
     with matplotlib.rc_context(settings):
