@@ -162,11 +162,12 @@ def _yaml_syntax(lang: Language, values: dict[str, Any]) -> str:
     """The YAML reader's complaint: in English its own words; in Dutch its known phrases
     (libyaml's and PyYAML's) in Dutch, else its words quoted as the reader's."""
     problem, context = (f"err.yaml.{values[k]}" for k in ("problem", "context"))
+    column = fmt(lang, values.get("column", 1), ",.0f")
     if lang == "en" or not i18n.has(lang, problem) or (values["context"]
                                                         and not i18n.has(lang, context)):
-        return t(lang, "err.yaml_syntax", detail=values["detail"])
+        return t(lang, "err.yaml_syntax", detail=values["detail"], column=column)
     where = f" {t(lang, context)}" if values["context"] else ""
-    return t(lang, "err.yaml_parts", problem=t(lang, problem), context=where)
+    return t(lang, "err.yaml_parts", problem=t(lang, problem), context=where, column=column)
 
 
 def _subsidy_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
@@ -231,13 +232,24 @@ def error_text(lang: Language, error: FinModelError) -> str:
     return t(lang, key, **error.values)
 
 
+def place(lang: Language, path: str) -> str:
+    """A problem's place in ``lang``: a path stays as the file writes it; the places that
+    are no path (``(file)``, ``(yaml)``, ``(header)``, ``(top level)``) are words.
+
+    >>> place("nl", "(file)"), place("nl", "finance.opening_cash"), place("en", "(yaml)")
+    ('(bestand)', 'finance.opening_cash', '(yaml)')
+    """
+    key = f"err.place.{path}"
+    return t(lang, key) if i18n.has(lang, key) else path
+
+
 def problem_line(lang: Language, problem: Problem) -> str:
     """``FILE:LINE: PATH: message`` of a problem in ``lang``: an input warning's word
     "warning" and its sentence; the common validation errors (:func:`error_message`)."""
+    where = f"{problem.file}:{problem.line}: {place(lang, problem.path)}"
     if isinstance(problem, InputWarning):
-        return (f"{problem.file}:{problem.line}: {problem.path}: "
-                f"{t(lang, 'warn.label')}: {warning_message(lang, problem)}")
-    return f"{problem.file}:{problem.line}: {problem.path}: {error_message(lang, problem)}"
+        return f"{where}: {t(lang, 'warn.label')}: {warning_message(lang, problem)}"
+    return f"{where}: {error_message(lang, problem)}"
 
 
 def reconciliation_message(lang: Language, check: Reconciliation) -> str:

@@ -1,0 +1,126 @@
+"""The language of a refused file's own errors, the YAML reader's rarer complaints, the
+places that are no path, and ``--version``, in Dutch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from finmodel.views import messages_en, messages_nl
+from test_cli_nl import no_english, run
+
+from conftest import TINY
+
+#: A scenario that asks for Dutch and misspells a key: it does not validate.
+MISSPELT = TINY.replace("horizon: 4\n", "horizon: 4\nlanguage: nl\nhorizn: 5\n")
+
+
+def test_a_refused_file_says_its_errors_in_its_own_language(
+        write: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with ``language: nl`` that does not validate: its errors in Dutch without
+    --lang (run, check), above FINMODEL_LANG; --lang en still wins."""
+    path = write(MISSPELT, "lab.yaml")
+    dutch = f"{path}:5: horizn: onbekende sleutel; toegestaan: "
+    for command in ("run", "check", "simulate"):
+        code, out, err = run(capsys, command, str(path))
+        assert (code, out) == (2, "") and err.startswith(dutch), err
+        no_english(err)
+    monkeypatch.setenv("FINMODEL_LANG", "en")
+    assert run(capsys, "run", str(path))[2].startswith(dutch)
+    code, _, err = run(capsys, "run", str(path), "--lang", "en")
+    assert err.startswith(f"{path}:5: horizn: unknown key; allowed: ")
+    code, _, err = run(capsys, "--lang", "en", "check", str(path))
+    assert err.startswith(f"{path}:5: horizn: unknown key; allowed: ")
+
+
+def test_a_file_that_cannot_say_its_language_follows_the_environment(
+        write: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not YAML, or no ``language:``: FINMODEL_LANG, else English; an unknown language
+    value is itself an error and does not choose."""
+    broken = write("language: nl\nhorizon: [4\n", "broken.yaml")
+    assert run(capsys, "run", str(broken))[2] == (
+        f"{broken}:3: (yaml): while parsing a flow sequence did not find expected ',' or "
+        "']' (column 1)\n")
+    plain = write(MISSPELT.replace("language: nl\n", ""), "plain.yaml")
+    assert "horizn: unknown key" in run(capsys, "check", str(plain))[2]
+    odd = write(MISSPELT.replace("language: nl", "language: fr"), "odd.yaml")
+    assert "language: must be one of" in run(capsys, "check", str(odd))[2]
+    monkeypatch.setenv("FINMODEL_LANG", "nl")
+    assert "horizn: onbekende sleutel" in run(capsys, "check", str(plain))[2]
+    assert run(capsys, "run", str(broken))[2] == (
+        f"{broken}:3: (YAML-tekst): geen geldige YAML in een lijst tussen [ ]: er ontbreekt "
+        "een ',' of ']' (kolom 1)\n")
+
+
+def test_a_file_that_extends_a_dutch_parent_speaks_dutch(
+        write: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """The language inherited through ``extends`` counts as the file's own."""
+    write(TINY + "language: nl\n", "parent.yaml")
+    child = write("extends: parent.yaml\nfinance: {opening_csh: 1}\n", "child.yaml")
+    err = run(capsys, "run", str(child))[2]
+    assert err.startswith(f"{child}:2: finance.opening_csh: onbekende sleutel"), err
+
+
+@pytest.mark.parametrize("text, line, column, dutch", [
+    ("a: 1\n\tb: 2\n", 2, 1, "geen geldige YAML in een waarde zonder aanhalingstekens: een tab "
+     "verstoort het inspringen (spring in met spaties)"),
+    ('a: "x\\q"\n', 1, 6, "geen geldige YAML in tekst tussen aanhalingstekens: een onbekend "
+     "teken na \\ (schrijf \\\\ voor één backslash)"),
+    ("a: 1\n---\nb: 2\n", 2, 1, "geen geldige YAML in het bestand: er volgt een tweede "
+     "document (na '---'); schrijf één scenario per bestand"),
+    ("a: 1\n- b\n", 2, 1, "geen geldige YAML in een mapping: er ontbreekt een sleutel (klopt "
+     "het inspringen?)"),
+    ("a: &x 1\nb: &\n", 2, 5, "geen geldige YAML in een anker (&naam): er ontbreekt een "
+     "letter of cijfer"),
+    ("a: |0\n  x\n", 1, 5, "geen geldige YAML in een tekstblok (| of >): inspringaanduiding 0 "
+     "(schrijf 1 tot 9)"),
+])
+def test_yaml_complaints_in_dutch_with_their_column(
+        write: Callable[..., Path], capsys: pytest.CaptureFixture[str], text: str, line: int,
+        column: int, dutch: str) -> None:
+    """The YAML reader's complaints that used to be quoted in English: Dutch words, the
+    line in the place and the column in the sentence; English keeps the reader's words."""
+    path = write(text, "broken.yaml")
+    code, out, err = run(capsys, "run", str(path), "--lang", "nl")
+    assert (code, out, err) == (2, "", f"{path}:{line}: (YAML-tekst): {dutch} (kolom {column})\n")
+    no_english(err)
+    english = run(capsys, "run", str(path))[2]
+    assert english.startswith(f"{path}:{line}: (yaml): ")
+    assert english.endswith(f" (column {column})\n")
+
+
+def test_every_complaint_of_the_yaml_reader_has_dutch_words() -> None:
+    """Each phrase of libyaml's parser and scanner the English catalogue knows is said
+    differently in Dutch (a phrase forgotten in one catalogue fails the catalogue test)."""
+    phrases = [k for k in messages_en.MESSAGES if k.startswith("err.yaml.")]
+    assert len(phrases) >= 60
+    for key in phrases:
+        assert messages_nl.MESSAGES[key] != messages_en.MESSAGES[key], key
+
+
+def test_places_that_are_no_path_in_dutch(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "no/such/lab.yaml", "--lang", "nl")
+    assert (code, err) == (2, "no/such/lab.yaml:1: (bestand): scenariobestand bestaat niet\n")
+
+
+def test_version_and_the_language_before_the_command(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``finmodel --version`` says "versie" in Dutch; ``--lang`` before the command is
+    the run's language (it used to be read as the command: "invalid choice 'nl'")."""
+    from finmodel import __version__
+
+    for argv, said in ((["--version"], f"finmodel {__version__}\n"),
+                       (["--lang", "nl", "--version"], f"finmodel versie {__version__}\n")):
+        with pytest.raises(SystemExit) as stop:
+            run(capsys, *argv)
+        assert stop.value.code == 0 and capsys.readouterr().out == said
+    monkeypatch.setenv("FINMODEL_LANG", "nl")
+    with pytest.raises(SystemExit):
+        run(capsys, "--version")
+    assert capsys.readouterr().out == f"finmodel versie {__version__}\n"
+    code, _, err = run(capsys, "--lang", "nl", "run", "no-such-lab.yaml")
+    assert (code, err) == (2, "no-such-lab.yaml:1: (bestand): scenariobestand bestaat niet\n")
