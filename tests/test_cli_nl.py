@@ -56,14 +56,20 @@ _MINE = ("warn.", "recon.", "err.", "cli.check.", "cli.new.", "cli.report.")
 
 
 def english_pieces() -> set[str]:
+    """Pieces of English between placeholders; not the top-level keys of the format
+    (``risks``, ``parties``), which a Dutch message names as the file writes them."""
+    from finmodel.model.schema import json_schema
+
     dutch_text = "\n".join(messages_nl.MESSAGES.values())
+    keys = set(json_schema()["properties"])
     pieces = set()
     for key, text in messages_en.MESSAGES.items():
         if not key.startswith(_MINE) or text == messages_nl.MESSAGES[key]:
             continue
         for piece in re.split(r"\{[^}]*\}", text):
             piece = piece.strip(" ();:,.-")
-            if re.search("[A-Za-z]{2}", piece) and piece not in dutch_text:
+            if (re.search("[A-Za-z]{2}", piece) and piece not in dutch_text
+                    and piece not in keys):
                 pieces.add(piece)
     return pieces
 

@@ -11,7 +11,7 @@ import pytest
 from finmodel.views import messages_en, messages_nl
 from test_cli_nl import no_english, run
 
-from conftest import TINY
+from conftest import ROOT, TINY
 
 #: A scenario that asks for Dutch and misspells a key: it does not validate.
 MISSPELT = TINY.replace("horizon: 4\n", "horizon: 4\nlanguage: nl\nhorizn: 5\n")
@@ -124,3 +124,80 @@ def test_version_and_the_language_before_the_command(
     assert capsys.readouterr().out == f"finmodel versie {__version__}\n"
     code, _, err = run(capsys, "--lang", "nl", "run", "no-such-lab.yaml")
     assert (code, err) == (2, "no-such-lab.yaml:1: (bestand): scenariobestand bestaat niet\n")
+
+
+#: Errors of the analyses a controller meets on the command line: the arguments, a piece of
+#: the Dutch message, and the English one (the model's own words, unchanged).
+ANALYSIS_ERRORS = [
+    (["goal-seek", "base", "--param", "finance.nonsense", "--target-kpi", "npv", "--target",
+      "0"], "fout: geen numerieke parameter van scenario 'Base case",
+     "error: not a numeric parameter of scenario 'Base case"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "npv",
+      "--target", "1e12"], "finmodel goal-seek: npv hangt niet af van finance.opening_cash: "
+     "het is 134.874 voor elke waarde in -450000..450000, dus geen waarde geeft npv = 1e+12",
+     "finmodel goal-seek: npv does not depend on finance.opening_cash: it is 134,874 for "
+     "every value in -450000..450000"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "min_cash",
+      "--target", "1e12", "--range", "0:1000"], "min_cash loopt daar van -87.167 tot -86.167; "
+     "probeer een ruimer --range", "min_cash goes from -87,167 to -86,167 there; try a wider"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "npv",
+      "--target", "0", "--range", "5:1"], "het zoekbereik moet A:B zijn met A < B, niet 5:1",
+     "the searched range must be A:B with A < B, got 5:1"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "npv",
+      "--target", "0", "--range", "x"], "--range moet A:B zijn, niet 'x'",
+     "--range must be A:B, got 'x'"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "xx",
+      "--target", "0"], "onbekend kerncijfer 'xx'; kerncijfers: total_result, npv",
+     "unknown KPI 'xx'; KPIs: total_result, npv"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "cash_end@1999",
+      "--target", "0"], "jaar '1999' in 'cash_end@1999' valt buiten de horizon 2026..2040",
+     "year '1999' in 'cash_end@1999' is not in the horizon 2026..2040"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "xx@2030",
+      "--target", "0"], "onbekende regel 'xx' in 'xx@2030'; regels: rental_income",
+     "unknown line 'xx' in 'xx@2030'; lines: rental_income"),
+    (["goal-seek", "base", "--param", "finance.opening_cash", "--target-kpi", "npv",
+      "--target", "0", "--probability", "1.5"], "de kans moet in (0, 1] liggen, niet 1.5",
+     "probability must be in (0, 1], got 1.5"),
+    (["what-if", "base", "--exit", "Nobody", "--from", "2027"],
+     "geen partij met de naam 'Nobody' in", "no party named 'Nobody' in"),
+    (["what-if", "base", "--exit", "CareTech Vendor", "--from", "1999"],
+     "het jaar van uittreden moet binnen de horizon 2026..2040 liggen, niet 1999",
+     "exit year must be within the horizon 2026..2040, got 1999"),
+    (["what-if", "base", "--exit", "CareTech Vendor"], "--exit heeft --from JAAR nodig",
+     "--exit needs --from YEAR"),
+    (["what-if", "base", "--risk", "Wage shock", "--from", "2030"],
+     "--from hoort bij --exit, niet bij --risk", "--from goes with --exit, not with --risk"),
+    (["what-if", "base", "--risk", "nope"], "geen risico met de naam 'nope'; risico's: ",
+     "no risk named 'nope'; risks: "),
+    (["table", "base", "--x", "finance.opening_cash=1:2", "--y", "finance.minimum_cash=1:2:3"],
+     "verwacht PATH=A:B:N (N >= 1 waarden van A tot B), niet 'finance.opening_cash=1:2'",
+     "expected PATH=A:B:N (N >= 1 values from A to B), got 'finance.opening_cash=1:2'"),
+    (["table", "base", "--x", "finance.opening_cash=1:2:3", "--y",
+      "finance.opening_cash=1:2:3"], "x en y moeten twee verschillende parameters zijn, nu "
+     "twee keer 'finance.opening_cash'", "x and y must be two different parameters, got "
+     "'finance.opening_cash' twice"),
+    (["variance", "base"], "actuals: het scenario heeft geen realisatie: voeg `actuals: "
+     "BESTAND.csv` toe (line,JAAR,... uit de boekhouding) of {year: {LINE: bedrag}}",
+     "actuals: the scenario has no actuals: add `actuals: FILE.csv` (line,YEAR,... exported "
+     "from the ledger) or {year: {LINE: amount}}"),
+]
+
+
+@pytest.mark.parametrize("argv, dutch, english", ANALYSIS_ERRORS,
+                         ids=[" ".join(a[:1] + a[2:4]) for a, _, _ in ANALYSIS_ERRORS])
+def test_analysis_errors_in_dutch(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                  dutch: str, english: str) -> None:
+    """Each error a goal seek, a what-if, a data table or a variance can end in: Dutch
+    words and Dutch numbers under --lang nl (they were English), the model's English
+    otherwise; never a traceback, nothing on stdout."""
+    monkey = pytest.MonkeyPatch()
+    monkey.chdir(ROOT)
+    try:
+        code, out, err = run(capsys, *argv, "--lang", "nl")
+        assert code in (1, 2) and out == "" and dutch in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        no_english(err)
+        code, out, err = run(capsys, *argv)
+        assert out == "" and english in err, err
+    finally:
+        monkey.undo()

@@ -174,11 +174,15 @@ def _subsidy_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     return {"form": "{" + t(lang, "err.form.year_amount") + "}"}
 
 
+def _actuals_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    return {"form": "{year: {LINE: " + t(lang, "err.form.line_amount") + "}}"}
+
+
 #: Codes whose values need saying in ``lang`` before they fill the sentence.
 _SAID_BY: dict[str, Callable[[Language, dict[str, Any]], dict[str, Any]]] = {
     "cannot_set": _cannot_set, "uncertainty_unknown": _uncertainty_unknown,
     "uncertainty_range": _uncertainty_range, "cannot_read": _cannot_read,
-    "subsidy_form": _subsidy_form,
+    "subsidy_form": _subsidy_form, "no_actuals": _actuals_form,
     **dict.fromkeys(("file_too_big", "too_deep", "too_many_aliases", "too_many_values",
                      "too_many_keys", "too_many_expanded"), _counts),
 }
@@ -229,7 +233,20 @@ def error_text(lang: Language, error: FinModelError) -> str:
     key = f"err.{error.code}"
     if not error.code or not i18n.has(lang, key):
         return str(error)
-    return t(lang, key, **error.values)
+    return t(lang, key, **{k: _computed(lang, v) for k, v in error.values.items()})
+
+
+def _computed(lang: Language, value: Any) -> Any:
+    """A number the model computed (a float) in the locale, six significant digits, as the
+    model writes it in English (``134,874``); ``null`` when it is not finite. Whole
+    numbers (years, counts) and text stay as they are.
+
+    >>> _computed("nl", 134874.25), _computed("en", 134874.25), _computed("nl", 2031)
+    ('134.874', '134,874', 2031)
+    """
+    if not isinstance(value, float):
+        return value
+    return fmt(lang, value, ",.6g") if value == value and abs(value) != float("inf") else "null"
 
 
 def place(lang: Language, path: str) -> str:
