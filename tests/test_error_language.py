@@ -201,3 +201,47 @@ def test_analysis_errors_in_dutch(capsys: pytest.CaptureFixture[str], argv: list
         assert out == "" and english in err, err
     finally:
         monkey.undo()
+
+
+def test_a_bridge_that_cannot_be_built_in_dutch(write: Callable[..., Path],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """compare prints the differences, then why no bridge: "fout:" and the problem of the
+    mixed scenario in Dutch (it said "error:" and English under --lang nl); exit 1."""
+    base = write("name: mini\nstart_year: 2025\nhorizon: 1\nfacility: {available_hours: 100}\n",
+                 "mini.yaml")
+    other = write(TINY, "tiny.yaml")
+    code, out, err = run(capsys, "compare", str(base), str(other), "--lang", "nl")
+    assert code == 1 and "(toegevoegd)" in out
+    assert err.startswith("finmodel compare: fout: geen brug van 'mini' naar 'Tiny': de basis "
+                          "'mini' met "), err
+    assert "(parties: het eigen gebruik van alle partijen (200 uur) is meer dan " \
+           "facility.available_hours (100 uur) in 2025" in err
+    no_english(err)
+    code, _, err = run(capsys, "compare", str(base), str(other))
+    assert code == 1 and err.startswith("finmodel compare: error: cannot bridge 'mini' to "
+                                        "'Tiny': the base 'mini' with the other's ")
+
+
+def test_simulate_without_uncertainty_in_dutch(write: Callable[..., Path],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(TINY, "tiny.yaml")
+    code, out, err = run(capsys, "simulate", str(path), "--lang", "nl")
+    assert (code, out, err) == (2, "", f"finmodel simulate: fout: {path} heeft geen blok "
+                                       "uncertainty, dus elke trekking zou gelijk zijn; voeg "
+                                       "er een toe (zie docs/scenario-format.md, "
+                                       "'uncertainty'), of gebruik --with-risks bij een "
+                                       "scenario met risico's\n")
+
+
+def test_own_use_above_capacity_in_dutch(write: Callable[..., Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The capacity rule of the contract (section 3): hours in Dutch form, "uur"."""
+    path = write(TINY.replace("available_hours: 1000", "available_hours: 150.5")
+                 .replace("own_use_hours: 200", "own_use_hours: 1200.25"), "cap.yaml")
+    code, _, err = run(capsys, "check", str(path), "--lang", "nl")
+    assert (code, err) == (2, f"{path}:20: parties: het eigen gebruik van alle partijen "
+                              "(1.200,25 uur) is meer dan facility.available_hours (150,5 uur) "
+                              "in 2025, 2026, 2027, 2028\n")
+    assert run(capsys, "check", str(path))[2] == (
+        f"{path}:20: parties: own use of all parties (1,200.25 h) is above "
+        "facility.available_hours (150.5 h) in 2025, 2026, 2027, 2028\n")

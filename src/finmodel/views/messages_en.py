@@ -1205,4 +1205,7 @@ MESSAGES: dict[str, str] = {
     'err.grid_same': 'x and y must be two different parameters, got {path} twice',
     'err.no_actuals': 'the scenario has no actuals: add `actuals: FILE.csv` (line,YEAR,... exported from the ledger) or {form}',
     'err.form.line_amount': 'amount',
+    'err.no_uncertainty': "{file} has no uncertainty block, so every draw would be the same; add one (see docs/scenario-format.md, 'uncertainty'), or use --with-risks on a scenario with risks",
+    'err.bridge_invalid': "cannot bridge {base} to {other}: the base {base} with the other's {swapped} is not a valid scenario ({problems}); swap the items involved together (groups=[[...]], or --together ITEM ITEM on the command line)",
+    'err.capacity': 'own use of all parties ({own_use} h) is above facility.available_hours ({available} h) in {years}',
 }

@@ -1205,4 +1205,7 @@ MESSAGES: dict[str, str] = {
     'err.grid_same': 'x en y moeten twee verschillende parameters zijn, nu twee keer {path}',
     'err.no_actuals': 'het scenario heeft geen realisatie: voeg `actuals: BESTAND.csv` toe (line,JAAR,... uit de boekhouding) of {form}',
     'err.form.line_amount': 'bedrag',
+    'err.no_uncertainty': "{file} heeft geen blok uncertainty, dus elke trekking zou gelijk zijn; voeg er een toe (zie docs/scenario-format.md, 'uncertainty'), of gebruik --with-risks bij een scenario met risico's",
+    'err.bridge_invalid': 'geen brug van {base} naar {other}: de basis {base} met {swapped} van het andere scenario is geen geldig scenario ({problems}); wissel de betrokken items samen (groups=[[...]], of --together ITEM ITEM op de opdrachtregel)',
+    'err.capacity': 'het eigen gebruik van alle partijen ({own_use} uur) is meer dan facility.available_hours ({available} uur) in {years}',
 }

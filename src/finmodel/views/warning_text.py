@@ -174,6 +174,17 @@ def _subsidy_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     return {"form": "{" + t(lang, "err.form.year_amount") + "}"}
 
 
+def _capacity(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    """Hours to at most two decimals, without trailing zeros, in the locale."""
+    def hours(value: float) -> str:
+        text = fmt(lang, value, ",.2f")
+        mark = "," if lang == "nl" else "."
+        return text.rstrip("0").rstrip(mark) if mark in text else text
+
+    return {**values, "own_use": hours(values["own_use"]),
+            "available": hours(values["available"])}
+
+
 def _actuals_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     return {"form": "{year: {LINE: " + t(lang, "err.form.line_amount") + "}}"}
 
@@ -182,7 +193,7 @@ def _actuals_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
 _SAID_BY: dict[str, Callable[[Language, dict[str, Any]], dict[str, Any]]] = {
     "cannot_set": _cannot_set, "uncertainty_unknown": _uncertainty_unknown,
     "uncertainty_range": _uncertainty_range, "cannot_read": _cannot_read,
-    "subsidy_form": _subsidy_form, "no_actuals": _actuals_form,
+    "subsidy_form": _subsidy_form, "no_actuals": _actuals_form, "capacity": _capacity,
     **dict.fromkeys(("file_too_big", "too_deep", "too_many_aliases", "too_many_values",
                      "too_many_keys", "too_many_expanded"), _counts),
 }
@@ -233,7 +244,11 @@ def error_text(lang: Language, error: FinModelError) -> str:
     key = f"err.{error.code}"
     if not error.code or not i18n.has(lang, key):
         return str(error)
-    return t(lang, key, **{k: _computed(lang, v) for k, v in error.values.items()})
+    values = {k: _computed(lang, v) for k, v in error.values.items()}
+    if isinstance(values.get("problems"), tuple):  # a scenario's problems, said in lang
+        values["problems"] = "; ".join(f"{place(lang, p.path)}: {error_message(lang, p)}"
+                                       for p in values["problems"])
+    return t(lang, key, **values)
 
 
 def _computed(lang: Language, value: Any) -> Any:
