@@ -245,3 +245,35 @@ def test_own_use_above_capacity_in_dutch(write: Callable[..., Path],
     assert run(capsys, "check", str(path))[2] == (
         f"{path}:20: parties: own use of all parties (1,200.25 h) is above "
         "facility.available_hours (150.5 h) in 2025, 2026, 2027, 2028\n")
+
+
+def test_check_messages_with_loans_state_the_loan_terms() -> None:
+    """With loans the identities the checks test include the loan terms (the model's own
+    message says so; the shown one left them out), and the loan check names the year
+    the last loan is paid off (it said the horizon's end, "in 2040", in Dutch as if the
+    loan were repaid in that year)."""
+    import finmodel
+    from finmodel.views.summary import check_message
+
+    p = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "bridge_loan.yaml"))
+    checks = {c.name: c for c in p.checks}
+    assert checks["cash_identity"].message.endswith(" + loan_received - repayment")
+    said = {lang: {name: check_message(p, checks[name], lang) for name in checks}
+            for lang in ("en", "nl")}
+    assert said["en"]["cash_identity"].endswith(
+        "subsidy income + loan received - repayment.")
+    assert said["nl"]["cash_identity"].endswith(
+        "subsidiebaten + opgenomen lening - aflossing.")
+    assert said["en"]["balance_identity"].endswith("deferred subsidy - debt = equity.")
+    assert said["nl"]["balance_identity"].endswith(
+        "nog vrij te vallen subsidie - leningen = eigen vermogen.")
+    last = int(p.years[p.lines["repayment"] > 0][-1])
+    assert last == 2035 and float(p.lines["debt"][p.years == 2034][0]) > 0  # 6 years from 2030
+    assert said["en"]["debt_at_end"] == ("Every loan is repaid within the horizon "
+                                         "(the last in 2035).")
+    assert said["nl"]["debt_at_end"] == ("Elke lening is binnen de horizon afgelost "
+                                         "(de laatste in 2035).")
+    plain = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "base.yaml"))
+    identity = next(c for c in plain.checks if c.name == "balance_identity")
+    assert check_message(plain, identity, "nl").endswith(
+        "nog vrij te vallen subsidie = eigen vermogen.")
