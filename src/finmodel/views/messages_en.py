@@ -84,9 +84,9 @@ MESSAGES: dict[str, str] = {
     'kind.identity': 'identity',
     'kind.flag': 'flag',
     'master.ok': 'Master check OK: every identity holds in every year',
-    'master.failed': 'Master check FAILED: {n} identity check(s) fail',
+    'master.failed': 'Master check FAILED: {n} identity checks fail',
     'master.no_warnings': 'no warnings',
-    'master.warnings': '{n} warning(s), listed below',
+    'master.warnings': '{n} warnings, listed below',
     'master.line': '{head}; {tail}.',
     'field.available_hours': 'available hours',
     'field.own_use_value_per_hour': 'own-use value per hour',
@@ -225,7 +225,7 @@ MESSAGES: dict[str, str] = {
     's.changes_intro': 'Against the base scenario {base}:',
     's.change_kpi': '{name}: {base} in the base, {other} here ({difference}).',
     's.change_param': '{name}: {base} in the base, {other} here.',
-    's.more_changes': 'and {n} more changed assumption(s), listed in the comparison.',
+    's.more_changes': 'and {n} more changed assumptions, listed in the comparison.',
     's.absent': 'absent',
     'chart.income': 'Income by source against total expenses',
     'chart.subsidy': 'Subsidy phase-out against the structural result',
@@ -1211,4 +1211,8 @@ MESSAGES: dict[str, str] = {
     # leftovers2: the identities with loans
     'checkmsg.loans.cash': ' + loan received - repayment',
     'checkmsg.loans.balance': ' - debt',
+    # leftovers2: one and many, not 'warning(s)'
+    'master.failed_one': 'Master check FAILED: 1 identity check fails',
+    'master.warning_one': '1 warning, listed below',
+    's.more_change_one': 'and 1 more changed assumption, listed in the comparison.',
 }

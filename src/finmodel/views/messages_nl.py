@@ -84,9 +84,9 @@ MESSAGES: dict[str, str] = {
     'kind.identity': 'identiteit',
     'kind.flag': 'signaal',
     'master.ok': 'Hoofdcontrole in orde: elke identiteit klopt in elk jaar',
-    'master.failed': 'Hoofdcontrole MISLUKT: {n} identiteitscontrole(s) kloppen niet',
+    'master.failed': 'Hoofdcontrole MISLUKT: {n} identiteitscontroles kloppen niet',
     'master.no_warnings': 'geen waarschuwingen',
-    'master.warnings': '{n} waarschuwing(en), hieronder',
+    'master.warnings': '{n} waarschuwingen, hieronder',
     'master.line': '{head}; {tail}.',
     'field.available_hours': 'beschikbare uren',
     'field.own_use_value_per_hour': 'waarde eigen gebruik per uur',
@@ -225,7 +225,7 @@ MESSAGES: dict[str, str] = {
     's.changes_intro': 'Ten opzichte van het basisscenario {base}:',
     's.change_kpi': '{name}: {base} in het basisscenario, hier {other} ({difference}).',
     's.change_param': '{name}: {base} in het basisscenario, hier {other}.',
-    's.more_changes': 'en nog {n} gewijzigde uitgangspunt(en), zie de vergelijking.',
+    's.more_changes': 'en nog {n} gewijzigde uitgangspunten, zie de vergelijking.',
     's.absent': 'niet opgegeven',
     'chart.income': 'Baten per bron tegenover de totale lasten',
     'chart.subsidy': 'Afbouw van de subsidie tegenover het structureel resultaat',
@@ -1211,4 +1211,8 @@ MESSAGES: dict[str, str] = {
     # leftovers2: the identities with loans
     'checkmsg.loans.cash': ' + opgenomen lening - aflossing',
     'checkmsg.loans.balance': ' - leningen',
+    # leftovers2: one and many, not 'warning(s)'
+    'master.failed_one': 'Hoofdcontrole MISLUKT: 1 identiteitscontrole klopt niet',
+    'master.warning_one': '1 waarschuwing, hieronder',
+    's.more_change_one': 'en nog 1 gewijzigd uitgangspunt, zie de vergelijking.',
 }

@@ -231,9 +231,9 @@ def master_check_text(p: Projection, lang: Language = "en") -> str:
     identities = sum(c.kind == "identity" for c in failed)
     warnings = len(failed) - identities
     head = (t(lang, "master.ok") if p.master_check else
-            t(lang, "master.failed", n=identities))
-    tail = t(lang, "master.no_warnings") if not warnings else t(lang, "master.warnings",
-                                                                 n=warnings)
+            t(lang, "master.failed_one" if identities == 1 else "master.failed", n=identities))
+    tail = (t(lang, "master.no_warnings") if not warnings else
+            t(lang, "master.warning_one" if warnings == 1 else "master.warnings", n=warnings))
     return t(lang, "master.line", head=head, tail=tail)
 
 

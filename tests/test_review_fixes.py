@@ -1,0 +1,59 @@
+"""Defects found by looking at finmodel's outputs as a controller would (leftovers2)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import finmodel
+from finmodel.views.i18n import line_name
+from finmodel.views.reporting import periods_html
+
+from conftest import ROOT
+
+
+def _rows(page: str) -> dict[str, list[float]]:
+    """The rows of the period table: line name -> its two amounts (English numbers)."""
+    out = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page.split("<tbody>")[1], re.DOTALL):
+        cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+        if len(cells) == 3:
+            out[cells[0]] = [float(c.replace(",", "")) for c in cells[1:]]
+    return out
+
+
+def test_period_table_with_loans_shows_the_interest_and_adds_up() -> None:
+    """With loans the budget by period (with and after the subsidy) lists the interest,
+    as the yearly budget does; its expense lines add up to the total expenses (the
+    interest was left out, so the column did not add up by the interest)."""
+    p = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "bridge_loan.yaml"))
+    rows = _rows(periods_html(p, "en"))
+    interest = line_name("en", "interest")
+    during = p.years <= 2029
+    assert rows[interest] == [round(float(p.lines["interest"][during].sum())),
+                              round(float(p.lines["interest"][~during].sum()))]
+    assert rows[interest][0] > 0
+    expenses = ("operating_costs", "variable_costs", "depreciation", "interest",
+                "in_kind_costs")
+    for column in (0, 1):
+        total = sum(rows[line_name("en", line)][column] for line in expenses)
+        assert abs(total - rows[line_name("en", "total_expenses")][column]) <= len(expenses)
+    plain = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "base.yaml"))
+    assert line_name("en", "interest") not in _rows(periods_html(plain, "en"))
+
+
+def test_master_check_line_says_one_and_many() -> None:
+    """"2 waarschuwing(en)" was the master check's line in every report; now one and many
+    are said properly, in both languages."""
+    from finmodel.views.summary import master_check_text
+
+    p = finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "bridge_loan.yaml"))
+    warned = sum(not c.passed for c in p.checks)
+    assert warned == 1
+    assert master_check_text(p, "nl").endswith("; 1 waarschuwing, hieronder.")
+    assert master_check_text(p, "en").endswith("; 1 warning, listed below.")
+    two = finmodel.project(p.scenario.with_changes({"finance.minimum_cash": 1e7}))
+    assert sum(not c.passed for c in two.checks) == 2
+    assert master_check_text(two, "nl").endswith("; 2 waarschuwingen, hieronder.")
+    assert master_check_text(two, "en").endswith("; 2 warnings, listed below.")
