@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 import finmodel
-from finmodel.views.i18n import line_name
+from finmodel.views.i18n import line_name, t
 from finmodel.views.reporting import periods_html
 
 from conftest import ROOT
@@ -57,3 +57,17 @@ def test_master_check_line_says_one_and_many() -> None:
     assert sum(not c.passed for c in two.checks) == 2
     assert master_check_text(two, "nl").endswith("; 2 waarschuwingen, hieronder.")
     assert master_check_text(two, "en").endswith("; 2 warnings, listed below.")
+
+
+def test_budget_vs_actuals_chart_speaks_dutch() -> None:
+    """The cash chart of "Begroting en realisatie" wrote its euro axis in English
+    (``−10,000,000``, "EUR" label from the English catalogue) in a Dutch report."""
+    from finmodel.analysis.variance import variance
+    from finmodel.views.variance_report import cash_chart
+
+    v = variance(finmodel.load_scenario(ROOT / "scenarios" / "base_actuals.yaml"))
+    ax = cash_chart(v, "nl")
+    assert ax.yaxis.get_major_formatter()(-1234567.8) in ("-1.234.568", "\u22121.234.568")
+    assert ax.get_ylabel() == t("nl", "chart.eur")
+    english = cash_chart(v, "en")
+    assert english.yaxis.get_major_formatter()(-1234567.8) == "\u22121,234,568"
