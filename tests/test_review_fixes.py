@@ -71,3 +71,27 @@ def test_budget_vs_actuals_chart_speaks_dutch() -> None:
     assert ax.get_ylabel() == t("nl", "chart.eur")
     english = cash_chart(v, "en")
     assert english.yaxis.get_major_formatter()(-1234567.8) == "\u22121,234,568"
+
+
+def test_what_if_table_keeps_whole_names_and_separate_columns() -> None:
+    """The what-if KPI table cut names at 25 characters ("Netto contante waarde (NC")
+    and ran two "n.v.t. (geen rente of aflossing)" cells together; the line table cut
+    "Structureel resultaat (zonder sub"."""
+    from finmodel.analysis.what_if import compare, exit_overrides
+    from finmodel.views.i18n import kpi_name
+    from finmodel.views.what_if import comparison_text
+
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    comparison = compare(base, exit_overrides(base, "Care organisations", 2026))
+    for lang in ("nl", "en"):
+        text = comparison_text(comparison, lang)
+        lines = text.splitlines()
+        for name in comparison.kpis:
+            row = next(x for x in lines if x.startswith(f"  {kpi_name(lang, name)}  "))
+            cells = [c for c in re.split(r"\s{2,}", row.strip()) if c]
+            assert len(cells) == 4, row  # name, base, what-if, difference
+        assert f"  {line_name(lang, 'structural_result')}  " in text
+    dscr = next(x for x in comparison_text(comparison, "nl").splitlines()
+                if "DSCR" in x)
+    assert dscr.count("n.v.t. (geen rente of aflossing)") == 2
+    assert ")n.v.t." not in dscr

@@ -1215,4 +1215,9 @@ MESSAGES: dict[str, str] = {
     'master.failed_one': 'Master check FAILED: 1 identity check fails',
     'master.warning_one': '1 warning, listed below',
     's.more_change_one': 'and 1 more changed assumption, listed in the comparison.',
+    # leftovers2: what-if columns as wide as their cells
+    'cli.whatif.col.kpis': 'Key figures',
+    'cli.whatif.col.base': 'base',
+    'cli.whatif.col.what_if': 'what-if',
+    'cli.whatif.col.difference': 'difference',
 }

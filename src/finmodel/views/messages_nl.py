@@ -1215,4 +1215,9 @@ MESSAGES: dict[str, str] = {
     'master.failed_one': 'Hoofdcontrole MISLUKT: 1 identiteitscontrole klopt niet',
     'master.warning_one': '1 waarschuwing, hieronder',
     's.more_change_one': 'en nog 1 gewijzigd uitgangspunt, zie de vergelijking.',
+    # leftovers2: what-if columns as wide as their cells
+    'cli.whatif.col.kpis': 'Kengetallen',
+    'cli.whatif.col.base': 'basis',
+    'cli.whatif.col.what_if': 'wat-als',
+    'cli.whatif.col.difference': 'verschil',
 }
