@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 import finmodel
 from finmodel.views.i18n import line_name, t
@@ -95,3 +96,25 @@ def test_what_if_table_keeps_whole_names_and_separate_columns() -> None:
                 if "DSCR" in x)
     assert dscr.count("n.v.t. (geen rente of aflossing)") == 2
     assert ")n.v.t." not in dscr
+
+
+def test_risk_register_keeps_long_names_and_separate_columns(tmp_path: Path) -> None:
+    """A long risk name was cut at 33 characters, and an amount of 11 characters or more
+    touched its neighbour; now every cell is whole, two spaces apart."""
+    from finmodel.analysis.risks import risk_register
+    from finmodel.views.risks import register_text
+
+    name = "Partner stopt halverwege en de gemeente trekt haar lening terug"
+    path = tmp_path / "risky.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'base.yaml'}\nrisks:\n"
+                    f"  - name: {name}\n    probability: 0.1\n    overrides:\n"
+                    "      finance.opening_cash: -90000000\n", encoding="utf-8")
+    register = risk_register(finmodel.load_scenario(path))
+    for lang in ("nl", "en"):
+        lines = register_text(register, lang).splitlines()
+        row = next(x for x in lines if x.startswith(name + "  "))
+        head = lines[lines.index(row) - 1]
+        cells = re.split(r"\s{2,}", row)
+        assert len(cells) == 10 and len(re.split(r"\s{2,}", head)) == 10, (head, row)
+        assert len(head) == len(row)  # the headers stand over their columns
+    assert "-90.150.000" in register_text(register, "nl")  # the impact on the lowest cash

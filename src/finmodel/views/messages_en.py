@@ -1220,4 +1220,15 @@ MESSAGES: dict[str, str] = {
     'cli.whatif.col.base': 'base',
     'cli.whatif.col.what_if': 'what-if',
     'cli.whatif.col.difference': 'difference',
+    # leftovers2: the risk register's columns, as wide as their cells
+    'cli.risks.col.risk': 'risk',
+    'cli.risks.col.probability': 'prob.',
+    'cli.risks.col.npv': 'NPV',
+    'cli.risks.col.min_cash': 'lowest cash',
+    'cli.risks.col.break_even_year': 'break-even',
+    'cli.risks.col.years_below_minimum': 'yrs<min',
+    'cli.risks.col.expected_npv': 'exp. NPV',
+    'cli.risks.col.expected_min_cash': 'exp. low cash',
+    'cli.risks.col.financing_need': 'fin. need',
+    'cli.risks.col.change': 'change',
 }

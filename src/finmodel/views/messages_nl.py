@@ -1220,4 +1220,15 @@ MESSAGES: dict[str, str] = {
     'cli.whatif.col.base': 'basis',
     'cli.whatif.col.what_if': 'wat-als',
     'cli.whatif.col.difference': 'verschil',
+    # leftovers2: the risk register's columns, as wide as their cells
+    'cli.risks.col.risk': 'risico',
+    'cli.risks.col.probability': 'kans',
+    'cli.risks.col.npv': 'NCW',
+    'cli.risks.col.min_cash': 'laagste kas',
+    'cli.risks.col.break_even_year': 'break-even',
+    'cli.risks.col.years_below_minimum': 'jr<min',
+    'cli.risks.col.expected_npv': 'verw. NCW',
+    'cli.risks.col.expected_min_cash': 'verw. l. kas',
+    'cli.risks.col.financing_need': 'fin.behoefte',
+    'cli.risks.col.change': 'verschil',
 }
