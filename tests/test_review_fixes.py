@@ -118,3 +118,16 @@ def test_risk_register_keeps_long_names_and_separate_columns(tmp_path: Path) -> 
         assert len(cells) == 10 and len(re.split(r"\s{2,}", head)) == 10, (head, row)
         assert len(head) == len(row)  # the headers stand over their columns
     assert "-90.150.000" in register_text(register, "nl")  # the impact on the lowest cash
+
+
+def test_index_page_counts_one_and_many() -> None:
+    """index.html said "2 scenario('s)" and "1 scenario('s)"."""
+    from finmodel.reports._html import IndexRow, index_html
+
+    def row(name: str) -> IndexRow:
+        return IndexRow(name, name, {}, None, None, (), ())
+
+    assert "1 scenario, 0 mislukt." in index_html([row("a")], None, "", "nl")
+    assert "2 scenario&#x27;s, 0 mislukt." in index_html([row("a"), row("b")], None, "", "nl")
+    assert "2 scenarios, 0 failed." in index_html([row("a"), row("b")], None, "", "en")
+    assert "1 scenario, 0 failed." in index_html([row("a")], None, "", "en")

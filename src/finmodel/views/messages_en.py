@@ -343,7 +343,7 @@ MESSAGES: dict[str, str] = {
     'cmp.difference': '{name}: difference from base',
     'cmp.intro': 'Every scenario against the base: the key figures side by side, cash and structural result over the years, and per scenario the assumptions that differ and the bridge of the net present value: how much of the difference each changed item explains.',
     'idx.title': 'Budget reports',
-    'idx.meta': '{n} scenario(s), {failed} failed. Amounts in EUR.',
+    'idx.meta': '{n} scenarios, {failed} failed. Amounts in EUR.',
     'idx.compare': 'Compare the scenarios',
     'idx.scenario': 'Scenario',
     'idx.files': 'Files',
@@ -1231,4 +1231,5 @@ MESSAGES: dict[str, str] = {
     'cli.risks.col.expected_min_cash': 'exp. low cash',
     'cli.risks.col.financing_need': 'fin. need',
     'cli.risks.col.change': 'change',
+    'idx.meta_one': '1 scenario, {failed} failed. Amounts in EUR.',
 }

@@ -343,7 +343,7 @@ MESSAGES: dict[str, str] = {
     'cmp.difference': '{name}: verschil met basis',
     'cmp.intro': 'Elk scenario tegenover het basisscenario: de kengetallen naast elkaar, kas en structureel resultaat door de jaren, en per scenario de uitgangspunten die verschillen en de brug van de netto contante waarde: hoeveel van het verschil elk gewijzigd onderdeel verklaart.',
     'idx.title': 'Begrotingsrapportages',
-    'idx.meta': "{n} scenario('s), {failed} mislukt. Bedragen in euro.",
+    'idx.meta': "{n} scenario's, {failed} mislukt. Bedragen in euro.",
     'idx.compare': "Vergelijk de scenario's",
     'idx.scenario': 'Scenario',
     'idx.files': 'Bestanden',
@@ -1231,4 +1231,5 @@ MESSAGES: dict[str, str] = {
     'cli.risks.col.expected_min_cash': 'verw. l. kas',
     'cli.risks.col.financing_need': 'fin.behoefte',
     'cli.risks.col.change': 'verschil',
+    'idx.meta_one': '1 scenario, {failed} mislukt. Bedragen in euro.',
 }
