@@ -6,6 +6,8 @@ import re
 from html import unescape
 from pathlib import Path
 
+import pytest
+
 import finmodel
 from finmodel.views.i18n import line_name, t
 from finmodel.views.reporting import periods_html
@@ -131,3 +133,42 @@ def test_index_page_counts_one_and_many() -> None:
     assert "2 scenario&#x27;s, 0 mislukt." in index_html([row("a"), row("b")], None, "", "nl")
     assert "2 scenarios, 0 failed." in index_html([row("a"), row("b")], None, "", "en")
     assert "1 scenario, 0 failed." in index_html([row("a")], None, "", "en")
+
+
+#: A folder in which no file can be made, whoever runs the tests (root included).
+UNWRITABLE = Path("/proc")
+
+
+@pytest.mark.skipif(not (UNWRITABLE / "self").is_dir(), reason="needs Linux's /proc")
+def test_files_that_cannot_be_written_are_clear_errors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """export to a folder, or where no file can be made, and report or new where no
+    folder or file can be made: a message in the run's language and exit 2 (export and
+    report ended in a traceback, new said the system's English words); nothing left."""
+    from finmodel.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    folder = tmp_path / "d.xlsx"
+    folder.mkdir()
+    base = str(ROOT / "scenarios" / "base.yaml")
+    assert run("export", base, "--out", str(folder), "--force", "--lang", "nl") == (
+        2, "", f"finmodel export: fout: --out {folder}: is een map; geef een bestandsnaam die "
+               "eindigt op .xlsx\n")
+    code, out, err = run("export", base, "--out", str(UNWRITABLE / "x.xlsx"), "--lang", "nl")
+    assert (code, out) == (2, "") and err.startswith(
+        f"finmodel export: fout: --out {UNWRITABLE / 'x.xlsx'}: kan niet schrijven: "), err
+    code, _, err = run("export", base, "--out", str(UNWRITABLE / "x.xlsx"))
+    assert code == 2 and err.startswith("finmodel export: error: --out /proc/x.xlsx: cannot "
+                                        "write: ")
+    code, out, err = run("report", base, "--out", str(UNWRITABLE / "rep"), "--formats", "html",
+                         "--lang", "nl")
+    assert (code, out) == (2, "") and err.startswith(
+        "finmodel report: fout: --out /proc/rep: kan de map niet maken: "), err
+    code, out, err = run("new", str(UNWRITABLE / "lab.yaml"), "--lang", "nl")
+    assert (code, out) == (2, "") and err == (
+        "finmodel new: fout: /proc/lab.yaml: kan niet schrijven: het bestand bestaat niet\n")
+    assert list(tmp_path.iterdir()) == [folder] and not list(folder.iterdir())

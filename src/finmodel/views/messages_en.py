@@ -1232,4 +1232,8 @@ MESSAGES: dict[str, str] = {
     'cli.risks.col.financing_need': 'fin. need',
     'cli.risks.col.change': 'change',
     'idx.meta_one': '1 scenario, {failed} failed. Amounts in EUR.',
+    # leftovers2: files that cannot be written
+    'cli.export.cannot_write': '--out {out}: cannot write: {reason}',
+    'cli.export.is_folder': '--out {out}: is a folder; give a file name ending in .xlsx',
+    'cli.report.no_folder': '--out {out}: cannot make the folder: {reason}',
 }

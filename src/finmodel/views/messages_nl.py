@@ -1232,4 +1232,8 @@ MESSAGES: dict[str, str] = {
     'cli.risks.col.financing_need': 'fin.behoefte',
     'cli.risks.col.change': 'verschil',
     'idx.meta_one': '1 scenario, {failed} mislukt. Bedragen in euro.',
+    # leftovers2: files that cannot be written
+    'cli.export.cannot_write': '--out {out}: kan niet schrijven: {reason}',
+    'cli.export.is_folder': '--out {out}: is een map; geef een bestandsnaam die eindigt op .xlsx',
+    'cli.report.no_folder': '--out {out}: kan de map niet maken: {reason}',
 }

@@ -40,8 +40,8 @@ from finmodel.views.i18n import Language, t
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Reconciliation
 
-__all__ = ["error_message", "error_text", "fmt", "problem_line", "reconciliation_message",
-           "warning_message"]
+__all__ = ["error_message", "error_text", "fmt", "os_reason", "place", "problem_line",
+           "reconciliation_message", "warning_message"]
 
 
 def fmt(lang: Language, value: float, spec: str = "g") -> str:
@@ -149,6 +149,19 @@ def _counts(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     """A limit of the file reader: whole numbers with the locale's thousands separator."""
     return {k: fmt(lang, v, ",.0f") if isinstance(v, int) and not isinstance(v, bool) else v
             for k, v in values.items()}
+
+
+def os_reason(lang: Language, error: OSError) -> str:
+    """Why the system refused a file, in ``lang``: the common reasons from the catalogue
+    (``err.os.ERRNO``), else the system's own words.
+
+    >>> os_reason("nl", FileNotFoundError(2, "No such file or directory"))
+    'het bestand bestaat niet'
+    """
+    key = f"err.os.{error.errno}"
+    if lang != "en" and i18n.has(lang, key):
+        return t(lang, key)
+    return error.strerror or str(error)
 
 
 def _cannot_read(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
