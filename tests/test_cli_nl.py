@@ -56,14 +56,20 @@ _MINE = ("warn.", "recon.", "err.", "cli.check.", "cli.new.", "cli.report.")
 
 
 def english_pieces() -> set[str]:
+    """Pieces of English between placeholders; not the top-level keys of the format
+    (``risks``, ``parties``), which a Dutch message names as the file writes them."""
+    from finmodel.model.schema import json_schema
+
     dutch_text = "\n".join(messages_nl.MESSAGES.values())
+    keys = set(json_schema()["properties"])
     pieces = set()
     for key, text in messages_en.MESSAGES.items():
         if not key.startswith(_MINE) or text == messages_nl.MESSAGES[key]:
             continue
         for piece in re.split(r"\{[^}]*\}", text):
             piece = piece.strip(" ();:,.-")
-            if re.search("[A-Za-z]{2}", piece) and piece not in dutch_text:
+            if (re.search("[A-Za-z]{2}", piece) and piece not in dutch_text
+                    and piece not in keys):
                 pieces.add(piece)
     return pieces
 
@@ -499,7 +505,7 @@ def test_actuals_format_errors_in_both_languages(write: Callable[..., Path],
     write("kolom;2025\n", "ledger.csv")
     gap = write(TINY + "actuals:\n  2025: {capex: 1}\n  2027: {capex: 1}\n  2030: {capex: 2}\n",
                 "gap.yaml")
-    for scenario, said in ((path, f"{ledger}:1: (header): de eerste rij moet line,JAAR,JAAR,... "
+    for scenario, said in ((path, f"{ledger}:1: (kopregel): de eerste rij moet line,JAAR,JAAR,... "
                                   "zijn (een kolom 'line' en dan kalenderjaren), niet ['kolom', "
                                   "'2025']"),
                            (gap, f"{gap}:30: actuals.2027: afgesloten jaren moeten aansluiten "
@@ -590,7 +596,7 @@ def test_english_catalogue_says_the_file_problems_as_the_model(code: str) -> Non
     values = {"reason": "bad", "size": 2_000_000, "limit": 1_000_000, "got": "'x'",
               "loop": "a.yaml -> a.yaml", "parent": "'p.yaml'", "tag": "!x", "name": "lab",
               "detail": "found undefined alias", "context": "",
-              "problem": "found undefined alias"}
+              "problem": "found undefined alias", "column": 7}
     used = {k: v for k, v in values.items() if "{" + k + "}" in FILE_SENTENCES[code]
             or code == "yaml_syntax" and k in ("context", "problem")}
     problem = Problem("s.yaml", 2, "(yaml)", "", code, tuple(used.items()))
@@ -617,13 +623,15 @@ def test_yaml_errors_in_both_languages(write: Callable[..., Path],
     English as always."""
     cases = [
         ("a: 1\nb: [1, 2\n", 3,
-         "while parsing a flow sequence did not find expected ',' or ']'",
-         "geen geldige YAML in een lijst tussen [ ]: er ontbreekt een ',' of ']'"),
-        ("a:\n  b: 1\n c: 2\n", 3, "while parsing a block mapping did not find expected key",
-         "geen geldige YAML in een mapping: er ontbreekt een sleutel (klopt het inspringen?)"),
-        ("a: b: c\n", 1, "mapping values are not allowed in this context",
+         "while parsing a flow sequence did not find expected ',' or ']' (column 1)",
+         "geen geldige YAML in een lijst tussen [ ]: er ontbreekt een ',' of ']' (kolom 1)"),
+        ("a:\n  b: 1\n c: 2\n", 3,
+         "while parsing a block mapping did not find expected key (column 2)",
+         "geen geldige YAML in een mapping: er ontbreekt een sleutel (klopt het inspringen?) "
+         "(kolom 2)"),
+        ("a: b: c\n", 1, "mapping values are not allowed in this context (column 5)",
          "geen geldige YAML: hier kan geen 'sleutel: waarde' staan (een dubbele punt te "
-         "veel, of tekst die aanhalingstekens nodig heeft?)"),
+         "veel, of tekst die aanhalingstekens nodig heeft?) (kolom 5)"),
         ("a: !!python/object x\n", 1, "tag 'tag:yaml.org,2002:python/object' is not allowed: "
          "only plain values (numbers, text, true/false, lists, mappings)",
          "tag 'tag:yaml.org,2002:python/object' is niet toegestaan: alleen gewone waarden "
@@ -649,9 +657,9 @@ def test_yaml_errors_in_both_languages(write: Callable[..., Path],
     ]
     for text, line, english_text, dutch_text in cases:
         path = write(text, "broken.yaml")
-        where = "(file)" if text == "" else "(yaml)"
+        where, plaats = ("(file)", "(bestand)") if text == "" else ("(yaml)", "(YAML-tekst)")
         assert _lines(capsys, path) == ([f"{path}:{line}: {where}: {english_text}"],
-                                        [f"{path}:{line}: {where}: {dutch_text}"])
+                                        [f"{path}:{line}: {plaats}: {dutch_text}"])
         no_english("\n".join(_lines(capsys, path)[1]))
 
 
@@ -662,7 +670,7 @@ def test_file_limits_and_extends_in_both_languages(write: Callable[..., Path],
     assert _lines(capsys, big) == (
         [f"{big}:1: (file): is 1,000,004 bytes; a scenario file may be at most 1,000,000 "
          "bytes"],
-        [f"{big}:1: (file): is 1.000.004 bytes; een scenariobestand mag hoogstens 1.000.000 "
+        [f"{big}:1: (bestand): is 1.000.004 bytes; een scenariobestand mag hoogstens 1.000.000 "
          "bytes zijn"])
     loop = write("extends: loop.yaml\n", "loop.yaml")
     assert _lines(capsys, loop) == (
@@ -673,7 +681,7 @@ def test_file_limits_and_extends_in_both_languages(write: Callable[..., Path],
     assert _lines(capsys, orphan) == ([f"{orphan}:1: extends: no such file {parent}"],
                                       [f"{orphan}:1: extends: bestand {parent} bestaat niet"])
     code, _, err = run(capsys, "run", "no-such-lab", "--lang", "nl")
-    assert (code, err) == (2, "no-such-lab:1: (file): scenariobestand bestaat niet (ook niet "
+    assert (code, err) == (2, "no-such-lab:1: (bestand): scenariobestand bestaat niet (ook niet "
                               "als scenarios/no-such-lab.yaml)\n")
 
 

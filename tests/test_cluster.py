@@ -381,18 +381,56 @@ def _report_tasks(client: object) -> list[str]:
     return found
 
 
+def _report_transitions(client: object) -> list[tuple[str, str, str, str]]:
+    """``(key, from, to, stimulus)`` of every report task the scheduler's log holds."""
+    def log(dask_scheduler: object) -> list[tuple[str, str, str, str]]:
+        return [(str(t[0]), t[1], t[2], t[4])
+                for t in dask_scheduler.transition_log  # type: ignore[attr-defined]
+                if "run_report_remote" in str(t[0])]
+
+    found: list[tuple[str, str, str, str]] = client.run_on_scheduler(log)  # type: ignore[attr-defined]
+    return found
+
+
+def _kernels(client: object) -> dict[str, list[int]]:
+    """The kernel processes each worker has started and not yet stopped."""
+    def children() -> list[int]:
+        import psutil
+
+        def kernel(process: psutil.Process) -> bool:
+            try:  # one that has exited (a zombie, or gone) is no kernel left
+                return "ipykernel" in " ".join(process.cmdline())
+            except psutil.Error:
+                return False
+
+        return [p.pid for p in psutil.Process().children(recursive=True) if kernel(p)]
+
+    found: dict[str, list[int]] = client.run(children)  # type: ignore[attr-defined]
+    return found
+
+
+SLOW = 9  # scenarios of 20 s each behind the quick one; 2 single-threaded workers
+
+
 def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
-    """Ctrl-C after the first report of four is written: exit 130, only whole files, no
-    report task left on the scheduler, and the same two workers run the next batch."""
+    """Ctrl-C after the first report is written: exit 130, only whole files; the scheduler
+    saw every other report task cancelled (released on the batch's cancel, never
+    finished), none is left, no kernel process is left on the workers, and the same two
+    workers run the next batch.
+
+    Nine reports of 20 s each on two workers: at Ctrl-C (a few seconds in) at most four
+    have started and none can have finished, so a batch that waited for its tasks, or
+    left them to finish, fails here."""
     from distributed import Client
 
     folder = tmp_path / "scenarios"
     folder.mkdir()
-    for i in range(4):  # the first is quick, the others still run (or wait) at Ctrl-C
+    for i in range(1 + SLOW):
         (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}", "20" if i else "0"))
     notebook = write_notebook(tmp_path)
     with Client(address, timeout=30) as client:
         workers = client.run(os.getpid)
+        before = {key for key, *_ in _report_transitions(client)}
         code, err = interrupted_report(tmp_path, str(folder), "--formats", "html",
                                        "--notebook", str(notebook), "--cluster", address)
         assert code == 130 and "finmodel: interrupted\n" in err, err
@@ -401,10 +439,18 @@ def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
             "s0/report.html"]
         assert files[0].read_text("utf-8").endswith("</html>\n")
         deadline = time.monotonic() + 120  # a report running at Ctrl-C ends on its worker
-        while (_report_tasks(client) or any(client.processing().values())) and \
-                time.monotonic() < deadline:
+        while (_report_tasks(client) or any(client.processing().values())
+               or any(_kernels(client).values())) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _report_tasks(client) == [] and not any(client.processing().values())
+        assert not any(_kernels(client).values()), _kernels(client)
+        log = [t for t in _report_transitions(client) if t[0] not in before]
+        keys = {key for key, *_ in log}
+        finished = {key for key, _, to, _ in log if to in ("memory", "erred")}
+        cancelled = {key for key, _, to, why in log
+                     if to in ("released", "forgotten") and why.startswith("cancel-key-")}
+        assert len(keys) == 1 + SLOW and len(finished) == 1, log  # only s0 ran to its end
+        assert cancelled == keys - finished, log
         assert client.run(os.getpid) == workers  # the same worker processes, alive
     done = subprocess.run([str(FINMODEL), "report", str(folder / "s0.yaml"), "--out",
                            "again", "--formats", "html", "--notebook", str(notebook),

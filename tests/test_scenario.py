@@ -203,7 +203,8 @@ def test_yaml_syntax_error(write: Callable[..., Path]) -> None:
     """A YAML syntax error names its line."""
     path = write("start_year: [2025\nhorizon: 3\n")
     assert problems(path) == [
-        f"{path}:2: (yaml): while parsing a flow sequence did not find expected ',' or ']'"]
+        f"{path}:2: (yaml): while parsing a flow sequence did not find expected ',' or ']' "
+        "(column 8)"]
 
 
 def test_object_constructing_tag_rejected(write: Callable[..., Path]) -> None:

@@ -95,7 +95,7 @@ def test_failed_checks_and_master_check_text(hand: finmodel.Projection) -> None:
     """Cash below the minimum is a warning; the identities still hold."""
     assert [c.name for c in summary.failed_checks(hand)] == ["cash_above_minimum"]
     assert summary.master_check_text(hand) == (
-        "Master check OK: every identity holds in every year; 1 warning(s), listed below.")
+        "Master check OK: every identity holds in every year; 1 warning, listed below.")
     table = summary.checks_table(hand).set_index("Check")  # human names, not identifiers
     assert table.loc["Cash above the minimum", "Status"] == "warning"
     assert table.loc["Cash above the minimum", "Years"] == "2025-2026"

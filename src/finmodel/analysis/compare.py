@@ -450,10 +450,14 @@ class _Hybrids:
             return validate_scenario(data)
         except ScenarioError as exc:
             problems = "; ".join(f"{p.path}: {p.message}" for p in exc.problems)
+            swapped = ", ".join(i.path for j in self._swapped(mask) for i in self.players[j])
             raise BridgeError(f"cannot bridge {self.base.name!r} to {self.other.name!r}: "
                               f"{self._describe(mask)} is not a valid scenario ({problems}); "
                               "swap the items involved together (groups=[[...]], or "
-                              "--together ITEM ITEM on the command line)") from None
+                              "--together ITEM ITEM on the command line)",
+                              code="bridge_invalid", base=repr(self.base.name),
+                              other=repr(self.other.name), swapped=swapped,
+                              problems=exc.problems) from None
 
     def _kpi(self, mask: int, scenario: Scenario) -> float:
         value = float(evaluate(scenario).kpis[self.kpi])

@@ -132,7 +132,8 @@ def goal_seek(scenario: Scenario, param: str, kpi: str, target: float,
         raise GoalNotReachable(
             f"{kpi} does not depend on {param}: it is {_shown(gs[0] + target)} for every "
             f"value in {a:g}..{b:g}, so no value gives {kpi} = {target:g}; choose a "
-            "parameter that moves it")
+            "parameter that moves it", code="goal_constant", kpi=kpi, param=param,
+            value=float(gs[0] + target), a=f"{a:g}", b=f"{b:g}", target=f"{target:g}")
     if lo is None:
         raise _unreachable(param, kpi, f"{kpi} = {target:g}", a, b, gs + target)
     x0, x1, g0, g1 = xs[lo], xs[min(lo + 1, xs.size - 1)], gs[lo], gs[min(lo + 1, gs.size - 1)]
@@ -174,7 +175,8 @@ def probabilistic_goal_seek(scenario: Scenario, param: str, kpi: str, target: fl
     True
     """
     if not 0 < probability <= 1:
-        raise AnalysisError(f"probability must be in (0, 1], got {probability:g}")
+        raise AnalysisError(f"probability must be in (0, 1], got {probability:g}",
+                            code="probability_range", got=f"{probability:g}")
     check_uncertainty(scenario)
     check_path(scenario, param)
     measure(scenario, kpi)  # an unknown KPI is an error before any work
@@ -278,7 +280,8 @@ def _range(scenario: Scenario, param: str, search: tuple[float, float] | None,
            multiply: bool) -> tuple[float, float]:
     a, b = search if search is not None else default_range(scenario, param, multiply)
     if not (math.isfinite(a) and math.isfinite(b) and a < b):
-        raise AnalysisError(f"the searched range must be A:B with A < B, got {a:g}:{b:g}")
+        raise AnalysisError(f"the searched range must be A:B with A < B, got {a:g}:{b:g}",
+                            code="search_range", got=f"{a:g}:{b:g}")
     bounds = bounds_of(param)
     if not multiply and not (bounds.holds(a) and bounds.holds(b)):
         raise AnalysisError(f"{param}: must be {bounds.text}, so the range {a:g}:{b:g} "
@@ -312,5 +315,8 @@ def _unreachable(param: str, kpi: str, goal: str, a: float, b: float, seen: Arra
     name = what or kpi
     spread = (f"{name} goes from {finite.min():,.6g} to {finite.max():,.6g} there"
               if finite.size else f"{name} is null throughout")
+    said = ({"code": "goal_unreachable", "low": float(finite.min()),
+             "high": float(finite.max())} if finite.size else {"code": "goal_unreachable_null"})
     return GoalNotReachable(f"no value of {param} in {a:g}..{b:g} gives {goal}: {spread}; "
-                            f"try a wider --range")
+                            f"try a wider --range", param=param, a=f"{a:g}", b=f"{b:g}",
+                            goal=goal, name=name, **said)

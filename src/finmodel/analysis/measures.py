@@ -54,14 +54,20 @@ def measure(scenario: Scenario, name: str) -> Measure:
     if "@" not in name:
         if name not in KPIS:
             raise AnalysisError(f"unknown KPI {name!r}; KPIs: {', '.join(KPIS)}, "
-                                f"or LINE@YEAR such as structural_result@{scenario.end_year}")
+                                f"or LINE@YEAR such as structural_result@{scenario.end_year}",
+                                code="unknown_kpi", got=repr(name), kpis=", ".join(KPIS),
+                                year=scenario.end_year)
         return Measure(name, lambda e: np.atleast_1d(e.kpis[name]))
     line, _, year = name.partition("@")
     if line not in LINES:
-        raise AnalysisError(f"unknown line {line!r} in {name!r}; lines: {', '.join(LINES)}")
+        raise AnalysisError(f"unknown line {line!r} in {name!r}; lines: {', '.join(LINES)}",
+                            code="unknown_kpi_line", got=repr(line), name=repr(name),
+                            lines=", ".join(LINES))
     if not year.isdigit() or not scenario.start_year <= int(year) <= scenario.end_year:
         raise AnalysisError(f"year {year!r} in {name!r} is not in the horizon "
-                            f"{scenario.start_year}..{scenario.end_year}")
+                            f"{scenario.start_year}..{scenario.end_year}", code="kpi_year",
+                            year=repr(year), name=repr(name), first=scenario.start_year,
+                            last=scenario.end_year)
     t = int(year) - scenario.start_year
     return Measure(name, lambda e: np.atleast_2d(e.lines[line])[:, t])
 
@@ -79,7 +85,9 @@ def check_path(scenario: Scenario, path: str) -> str:
     """``path`` if it names a numeric parameter, else a :class:`ParameterError`."""
     known = numeric_parameters(scenario)
     if path not in known:
-        raise ParameterError(f"not a numeric parameter of scenario {scenario.name!r}: {path!r}")
+        raise ParameterError(f"not a numeric parameter of scenario {scenario.name!r}: {path!r}",
+                             code="not_parameter", scenario=repr(scenario.name),
+                             path=repr(path))
     return known[path]
 
 

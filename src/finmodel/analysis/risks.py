@@ -120,7 +120,9 @@ def stressed(scenario: Scenario, name: str) -> Scenario:
     risk = next((r for r in scenario.risks if r.name == name), None)
     if risk is None:
         known = ", ".join(repr(r.name) for r in scenario.risks) or "none"
-        raise FinModelError(f"no risk named {name!r} in {scenario.name!r}; risks: {known}")
+        raise FinModelError(f"no risk named {name!r} in {scenario.name!r}; risks: {known}",
+                            code="no_risk", name=repr(name), scenario=repr(scenario.name),
+                            known=known)
     result = _apply(scenario, risk)
     if isinstance(result, list):
         raise ScenarioError(result)

@@ -113,7 +113,7 @@ def grid(spec: str) -> tuple[str, list[float]]:
             raise ValueError
     except (ValueError, IndexError):
         raise AnalysisError(f"expected PATH=A:B:N (N >= 1 values from A to B), "
-                            f"got {spec!r}") from None
+                            f"got {spec!r}", code="grid_form", got=repr(spec)) from None
     return path, np.linspace(a, b, n).tolist()
 
 
@@ -168,7 +168,8 @@ def data_table(scenario: Scenario, x: tuple[str, Any], y: tuple[str, Any],
     """
     (xp, xv), (yp, yv) = (_axis(*x), _axis(*y))
     if xp == yp:
-        raise AnalysisError(f"x and y must be two different parameters, got {xp!r} twice")
+        raise AnalysisError(f"x and y must be two different parameters, got {xp!r} twice",
+                            code="grid_same", path=repr(xp))
     measure(scenario, kpi)  # an unknown KPI is an error before any work
     xs, ys = (a.ravel() for a in np.meshgrid(xv, yv))
     if client is None:

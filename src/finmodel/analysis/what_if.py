@@ -52,10 +52,13 @@ def exit_overrides(scenario: Scenario, party: str, year: int) -> dict[str, Any]:
     match = next((p for p in scenario.parties if p.name == party), None)
     if match is None:
         known = ", ".join(repr(p.name) for p in scenario.parties) or "none"
-        raise FinModelError(f"no party named {party!r} in {scenario.name!r}; parties: {known}")
+        raise FinModelError(f"no party named {party!r} in {scenario.name!r}; parties: {known}",
+                            code="no_party", party=repr(party), scenario=repr(scenario.name),
+                            known=known)
     if not scenario.start_year <= year <= scenario.end_year:
         raise FinModelError(f"exit year must be within the horizon {scenario.start_year}.."
-                            f"{scenario.end_year}, got {year}")
+                            f"{scenario.end_year}, got {year}", code="exit_year",
+                            first=scenario.start_year, last=scenario.end_year, got=year)
     changes: dict[str, Any] = {}
     items: list[tuple[str, Contribution | Benefit]] = [
         *(("contributions", c) for c in match.contributions),

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ENV_LANG", "STRICT", "LoadError", "add_format_argument", "add_lang_argument",
            "add_scenario_argument", "checked", "emit", "env_lang", "lang_of", "load",
-           "print_problems", "report_warnings", "seed"]
+           "print_problems", "problems_language", "report_warnings", "seed"]
 
 #: Set by ``finmodel --strict``: input warnings are errors (exit 2).
 STRICT = {"on": False}
@@ -107,15 +107,31 @@ def load(spec: str, lang: str | None = None) -> Scenario:
 
 
 def print_problems(problems: Iterable[Problem], lang: str | None = None) -> None:
-    """Every problem on stderr as ``FILE:LINE: PATH: message`` in ``lang``: input warnings
-    and the common validation errors (see :func:`finmodel.views.warning_text.problem_line`);
-    the rarer errors stay English."""
-    from finmodel.views.i18n import language
+    """Every problem on stderr as ``FILE:LINE: PATH: message`` in ``lang``, else in the
+    language the files declare (:func:`problems_language`): input warnings and validation
+    errors (see :func:`finmodel.views.warning_text.problem_line`)."""
     from finmodel.views.warning_text import problem_line
 
-    shown = language(lang or env_lang())
+    problems = list(problems)
+    shown = problems_language(lang, problems)
     for problem in problems:
         print(problem_line(shown, problem), file=sys.stderr)
+
+
+def problems_language(lang: str | None, problems: Iterable[Problem]) -> Language:
+    """The language to say a refused file's problems in: ``lang`` (``--lang``), else the
+    top-level ``language:`` of the first file among them that reads far enough to say
+    one (a file that does not validate is no scenario yet), else :data:`ENV_LANG`, else
+    English."""
+    from finmodel.model.files import declared_language
+    from finmodel.views.i18n import language
+
+    if lang:
+        return language(lang)
+    for file in dict.fromkeys(p.file for p in problems):
+        if file.endswith((".yaml", ".yml")) and (declared := declared_language(file)):
+            return language(declared)
+    return language(env_lang())
 
 
 def _language(lang: str | None, scenario: Scenario | None) -> Language:

@@ -19,7 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from finmodel.cli._common import STRICT, checked, lang_of, print_problems
+    from finmodel.cli._common import (
+        STRICT,
+        checked,
+        lang_of,
+        print_problems,
+        problems_language,
+    )
     from finmodel.model.errors import Problem, ScenarioError
     from finmodel.model.files import resolve_scenario
     from finmodel.model.scenario import Scenario, load_scenario
@@ -39,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
             problems = list(exc.problems)
         if STRICT["on"]:
             problems, warnings = problems + warnings, []
-        lang = lang_of(args, scenario)
+        lang = (lang_of(args, scenario) if scenario is not None
+                else problems_language(args.lang, problems))
         print_problems(sorted(problems) + warnings, lang)
         failed = failed or bool(problems)
         if not problems:

@@ -56,13 +56,18 @@ def run(args: argparse.Namespace) -> int:
             result = bridge(base, other, args.kpi, groups=args.together,
                             permutations=args.permutations, seed=args.seed, client=client)
     except BridgeError as exc:
-        result, error = None, str(exc)
+        from finmodel.views.warning_text import error_text
+
+        result, error = None, error_text(lang_of(args, base), exc)
     emit(args.format,
          lambda: {"base": base.name, "other": other.name, "diff": diff_records(diff),
                   "bridge": None if result is None else result.to_dict()},
          lambda: diff_text(diff, lang_of(args, base)) + "\n"
          + ("" if result is None else bridge_text(result, lang_of(args, base))))
     if result is None:
-        print(f"finmodel compare: error: {error}", file=sys.stderr)
+        from finmodel.views.i18n import t
+
+        print(t(lang_of(args, base), "cli.error", command="compare", message=error),
+              file=sys.stderr)
         return 1
     return 0

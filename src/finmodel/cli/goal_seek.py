@@ -54,7 +54,8 @@ def _range(text: str | None) -> tuple[float, float] | None:
     try:
         a, b = (float(v) for v in text.split(":"))
     except ValueError:
-        raise AnalysisError(f"--range must be A:B, got {text!r}") from None
+        raise AnalysisError(f"--range must be A:B, got {text!r}", code="range_form",
+                            got=repr(text)) from None
     return a, b
 
 
@@ -77,8 +78,11 @@ def run(args: argparse.Namespace) -> int:
                     scenario, args.param, args.target_kpi, args.target, args.probability,
                     search, args.draws, args.seed, args.at_most, args.multiply,
                     client=client)
-    except GoalNotReachable as exc:
-        print(f"finmodel goal-seek: {exc}", file=sys.stderr)
+    except GoalNotReachable as exc:  # an answer (exit 1), not an error: no "error:"
+        from finmodel.views.warning_text import error_text
+
+        print(f"finmodel goal-seek: {error_text(lang_of(args, scenario), exc)}",
+              file=sys.stderr)
         return 1
     lang = lang_of(args, scenario)
     return emit(args.format, result.to_dict, lambda: goal_seek_text(result, lang))

@@ -103,9 +103,15 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         prog="finmodel",
         description="Multi-year budgets, subsidy phase-out and business cases for "
                     "public-private facilities.")
-    parser.add_argument("--version", action="version", version=f"finmodel {__version__}")
+    from finmodel.views.i18n import language, t
+
+    parser.add_argument("--version", action="version",
+                        version=t(language(lang), "cli.version", version=__version__))
     parser.add_argument("--strict", action="store_true",
                         help="treat input warnings (likely typing mistakes) as errors: exit 2")
+    parser.add_argument("--lang", dest="top_lang", choices=("en", "nl"), default=None,
+                        help="language of the text people read, as --lang after the "
+                             "command (which wins)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"finmodel.cli.{name.replace('-', '_')}")
@@ -134,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     _common.STRICT["on"] = args.strict
+    if getattr(args, "lang", None) is None and args.top_lang:  # finmodel --lang nl run ...
+        args.lang = args.top_lang
     try:
         code: int = args.handler(args)
     except ScenarioError as exc:

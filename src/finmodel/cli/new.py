@@ -224,8 +224,10 @@ def run(args: argparse.Namespace) -> int:
     except FileExistsError:
         return _refuse(lang, t(lang, "cli.new.exists", path=path.as_posix()))
     except OSError as exc:
+        from finmodel.views.warning_text import os_reason
+
         return _refuse(lang, t(lang, "cli.new.cannot_write", path=path.as_posix(),
-                               reason=exc.strerror))
+                               reason=os_reason(lang, exc)))
     print(t(lang, "cli.new.wrote", path=path.as_posix()))
     return 0
 

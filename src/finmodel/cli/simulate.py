@@ -39,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = load(args.scenario, args.lang)
     if not scenario.uncertainty and not (args.with_risks and scenario.risks):
+        where = scenario.files[0].path if scenario.files else args.scenario
         raise FinModelError(
-            f"{scenario.files[0].path if scenario.files else args.scenario} has no "
-            "uncertainty block, so every draw would be the same; add one (see "
-            "docs/scenario-format.md, 'uncertainty'), or use --with-risks on a scenario "
-            "with risks")
+            f"{where} has no uncertainty block, so every draw would be the same; add one "
+            "(see docs/scenario-format.md, 'uncertainty'), or use --with-risks on a "
+            "scenario with risks", code="no_uncertainty", file=where)
     from finmodel.views.uncertainty_text import prepare_text, simulation_text
 
     lang = lang_of(args, scenario)

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise ScenarioError([Problem(where, 1, "actuals",
                                      "the scenario has no actuals: add `actuals: FILE.csv` "
                                      "(line,YEAR,... exported from the ledger) or "
-                                     "{year: {LINE: amount}}")])
+                                     "{year: {LINE: amount}}", "no_actuals")])
     result = variance(scenario)
     lang = lang_of(args, scenario)
     return emit(args.format, result.to_dict, lambda: variance_text(result, lang),

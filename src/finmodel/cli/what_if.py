@@ -38,16 +38,19 @@ def run(args: argparse.Namespace) -> int:
     scenario = load(args.scenario, args.lang)
     if args.exit is not None:
         if args.from_year is None:
-            raise FinModelError("--exit needs --from YEAR, the first year without the party")
+            raise FinModelError("--exit needs --from YEAR, the first year without the party",
+                                code="exit_needs_from")
         changes = exit_overrides(scenario, args.exit, args.from_year)
         source = f"exit of {args.exit!r} from {args.from_year}"
     else:
         if args.from_year is not None:
-            raise FinModelError("--from goes with --exit, not with --risk")
+            raise FinModelError("--from goes with --exit, not with --risk",
+                                code="from_with_exit")
         risk = next((r for r in scenario.risks if r.name == args.risk), None)
         if risk is None:
             known = ", ".join(repr(r.name) for r in scenario.risks) or "none"
-            raise FinModelError(f"no risk named {args.risk!r}; risks: {known}")
+            raise FinModelError(f"no risk named {args.risk!r}; risks: {known}",
+                                code="no_risk_here", name=repr(args.risk), known=known)
         changes, source = dict(risk.overrides), f"risk {risk.name!r}"
     comparison = compare(scenario, changes, source=source)
     lang = lang_of(args, scenario)

@@ -25,7 +25,8 @@ import yaml
 from finmodel.model.errors import Problem, ScenarioError
 from finmodel.model.paths import Key, format_path
 
-__all__ = ["SENTENCES", "Origin", "SourceFile", "read_scenario_data", "resolve_scenario"]
+__all__ = ["SENTENCES", "Origin", "SourceFile", "declared_language", "read_scenario_data",
+           "resolve_scenario"]
 
 #: A scenario file is a few kilobytes; these bound what a hostile or broken file can cost
 #: (time and memory) before it is refused with a message.
@@ -63,7 +64,7 @@ SENTENCES = {
     "tag_not_allowed": "tag '{tag}' is not allowed: only plain values (numbers, text, "
                        "true/false, lists, mappings)",
     "merge_key": "YAML merge keys (<<) are not supported; use extends",
-    "yaml_syntax": "{detail}",
+    "yaml_syntax": "{detail} (column {column})",
     "key_type": "keys must be names or years, got {got}",
     "duplicate_key": "duplicate key",
     "remove_missing": "cannot remove: the parent scenario has no item of that name",
@@ -135,6 +136,25 @@ def read_scenario_data(path: str | os.PathLike[str]) -> tuple[
     parsed = _load(str(path), ())
     parsed.data.setdefault("name", Path(path).stem)
     return parsed.data, parsed.origins, tuple(parsed.files), parsed.problems
+
+
+def declared_language(path: str | os.PathLike[str]) -> str | None:
+    """The ``language:`` (``en`` or ``nl``) a scenario file declares at its top level (or
+    inherits through ``extends``), when the file reads that far; else None.
+
+    For the file's own errors: a file that does not validate has no scenario yet, but
+    its errors should still be said in the language it asks for. A file that cannot be
+    read or parsed as YAML, or that declares no or an unknown language, gives None.
+
+    >>> declared_language("scenarios/base.yaml") is None, declared_language("missing.yaml")
+    (True, None)
+    """
+    try:
+        value = read_scenario_data(path)[0].get("language")
+    except ScenarioError:
+        return None
+    code = value.strip().lower() if isinstance(value, str) else None
+    return code if code in ("en", "nl") else None
 
 
 def _load(display: str, chain: tuple[str, ...]) -> _Parsed:
@@ -219,6 +239,8 @@ def _parse(text: str, display: str) -> tuple[dict[str, Any], _Walker]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         code, values = _yaml_problem(exc)
+        if code == "yaml_syntax":  # the column finds the stray character on a long line
+            values["column"] = mark.column + 1 if mark else 1
         raise ScenarioError([_problem(display, line, "(yaml)", code, **values)]) from None
     if not isinstance(data, dict):
         raise ScenarioError([_problem(display, node.start_mark.line + 1, "(file)",

@@ -203,7 +203,9 @@ def _capacity_problems(years: NDArray[np.int64], facility: Facility,
     return [Problem(where.file, where.line, "parties",
                     f"own use of all parties ({_hours(own_use[first])} h) is above "
                     f"facility.available_hours ({_hours(available[first])} h) in "
-                    + ", ".join(str(y) for y in years[over]))]
+                    + ", ".join(str(y) for y in years[over]), "capacity",
+                    (("own_use", float(own_use[first])), ("available", float(available[first])),
+                     ("years", ", ".join(str(y) for y in years[over]))))]
 
 
 def _hours(value: float) -> str:

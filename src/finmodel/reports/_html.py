@@ -202,7 +202,8 @@ def index_html(rows: Sequence[IndexRow], compare_href: str | None, generated: st
     True
     """
     failed = sum(r.error is not None for r in rows)
-    summary = t(lang, "idx.meta", n=len(rows), failed=failed)
+    summary = t(lang, "idx.meta_one" if len(rows) == 1 else "idx.meta", n=len(rows),
+                failed=failed)
     compare = (f'<p><a href="{escape(compare_href)}">{escape(t(lang, "idx.compare"))}</a></p>'
                if compare_href else "")
     title = t(lang, "idx.title")

@@ -154,7 +154,8 @@ def changes(base: Projection, p: Projection, lang: Language = "en", count: int =
         out.append(t(lang, "s.change_param", name=name, base=_value(row.base, lang, year),
                      other=_value(row.other, lang, year)))
     if len(diff) > count:
-        out.append(t(lang, "s.more_changes", n=len(diff) - count))
+        more = len(diff) - count
+        out.append(t(lang, "s.more_change_one" if more == 1 else "s.more_changes", n=more))
     return out
 
 

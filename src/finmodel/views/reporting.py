@@ -344,7 +344,7 @@ def periods_html(p: Projection, lang: Language = "en") -> str:
                t(lang, "report.period_after", first=last + 1, last=years[-1]): after}
     rows = {i18n.line_name(lang, line): [amount_text(float(p.lines[line][mask].sum()), lang)
                                          for mask in columns.values()]
-            for line in BUDGET_LINES}
+            for line in (LOAN_BUDGET_LINES if p.scenario.finance.loans else BUDGET_LINES)}
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
     frame.index.name = t(lang, "col.eur")
     return (f'<h3 id="periods">{escape(t(lang, "report.periods"))}</h3>\n'

@@ -110,24 +110,32 @@ def register_text(register: RiskRegister, lang: Language = "en") -> str:
     wide = max(wide, len(names["financing_need"]) + 2)
     out += [f"  {names[k]:<{wide}}{format_kpi(k, register.base[k], lang)}"
             for k in (*IMPACT_KPIS, "financing_need")]
-    head = t(lang, "cli.risks.columns") + t(lang, "cli.risks.columns_need")
     if not register.risks:
         return "\n".join([*out, "", t(lang, "s.no_risks")]) + "\n"
-    out += ["", t(lang, "cli.risks.ranked"), head]
-    for r in register.risks:
-        out.append(f"{r.name[:33]:<34}{percent_text(r.probability, lang):>6}"
-                   + "".join(f"{_format(k, r.impact[k], lang=lang):>{w}}" for k, w in
-                             zip(IMPACT_KPIS, (12, 12, 11, 8), strict=True))
-                   + f"{_format('npv', r.expected_impact['npv'], lang=lang):>12}"
-                   + f"{_format('min_cash', r.expected_impact['min_cash'], lang=lang):>14}"
-                   + _need_text(register, r, lang))
+    rows = [[t(lang, f"cli.risks.col.{k}") for k in _COLUMNS]]
+    rows += [[r.name, percent_text(r.probability, lang),
+              *(_format(k, r.impact[k], lang=lang) for k in IMPACT_KPIS),
+              _format("npv", r.expected_impact["npv"], lang=lang),
+              _format("min_cash", r.expected_impact["min_cash"], lang=lang),
+              *_need_cells(register, r, lang)] for r in register.risks]
+    # whole names; each column as wide as its widest cell, two spaces between columns
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    out += ["", t(lang, "cli.risks.ranked")]
+    out += [f"{row[0]:<{widths[0]}}" + "".join(
+        f"{c:>{w + 2}}" for c, w in zip(row[1:], widths[1:], strict=True)) for row in rows]
     return "\n".join(out) + "\n"
 
 
-def _need_text(register: RiskRegister, risk: RiskImpact, lang: Language) -> str:
+#: The register's columns (catalogue ``cli.risks.col.*``).
+_COLUMNS = ("risk", "probability", "npv", "min_cash", "break_even_year",
+            "years_below_minimum", "expected_npv", "expected_min_cash", "financing_need",
+            "change")
+
+
+def _need_cells(register: RiskRegister, risk: RiskImpact, lang: Language) -> list[str]:
     need, change = financing_need(register, risk)
-    return (f"{_format('financing_need', need, signed=False, lang=lang):>14}"
-            f"{_format('financing_need', change, lang=lang):>12}")
+    return [_format("financing_need", need, signed=False, lang=lang),
+            _format("financing_need", change, lang=lang)]
 
 
 def percent_text(value: float, lang: Language) -> str:

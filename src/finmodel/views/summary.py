@@ -231,9 +231,9 @@ def master_check_text(p: Projection, lang: Language = "en") -> str:
     identities = sum(c.kind == "identity" for c in failed)
     warnings = len(failed) - identities
     head = (t(lang, "master.ok") if p.master_check else
-            t(lang, "master.failed", n=identities))
-    tail = t(lang, "master.no_warnings") if not warnings else t(lang, "master.warnings",
-                                                                 n=warnings)
+            t(lang, "master.failed_one" if identities == 1 else "master.failed", n=identities))
+    tail = (t(lang, "master.no_warnings") if not warnings else
+            t(lang, "master.warning_one" if warnings == 1 else "master.warnings", n=warnings))
     return t(lang, "master.line", head=head, tail=tail)
 
 
@@ -250,8 +250,10 @@ def check_message(p: Projection, check: Check, lang: Language) -> str:
     years = year_ranges(check.years)
     state = "ok" if check.passed else "fail"
     base = check.name.split("[", 1)[0]
-    if base in ("cash_identity", "balance_identity"):
-        return t(lang, f"checkmsg.{base}.{state}", years=years)
+    if base in ("cash_identity", "balance_identity"):  # with loans, their terms too
+        loans = (t(lang, f"checkmsg.loans.{base.split('_')[0]}")
+                 if p.scenario.finance.loans else "")
+        return t(lang, f"checkmsg.{base}.{state}", years=years, loans=loans)
     if base == "cash_above_minimum":
         return t(lang, f"checkmsg.{base}.{state}", years=years,
                  minimum=_euros(p.scenario.finance.minimum_cash, lang))
@@ -264,7 +266,9 @@ def check_message(p: Projection, check: Check, lang: Language) -> str:
         return t(lang, f"checkmsg.{base}.{state}", years=years,
                  limit=i18n.number(lang, DSCR_FLAG, 2))
     if base == "debt_at_end":
-        return t(lang, f"checkmsg.{base}.{state}", year=i18n.year(p.years[-1]),
+        repaid = p.years[p.lines["repayment"] > 0]  # the year the last loan is paid off
+        return t(lang, f"checkmsg.{base}.{state}",
+                 year=i18n.year(repaid[-1] if repaid.size else p.years[-1]),
                  amount=_euros(float(p.lines["debt"][-1]), lang))
     item = check.name[len(base) + 1:-1]
     if base in ("input_warning", "reconciliation"):

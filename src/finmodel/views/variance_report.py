@@ -53,7 +53,7 @@ def cash_chart(v: Variance, lang: Language = "en") -> Axes:
         ax.set_ylim(bottom=low)
         ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
         ax.set_title(t(lang, "var.chart.title"))
-        charts.euro_axis(ax)
+        charts.euro_axis(ax, lang=lang)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
         ax.get_figure().subplots_adjust(bottom=0.3)  # type: ignore[union-attr]
     return ax

@@ -40,8 +40,8 @@ from finmodel.views.i18n import Language, t
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Reconciliation
 
-__all__ = ["error_message", "error_text", "fmt", "problem_line", "reconciliation_message",
-           "warning_message"]
+__all__ = ["error_message", "error_text", "fmt", "os_reason", "place", "problem_line",
+           "reconciliation_message", "warning_message"]
 
 
 def fmt(lang: Language, value: float, spec: str = "g") -> str:
@@ -151,6 +151,19 @@ def _counts(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
             for k, v in values.items()}
 
 
+def os_reason(lang: Language, error: OSError) -> str:
+    """Why the system refused a file, in ``lang``: the common reasons from the catalogue
+    (``err.os.ERRNO``), else the system's own words.
+
+    >>> os_reason("nl", FileNotFoundError(2, "No such file or directory"))
+    'het bestand bestaat niet'
+    """
+    key = f"err.os.{error.errno}"
+    if lang != "en" and i18n.has(lang, key):
+        return t(lang, key)
+    return error.strerror or str(error)
+
+
 def _cannot_read(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     """The system's reason (English) in words of ``lang`` for the common ones."""
     key = f"err.os.{values.get('error')}"
@@ -162,22 +175,38 @@ def _yaml_syntax(lang: Language, values: dict[str, Any]) -> str:
     """The YAML reader's complaint: in English its own words; in Dutch its known phrases
     (libyaml's and PyYAML's) in Dutch, else its words quoted as the reader's."""
     problem, context = (f"err.yaml.{values[k]}" for k in ("problem", "context"))
+    column = fmt(lang, values.get("column", 1), ",.0f")
     if lang == "en" or not i18n.has(lang, problem) or (values["context"]
                                                         and not i18n.has(lang, context)):
-        return t(lang, "err.yaml_syntax", detail=values["detail"])
+        return t(lang, "err.yaml_syntax", detail=values["detail"], column=column)
     where = f" {t(lang, context)}" if values["context"] else ""
-    return t(lang, "err.yaml_parts", problem=t(lang, problem), context=where)
+    return t(lang, "err.yaml_parts", problem=t(lang, problem), context=where, column=column)
 
 
 def _subsidy_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     return {"form": "{" + t(lang, "err.form.year_amount") + "}"}
 
 
+def _capacity(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    """Hours to at most two decimals, without trailing zeros, in the locale."""
+    def hours(value: float) -> str:
+        text = fmt(lang, value, ",.2f")
+        mark = "," if lang == "nl" else "."
+        return text.rstrip("0").rstrip(mark) if mark in text else text
+
+    return {**values, "own_use": hours(values["own_use"]),
+            "available": hours(values["available"])}
+
+
+def _actuals_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
+    return {"form": "{year: {LINE: " + t(lang, "err.form.line_amount") + "}}"}
+
+
 #: Codes whose values need saying in ``lang`` before they fill the sentence.
 _SAID_BY: dict[str, Callable[[Language, dict[str, Any]], dict[str, Any]]] = {
     "cannot_set": _cannot_set, "uncertainty_unknown": _uncertainty_unknown,
     "uncertainty_range": _uncertainty_range, "cannot_read": _cannot_read,
-    "subsidy_form": _subsidy_form,
+    "subsidy_form": _subsidy_form, "no_actuals": _actuals_form, "capacity": _capacity,
     **dict.fromkeys(("file_too_big", "too_deep", "too_many_aliases", "too_many_values",
                      "too_many_keys", "too_many_expanded"), _counts),
 }
@@ -228,16 +257,44 @@ def error_text(lang: Language, error: FinModelError) -> str:
     key = f"err.{error.code}"
     if not error.code or not i18n.has(lang, key):
         return str(error)
-    return t(lang, key, **error.values)
+    values = {k: _computed(lang, v) for k, v in error.values.items()}
+    if isinstance(values.get("problems"), tuple):  # a scenario's problems, said in lang
+        values["problems"] = "; ".join(f"{place(lang, p.path)}: {error_message(lang, p)}"
+                                       for p in values["problems"])
+    return t(lang, key, **values)
+
+
+def _computed(lang: Language, value: Any) -> Any:
+    """A number the model computed (a float) in the locale, six significant digits, as the
+    model writes it in English (``134,874``); ``null`` when it is not finite. Whole
+    numbers (years, counts) and text stay as they are.
+
+    >>> _computed("nl", 134874.25), _computed("en", 134874.25), _computed("nl", 2031)
+    ('134.874', '134,874', 2031)
+    """
+    if not isinstance(value, float):
+        return value
+    return fmt(lang, value, ",.6g") if value == value and abs(value) != float("inf") else "null"
+
+
+def place(lang: Language, path: str) -> str:
+    """A problem's place in ``lang``: a path stays as the file writes it; the places that
+    are no path (``(file)``, ``(yaml)``, ``(header)``, ``(top level)``) are words.
+
+    >>> place("nl", "(file)"), place("nl", "finance.opening_cash"), place("en", "(yaml)")
+    ('(bestand)', 'finance.opening_cash', '(yaml)')
+    """
+    key = f"err.place.{path}"
+    return t(lang, key) if i18n.has(lang, key) else path
 
 
 def problem_line(lang: Language, problem: Problem) -> str:
     """``FILE:LINE: PATH: message`` of a problem in ``lang``: an input warning's word
     "warning" and its sentence; the common validation errors (:func:`error_message`)."""
+    where = f"{problem.file}:{problem.line}: {place(lang, problem.path)}"
     if isinstance(problem, InputWarning):
-        return (f"{problem.file}:{problem.line}: {problem.path}: "
-                f"{t(lang, 'warn.label')}: {warning_message(lang, problem)}")
-    return f"{problem.file}:{problem.line}: {problem.path}: {error_message(lang, problem)}"
+        return f"{where}: {t(lang, 'warn.label')}: {warning_message(lang, problem)}"
+    return f"{where}: {error_message(lang, problem)}"
 
 
 def reconciliation_message(lang: Language, check: Reconciliation) -> str:

@@ -21,27 +21,19 @@ def comparison_text(comparison: Comparison, lang: Language = "en") -> str:
            t(lang, "cli.whatif.changes")]
     out += [f"  {i18n.param_name(lang, path)}: {value!r}"
             for path, value in comparison.changes.items()]
-    out += ["", t(lang, "cli.whatif.columns")]
-    for name, row in comparison.kpis.items():
-        change = row["difference"]
-        shown = (t(lang, "n/a") if change is None else f"{change:+d}" if isinstance(change, int)
-                 else i18n.signed(i18n.number(lang, change + 0.0, 2), change)
-                 if name == "min_debt_service_coverage"
-                 else i18n.signed(i18n.money(lang, change), round(change)))
-        label = i18n.kpi_name(lang, name)[:25]
-        out.append(f"  {label:<26}{format_kpi(name, row['base'], lang):>28}"
-                   f"{format_kpi(name, row['what_if'], lang):>28}{shown:>20}")
+    out += [""] + _kpi_lines(comparison, lang)
     years = comparison.base.years.tolist()
-    out += ["", t(lang, "cli.whatif.differences"),
-            " " * 36 + "".join(f"{y:>10}" for y in years)]
     changed = {n: d for n, d in comparison.line_differences().items()
                if np.nanmax(np.abs(d), initial=0.0) >= 0.005}
+    label = max((len(i18n.line_name(lang, n)) for n in changed), default=0) + 2
+    out += ["", t(lang, "cli.whatif.differences"),
+            " " * (label + 2) + "".join(f"{y:>10}" for y in years)]
     for name, values in changed.items():
         cells = [t(lang, "n/a") if np.isnan(v) else
                  (i18n.signed(i18n.percent(lang, v, 1), v)
                   if name in ("occupancy", "self_sufficiency")
                   else i18n.signed(i18n.number(lang, v), round(v))) for v in values]
-        out.append(f"  {i18n.line_name(lang, name)[:33]:<34}"
+        out.append(f"  {i18n.line_name(lang, name):<{label}}"
                    + "".join(f"{c:>10}" for c in cells))
     if not changed:
         out.append(t(lang, "cli.whatif.no_changes"))
@@ -53,6 +45,32 @@ def comparison_text(comparison: Comparison, lang: Language = "en") -> str:
             f"  {i18n.check_name(lang, c.name)}: {check_message(comparison.what_if, c, lang)}"
             for c in flags]
     return "\n".join(out) + "\n"
+
+
+def _kpi_lines(comparison: Comparison, lang: Language) -> list[str]:
+    """The KPIs side by side: whole names, columns as wide as their widest cell plus two
+    spaces (fixed widths cut Dutch names and ran "n.v.t. (...)" cells together)."""
+    rows = [[i18n.kpi_name(lang, name), format_kpi(name, row["base"], lang),
+             format_kpi(name, row["what_if"], lang), _difference(name, row["difference"], lang)]
+            for name, row in comparison.kpis.items()]
+    head = [t(lang, f"cli.whatif.col.{k}") for k in ("kpis", "base", "what_if", "difference")]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    return [f"{head[0]:<{widths[0] + 2}}" + "".join(
+                f"{c:>{w + 2}}" for c, w in zip(head[1:], widths[1:], strict=True))] + [
+            f"  {r[0]:<{widths[0]}}" + "".join(
+                f"{c:>{w + 2}}" for c, w in zip(r[1:], widths[1:], strict=True))
+            for r in rows]
+
+
+def _difference(name: str, change: float | int | None, lang: Language) -> str:
+    """A KPI's change: whole years signed, the DSCR to two decimals, money in euros."""
+    if change is None:
+        return t(lang, "n/a")
+    if isinstance(change, int):
+        return f"{change:+d}"
+    if name == "min_debt_service_coverage":
+        return i18n.signed(i18n.number(lang, change + 0.0, 2), change)
+    return i18n.signed(i18n.money(lang, change), round(change))
 
 
 def comparison_csv(comparison: Comparison) -> str:
