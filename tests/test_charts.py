@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +14,8 @@ from matplotlib.figure import Figure
 import finmodel
 from finmodel.views import charts
 from finmodel.views.i18n import Language
+
+from conftest import MINIMAL
 
 matplotlib.use("Agg")
 
@@ -173,3 +176,25 @@ def test_svg_is_text_and_the_same_each_time(base: finmodel.Projection) -> None:
     assert b'width="648pt" height="324pt"' in data
     assert b">Cash position against the minimum<" in data and b"<dc:date>" not in data
     assert charts.svg(charts.cash_chart(base)) == data
+
+
+def _visible(ticks: np.ndarray, limits: tuple[float, float]) -> list[float]:
+    low, high = sorted(limits)
+    return [float(v) for v in ticks if low <= v <= high]
+
+
+def test_a_one_year_horizon_shows_its_year_and_a_zero_axis_one_zero(
+        write: Callable[..., Path]) -> None:
+    """The smallest scenario over one year: the x axis reads 2025 (not 2024.6 and
+    2025.4), and an axis of amounts or hours that are all 0 shows a single 0 (not five
+    ticks that all round to 0)."""
+    p = finmodel.project(finmodel.load_scenario(write(MINIMAL.replace("horizon: 3",
+                                                                      "horizon: 1"))))
+    for chart in (charts.income_chart, charts.subsidy_chart, charts.hours_chart):
+        ax = chart(p)
+        ax.figure.canvas.draw()
+        assert _visible(ax.get_xticks(), ax.get_xlim()) == [2025.0], chart.__name__
+        if chart is not charts.hours_chart:  # that one has the 100 h capacity line
+            assert _visible(ax.get_yticks(), ax.get_ylim()) == [0.0], chart.__name__
+    assert charts.euro_axis(Figure().add_subplot()).yaxis.get_major_locator().tick_values(
+        0, 250_000).tolist() == [0.0, 50_000.0, 100_000.0, 150_000.0, 200_000.0, 250_000.0]

@@ -91,6 +91,7 @@ def euro_axis(ax: Axes, axis: str = "y", lang: Language = "en") -> Axes:
     '1.234.568'
     """
     target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(_whole_units())
     target.set_major_formatter(FuncFormatter(lambda v, pos: _thousands(v, pos, lang)))
     label = target.get_label_text()
     unit = t(lang, "chart.eur")
@@ -99,8 +100,23 @@ def euro_axis(ax: Axes, axis: str = "y", lang: Language = "en") -> Axes:
     return ax
 
 
+def _whole_units() -> MaxNLocator:
+    """matplotlib's automatic ticks, but only at whole euros or hours: an axis whose
+    values are all 0 shows one "0", not five ticks that all round to "0".
+
+    Examples
+    --------
+    >>> [v for v in _whole_units().tick_values(-0.055, 0.055) if -0.055 <= v <= 0.055]
+    [0.0]
+    >>> _whole_units().tick_values(0, 250_000).tolist()
+    [0.0, 50000.0, 100000.0, 150000.0, 200000.0, 250000.0]
+    """
+    return MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True, min_n_ticks=1)
+
+
 def hours_axis(ax: Axes, lang: Language = "en") -> Axes:
     """Hour ticks with thousands separators on the y axis, labelled "hours per year"."""
+    ax.yaxis.set_major_locator(_whole_units())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: _thousands(v, pos, lang)))
     ax.set_ylabel(t(lang, "chart.hours_axis"))
     return ax
@@ -311,7 +327,9 @@ def _text_width(text: str, points: float, weight: str | int,
 
 
 def _years_axis(ax: Axes, years: np.ndarray) -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(years), 16)))
+    # min_n_ticks=1: a one-year horizon gets its year, not fractions of two years
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(years), 16),
+                                           min_n_ticks=1))
     ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
 
 
