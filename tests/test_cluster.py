@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -371,6 +372,39 @@ def test_cluster_not_used_where_it_does_not_pay() -> None:
         assert there.stdout == here.stdout and there.stderr == here.stderr + warning
 
 
+def _worker_kernels(client: Any) -> dict[str, int]:
+    """How many kernels each worker runs or keeps, by worker address."""
+    def count() -> int:  # nested: sent by value, the workers cannot import this module
+        import psutil
+
+        return sum("ipykernel" in " ".join(p.cmdline()) for p in psutil.Process().children()
+                   if p.status() != psutil.STATUS_ZOMBIE)
+
+    counts: dict[str, int] = client.run(count)
+    return counts
+
+
+def test_report_cluster_workers_reuse_their_kernel_and_keep_none(address: str,
+                                                                 tmp_path: Path) -> None:
+    """Four reports on two single-threaded workers: at most two kernels ran them (each
+    notebook prints its kernel's process id), and no worker keeps one after the batch."""
+    from distributed import Client
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}"))
+    notebook = write_notebook(tmp_path, [*CELLS[:2], "import os\nprint(os.getpid())"])
+    with Client(address, timeout=30) as client:
+        result = run_reports(plan_scenarios(find_scenario_files([str(folder)])),
+                             tmp_path / "out", notebook, ("ipynb",), client=client)
+        assert result.failed == 0, result.messages
+        assert set(_worker_kernels(client).values()) == {0}
+    pids = {json.loads((tmp_path / "out" / f"s{i}" / "report.ipynb").read_text())
+            ["cells"][-1]["outputs"][0]["text"][0] for i in range(4)}
+    assert 1 <= len(pids) <= 2
+
+
 def _report_tasks(client: object) -> list[str]:
     """The keys of report tasks the scheduler still knows."""
     def keys(dask_scheduler: object) -> list[str]:
@@ -393,7 +427,7 @@ def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path)
     with Client(address, timeout=30) as client:
         workers = client.run(os.getpid)
-        code, err = interrupted_report(tmp_path, str(folder), "--formats", "html",
+        code, err, _ = interrupted_report(tmp_path, str(folder), "--formats", "html",
                                        "--notebook", str(notebook), "--cluster", address)
         assert code == 130 and "finmodel: interrupted\n" in err, err
         files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
@@ -406,6 +440,12 @@ def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
             time.sleep(0.2)
         assert _report_tasks(client) == [] and not any(client.processing().values())
         assert client.run(os.getpid) == workers  # the same worker processes, alive
+        # the reports that ran on at Ctrl-C (the scheduler forgets them at once, their
+        # threads go on) shut their kernels down when they end; no worker keeps one
+        deadline = time.monotonic() + 120
+        while any(_worker_kernels(client).values()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _worker_kernels(client) == {w: 0 for w in workers}
     done = subprocess.run([str(FINMODEL), "report", str(folder / "s0.yaml"), "--out",
                            "again", "--formats", "html", "--notebook", str(notebook),
                            "--cluster", address], capture_output=True, text=True,

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import psutil
 import pytest
 
 from finmodel.reports import _kernel, find_scenario_files, plan_scenarios, run_reports
 from finmodel.reports._job import execute
-from test_batch import CELLS, scenario_text, write_notebook
+from test_batch import CELLS, kernels_running, scenario_text, write_notebook
 
 from conftest import ROOT
 
@@ -94,17 +93,6 @@ def _stamp_free(text: str) -> str:
 
 def _probe(nb: Any) -> dict[str, Any]:
     found: dict[str, Any] = json.loads(nb.cells[3].outputs[0].text)  # after the injected cell
-    return found
-
-
-def _kernel_processes(marker: str) -> list[psutil.Process]:
-    """Running kernels whose command line names ``marker`` (a batch's kernel folder)."""
-    found = []
-    for process in psutil.process_iter(["cmdline", "status"]):
-        line = " ".join(process.info["cmdline"] or ())
-        if "ipykernel" in line and marker in line and \
-                process.info["status"] != psutil.STATUS_ZOMBIE:
-            found.append(process)
     return found
 
 
@@ -260,4 +248,4 @@ def test_pool_workers_reuse_their_kernel_and_leave_none(tmp_path: Path) -> None:
     pids = {nbformat.read(tmp_path / "out" / f"s{i}" / "report.ipynb", as_version=4)
             .cells[-1].outputs[0].text for i in range(4)}
     assert 1 <= len(pids) <= 2
-    assert _kernel_processes(f"/fm-{os.getpid()}-") == []
+    assert kernels_running(f"/fm-{os.getpid()}-") == []

@@ -14,6 +14,15 @@ working directory, ``sys.path``, environment variables, warning filters (and whi
 warnings were already shown: a report sees the same warnings a fresh kernel shows) and
 the random generators of ``random`` and ``numpy.random`` (reseeded, as a fresh kernel
 is). Imported modules stay imported: that is what reuse saves.
+
+Not undone: what a notebook changes inside a library beyond these (logging handlers,
+IPython extensions and display formatters, a library's own caches), and warning filters
+a library adds when the first report imports it (numpy's, imported here first, are kept).
+finmodel's module-level caches (``functools.cache`` in views.i18n, views.usage_text,
+analysis._quantiles) depend only on their arguments (a language, a number pattern, a
+sample size), never on a scenario file. matplotlib's interactive mode is on from the
+start of a reused kernel that imported pyplot; a fresh kernel turns it on when pyplot
+makes its first figure, so figures show the same.
 """
 
 from __future__ import annotations
