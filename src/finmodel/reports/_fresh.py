@@ -27,7 +27,6 @@ makes its first figure, so figures show the same.
 
 from __future__ import annotations
 
-import gc
 import os
 import random
 import sys
@@ -69,7 +68,8 @@ def restore() -> None:
     """Return the kernel to the state :func:`remember` noted."""
     shell = _shell()
     state: dict[str, Any] = getattr(shell, _STATE)
-    shell.reset(new_session=True)  # names, In/Out, `_`; execution count back to 1
+    shell.reset(new_session=True)  # names, In/Out, `_`; execution count back to 1 (and
+    # it collects garbage)
     os.chdir(state["cwd"])
     sys.path[:] = state["path"]
     os.environ.clear()
@@ -78,7 +78,6 @@ def restore() -> None:
     warnings.resetwarnings()  # also forgets the warnings shown once already
     warnings.filters[:] = state["filters"]  # type: ignore[index]  # a list at run time
     random.seed()
-    gc.collect()
 
 
 def _restore_libraries(state: dict[str, Any]) -> None:
