@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from finmodel.reports import _kernel, find_scenario_files, plan_scenarios, run_reports
-from finmodel.reports._job import execute
+from finmodel.reports._job import JobTimeout, execute
 from test_batch import CELLS, kernels_running, scenario_text, write_notebook
 
 from conftest import ROOT
@@ -205,6 +205,25 @@ def test_a_kernel_that_died_between_reports_is_replaced(
     os.kill(_kernel._THREAD.warm.manager.provisioner.process.pid, signal.SIGKILL)
     nb = execute({"scenario_path": "b"}, notebook, 60)
     assert nb.cells[-1].outputs[0].data["text/plain"] == "'b'" and len(kernels) == 2
+
+
+@pytest.mark.slow
+def test_after_a_timeout_the_next_run_gets_a_fresh_kernel(
+        tmp_path: Path, kernels: list[int]) -> None:
+    """The watchdog ends a run (its kernel killed); the next run on the same thread starts
+    a fresh kernel, and only that one is left, kept for a next run."""
+    notebook = str(write_notebook(tmp_path, [
+        'scenario_path = ""', "import os, time\nif scenario_path == 'slow':\n"
+        "    time.sleep(60)\nos.getpid()"]))
+    execute({"scenario_path": "warm"}, notebook, 120)
+    timed_out = _kernel._THREAD.warm.manager.provisioner.process
+    with pytest.raises(JobTimeout, match="timed out after 5 s"):
+        execute({"scenario_path": "slow"}, notebook, 5)
+    assert timed_out.poll() is not None and not hasattr(_kernel._THREAD, "warm")
+    nb = execute({"scenario_path": "swift"}, notebook, 120)
+    assert len(kernels) == 2 and nb.cells[-1].outputs[0].data["text/plain"] != str(timed_out.pid)
+    assert kernels_running(f"/{os.path.basename(_kernel.runtime_dir())}/") == [
+        _kernel._THREAD.warm.manager.provisioner.process.pid]
 
 
 @pytest.mark.slow

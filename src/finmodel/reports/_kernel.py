@@ -345,7 +345,8 @@ async def _async_run_quietly(manager: IPCKernelManager, code: str, timeout: floa
                 break
     finally:
         client.stop_channels()
-        manager.clients.remove(client)
+        with contextlib.suppress(ValueError):  # the watchdog's kill closed them all
+            manager.clients.remove(client)
     content = reply["content"]
     if content["status"] != "ok":
         raise RuntimeError(f"preparing the kernel failed: {content.get('ename')}: "
