@@ -1,11 +1,12 @@
 """The fast Monte Carlo gives the numbers of the straightforward one, bit for bit (issue 16).
 
 Three shortcuts are checked against reference implementations kept here (the code they
-replaced): per-year percentiles from one sort (:mod:`finmodel.analysis._quantiles`)
-against ``np.percentile``/``np.nanpercentile``; the engine's subsidy release and item
-stacking against the former code; and a whole simulation in chunks of 2,000 on threads,
-with lines that no draw reaches kept as one row, against one ``evaluate`` of every draw
-followed by ``np.percentile`` per year. Bits are compared (``-0.0`` is not ``0.0``).
+replaced): per-year percentiles from single-rank partitions
+(:mod:`finmodel.analysis._quantiles`) against ``np.percentile``/``np.nanpercentile``;
+the engine's subsidy release and item stacking against the former code; and a whole
+simulation in chunks of 2,000 on threads, with lines that no draw reaches kept as one
+row, against one ``evaluate`` of every draw followed by ``np.percentile`` per year.
+Bits are compared (``-0.0`` is not ``0.0``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from hypothesis.extra import numpy as hnp
 
 import finmodel
 from finmodel.analysis import simulation
-from finmodel.analysis._memory import keep_freed_memory
-from finmodel.analysis._quantiles import lane_percentiles, row_percentiles
+from finmodel.analysis._memory import keep_freed_memory, untouched
+from finmodel.analysis._quantiles import exact_percentiles, lane_percentiles, row_percentiles
 from finmodel.analysis.simulation import CHUNK, PERCENTILES, simulate
 from finmodel.analysis.uncertainty import Sampler
 from finmodel.model import engine, inputs
@@ -108,6 +109,27 @@ def test_lane_percentiles_with_both_zeros(n: int, seed: int) -> None:
     assert same_bits(got, reference_percentiles(row[None, :])[:, 0])
     if some:  # not all the same: numpy's numbers
         assert same_bits(got, np.percentile(row, PERCENTILES))
+
+
+@SETTINGS
+@given(hnp.arrays(np.float64, st.integers(1, 40),
+                  elements=st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.5]),
+                                     st.floats(-1e12, 1e12, allow_nan=False))),
+       st.lists(st.integers(0, 100), min_size=1, max_size=15))
+def test_exact_percentiles_for_any_ranks(row: np.ndarray, percentiles: list[int]) -> None:
+    """Any set of percentiles, also neighbouring ranks in a chain (P0..P100 of 3 draws)
+    and repeated ones, in any order: numpy's numbers, and the row is not changed."""
+    before = row.copy()
+    assert same_bits(exact_percentiles(row, percentiles), np.percentile(row, percentiles))
+    assert same_bits(row, before)
+
+
+def test_exact_percentiles_of_neighbouring_ranks_by_hand() -> None:
+    # 4 draws: P0, P25, P50, P75, P100 sit at positions 0, 0.75, 1.5, 2.25 and 3, so
+    # every order statistic is needed, each one next to the one before
+    row = np.array([40.0, 10.0, 30.0, 20.0])
+    got = exact_percentiles(row, (0, 25, 50, 75, 100))
+    assert got.tolist() == [10.0, 17.5, 25.0, 32.5, 40.0]
 
 
 def test_lane_percentiles_interpolate_as_numpy() -> None:
@@ -259,3 +281,53 @@ def test_mixed_chunks_fill_in_the_fixed_rows() -> None:
 
 def test_keep_freed_memory_is_idempotent() -> None:
     assert keep_freed_memory() == keep_freed_memory()
+
+
+def test_kpi_summaries_are_the_former_ones() -> None:
+    """The summaries computed on the threads equal the former ``np.percentile`` of the
+    defined draws, mean and sd, bit for bit; also after the fact from the draws."""
+    base = finmodel.load_scenario("scenarios/base.yaml")
+    sim = simulate(base, draws=3_000, seed=5, threads=2)
+    assert set(sim.summaries) == set(KPIS)
+    for name in KPIS:
+        values = sim.kpis[name]
+        defined = values[~np.isnan(values)]
+        got = sim.kpi_summary(name)
+        assert got == simulation.kpi_summary(values)
+        assert got["null_share"] == 1 - defined.size / values.size
+        if defined.size:
+            expected = np.percentile(defined, [5, 10, 50, 90, 95])
+            assert same_bits([got[f"p{p}"] for p in (5, 10, 50, 90, 95)], expected), name
+            assert same_bits([got["mean"], got["sd"]], [defined.mean(), defined.std()])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_failing_chunk_stops_the_others(monkeypatch: pytest.MonkeyPatch, threads: int
+                                          ) -> None:
+    """The first failure is raised, and no thread takes a new chunk after it: at most
+    the chunks already being evaluated on the other threads finish."""
+    base = finmodel.load_scenario("scenarios/base.yaml")
+    evaluate_chunk = simulation.evaluate_chunk
+    calls: list[int] = []
+
+    def failing(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("chunk 3 fails")
+        return evaluate_chunk(*args)
+
+    monkeypatch.setattr(simulation, "evaluate_chunk", failing)
+    with pytest.raises(RuntimeError, match="chunk 3 fails"):
+        simulate(base, draws=1_000, chunk=10, threads=threads)
+    # another thread may have one chunk under way and take one more before it hears
+    assert 3 <= len(calls) <= 3 + 2 * (threads - 1)
+
+
+def test_untouched_arrays_are_separate_and_outlive_their_first_name() -> None:
+    first, second = untouched((3, 1_000)), untouched((3, 1_000))
+    first[:] = 1.0
+    second[:] = 2.0
+    row = first[1]
+    del first  # the memory stays while a view of it is alive
+    assert float(row.sum()) == 1_000.0 and float(second.sum()) == 6_000.0
+    assert second.flags.c_contiguous and second.flags.writeable

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import threading
 
 from finmodel.cli._cluster import add_cluster_argument, connect
 from finmodel.cli._common import (
@@ -43,9 +44,16 @@ def run(args: argparse.Namespace) -> int:
             "uncertainty block, so every draw would be the same; add one (see "
             "docs/scenario-format.md, 'uncertainty'), or use --with-risks on a scenario "
             "with risks")
+    from finmodel.views.uncertainty_text import prepare_text, simulation_text
+
+    lang = lang_of(args, scenario)
+    # the locale's number data (0.1 s) loads while the draws run, not after them
+    preparing = threading.Thread(target=prepare_text, args=(lang,), daemon=True)
+    if args.format == "table":
+        preparing.start()
     with connect(args.cluster) as client:
         sim = simulate(scenario, draws=args.draws, seed=args.seed,
                        with_risks=args.with_risks, client=client)
-    from finmodel.views.uncertainty_text import simulation_text
-
-    return emit(args.format, sim.to_json, lambda: simulation_text(sim, lang_of(args, scenario)))
+    if preparing.is_alive():
+        preparing.join()
+    return emit(args.format, sim.to_json, lambda: simulation_text(sim, lang))

@@ -103,13 +103,13 @@ def top_risks(scenario: Scenario, lang: Language = "en", count: int = 3) -> list
     """The ``count`` risks with the most harmful expected effect on the NPV, in words
     (none when the scenario lists no risks or they cannot be applied). A risk that raises
     the financing need says by how much (the extra opening cash or loan it calls for)."""
-    from finmodel.analysis.risks import risk_register, validate_risks
-
-    if not scenario.risks or validate_risks(scenario):
+    if not scenario.risks:
         return []
-    from finmodel.views.risks import financing_need
+    from finmodel.views.risks import financing_need, register_or_problems
 
-    register = risk_register(scenario)
+    register = register_or_problems(scenario)
+    if isinstance(register, list):  # risks that cannot be applied
+        return []
     lines = []
     for r in register.risks[:count]:
         expected = float(r.expected_impact["npv"] or 0.0)

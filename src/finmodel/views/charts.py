@@ -13,6 +13,7 @@ command line stays quick.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COLORS", "STYLE", "cash_chart", "euro_axis", "fixed_margins", "hours_axis",
            "FIT", "fit", "hours_chart", "image_html", "income_chart", "label_width",
-           "new_axes", "png",
+           "new_axes", "png", "ReportAxes", "report_axes",
            "self_sufficiency_chart", "style", "subsidy_chart", "svg"]
 
 #: Colours by meaning, the same in every chart.
@@ -117,6 +120,37 @@ def image_html(ax: Axes | Figure, width: int = 900) -> str:
 
 
 _OWN = "finmodel.views.charts"  # label of the figures made here: their margins are ours to set
+#: The corners of a rectangle in its own units (matplotlib's unit rectangle).
+_UNIT_CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+
+
+class ReportAxes(Axes):
+    """Axes that take a bar's data limits from its corners directly.
+
+    matplotlib finds the limits of any patch by splitting its outline into Bezier
+    curves and composing its transform with the data transform and back: for a bar
+    chart of 15 years and 9 series that is a fifth of the chart's CPU. For a rectangle in
+    data coordinates the same corners come out of its own transform, so the limits (and
+    hence the chart) are the same to the last bit; other patches go the usual way.
+    """
+
+    def _update_patch_limits(self, patch: Any) -> None:
+        if (not isinstance(patch, Rectangle) or patch.get_angle() != 0
+                or patch.get_data_transform() is not self.transData):
+            super()._update_patch_limits(patch)  # type: ignore[misc]  # private, untyped
+            return
+        if not patch.get_width() and not patch.get_height():
+            return  # as matplotlib: zero-size bars of a histogram do not count
+        # the unit square through the rectangle's transform, as matplotlib computes it
+        # (u * width + 0 * v) + left: exact products, the same sums in the same order
+        left, bottom, width, height = patch.get_bbox().bounds
+        corners = _UNIT_CORNERS * (width, height) + 0.0 + (left, bottom)
+        self.update_datalim(corners)
+
+
+def report_axes(figure: Figure) -> Axes:
+    """One :class:`ReportAxes` filling ``figure`` (as ``figure.add_subplot()``)."""
+    return figure.add_subplot(axes_class=ReportAxes)
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -125,7 +159,7 @@ def _axes(ax: Axes | None) -> Axes:
     with style():
         figure = Figure(figsize=STYLE["figure.figsize"])
         figure.set_label(_OWN)
-        return figure.add_subplot()
+        return report_axes(figure)
 
 
 def _margins(ax: Axes, legend_rows: int) -> None:
@@ -167,7 +201,7 @@ def new_axes(size: tuple[float, float]) -> Axes:
     with style():
         figure = Figure(figsize=size)
         figure.set_label(FIT)
-        return figure.add_subplot()
+        return report_axes(figure)
 
 
 def fit(figure: Figure) -> None:
@@ -184,8 +218,9 @@ def fit(figure: Figure) -> None:
     names = [t.get_text() for t in ax.get_yticklabels()]
     left = label_width(figure, names) + 0.2 if any(names) else 0.75
     left = max(left, 0.75) + (0.3 if ax.get_ylabel() else 0.0)
-    xnames = [t.get_text() for t in ax.get_xticklabels()]
-    rotated = any(t.get_rotation() for t in ax.get_xticklabels())
+    xlabels = ax.get_xticklabels()  # each call places and formats every tick again
+    xnames = [t.get_text() for t in xlabels]
+    rotated = any(t.get_rotation() for t in xlabels)
     under = (label_width(figure, xnames) * 0.71 if rotated and any(xnames) else 0.2) + 0.15
     under += 0.3 if ax.get_xlabel() else 0.0
     top = 0.4
@@ -250,15 +285,29 @@ def label_width(figure: Figure, labels: Iterable[str], size: float | str = 9.0,
     >>> label_width(figure, [])
     0.0
     """
+    from matplotlib.font_manager import FontProperties
+
+    points = FontProperties(size=size).get_size_in_points()  # "small": of the rcParams now
+    font = (tuple(matplotlib.rcParams["font.family"]),
+            tuple(matplotlib.rcParams["font.sans-serif"]))
+    widths = [_text_width(text, points, weight, font) for text in labels if text]
+    return max(widths, default=0.0) / 72
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width(text: str, points: float, weight: str | int,
+                font: tuple[tuple[str, ...], tuple[str, ...]]) -> float:
+    """The width in points of ``text`` as Agg draws it in the ``font`` families (the
+    rcParams of the time, part of the key); the same tick labels and names come back
+    chart after chart, so each is measured once."""
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
 
     renderer = RendererAgg(1, 1, 72)  # type: ignore[no-untyped-call]  # widths in points
-    prop = FontProperties(size=size, weight=weight)
-    widths = [renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
-                  text, prop, ismath=False)[0]
-              for text in labels if text]
-    return max(widths, default=0.0) / 72
+    prop = FontProperties(size=points, weight=weight)
+    width: float = renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
+        text, prop, ismath=False)[0]
+    return width
 
 
 def _years_axis(ax: Axes, years: np.ndarray) -> None:
@@ -427,6 +476,10 @@ def svg(ax: Axes | Figure, path: str | Path | None = None) -> bytes:
     assert isinstance(figure, Figure)
     if figure.get_label() == FIT:
         fit(figure)
+    if type(figure.canvas) is FigureCanvasBase:  # made here, not shown by pyplot
+        from finmodel.views._svg import Canvas
+
+        Canvas(figure)  # measures the texts every chart shares once, not per chart
     buffer = io.BytesIO()
     settings: dict[Any, Any] = {**STYLE, **_SVG}  # valid rcParams keys
     with matplotlib.rc_context(settings):

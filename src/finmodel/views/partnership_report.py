@@ -18,13 +18,11 @@ from finmodel.analysis.risks import (
     IMPACT_KPIS,
     RiskImpact,
     RiskRegister,
-    risk_register,
-    validate_risks,
 )
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
 from finmodel.views.parties import LAB_MEASURES, MEASURES, give_get_chart
-from finmodel.views.risks import expected_impact_chart, financing_need
+from finmodel.views.risks import expected_impact_chart, financing_need, register_or_problems
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -238,12 +236,11 @@ def risks_html(scenario: Scenario, lang: Language = "en") -> str:
     from finmodel.views.warning_text import problem_line
 
     out = [_section(lang, "risks"), _note(t(lang, "risk.intro"))]
-    problems = validate_risks(scenario)
-    if problems:
+    register = register_or_problems(scenario)
+    if isinstance(register, list):  # the problems of risks that cannot be applied
         return "\n".join([*out, _note(t(lang, "risk.cannot")),
                           '<ul class="fm">' + "".join(f"<li>{escape(problem_line(lang, p))}</li>"
-                                                      for p in problems) + "</ul>"])
-    register = risk_register(scenario)
+                                                      for p in register) + "</ul>"])
     if not register.risks:
         return "\n".join([*out, _note(t(lang, "s.no_risks"))])
     out.append(frame_html(_register_frame(register, lang),
@@ -295,11 +292,10 @@ def risks_sheet(scenario: Scenario, lang: Language = "en") -> pd.DataFrame:
     """
     import pandas as pd
 
-    problems = validate_risks(scenario)
-    if problems:
-        return pd.DataFrame({t(lang, "wb.col.problem"): [str(p) for p in problems]}
+    register = register_or_problems(scenario)
+    if isinstance(register, list):  # the problems of risks that cannot be applied
+        return pd.DataFrame({t(lang, "wb.col.problem"): [str(p) for p in register]}
                             ).rename_axis("#")
-    register = risk_register(scenario)
     frame = register.table()
     frame.insert(0, "description", [r.description for r in register.risks])
     frame["probability"] = [f"{r.probability * 100:g} %" for r in register.risks]

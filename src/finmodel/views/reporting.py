@@ -26,7 +26,7 @@ __all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "LOAN_BALANCE_LINES",
            "LOAN_BUDGET_LINES", "LOAN_CASH_ROWS", "SECTIONS", "amount_text",
            "assumptions_html", "budget_html", "charts_html", "checks_html", "contents",
            "contents_html", "detail_html", "frame_html", "language_of", "load", "load_base",
-           "periods_html", "section_title", "show", "summary_html"]
+           "periods_html", "permanent", "section_title", "show", "summary_html"]
 
 #: Section keys in report order, with their anchors (``id=``); the headings are the
 #: catalogue's ``section.<key>`` in the report's language.
@@ -95,11 +95,39 @@ def contents(p: Projection) -> list[str]:
 
 
 def load(scenario_path: str) -> Projection:
-    """Load and project the scenario a report is about."""
+    """Load and project the scenario a report is about (the first time in a process,
+    also make the report's libraries :func:`permanent`)."""
     from finmodel.model.projection import project
     from finmodel.model.scenario import load_scenario
 
+    permanent()
     return project(load_scenario(scenario_path))
+
+
+_PERMANENT: list[bool] = []  # once per process
+
+
+def permanent() -> None:
+    """Import what a report draws with and exempt everything imported so far from the
+    garbage collector's full passes (:func:`gc.freeze`), once per process.
+
+    A report's charts make many short-lived reference cycles; every few of them the
+    collector's full pass walks every object of every imported module (pandas,
+    matplotlib, the kernel's own), about a tenth of a report's CPU. Modules are never
+    unloaded, so nothing is lost by not walking them. Objects made later are collected
+    as before; calling this again does nothing, so a kernel that runs many reports does
+    not freeze one report's garbage.
+    """
+    if _PERMANENT:
+        return
+    import gc
+
+    import pandas  # noqa: F401  # the report's libraries, imported before freezing
+
+    from finmodel.views import charts  # noqa: F401  # (matplotlib)
+
+    _PERMANENT.append(True)
+    gc.freeze()
 
 
 def load_base(base_path: str, scenario_path: str) -> Projection | None:

@@ -21,9 +21,50 @@ from finmodel.views.text import csv_writer, format_kpi
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from finmodel.model.errors import Problem
+    from finmodel.model.scenario import Scenario
     from finmodel.views.i18n import Language
 
-__all__ = ["expected_impact_chart", "financing_need", "register_csv", "register_text"]
+__all__ = ["expected_impact_chart", "financing_need", "register_csv", "register_or_problems",
+           "register_text"]
+
+#: The last register made, with the scenario it is of: a report's summary and its risk
+#: section (and a workbook's risk sheet) ask for the same one.
+_LAST: list[tuple[Scenario, RiskRegister]] = []
+
+
+def register_or_problems(scenario: Scenario) -> RiskRegister | list[Problem]:
+    """The risk register of ``scenario``, or the problems of the risks that cannot be
+    applied, as :func:`~finmodel.analysis.risks.validate_risks` lists them.
+
+    One pass over the risks rather than a check and then the register, and the register
+    of the scenario asked for last is kept (a scenario is frozen): each risk's scenario
+    is built, checked and projected once per report instead of four times.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> base = finmodel.load_scenario("scenarios/base.yaml")
+    >>> register_or_problems(base) is register_or_problems(base)
+    True
+    >>> [p.path for p in register_or_problems(base.with_changes(
+    ...     {"risks": [{"name": "x", "probability": 0.5, "overrides": {"nope": 1}}]}))]
+    ['risks[x].overrides.nope']
+    """
+    from finmodel.analysis.risks import risk_register, validate_risks
+    from finmodel.model.errors import ScenarioError
+
+    if _LAST and _LAST[0][0] is scenario:
+        return _LAST[0][1]
+    try:
+        register = risk_register(scenario)
+    except ScenarioError:
+        problems = validate_risks(scenario)  # as listed there (not merged)
+        if not problems:
+            raise
+        return problems
+    _LAST[:] = [(scenario, register)]
+    return register
 
 
 def financing_need(register: RiskRegister, risk: RiskImpact) -> tuple[float, float]:

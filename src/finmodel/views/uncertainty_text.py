@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
 
@@ -13,7 +15,8 @@ if TYPE_CHECKING:
     from finmodel.analysis.sensitivity import DataTable, Tornado
     from finmodel.analysis.simulation import Simulation
 
-__all__ = ["data_table_text", "goal_seek_text", "plain_words", "simulation_text", "tornado_text"]
+__all__ = ["data_table_text", "goal_seek_text", "plain_words", "prepare_text", "simulation_text",
+           "tornado_text"]
 
 _YEARS = ("break_even_year", "min_cash_year", "years_below_minimum")
 _TABLE_LINES = ("cash_end", "structural_result", "result")
@@ -61,8 +64,7 @@ def plain_words(sim: Simulation, lang: Language = "en") -> list[str]:
     cash = t(lang, "unc.cash", share=_share(sim.cash_above_minimum, lang), draws=n,
              minimum=i18n.money(lang, sim.minimum_cash))
     by = sim.break_even_by
-    never = float(sum(1 for v in sim.kpis["break_even_year"].tolist() if math.isnan(v))
-                  ) / sim.draws
+    never = float(np.count_nonzero(np.isnan(sim.kpis["break_even_year"]))) / sim.draws
     last = int(sim.years[-1])
     half = next((y for y, p in by.items() if p >= 0.5), last)   # never counts as later
     when = t(lang, "unc.by", year=half) if half < last else t(lang, "unc.within")
@@ -75,6 +77,18 @@ def plain_words(sim: Simulation, lang: Language = "en") -> list[str]:
                        high=i18n.money(lang, npv["p95"]),
                        median=i18n.money(lang, npv["p50"])))
     return words
+
+
+def prepare_text(lang: Language = "en") -> None:
+    """Load what writing numbers in ``lang`` needs (Babel's locale data: about 0.1 s the
+    first time in a process), e.g. on a thread while a simulation runs, so that
+    :func:`simulation_text` does not wait for it afterwards.
+
+    Examples
+    --------
+    >>> prepare_text("nl")
+    """
+    i18n.number(lang, 1234.5, 1)
 
 
 def simulation_text(sim: Simulation, lang: Language = "en") -> str:
