@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,14 @@ def tiny(write: Callable[..., Path]) -> finmodel.Scenario:
 def _repo_root(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     """Doctests and CLI tests refer to scenarios/ relative to the repository root."""
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_kernel_kept() -> Iterator[None]:
+    """Tests that run notebooks in this process (not through a batch, which ends its
+    kernels) leave no kernel kept for a next report once the session ends, even where the
+    test process ends without running its finalizers."""
+    yield
+    kernels = sys.modules.get("finmodel.reports._kernel")
+    if kernels is not None:
+        kernels.shutdown_kernels(everything=True)

@@ -255,6 +255,8 @@ def test_batch_without_kernel_when_no_notebook_format(
 def test_batch_watchdog_ends_a_hung_notebook(tmp_path: Path) -> None:
     """A notebook that runs past --timeout is ended: an error row, no report files, and
     its kernel does not outlive the batch."""
+    import os
+
     import psutil
 
     folder = tmp_path / "scenarios"
@@ -268,6 +270,21 @@ def test_batch_watchdog_ends_a_hung_notebook(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "slow").exists()
     left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
     assert [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+    assert kernels_running(f"/fm-{os.getpid()}-") == []
+
+
+def kernels_running(marker: str) -> list[int]:
+    """Process ids of running kernels whose command line names ``marker`` (a part of the
+    path of a batch's kernel folder, ``/fm-PID-``): also kernels whose parent ended."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        line = " ".join(process.info["cmdline"] or ())
+        if "ipykernel" in line and marker in line and \
+                process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process.pid)
+    return found
 
 
 @pytest.mark.slow

@@ -371,6 +371,27 @@ def test_cluster_not_used_where_it_does_not_pay() -> None:
         assert there.stdout == here.stdout and there.stderr == here.stderr + warning
 
 
+def test_report_cluster_workers_reuse_their_kernel_and_keep_none(address: str,
+                                                                 tmp_path: Path) -> None:
+    """Four reports on two single-threaded workers: at most two kernels ran them (each
+    notebook prints its kernel's process id), and no worker keeps one after the batch."""
+    from distributed import Client
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}"))
+    notebook = write_notebook(tmp_path, [*CELLS[:2], "import os\nprint(os.getpid())"])
+    with Client(address, timeout=30) as client:
+        result = run_reports(plan_scenarios(find_scenario_files([str(folder)])),
+                             tmp_path / "out", notebook, ("ipynb",), client=client)
+        assert result.failed == 0, result.messages
+        assert not any(_kernels(client).values()), _kernels(client)
+    pids = {json.loads((tmp_path / "out" / f"s{i}" / "report.ipynb").read_text())
+            ["cells"][-1]["outputs"][0]["text"][0] for i in range(4)}
+    assert 1 <= len(pids) <= 2
+
+
 def _report_tasks(client: object) -> list[str]:
     """The keys of report tasks the scheduler still knows."""
     def keys(dask_scheduler: object) -> list[str]:
@@ -431,7 +452,7 @@ def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
     with Client(address, timeout=30) as client:
         workers = client.run(os.getpid)
         before = {key for key, *_ in _report_transitions(client)}
-        code, err = interrupted_report(tmp_path, str(folder), "--formats", "html",
+        code, err, _ = interrupted_report(tmp_path, str(folder), "--formats", "html",
                                        "--notebook", str(notebook), "--cluster", address)
         assert code == 130 and "finmodel: interrupted\n" in err, err
         files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]

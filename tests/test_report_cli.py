@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from finmodel.cli import main
-from test_batch import scenario_text, write_notebook
+from test_batch import kernels_running, scenario_text, write_notebook
 
 from conftest import MINIMAL, ROOT
 
@@ -108,9 +108,9 @@ _WITH_CTRL_C = ("import signal, sys; signal.signal(signal.SIGINT, signal.default
 
 
 def interrupted_report(tmp_path: Path, *args: str, env: dict[str, str] | None = None
-                       ) -> tuple[int, str]:
+                       ) -> tuple[int, str, int]:
     """Run ``finmodel report ARGS --out out`` in ``tmp_path``, press Ctrl-C once its first
-    report.html exists; its exit code and stderr.
+    report.html exists; its exit code, stderr and process id.
 
     Python keeps SIGINT ignored when it starts with it ignored, as a command started with
     ``&`` by a shell without job control does (``make test &`` in a script): the batch then
@@ -125,7 +125,7 @@ def interrupted_report(tmp_path: Path, *args: str, env: dict[str, str] | None = 
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
-    return process.returncode, err
+    return process.returncode, err, process.pid
 
 
 @pytest.mark.slow
@@ -136,7 +136,7 @@ def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
     folder.mkdir()
     for i in range(4):  # the first is quick, the others still run at Ctrl-C
         (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}", "5" if i else "0"))
-    code, err = interrupted_report(
+    code, err, pid = interrupted_report(
         tmp_path, str(folder), "--jobs", "2", "--formats", "html,ipynb",
         "--notebook", str(write_notebook(tmp_path)),
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
@@ -147,6 +147,7 @@ def test_report_ctrl_c_leaves_only_whole_files(tmp_path: Path) -> None:
     for page in (p for p in files if p.name == "report.html"):
         assert page.read_text().endswith("</html>\n")
     assert not (tmp_path / "out" / "s3" / "report.html").exists()  # s3 was interrupted
+    assert kernels_running(f"/fm-{pid}-") == []  # neither running nor kept ones
 
 
 class _Terminal(io.StringIO):

@@ -3,7 +3,9 @@
 :func:`run_reports` is the one orchestrating function. Workers are spawned processes
 (no inherited threads or sockets), ignore Ctrl-C (the parent decides: pending jobs are
 cancelled, running ones finish and write their files whole) and start their kernels in
-a private folder of the run that is removed at the end.
+a private folder of the run that is removed at the end. Each worker keeps its kernel for
+its next report (:func:`finmodel.reports._kernel.warm_kernel`) and shuts it down when it
+ends: at the end of the batch, on Ctrl-C, and when it is stopped.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 from finmodel.reports import _io
 from finmodel.reports._html import IndexRow, compare_table_html, index_html
 from finmodel.reports._job import CompareJob, ReportJob, ReportOutcome, run_compare, run_report
-from finmodel.reports._kernel import skip_slow_imports
+from finmodel.reports._kernel import shutdown_kernels, skip_slow_imports
 from finmodel.reports._plan import PlannedScenario, base_folder
 from finmodel.views.i18n import Language
 
@@ -146,10 +148,13 @@ def _run_all(report_jobs: list[ReportJob], compare: CompareJob | None, jobs: int
     with _kernel_folder() as folder:
         if jobs <= 1 or len(tasks) <= 1:
             with _environment(FINMODEL_KERNEL_DIR=folder, JUPYTER_RUNTIME_DIR=folder):
-                for i, (function, job) in enumerate(tasks):
-                    results[i] = function(job)
-                    if progress:
-                        progress(i + 1, len(tasks))
+                try:
+                    for i, (function, job) in enumerate(tasks):
+                        results[i] = function(job)
+                        if progress:
+                            progress(i + 1, len(tasks))
+                finally:  # the kernel kept for a next report: no next one
+                    shutdown_kernels()
         else:
             results = _run_pool(tasks, min(jobs, len(tasks)), folder, progress)
     outcomes = {job.folder: results[i] for i, job in enumerate(report_jobs)}
@@ -189,6 +194,7 @@ _IN_JOB = False
 def _on_terminate(signum: int, frame: object) -> None:
     if _IN_JOB:
         raise _Stopped
+    shutdown_kernels(everything=True)  # os._exit runs no finalizers
     os._exit(0)
 
 
@@ -199,6 +205,7 @@ def _in_worker(function: Callable[[Any], Any], job: Any) -> Any:
     try:
         return function(job)
     except _Stopped:
+        shutdown_kernels(everything=True)  # also one kept while Excel was being written
         os._exit(1)
     finally:
         _IN_JOB = False

@@ -3,7 +3,8 @@
 Each task is :func:`~finmodel.reports._job.run_report_remote`: the job function of the
 process pool, run in a worker process on a private copy of the files it needs (the
 scenario, its ``extends`` parents, the notebook), with its kernels started inside the
-worker (IPC transport, the watchdog, one retry). The reports come back as bytes and are
+worker (IPC transport, the watchdog, one retry; each worker thread keeps its kernel for
+its next report until the batch ends). The reports come back as bytes and are
 written here, whole or not at all, so workers need no shared disk. On Ctrl-C the tasks
 not yet finished are cancelled and nothing more is written. A worker that dies is
 replaced by the scheduler and its task run again; a task that keeps killing workers is
@@ -68,7 +69,18 @@ def run_on_cluster(client: Any, report_jobs: list[ReportJob], compare: CompareJo
     except BaseException:  # Ctrl-C: the rest is cancelled; what was written is whole
         client.cancel(list(futures), force=True)
         raise
+    finally:
+        _shutdown_worker_kernels(client)
     return outcomes, compare_error
+
+
+def _shutdown_worker_kernels(client: Any) -> None:
+    """The batch ended: every worker shuts down the kernels it kept for a next report
+    (one still running a report, after it: a task cancelled by Ctrl-C runs to its end)."""
+    from finmodel.reports._kernel import shutdown_kernels
+
+    with contextlib.suppress(Exception):  # a worker gone meanwhile has no kernels left
+        client.run(shutdown_kernels)
 
 
 def _scenario_files(path: str) -> dict[str, bytes]:

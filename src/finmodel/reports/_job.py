@@ -2,9 +2,10 @@
 
 Functions here take and return plain, picklable values so that a process pool (or
 ``distributed.Client.map``) can run them. Each worker process keeps one HTML exporter
-(building it costs about 0.2 s, reusing it 10-20 ms). A wall-clock watchdog bounds each
-notebook run, because a hung kernel start is not caught by the start timeout, and a
-kernel-start error is retried once.
+(building it costs about 0.2 s, reusing it 10-20 ms) and one kernel, reused for its next
+notebook after a reset (:func:`finmodel.reports._kernel.warm_kernel`). A wall-clock
+watchdog bounds each notebook run, because a hung kernel start is not caught by the
+start timeout, and a kernel-start error is retried once (on a fresh kernel).
 """
 
 from __future__ import annotations
@@ -244,7 +245,8 @@ def _relabel(scenario: Any, root: str) -> Any:
 
 
 def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
-    """Execute ``notebook`` with ``parameters`` on an IPC kernel; the executed notebook.
+    """Execute ``notebook`` with ``parameters`` on this thread's IPC kernel (a reused one
+    after its reset, or a fresh one); the executed notebook.
 
     Retried once after a kernel-start error; ended by the watchdog after ``timeout``
     seconds of wall-clock time (cells time out after ``timeout`` too).
@@ -261,19 +263,40 @@ def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
 
 
 def _execute_once(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
+    """One run on this thread's warm kernel (reused when its previous notebook ran to
+    the end; a fresh one otherwise and after any error here)."""
     import papermill
 
-    from finmodel.reports._kernel import IPCKernelManager
+    from finmodel.reports._kernel import release_kernel, warm_kernel
 
+    ok = False
     try:
-        return papermill.execute_notebook(
+        manager = warm_kernel(kernel_name(notebook), _START_TIMEOUT)
+        nb = papermill.execute_notebook(
             notebook, None, parameters=parameters, progress_bar=False,
             request_save_on_cell_execute=False, start_timeout=_START_TIMEOUT,
-            execution_timeout=timeout, kernel_manager_class=IPCKernelManager,
-            shutdown_kernel="immediate")
+            execution_timeout=timeout, km=manager)
+        ok = True
+        return nb
     except BaseException:
-        kill_live_kernels()
+        kill_live_kernels(thread=threading.get_ident())  # only this job's: threads share
         raise
+    finally:
+        release_kernel(ok)
+
+
+def kernel_name(notebook: str) -> str:
+    """The name of the kernel the notebook asks for (its ``kernelspec``), as papermill
+    reads it; ``ValueError`` with papermill's message when it names none."""
+    import json
+
+    try:
+        name = json.loads(Path(notebook).read_text("utf-8"))["metadata"]["kernelspec"]["name"]
+    except (KeyError, TypeError):
+        name = None
+    if not isinstance(name, str) or not name:
+        raise ValueError("No kernel name found in notebook and no override provided.")
+    return name
 
 
 @contextlib.contextmanager
