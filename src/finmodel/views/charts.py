@@ -106,7 +106,7 @@ def _whole_units() -> MaxNLocator:
 
     Examples
     --------
-    >>> [v for v in _whole_units().tick_values(-0.055, 0.055) if -0.055 <= v <= 0.055]
+    >>> [float(v) for v in _whole_units().tick_values(-0.055, 0.055) if abs(v) <= 0.055]
     [0.0]
     >>> _whole_units().tick_values(0, 250_000).tolist()
     [0.0, 50000.0, 100000.0, 150000.0, 200000.0, 250000.0]
