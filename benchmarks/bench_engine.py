@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import timeit
 from pathlib import Path
 
 import numpy as np
 
+# the CPU of the engine's share of a simulation, measured as bench_uncertainty does
+from bench_uncertainty import _cpu, _engine_only  # benchmarks/ is on sys.path
+
 import finmodel
 from finmodel.analysis._memory import keep_freed_memory
 from finmodel.analysis.simulation import CHUNK
-from finmodel.analysis.uncertainty import Sampler
 
 BASE = Path("scenarios/base.yaml")
 
@@ -32,23 +33,6 @@ def _process(args: list[str], repeat: int = 7) -> float:
     return float(np.median(times))
 
 
-def _cpu(call, repeat: int = 5) -> float:
-    """Best CPU time of one call, in seconds (the machine is shared: CPU, not wall)."""
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.process_time()
-        call()
-        best = min(best, time.process_time() - started)
-    return best
-
-
-def _monte_carlo(scenario: finmodel.Scenario, n: int) -> None:
-    """The engine's share of a simulation: draws and evaluate() in chunks of CHUNK."""
-    sampler = Sampler(scenario)
-    for start in range(0, n, CHUNK):
-        finmodel.evaluate(scenario, *sampler.next(min(CHUNK, n - start)))
-
-
 def main() -> None:
     scenario = finmodel.load_scenario(BASE)
     one = _best(lambda: finmodel.project(scenario).kpis, number=200)
@@ -58,8 +42,9 @@ def main() -> None:
     # before, with the storing and percentiles); the numbers are the same to the bit
     keep_freed_memory()  # as simulate() does
     n = 100_000
-    engine = _cpu(lambda: _monte_carlo(scenario, n))
-    single = _cpu(lambda: [finmodel.project(scenario).kpis for _ in range(200)]) / 200
+    engine = _cpu(lambda: _engine_only(scenario, n), repeat=5)
+    single = _cpu(lambda: [finmodel.project(scenario).kpis for _ in range(200)],
+                  repeat=5) / 200
     print(f"{n:,} draws of base, Sampler + evaluate() in chunks of {CHUNK:,}: {engine:5.2f} s CPU"
           f" = {engine / n * 1e6:4.1f} us/draw = 1/{single * n / engine:4.0f} of one project()"
           f" ({single * 1e3:.2f} ms CPU)")
