@@ -277,3 +277,28 @@ def test_check_messages_with_loans_state_the_loan_terms() -> None:
     identity = next(c for c in plain.checks if c.name == "balance_identity")
     assert check_message(plain, identity, "nl").endswith(
         "nog vrij te vallen subsidie = eigen vermogen.")
+
+
+def test_the_engine_says_an_unknown_parameter_in_both_languages() -> None:
+    """evaluate() given a path that is no numeric parameter: the same English words as
+    raised, and Dutch from the catalogue with the same paths and examples."""
+    import numpy as np
+
+    import finmodel
+    from finmodel.model.engine import evaluate
+    from finmodel.model.errors import ParameterError
+    from finmodel.views.warning_text import error_text
+
+    scenario = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    with pytest.raises(ParameterError) as raised:
+        evaluate(scenario, {"facility.availble_hours": np.array([1000.0])}, {})
+    english = str(raised.value)
+    assert english.startswith("not a numeric parameter of scenario 'Base case")
+    assert ": facility.availble_hours (numeric parameters are numbers and series such as " \
+           in english
+    assert error_text("en", raised.value) == english
+    dutch = error_text("nl", raised.value)
+    assert dutch.startswith("geen numerieke parameter van scenario 'Base case")
+    assert dutch.endswith(english[english.index("such as ") + 8:]), dutch
+    assert ": facility.availble_hours (numerieke parameters zijn getallen en reeksen, " \
+           "zoals " in dutch

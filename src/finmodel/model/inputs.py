@@ -284,10 +284,12 @@ class _Reader:
     def finish(self) -> None:
         unknown = sorted(set(self.overrides) - self.used)
         if unknown:
+            paths, examples = ", ".join(unknown), ", ".join(sorted(self.seen)[:4])
             raise ParameterError(
                 f"not a numeric parameter of scenario {self.scenario.name!r}: "
-                f"{', '.join(unknown)} (numeric parameters are numbers and series such as "
-                f"{', '.join(sorted(self.seen)[:4])}, ...)")
+                f"{paths} (numeric parameters are numbers and series such as "
+                f"{examples}, ...)", code="not_parameters",
+                scenario=repr(self.scenario.name), paths=paths, examples=examples)
 
 
 def _index(rates: Array) -> Array:

@@ -1236,4 +1236,6 @@ MESSAGES: dict[str, str] = {
     'cli.export.cannot_write': '--out {out}: cannot write: {reason}',
     'cli.export.is_folder': '--out {out}: is a folder; give a file name ending in .xlsx',
     'cli.report.no_folder': '--out {out}: cannot make the folder: {reason}',
+    # main: the engine's own check of the parameters it was given
+    'err.not_parameters': 'not a numeric parameter of scenario {scenario}: {paths} (numeric parameters are numbers and series such as {examples}, ...)',
 }

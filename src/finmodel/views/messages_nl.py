@@ -1236,4 +1236,6 @@ MESSAGES: dict[str, str] = {
     'cli.export.cannot_write': '--out {out}: kan niet schrijven: {reason}',
     'cli.export.is_folder': '--out {out}: is een map; geef een bestandsnaam die eindigt op .xlsx',
     'cli.report.no_folder': '--out {out}: kan de map niet maken: {reason}',
+    # main: the engine's own check of the parameters it was given
+    'err.not_parameters': 'geen numerieke parameter van scenario {scenario}: {paths} (numerieke parameters zijn getallen en reeksen, zoals {examples}, ...)',
 }
