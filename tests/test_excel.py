@@ -150,3 +150,30 @@ def test_undefined_self_sufficiency_is_a_blank_cell(write: Any, tmp_path: Path) 
     rows = _rows(openpyxl.load_workbook(path, data_only=True)["budget"])
     assert [c.value or None for c in rows["self_sufficiency"]] == [None, None, None]
     assert [c.value for c in rows["result"]] == [0, 0, 0]
+
+
+def test_a_long_horizon_prints_on_pages_side_by_side_with_its_labels(tmp_path: Path) -> None:
+    """Up to 20 years a sheet prints one A4 page wide; 50 years print three pages wide,
+    each page with the row labels again (shrunk to one page, no figure could be read)."""
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    pages = {}
+    for horizon in (15, 20, 21, 50):
+        path = tmp_path / f"h{horizon}.xlsx"
+        write_budget_xlsx(finmodel.project(base.with_changes({"horizon": horizon})), path)
+        book = openpyxl.load_workbook(path)
+        pages[horizon] = {name: (book[name].page_setup.fitToWidth or 1,  # 1: not written
+                                 book[name].print_title_cols)
+                          for name in ("inputs", "calculation", "budget", "key figures",
+                                       "detail")}
+        for sheet in book.worksheets:  # all landscape A4, as long as needed
+            assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == (
+                "landscape", 9), sheet.title
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+            assert sheet.page_setup.fitToHeight == 0, sheet.title
+    one = {"inputs": (1, None), "calculation": (1, None), "budget": (1, None),
+           "key figures": (1, None), "detail": (1, None)}
+    assert pages[15] == pages[20] == one
+    assert pages[21] == {"inputs": (2, "$A:$B"), "calculation": (2, "$A:$B"),
+                         "budget": (2, "$A:$B"), "key figures": (2, "$A:$B"),
+                         "detail": (2, "$A:$D")}
+    assert {name: wide for name, (wide, _) in pages[50].items()} == dict.fromkeys(one, 3)

@@ -28,7 +28,8 @@ from xlsxwriter.utility import xl_col_to_name
 from finmodel.views.i18n import Language, t
 
 __all__ = ["EURO_FORMAT", "HOURS_FORMAT", "MODEL", "OUTPUT", "SHARE_FORMAT", "SHEET_KEYS",
-           "Layout", "TimelineSheet", "col", "formats", "ref", "sheet_names", "sum_formula"]
+           "YEARS_PER_PAGE", "Layout", "TimelineSheet", "col", "formats", "print_setup", "ref",
+           "sheet_names", "sum_formula"]
 
 #: The standard sheets by their English name (the id the code uses), in workbook order,
 #: with the catalogue key of their name in the workbook's language.
@@ -149,6 +150,23 @@ def sum_formula(rows: Sequence[int], column: str = "{m}") -> str:
     return "+".join(f"{column}${r}" for r in rows)
 
 
+#: Year columns printed on one page width: up to 20 stay readable on A4 landscape.
+YEARS_PER_PAGE = 20
+
+
+def print_setup(sheet: Any, years: int = 0, labels: int = 0) -> None:
+    """Printed (or exported to PDF) landscape on A4, as many pages long as needed and one
+    page wide for up to :data:`YEARS_PER_PAGE` years. A longer horizon is printed on more
+    pages side by side (21-40 years on two), each with the first ``labels`` columns again,
+    rather than shrunk until no figure can be read."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    wide = max(1, -(-years // YEARS_PER_PAGE))
+    sheet.fit_to_pages(wide, 0)
+    if wide > 1 and labels:
+        sheet.repeat_columns(0, labels - 1)
+
+
 class TimelineSheet:
     """One worksheet written top down: section titles and one formula per row.
 
@@ -160,10 +178,7 @@ class TimelineSheet:
                  layout: Layout, start_row: int) -> None:
         self.sheet, self.fmt, self.years, self.layout = sheet, fmt, list(years), layout
         _skip_future_function_scan(sheet)
-        # printed (or exported to PDF) landscape, all years on one page width
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
+        print_setup(sheet, len(self.years), max(layout.key, layout.label) + 1)
         self.row = start_row
         first_model, first_output = MODEL.first, OUTPUT.first
         mine = layout.first

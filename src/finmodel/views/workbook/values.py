@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from finmodel.views import summary
 from finmodel.views.i18n import Language, has, t
+from finmodel.views.workbook._grid import print_setup
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,16 +26,9 @@ _HOUR_MEASURES = {"requested_hours", "rented_hours", "available_hours", "own_use
 _SHARE_LINES = {"occupancy", "self_sufficiency"}
 
 
-def _print_setup(sheet: Any) -> None:
-    """Printed (or exported to PDF) landscape on A4, all columns on one page width, as the
-    model sheets: a value sheet never spreads over pages side by side."""
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-
-
-def _head(sheet: Any, f: Mapping[str, Any], title: str, note: str) -> None:
-    _print_setup(sheet)
+def _head(sheet: Any, f: Mapping[str, Any], title: str, note: str, years: int = 0,
+          labels: int = 0) -> None:
+    print_setup(sheet, years, labels)
     sheet.write_string(0, 0, title, f["title"])
     sheet.write_string(1, 0, note, f["note"])
 
@@ -62,7 +56,8 @@ def write_detail(workbook: Any, f: Mapping[str, Any], p: Projection, sheet_name:
     """Per item (segment, cost, purchase, subsidy, contribution), EUR or hours per year."""
     sheet = workbook.get_worksheet_by_name(sheet_name)
     years = p.years.tolist()
-    _head(sheet, f, t(lang, "xl.title.detail", name=p.scenario.name), t(lang, "wb.note.detail"))
+    _head(sheet, f, t(lang, "xl.title.detail", name=p.scenario.name), t(lang, "wb.note.detail"),
+          years=len(years), labels=4)
     _strings(sheet, 2, 0, [t(lang, "wb.h.table"), t(lang, "detail.item"), "", ""],
              f["header_left"])
     sheet.write_row(2, 4, years, f["header"])
@@ -118,9 +113,9 @@ def write_assumptions(workbook: Any, f: Mapping[str, Any], p: Projection,
 def write_frame(workbook: Any, f: Mapping[str, Any], name: str, frame: pd.DataFrame) -> None:
     """A DataFrame as a sheet: index as label columns, floats in euros."""
     sheet = workbook.get_worksheet_by_name(name)
-    _print_setup(sheet)
-    sheet.repeat_rows(0)  # the header on every printed page
     levels = [str(n) if n is not None else "" for n in frame.index.names]
+    print_setup(sheet, len(frame.columns), len(levels))  # a column a year, or a few
+    sheet.repeat_rows(0)  # the header on every printed page
     _strings(sheet, 0, 0, levels, f["header_left"])
     _strings(sheet, 0, len(levels), [str(c) for c in frame.columns], f["header"])
     for r, (key, values) in enumerate(zip(frame.index, frame.itertuples(index=False),
