@@ -302,3 +302,26 @@ def test_the_engine_says_an_unknown_parameter_in_both_languages() -> None:
     assert dutch.endswith(english[english.index("such as ") + 8:]), dutch
     assert ": facility.availble_hours (numerieke parameters zijn getallen en reeksen, " \
            "zoals " in dutch
+
+
+def test_with_changes_says_a_path_it_cannot_set_in_both_languages() -> None:
+    """Scenario.with_changes (the explorer's structural drivers, the Python API): a path
+    that names nothing is refused with the same English words as before, and in Dutch."""
+    import finmodel
+    from finmodel.model.errors import ScenarioError
+    from finmodel.views.warning_text import error_message
+
+    scenario = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    with pytest.raises(ScenarioError) as raised:
+        scenario.with_changes({"nonsense.key": 5, "facility.available_hours[0]": 5})
+    problems = {p.path: p for p in raised.value.problems}
+    assert {path: (error_message("en", p), error_message("nl", p))
+            for path, p in problems.items()} == {
+        "nonsense.key": ("cannot set: no key 'nonsense'",
+                         "kan niet worden gezet: geen sleutel 'nonsense'"),
+        "facility.available_hours[0]": (
+            "cannot set: cannot set 'facility.available_hours[0]': it must end in a key "
+            "of a mapping",
+            "kan niet worden gezet: kan 'facility.available_hours[0]' niet zetten: het pad "
+            "moet eindigen op een sleutel van een mapping")}
+    assert all(error_message("en", p) == p.message for p in problems.values())

@@ -105,7 +105,10 @@ class Scenario(ScenarioModel):
             try:
                 set_value(data, path, copy.deepcopy(value))
             except (KeyError, ValueError) as exc:
-                problems.append(Problem(source, 0, path, f"cannot set: {exc.args[0]}"))
+                problems.append(Problem(
+                    source, 0, path, f"cannot set: {exc.args[0]}", "cannot_set",
+                    (("reason", exc.args[0]), ("reason_code", getattr(exc, "code", "")),
+                     ("reason_values", getattr(exc, "values", {})))))
             for stale in [k for k in origins if k.startswith((f"{path}.", f"{path}["))]:
                 del origins[stale]
             origins[path] = Origin(source, 0)
