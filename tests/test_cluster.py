@@ -389,7 +389,7 @@ def test_report_cluster_workers_reuse_their_kernel_and_keep_none(address: str,
         assert not any(_kernels(client).values()), _kernels(client)
     pids = {json.loads((tmp_path / "out" / f"s{i}" / "report.ipynb").read_text())
             ["cells"][-1]["outputs"][0]["text"][0] for i in range(4)}
-    assert 1 <= len(pids) <= 2
+    assert len(pids) <= 2  # 4 reports on 2 workers: without reuse, 4 kernels
 
 
 def _report_tasks(client: object) -> list[str]:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import finmodel
+from finmodel.model import series
 
 from conftest import MINIMAL
 
@@ -285,7 +286,7 @@ def test_many_draws_equal_single_projections_to_the_last_bit(name: str) -> None:
     from finmodel.analysis.uncertainty import Sampler
 
     scenario = finmodel.load_scenario(Path("scenarios") / f"{name}.yaml")
-    n = 80
+    n = series._MANY_ROWS + 16  # enough rows for the year-by-year loops
     values, factors = Sampler(scenario, 11).next(n)
     for loan in scenario.finance.loans:  # draw the loop over the loans too
         values[f"finance.loans[{loan.name}].rate"] = np.linspace(0.0, 0.09, n)

@@ -266,5 +266,5 @@ def test_pool_workers_reuse_their_kernel_and_leave_none(tmp_path: Path) -> None:
     assert result.failed == 0
     pids = {nbformat.read(tmp_path / "out" / f"s{i}" / "report.ipynb", as_version=4)
             .cells[-1].outputs[0].text for i in range(4)}
-    assert 1 <= len(pids) <= 2
+    assert len(pids) <= 2  # 4 reports on 2 workers: without reuse, 4 kernels
     assert kernels_running(f"/fm-{os.getpid()}-") == []

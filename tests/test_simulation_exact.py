@@ -24,7 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 import finmodel
 from finmodel.analysis import simulation
-from finmodel.analysis._memory import keep_freed_memory, untouched
+from finmodel.analysis._memory import untouched
 from finmodel.analysis._quantiles import exact_percentiles, lane_percentiles, row_percentiles
 from finmodel.analysis.simulation import CHUNK, PERCENTILES, simulate
 from finmodel.analysis.uncertainty import Sampler
@@ -277,10 +277,6 @@ def test_mixed_chunks_fill_in_the_fixed_rows() -> None:
     only_fixed.store(5, first, kpis)
     assert same_bits(only_fixed.percentiles(2)["debt"],
                      np.repeat(np.arange(horizon, dtype=float)[None], len(PERCENTILES), 0))
-
-
-def test_keep_freed_memory_is_idempotent() -> None:
-    assert keep_freed_memory() == keep_freed_memory()
 
 
 def test_kpi_summaries_are_the_former_ones() -> None:

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from finmodel.analysis._memory import keep_freed_memory, untouched
-from finmodel.analysis._quantiles import exact_percentiles, lane_percentiles
+from finmodel.analysis._quantiles import exact_percentiles, row_percentiles
 from finmodel.analysis.uncertainty import Sampler, check_uncertainty
 from finmodel.model.engine import KPIS, LINES, evaluate
 from finmodel.model.errors import FinModelError, Problem, ScenarioError
@@ -288,11 +288,7 @@ class _Draws:
             return np.repeat(fixed[0][1][1][None, :], len(PERCENTILES), axis=0)
         for start, (kept, row) in fixed:  # chunks mixed: fill in the fixed ones
             rows[:, start:start + kept] = row[:, None]
-        out = np.empty((len(PERCENTILES), len(rows)))
-        scratch = np.empty(self.keep)  # one per line: reused for every year, in cache
-        for t, values in enumerate(rows):
-            out[:, t] = lane_percentiles(values, PERCENTILES, scratch)
-        return out
+        return row_percentiles(rows, PERCENTILES)
 
 
 def _threads(threads: int | None, tasks: int) -> int:

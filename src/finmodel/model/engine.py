@@ -189,10 +189,9 @@ def _assets(x: Inputs) -> dict[str, Array]:
 
 def _subsidies(x: Inputs) -> dict[str, Array]:
     investment = np.array([t == "investment" for t in x.subsidy_types], dtype=bool)
-    items = (x.subsidy_cash_items if len(x.subsidy_cash_items) == len(x.subsidy_types)
-             else tuple(np.moveaxis(x.subsidy_cash, -2, 0)))
     income, deferred = [], []
-    for u, (cash, years) in enumerate(zip(items, x.release_years, strict=True)):
+    for u, (cash, years) in enumerate(zip(x.subsidy_cash_items, x.release_years,
+                                          strict=True)):
         if investment[u]:  # only an investment subsidy's income is its release
             released, left = _release(cash, years)
         else:

@@ -101,8 +101,7 @@ def input_warnings(data: Mapping[str, Any], origins: Mapping[str, Any],
         written = getattr(origins.get(path), "written", None)
         for code, values in _findings(path, field, value, written):
             file, line = (where.file, where.line) if where is not None else (display, 1)
-            found.append(InputWarning(file, line, path, english(code, values), code,
-                                      tuple(values.items())))
+            found.append(warning(file, line, path, code, **values))
     return tuple(sorted(found, key=lambda w: (w.file != display, w.file, w.line, w.path)))
 
 

@@ -98,8 +98,7 @@ class Inputs:
     loans: LoanTerms = field(default_factory=lambda: LoanTerms())
     batch_shape: tuple[int, ...] = field(default=())
     #: Each subsidy's cash as read, before stacking: ``(T,)`` when no draw touches it,
-    #: so that the engine releases a fixed grant once, not once per draw (empty: use
-    #: ``subsidy_cash``).
+    #: so that the engine releases a fixed grant once, not once per draw.
     subsidy_cash_items: tuple[Array, ...] = ()
 
 

@@ -271,9 +271,10 @@ def _rows(planned: Sequence[PlannedScenario], outcomes: dict[str, ReportOutcome]
     out_folders = {Path(folder).name: outcome for folder, outcome in outcomes.items()}
     for item in planned:
         if not item.valid:
-            text = "\n".join(problem_line(lang, problem) for problem in item.problems)
-            rows.append(IndexRow(item.folder, item.title, {}, None, None, (), (), text))
-            messages += [problem_line(lang, problem) for problem in item.problems]
+            lines = [problem_line(lang, problem) for problem in item.problems]
+            rows.append(IndexRow(item.folder, item.title, {}, None, None, (), (),
+                                 "\n".join(lines)))
+            messages += lines
             continue
         outcome = out_folders[item.folder]
         if outcome.error is not None:

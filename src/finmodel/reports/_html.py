@@ -162,7 +162,7 @@ _PROGNOSIS = ("npv", "min_cash", "min_cash_year", "financing_need")
 
 def _prognosis_cell(row: IndexRow, key: str, lang: Language) -> str:
     """Under a plan's figure, the prognosis's when closed years are booked:
-    ``prognosis to 2027: € 44.798``.
+    ``prognosis: € 44.798``, with the last closed year in its tooltip.
 
     Examples
     --------

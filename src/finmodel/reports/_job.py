@@ -31,6 +31,7 @@ from finmodel.reports._kernel import kill_live_kernels
 if TYPE_CHECKING:
     import pandas as pd
 
+    from finmodel.analysis.variance import Variance
     from finmodel.model.projection import Projection
     from finmodel.views.i18n import Language
 
@@ -141,6 +142,7 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     if job.display_root:
         scenario = _relabel(scenario, job.display_root)
     projection = project(scenario)
+    booked = _variance(projection)  # with closed years: for the workbook and index.html
     lang = language(job.lang or projection.scenario.language)
     contents: dict[str, bytes] = {}
     if {"html", "ipynb", "pdf"} & set(job.formats):
@@ -163,7 +165,7 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
 
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
                           extra_sheets={**workbook_sheets(projection, lang),  # parties, risks
-                                        **_actuals_sheets(projection, lang)}, lang=lang)
+                                        **_actuals_sheets(booked, lang)}, lang=lang)
     problems: tuple[str, ...] = ()
     if "pdf" in job.formats:
         from finmodel.reports._pdf import PdfError, print_pdf
@@ -186,19 +188,24 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
         master_check=projection.master_check,
         warnings=tuple(f"{check_name(lang, c.name)}: {check_message(projection, c, lang)}"
                        for c in projection.checks if c.kind == "flag" and not c.passed),
-        lang=lang, problems=problems, prognosis=_prognosis(projection))
+        lang=lang, problems=problems, prognosis=_prognosis(booked))
 
 
-def _prognosis(projection: Projection) -> dict[str, float | int | None]:
-    """The prognosis's key figures for index.html, when the scenario has closed years."""
+def _variance(projection: Projection) -> Variance | None:
+    """Plan against actuals and the prognosis, when the scenario has actuals."""
     if projection.scenario.ledger is None:
-        return {}
+        return None
     from finmodel.analysis.variance import variance
+
+    return variance(projection.scenario, projection)
+
+
+def _prognosis(v: Variance | None) -> dict[str, float | int | None]:
+    """The prognosis's key figures for index.html, when the scenario has closed years."""
+    if v is None or not v.closed_years:
+        return {}
     from finmodel.views.summary import financing_need
 
-    v = variance(projection.scenario, projection)
-    if not v.closed_years:
-        return {}
     out: dict[str, float | int | None] = dict(v.prognosis.kpis)
     out.setdefault("financing_need", financing_need(v.prognosis))
     out["closed_until"] = v.closed_years[-1]
@@ -221,14 +228,13 @@ def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:
             if k in required or re.search(rf"^{k}\s*=", source, re.MULTILINE)}
 
 
-def _actuals_sheets(projection: Projection, lang: Language = "en") -> dict[str, pd.DataFrame]:
+def _actuals_sheets(v: Variance | None, lang: Language) -> dict[str, pd.DataFrame]:
     """The actuals, variance and prognosis sheets, when the scenario has actuals."""
-    if projection.scenario.ledger is None:
+    if v is None:
         return {}
-    from finmodel.analysis.variance import variance
     from finmodel.views.variance_report import workbook_sheets
 
-    return workbook_sheets(variance(projection.scenario, projection), lang)
+    return workbook_sheets(v, lang)
 
 
 def _relabel(scenario: Any, root: str) -> Any:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import inspect
 import os
 import shutil
@@ -303,6 +304,7 @@ def _resident_bytes(manager: IPCKernelManager) -> int:
         return 0
 
 
+@functools.cache
 def _kernel_code(action: str) -> str:
     """Code that runs :mod:`finmodel.reports._fresh`'s ``action`` in the kernel, in a
     namespace of its own (the kernel need not import finmodel for it)."""
