@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     base, other = load(args.base, args.lang), load(args.other, args.lang)
     diff = assumption_diff(base, other)
+    lang = lang_of(args, base)
     players = (len(bridge_items(base, other)) - sum(len(g) - 1 for g in args.together)
                if args.cluster else 0)
     try:  # the exact bridge (at most EXACT_LIMIT players) is quick here: no cluster
@@ -58,16 +59,16 @@ def run(args: argparse.Namespace) -> int:
     except BridgeError as exc:
         from finmodel.views.warning_text import error_text
 
-        result, error = None, error_text(lang_of(args, base), exc)
+        result, error = None, error_text(lang, exc)
     emit(args.format,
          lambda: {"base": base.name, "other": other.name, "diff": diff_records(diff),
                   "bridge": None if result is None else result.to_dict()},
-         lambda: diff_text(diff, lang_of(args, base)) + "\n"
-         + ("" if result is None else bridge_text(result, lang_of(args, base))))
+         lambda: diff_text(diff, lang) + "\n"
+         + ("" if result is None else bridge_text(result, lang)))
     if result is None:
         from finmodel.views.i18n import t
 
-        print(t(lang_of(args, base), "cli.error", command="compare", message=error),
+        print(t(lang, "cli.error", command="compare", message=error),
               file=sys.stderr)
         return 1
     return 0

@@ -54,6 +54,6 @@ def run(args: argparse.Namespace) -> int:
     with connect(args.cluster) as client:
         sim = simulate(scenario, draws=args.draws, seed=args.seed,
                        with_risks=args.with_risks, client=client)
-    if preparing.is_alive():
+    if args.format == "table":
         preparing.join()
     return emit(args.format, sim.to_json, lambda: simulation_text(sim, lang))
