@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             f"{where} has no uncertainty block, so every draw would be the same; add one "
             "(see docs/scenario-format.md, 'uncertainty'), or use --with-risks on a "
             "scenario with risks", code="no_uncertainty", file=where)
-    from finmodel.views.uncertainty_text import prepare_text, simulation_text
+    from finmodel.views.uncertainty_text import TABLE_LINES, prepare_text, simulation_text
 
     lang = lang_of(args, scenario)
     # the locale's number data (0.1 s) loads while the draws run, not after them
@@ -52,8 +52,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "table":
         preparing.start()
     with connect(args.cluster) as client:
+        # the table shows a few lines: only those are kept per draw (less memory, time)
         sim = simulate(scenario, draws=args.draws, seed=args.seed,
-                       with_risks=args.with_risks, client=client)
+                       with_risks=args.with_risks, client=client,
+                       lines=TABLE_LINES if args.format == "table" else None)
     if args.format == "table":
         preparing.join()
     return emit(args.format, sim.to_json, lambda: simulation_text(sim, lang))
