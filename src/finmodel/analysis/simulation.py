@@ -195,7 +195,8 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
         streams' state at its first draw; see :meth:`Sampler.skip`).
     threads
         Chunks evaluated at the same time on this machine (default: the cores this
-        process may use); the numbers do not depend on it.
+        process may use, one below :data:`FORK_DRAWS` draws); the numbers do not
+        depend on it.
     processes
         Whether those run in forked copies of this process (Linux) rather than on
         threads: the engine holds the GIL between its many small numpy operations, so
@@ -229,6 +230,8 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
     spans = [(start, min(chunk, draws - start)) for start in range(0, draws, chunk)]
     names = _line_names(lines)
     forks = _forks(draws, len(spans), threads, processes) if client is None else 1
+    if threads is None and forks == 1 and draws < FORK_DRAWS:
+        threads = 1  # the engine holds the GIL: a second thread costs CPU, saves little
     out = _Draws(scenario, draws, shared=forks > 1, names=names)
     if client is not None:
         from finmodel.analysis._distributed import simulate_chunks
