@@ -209,13 +209,22 @@ def test_percentiles_on_demand_equal_those_at_once(monkeypatch: pytest.MonkeyPat
     _same_simulations(copied, eager)
 
 
-def test_runs_cover_the_spans_in_order() -> None:
-    spans = [(start, min(700, 10_000 - start)) for start in range(0, 10_000, 700)]
-    for parts in (1, 2, 3, 5, 20):
-        runs = simulation._runs(spans, parts)
-        assert [s for run in runs for s in run] == spans
-        sizes = [sum(n for _, n in run) for run in runs]
-        assert max(sizes) - min(sizes) <= 2 * 700 or parts > len(spans)
+def test_a_shared_count_gives_each_number_to_one_process_in_order() -> None:
+    """Three processes take from one count: every number once, each process's in
+    increasing order (what moving the parameter streams forward needs)."""
+    count = _forked.Counter()
+
+    def take(_: int) -> list[int]:
+        taken = []
+        for number in count.take(300):
+            taken.append(number)
+            time.sleep(0.0005 * (os.getpid() % 3))  # the processes take turns unevenly
+        return taken
+
+    shares = _forked.in_processes(3, take)
+    assert sorted(n for share in shares for n in share) == list(range(300))
+    assert all(share == sorted(share) for share in shares)
+    assert not _children()
 
 
 def test_the_default_forks_for_many_draws_only(monkeypatch: pytest.MonkeyPatch) -> None:

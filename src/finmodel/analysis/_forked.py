@@ -29,14 +29,14 @@ import os
 import signal
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, Pipe
 from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["can_fork", "in_processes", "shared"]
+__all__ = ["Counter", "can_fork", "in_processes", "shared"]
 
 T = TypeVar("T")
 
@@ -70,6 +70,35 @@ def shared(shape: tuple[int, ...]) -> NDArray[np.float64]:
     buffer = mmap.mmap(-1, max(1, count) * 8)  # anonymous and MAP_SHARED
     array: NDArray[np.float64] = np.frombuffer(buffer, dtype=np.float64, count=count)
     return array.reshape(shape)
+
+
+class Counter:
+    """A count shared by this process and the copies forked after it is made, taken
+    one at a time under a lock: each of ``0 .. stop - 1`` goes to exactly one taker,
+    in increasing order for each (so processes can share a queue of chunks)."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        # the fork context's lock is a semaphore whose name is removed at once: nothing
+        # left in /dev/shm, no resource tracker process
+        self._lock = multiprocessing.get_context("fork").Lock()
+        self._next = np.frombuffer(mmap.mmap(-1, 8), dtype=np.int64, count=1)
+
+    def take(self, stop: int) -> Iterator[int]:
+        """The next numbers below ``stop`` not taken by any process, until none is left."""
+        while True:
+            with self._lock:
+                number = int(self._next[0])
+                self._next[0] = number + 1
+            if number >= stop:
+                return
+            yield number
+
+    def close(self, stop: int) -> None:
+        """Leave nothing more to take (after a failure: the others stop soon)."""
+        with self._lock:
+            self._next[0] = max(int(self._next[0]), stop)
 
 
 def in_processes(count: int, task: Callable[[int], T]) -> list[T]:

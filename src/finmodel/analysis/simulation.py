@@ -206,8 +206,9 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
     lines
         The lines whose percentiles are wanted (default: every one of :data:`LINES`);
         only these are kept per draw, so a few cost a fraction of the memory and time.
-        Percentiles and KPI summaries are computed when first asked for, unless the
-        lines kept are over :data:`LAZY_MEMORY` (then at once, and the lines freed).
+        With ``lines`` named, or lines kept over :data:`LAZY_MEMORY`, their
+        percentiles and the KPI summaries are computed at once (on threads) and the
+        lines freed; otherwise each when first asked for (a report wants cash's only).
 
     Examples
     --------
@@ -247,7 +248,7 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
                    if with_risks else {})
     percentiles = LinePercentiles(out)
     summaries: dict[str, Summary] = {}
-    if out.nbytes > LAZY_MEMORY:  # not kept beyond this call: all now, on threads
+    if lines is not None or out.nbytes > LAZY_MEMORY:  # all now, on threads
         summaries = percentiles.compute(threads, out.kpis)
     return Simulation(scenario.name, draws, sampler.seed, scenario.years, percentiles,
                       out.kpis, scenario.finance.minimum_cash, out.keep, frequencies,
@@ -427,48 +428,42 @@ def _forks(draws: int, chunks: int, threads: int | None, processes: bool | None)
 
 def _simulate_forked(scenario: Scenario, sampler: Sampler, risky: _Risks | None,
                      spans: list[tuple[int, int]], processes: int, out: _Draws) -> Array:
-    """Evaluate the chunks in ``processes`` processes, each a run of consecutive chunks
-    drawn from the parameter streams moved to its first draw (:meth:`Sampler.skip`),
-    so that every draw is the one a single process makes; how often each risk occurred.
-    """
-    from finmodel.analysis._forked import in_processes
+    """Evaluate the chunks in ``processes`` processes, each taking the next chunk from a
+    shared count when it is done with one (a process that gets less CPU, e.g. on a
+    busy machine, takes fewer). Each process moves its own parameter streams past the
+    chunks the others took (:meth:`Sampler.skip`) and draws its chunks itself, so every
+    draw is the one a single process makes. How often each risk occurred."""
+    from finmodel.analysis._forked import Counter, in_processes
 
-    runs = _runs(spans, processes)
+    queue = Counter()
     risks = len(scenario.risks) if risky is not None else 0
 
-    def evaluate_run(i: int) -> tuple[Any, Array]:
-        if runs[i]:
-            sampler.skip(runs[i][0][0], risks)  # (0 for the first: no move)
+    def evaluate_taken(_: int) -> tuple[Any, Array]:
         counts = np.zeros(len(scenario.risks))
-        for start, n in runs[i]:
-            values, factors = sampler.next(n)
-            occurred = sampler.risks(risky.probabilities, n) if risky is not None else None
-            if occurred is not None:
-                counts += occurred.sum(axis=0)
-            out.store(start, *evaluate_chunk(scenario, values, factors, n, risky, occurred))
+        position = 0  # the draw the streams are at
+        try:
+            for taken in queue.take(len(spans)):
+                start, n = spans[taken]
+                sampler.skip(start - position, risks)
+                values, factors = sampler.next(n)
+                occurred = (sampler.risks(risky.probabilities, n) if risky is not None
+                            else None)
+                if occurred is not None:
+                    counts += occurred.sum(axis=0)
+                out.store(start, *evaluate_chunk(scenario, values, factors, n, risky,
+                                                 occurred))
+                position = start + n
+        except BaseException:
+            queue.close(len(spans))  # the others take no new chunk
+            raise
         return out.state(), counts
 
     total: Array = np.zeros(len(scenario.risks))
-    for i, (state, counts) in enumerate(in_processes(processes, evaluate_run)):
+    for i, (state, counts) in enumerate(in_processes(processes, evaluate_taken)):
         if i:  # this process's notes are in ``out`` already
             out.merge(state)
-        total += counts
+        total += counts  # whole numbers: the same sum in any order
     return total
-
-
-def _runs(spans: list[tuple[int, int]], parts: int) -> list[list[tuple[int, int]]]:
-    """``spans`` cut into ``parts`` runs of consecutive spans with about as many draws.
-
-    Examples
-    --------
-    >>> _runs([(0, 10), (10, 10), (20, 10), (30, 5)], 2)
-    [[(0, 10), (10, 10)], [(20, 10), (30, 5)]]
-    """
-    total = sum(n for _, n in spans)
-    runs: list[list[tuple[int, int]]] = [[] for _ in range(parts)]
-    for start, n in spans:  # by the draw in the middle of the span
-        runs[min(parts - 1, (2 * start + n) * parts // (2 * total))].append((start, n))
-    return runs
 
 
 def _threads(threads: int | None, tasks: int) -> int:
