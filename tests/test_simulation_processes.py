@@ -227,6 +227,27 @@ def test_a_shared_count_gives_each_number_to_one_process_in_order() -> None:
     assert not _children()
 
 
+def test_a_refused_fork_leaves_the_work_to_the_processes_started(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system refuses the second copy (a limit on processes): the first and this
+    process evaluate every chunk, with the same numbers."""
+    base = finmodel.load_scenario("scenarios/base.yaml")
+    expected = simulate(base, draws=6_000, chunk=500, threads=1)
+    fork, forks = os.fork, []
+
+    def limited() -> int:
+        if forks:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        forks.append(1)
+        return fork()
+
+    monkeypatch.setattr(os, "fork", limited)
+    got = simulate(base, draws=6_000, chunk=500, threads=3, processes=True)
+    assert forks == [1]
+    _same_simulations(expected, got)
+    assert not _children()
+
+
 def test_the_default_forks_for_many_draws_only(monkeypatch: pytest.MonkeyPatch) -> None:
     assert simulation._forks(simulation.FORK_DRAWS - 1, 50, 2, None) == 1
     assert simulation._forks(simulation.FORK_DRAWS, 50, 2, None) == 2

@@ -103,7 +103,9 @@ class Counter:
 
 def in_processes(count: int, task: Callable[[int], T]) -> list[T]:
     """``[task(0), .., task(count - 1)]``, ``task(i)`` run in process ``i`` (0 is this
-    process; the others are forked copies of it, started first).
+    process; the others are forked copies of it, started first). Where the system
+    refuses another process (a limit on processes or memory), the list is shorter: the
+    tasks must share their work through something like a :class:`Counter`.
 
     The results come back pickled (exact for numbers and arrays); an exception in any
     process is raised here, after the others are stopped.
@@ -118,7 +120,10 @@ def in_processes(count: int, task: Callable[[int], T]) -> list[T]:
     children: list[tuple[int, Connection]] = []
     try:
         for i in range(1, count):
-            children.append(_fork(i, task))
+            try:
+                children.append(_fork(i, task))
+            except OSError:  # no further process: the ones started share the work
+                break
         results = [task(0), *(_receive(conn) for _, conn in children)]
         for pid, conn in children:
             conn.close()
