@@ -11,6 +11,13 @@ chunk, never one projection per draw). What is kept:
   random sample of all of them, and beyond the cap the percentiles are estimates from
   that sample (``line_draws`` in the output says how many were used).
 
+Where the chunks run: in forked copies of this process on Linux from
+:data:`FORK_DRAWS` draws on, writing into shared memory (:mod:`._forked`; the engine
+holds the GIL between its small numpy operations, so threads add little), else on
+threads, or on a Dask cluster. Only the ``lines`` asked for are kept; their percentiles
+and the KPI summaries are computed when first asked for (:class:`LinePercentiles`), or
+at once for lines named or many draws. The numbers never depend on any of this.
+
 Risks join with ``with_risks=True`` as independent yes/no events: each draw decides each
 risk with its probability; draws with the same combination of risks are evaluated
 together on ``scenario.with_changes(overrides of those risks)`` (later risks win where
@@ -322,7 +329,8 @@ class _Draws:
     """Where the chunks' results go: every KPI of every draw, the lines of the first
     ``keep`` draws (one ``(T, keep)`` array per line, year-major: each year's draws are
     contiguous for the percentiles). Chunks write disjoint parts, so they may be stored
-    from several threads at once.
+    from several threads at once, or from forked processes (``shared``: the arrays are
+    in memory the processes share; :meth:`state` and :meth:`merge` carry the rest).
 
     A line that no draw reaches comes from the engine without a draw axis (a view with
     stride 0); it is not copied ``keep`` times but kept as one row per chunk, and its
