@@ -150,7 +150,6 @@ def _gone(pids: set[int], wait: float = 30.0) -> bool:
     return False
 
 
-@pytest.mark.slow
 def test_ctrl_c_stops_the_command_and_its_worker_processes() -> None:
     """Ctrl-C (SIGINT to the process group, as a terminal sends it) while the workers
     run: the command says it was interrupted, exits 130 and leaves no process behind."""
@@ -163,7 +162,6 @@ def test_ctrl_c_stops_the_command_and_its_worker_processes() -> None:
     assert _gone(workers)
 
 
-@pytest.mark.slow
 def test_a_killed_command_takes_its_worker_processes_along() -> None:
     """SIGKILL leaves the command no chance to clean up: the kernel ends the workers."""
     process = _start(2_000_000)
