@@ -46,7 +46,8 @@ def _same_simulations(a: simulation.Simulation, b: simulation.Simulation) -> Non
 
 
 def _children() -> set[int]:
-    """The process ids of this process's children (every thread's)."""
+    """The process ids of this process's children (every thread's): compare before
+    and after, as other tests may leave a kernel or a browser running."""
     found: set[int] = set()
     for task in Path("/proc/self/task").iterdir():
         found.update(int(p) for p in (task / "children").read_text().split())
@@ -67,11 +68,12 @@ def test_forked_base_with_risks_equals_one_thread(draws: int, processes: int) ->
     """Risk counts added over the processes, streams moved past other processes' draws
     (normal draws included), a line without a draw axis in some chunks only."""
     base = finmodel.load_scenario("scenarios/base.yaml")
+    before = _children()
     one = simulate(base, draws=draws, seed=3, with_risks=True, chunk=1_000, threads=1)
     forked = simulate(base, draws=draws, seed=3, with_risks=True, chunk=1_000,
                       threads=processes, processes=True)
     _same_simulations(one, forked)
-    assert min(forked.risks.values()) > 0 and not _children()
+    assert min(forked.risks.values()) > 0 and _children() <= before
 
 
 def test_a_failure_in_a_forked_process_is_raised_here(monkeypatch: pytest.MonkeyPatch
@@ -87,9 +89,10 @@ def test_a_failure_in_a_forked_process_is_raised_here(monkeypatch: pytest.Monkey
         return evaluate_chunk(*args)
 
     monkeypatch.setattr(simulation, "evaluate_chunk", failing_in_the_copy)
+    before = _children()
     with pytest.raises(ValueError, match="a chunk in the copy fails"):
         simulate(base, draws=4_000, chunk=500, threads=2, processes=True)
-    assert not _children()
+    assert _children() <= before
 
 
 def test_a_failure_here_stops_the_copies(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,9 +108,10 @@ def test_a_failure_here_stops_the_copies(monkeypatch: pytest.MonkeyPatch) -> Non
         return evaluate_chunk(*args)
 
     monkeypatch.setattr(simulation, "evaluate_chunk", failing_here)
+    before = _children()
     with pytest.raises(KeyboardInterrupt):
         simulate(base, draws=20_000, chunk=100, threads=2, processes=True)
-    assert not _children()
+    assert _children() <= before
 
 
 def test_shared_memory_leaves_nothing_in_dev_shm() -> None:
@@ -211,6 +215,7 @@ def test_a_shared_count_gives_each_number_to_one_process_in_order() -> None:
     """Three processes take from one count: every number once, each process's in
     increasing order (what moving the parameter streams forward needs)."""
     count = _forked.Counter()
+    before = _children()
 
     def take(_: int) -> list[int]:
         taken = []
@@ -222,7 +227,7 @@ def test_a_shared_count_gives_each_number_to_one_process_in_order() -> None:
     shares = _forked.in_processes(3, take)
     assert sorted(n for share in shares for n in share) == list(range(300))
     assert all(share == sorted(share) for share in shares)
-    assert not _children()
+    assert _children() <= before
 
 
 def test_a_refused_fork_leaves_the_work_to_the_processes_started(
@@ -240,10 +245,11 @@ def test_a_refused_fork_leaves_the_work_to_the_processes_started(
         return fork()
 
     monkeypatch.setattr(os, "fork", limited)
+    before = _children()
     got = simulate(base, draws=6_000, chunk=500, threads=3, processes=True)
     assert forks == [1]
     _same_simulations(expected, got)
-    assert not _children()
+    assert _children() <= before
 
 
 def test_the_default_forks_for_many_draws_only(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,11 +26,11 @@ import ctypes
 import math
 import mmap
 import os
+import pickle
 import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection, Pipe
 from typing import Any, TypeVar
 
 import numpy as np
@@ -117,48 +117,60 @@ def in_processes(count: int, task: Callable[[int], T]) -> list[T]:
     >>> [i for i, _ in pids], pids[0][1] == os.getpid() != pids[1][1]
     ([0, 1], True)
     """
-    children: list[tuple[int, Connection]] = []
+    children: list[tuple[int, int]] = []  # (process id, the end of its pipe we read)
     try:
         for i in range(1, count):
             try:
-                children.append(_fork(i, task))
+                _fork(i, task, children)
             except OSError:  # no further process: the ones started share the work
                 break
-        results = [task(0), *(_receive(conn) for _, conn in children)]
-        for pid, conn in children:
-            conn.close()
+        results = [task(0), *(_receive(reader) for _, reader in children)]
+        while children:  # each copy has ended or is ending: reap it
+            pid, reader = children.pop()
+            os.close(reader)
             os.waitpid(pid, 0)
-        children.clear()
         return results
     finally:
         _stop(children)
 
 
-def _fork(i: int, task: Callable[[int], Any]) -> tuple[int, Connection]:
-    ours, theirs = Pipe(duplex=False)
-    parent = os.getpid()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns that a fork of a process with threads may deadlock in the
-        # copy: the copy only runs numpy on modules already imported and leaves with
-        # os._exit, so it takes none of the locks another thread might hold
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the copy: never returns
-        ours.close()
-        _child(i, parent, theirs, task)
-    theirs.close()
-    return pid, ours
+def _fork(i: int, task: Callable[[int], Any], children: list[tuple[int, int]]) -> None:
+    """Start copy ``i``, noted in ``children`` before a Ctrl-C can stop this process.
+
+    Ctrl-C is held back around the fork: the copy keeps it blocked (this process stops
+    it), and here it is raised only once the copy is in ``children``, to be stopped.
+    """
+    reader, writer = os.pipe()
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        parent = os.getpid()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that a fork of a process with threads may deadlock in
+            # the copy: the copy only runs numpy on modules already imported and leaves
+            # with os._exit, so it takes none of the locks another thread might hold
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the copy: never returns
+            _child(i, parent, reader, writer, task)
+        children.append((pid, reader))
+    except BaseException:
+        os.close(reader)
+        raise
+    finally:
+        os.close(writer)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held back: now
 
 
-def _child(i: int, parent: int, conn: Connection, task: Callable[[int], Any]) -> None:
+def _child(i: int, parent: int, reader: int, writer: int, task: Callable[[int], Any]
+           ) -> None:
     code = 1
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the parent stops us
+        os.close(reader)
         _die_with(parent)
-        conn.send(("ok", task(i)))
+        _send(writer, ("ok", task(i)))
         code = 0
     except BaseException as exc:  # handed to the parent, which raises it
-        _send_failure(conn, exc)
+        _send_failure(writer, exc)
     finally:
         os._exit(code)
 
@@ -174,28 +186,40 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _send_failure(conn: Connection, exc: BaseException) -> None:
+def _send(writer: int, message: tuple[str, Any]) -> None:
+    """Write the pickled message; the parent reads it up to the end of the pipe."""
+    data = memoryview(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    while data:
+        data = data[os.write(writer, data):]
+
+
+def _send_failure(writer: int, exc: BaseException) -> None:
     try:
-        conn.send(("failed", exc))
+        _send(writer, ("failed", exc))
     except Exception:  # an exception that cannot be pickled: its words instead
         with contextlib.suppress(Exception):  # unless the parent is gone
-            conn.send(("failed", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            _send(writer, ("failed", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
-def _receive(conn: Connection) -> Any:
+def _receive(reader: int) -> Any:
+    """The copy's message, read up to the end of its pipe (it writes once and ends)."""
+    parts = []
+    while chunk := os.read(reader, 1 << 20):
+        parts.append(chunk)
     try:
-        status, value = conn.recv()
-    except EOFError:
+        status, value = pickle.loads(b"".join(parts))
+    except (EOFError, pickle.UnpicklingError):  # killed before or while writing
         raise RuntimeError("a worker process ended without its results") from None
     if status == "failed":
         raise value
     return value
 
 
-def _stop(children: list[tuple[int, Connection]]) -> None:
+def _stop(children: list[tuple[int, int]]) -> None:
     """Kill and reap the copies still running (after a failure or Ctrl-C)."""
-    for pid, conn in children:
-        conn.close()
+    for pid, reader in children:
+        with contextlib.suppress(OSError):
+            os.close(reader)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
