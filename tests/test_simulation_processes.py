@@ -260,3 +260,38 @@ def test_the_default_forks_for_many_draws_only(monkeypatch: pytest.MonkeyPatch) 
     assert simulation._forks(10**6, 1, 2, True) == 1   # one chunk: nothing to share
     monkeypatch.setattr(_forked, "can_fork", lambda: False)   # macOS, Windows
     assert simulation._forks(10**6, 500, 2, True) == 1
+
+
+@pytest.mark.parametrize("draws", ["100", "50000"])
+def test_a_bad_risk_stops_the_command_while_its_workers_start(draws: str,
+                                                              tmp_path: Path) -> None:
+    """The risks' overrides are checked while the worker processes already draw (from
+    40,000 draws): a bad one still gives the error of ``finmodel check`` (exit 2,
+    nothing on stdout) and leaves no process behind; with one process the same."""
+    text = Path("scenarios/base.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "typo.yaml"
+    path.write_text(text + "  - {name: Typo, probability: 0.1, overrides: "
+                    "{finance.opening_csh: 0}}\n", encoding="utf-8")
+    line = len(text.splitlines()) + 1
+    process = subprocess.Popen([str(FINMODEL), "simulate", str(path), "--draws", draws],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = process.communicate(timeout=120)
+    checked = subprocess.run([str(FINMODEL), "check", str(path)], capture_output=True,
+                             text=True, check=False)
+    assert (process.returncode, out) == (2, "")
+    assert err == (f"{path}:{line}: risks[Typo].overrides.finance.opening_csh: unknown key; "
+                   "allowed: discount_rate, loans, minimum_cash, opening_cash\n")
+    assert checked.stderr == err
+    assert _gone(_running(str(path)))  # a forked copy has the command's arguments
+
+
+def _running(argument: str) -> set[int]:
+    """The processes with ``argument`` on their command line."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and argument.encode() in (proc / "cmdline").read_bytes():
+                found.add(int(proc.name))
+        except OSError:  # ended meanwhile
+            continue
+    return found

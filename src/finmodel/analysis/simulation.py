@@ -30,7 +30,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,7 +181,8 @@ def kpi_summary(values: Array) -> Summary:
 def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
              with_risks: bool = False, chunk: int = CHUNK, client: Any = None,
              threads: int | None = None, processes: bool | None = None,
-             lines: Sequence[str] | None = None) -> Simulation:
+             lines: Sequence[str] | None = None,
+             meanwhile: Callable[[], object] | None = None) -> Simulation:
     """Monte Carlo: ``draws`` projections of the scenario with its uncertain parameters.
 
     Parameters
@@ -216,6 +217,12 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
         With ``lines`` named, or lines kept over :data:`LAZY_MEMORY`, their
         percentiles and the KPI summaries are computed at once (on threads) and the
         lines freed; otherwise each when first asked for (a report wants cash's only).
+    meanwhile
+        Called once in this process while the draws are evaluated, before this process
+        takes a chunk: with forked processes they start on the chunks at once (e.g. a
+        command's remaining input checks and the loading of its number formats run
+        beside them); otherwise first. An exception from it stops the simulation and is
+        raised here.
 
     Examples
     --------
@@ -241,13 +248,15 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
     if threads is None and forks == 1 and draws < FORK_DRAWS:
         threads = 1  # the engine holds the GIL: a second thread costs CPU, saves little
     out = _Draws(scenario, draws, shared=forks > 1, names=names)
+    if forks == 1 and meanwhile is not None:
+        meanwhile()
     if client is not None:
         from finmodel.analysis._distributed import simulate_chunks
 
         counts = simulate_chunks(client, run_chunk, scenario, sampler, spans, with_risks,
                                  out)
     elif forks > 1:
-        counts = _simulate_forked(scenario, sampler, risky, spans, forks, out)
+        counts = _simulate_forked(scenario, sampler, risky, spans, forks, out, meanwhile)
     else:
         counts = _simulate_here(scenario, sampler, risky, spans, threads, out)
     frequencies = ({r.name: float(c / draws) for r, c in zip(scenario.risks, counts,
@@ -435,21 +444,25 @@ def _forks(draws: int, chunks: int, threads: int | None, processes: bool | None)
 
 
 def _simulate_forked(scenario: Scenario, sampler: Sampler, risky: _Risks | None,
-                     spans: list[tuple[int, int]], processes: int, out: _Draws) -> Array:
+                     spans: list[tuple[int, int]], processes: int, out: _Draws,
+                     meanwhile: Callable[[], object] | None = None) -> Array:
     """Evaluate the chunks in ``processes`` processes, each taking the next chunk from a
     shared count when it is done with one (a process that gets less CPU, e.g. on a
     busy machine, takes fewer). Each process moves its own parameter streams past the
     chunks the others took (:meth:`Sampler.skip`) and draws its chunks itself, so every
-    draw is the one a single process makes. How often each risk occurred."""
+    draw is the one a single process makes. ``meanwhile`` runs here before this process
+    takes a chunk. How often each risk occurred."""
     from finmodel.analysis._forked import Counter, in_processes
 
     queue = Counter()
     risks = len(scenario.risks) if risky is not None else 0
 
-    def evaluate_taken(_: int) -> tuple[Any, Array]:
+    def evaluate_taken(i: int) -> tuple[Any, Array]:
         counts = np.zeros(len(scenario.risks))
         position = 0  # the draw the streams are at
         try:
+            if i == 0 and meanwhile is not None:
+                meanwhile()
             for taken in queue.take(len(spans)):
                 start, n = spans[taken]
                 sampler.skip(start - position, risks)
