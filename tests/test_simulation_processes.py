@@ -295,3 +295,38 @@ def _running(argument: str) -> set[int]:
         except OSError:  # ended meanwhile
             continue
     return found
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_summaries_in_the_worker_processes_equal_one_thread(processes: int) -> None:
+    """Lines named (or a large store): the processes that drew the chunks also compute
+    the lines' percentiles and the KPI summaries, a line or KPI each at a time. Lines
+    without a draw axis (no loans in base: ``interest``, ``debt``) and drawn lines,
+    without and with risks: the bits of one thread."""
+    base = finmodel.load_scenario("scenarios/base.yaml")
+    lines = ("cash_end", "interest", "debt", "result")
+    for risks in (False, True):
+        expected = simulate(base, draws=5_000, chunk=250, threads=1, lines=lines,
+                            with_risks=risks)
+        got = simulate(base, draws=5_000, chunk=250, threads=processes, processes=True,
+                       lines=lines, with_risks=risks)
+        assert set(got.summaries) == set(KPIS)
+        for name in lines:
+            assert same_bits(expected.percentiles[name], got.percentiles[name]), name
+        for name in KPIS:
+            assert got.summaries[name] == expected.kpi_summary(name), name
+        assert got.risks == expected.risks
+
+
+def test_a_failure_in_the_second_step_is_raised_here() -> None:
+    """A copy fails after its first step: the error is raised here, no copy is left."""
+    before = _children()
+
+    def second(i: int, note: int) -> int:
+        if i == 1:
+            raise ValueError(f"copy {i} failed after {note}")
+        return note
+
+    with pytest.raises(ValueError, match="copy 1 failed after 3"):
+        _forked.in_two_steps(3, lambda i: i, sum, second)
+    assert _children() <= before

@@ -36,9 +36,10 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Counter", "can_fork", "in_processes", "shared"]
+__all__ = ["Counter", "can_fork", "in_processes", "in_two_steps", "shared"]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -117,30 +118,68 @@ def in_processes(count: int, task: Callable[[int], T]) -> list[T]:
     >>> [i for i, _ in pids], pids[0][1] == os.getpid() != pids[1][1]
     ([0, 1], True)
     """
-    children: list[tuple[int, int]] = []  # (process id, the end of its pipe we read)
+    return _run(count, task, None)[0]
+
+
+def in_two_steps(count: int, first: Callable[[int], T], between: Callable[[list[T]], Any],
+                 second: Callable[[int, Any], U]) -> tuple[list[T], list[U]]:
+    """:func:`in_processes` of ``first``, then of ``second`` in the same processes:
+    once every process has returned ``first(i)`` (so, e.g., all of their writes into
+    shared memory are done), ``note = between([first(0), ..])`` runs here and each
+    process ``i`` runs ``second(i, note)`` (``note`` is pickled to the copies). Both
+    lists of results.
+
+    Examples
+    --------
+    >>> firsts, seconds = in_two_steps(2, lambda i: i + 1, sum, lambda i, n: n * 10 + i)
+    >>> firsts, seconds
+    ([1, 2], [30, 31])
+    """
+    return _run(count, first, (between, second))
+
+
+def _run(count: int, first: Callable[[int], T],
+         then: tuple[Callable[[list[T]], Any], Callable[[int, Any], U]] | None
+         ) -> tuple[list[T], list[U]]:
+    children: list[tuple[int, int, int]] = []  # process id, pipe we read, pipe we write
     try:
         for i in range(1, count):
             try:
-                _fork(i, task, children)
+                _fork(i, first, then, children)
             except OSError:  # no further process: the ones started share the work
                 break
-        results = [task(0), *(_receive(reader) for _, reader in children)]
+        firsts = [first(0), *(_receive(reader) for _, reader, _ in children)]
+        seconds: list[U] = []
+        if then is not None:
+            between, second = then
+            note = between(firsts)
+            for _, _, writer in children:
+                try:
+                    _send(writer, ("ok", note))
+                except BrokenPipeError:  # not a reader gone from this command's output
+                    raise RuntimeError("a worker process ended without its results"
+                                       ) from None
+            seconds = [second(0, note), *(_receive(reader) for _, reader, _ in children)]
         while children:  # each copy has ended or is ending: reap it
-            pid, reader = children.pop()
+            pid, reader, writer = children.pop()
             os.close(reader)
+            os.close(writer)
             os.waitpid(pid, 0)
-        return results
+        return firsts, seconds
     finally:
         _stop(children)
 
 
-def _fork(i: int, task: Callable[[int], Any], children: list[tuple[int, int]]) -> None:
+def _fork(i: int, first: Callable[[int], Any],
+          then: tuple[Callable[[list[Any]], Any], Callable[[int, Any], Any]] | None,
+          children: list[tuple[int, int, int]]) -> None:
     """Start copy ``i``, noted in ``children`` before a Ctrl-C can stop this process.
 
     Ctrl-C is held back around the fork: the copy keeps it blocked (this process stops
     it), and here it is raised only once the copy is in ``children``, to be stopped.
     """
-    reader, writer = os.pipe()
+    reader, writer = os.pipe()  # the copy's results to this process
+    note_reader, note_writer = os.pipe()  # this process's note to the copy
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         parent = os.getpid()
@@ -151,23 +190,29 @@ def _fork(i: int, task: Callable[[int], Any], children: list[tuple[int, int]]) -
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
         if pid == 0:  # the copy: never returns
-            _child(i, parent, reader, writer, task)
-        children.append((pid, reader))
+            os.close(reader)
+            os.close(note_writer)
+            _child(i, parent, note_reader, writer, first, then)
+        children.append((pid, reader, note_writer))
     except BaseException:
         os.close(reader)
+        os.close(note_writer)
         raise
     finally:
         os.close(writer)
+        os.close(note_reader)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held back: now
 
 
-def _child(i: int, parent: int, reader: int, writer: int, task: Callable[[int], Any]
+def _child(i: int, parent: int, note: int, writer: int, first: Callable[[int], Any],
+           then: tuple[Callable[[list[Any]], Any], Callable[[int, Any], Any]] | None
            ) -> None:
     code = 1
     try:
-        os.close(reader)
         _die_with(parent)
-        _send(writer, ("ok", task(i)))
+        _send(writer, ("ok", first(i)))
+        if then is not None:
+            _send(writer, ("ok", then[1](i, _receive(note))))
         code = 0
     except BaseException as exc:  # handed to the parent, which raises it
         _send_failure(writer, exc)
@@ -187,10 +232,11 @@ def _die_with(parent: int) -> None:
 
 
 def _send(writer: int, message: tuple[str, Any]) -> None:
-    """Write the pickled message; the parent reads it up to the end of the pipe."""
-    data = memoryview(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-    while data:
-        data = data[os.write(writer, data):]
+    """Write the pickled message after its length (8 bytes, little-endian)."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(writer, view):]
 
 
 def _send_failure(writer: int, exc: BaseException) -> None:
@@ -201,13 +247,21 @@ def _send_failure(writer: int, exc: BaseException) -> None:
             _send(writer, ("failed", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
-def _receive(reader: int) -> Any:
-    """The copy's message, read up to the end of its pipe (it writes once and ends)."""
+def _read(reader: int, size: int) -> bytes:
+    """``size`` bytes from the pipe, fewer if it ends before."""
     parts = []
-    while chunk := os.read(reader, 1 << 20):
+    while size and (chunk := os.read(reader, min(size, 1 << 20))):
         parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+def _receive(reader: int) -> Any:
+    """The next message on the pipe (see :func:`_send`); a failure sent is raised."""
+    head = _read(reader, 8)
+    data = _read(reader, int.from_bytes(head, "little")) if len(head) == 8 else b""
     try:
-        status, value = pickle.loads(b"".join(parts))
+        status, value = pickle.loads(data)
     except (EOFError, pickle.UnpicklingError):  # killed before or while writing
         raise RuntimeError("a worker process ended without its results") from None
     if status == "failed":
@@ -215,11 +269,12 @@ def _receive(reader: int) -> Any:
     return value
 
 
-def _stop(children: list[tuple[int, int]]) -> None:
+def _stop(children: list[tuple[int, int, int]]) -> None:
     """Kill and reap the copies still running (after a failure or Ctrl-C)."""
-    for pid, reader in children:
-        with contextlib.suppress(OSError):
-            os.close(reader)
+    for pid, reader, writer in children:
+        for end in (reader, writer):
+            with contextlib.suppress(OSError):
+                os.close(end)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)

@@ -248,6 +248,8 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
     if threads is None and forks == 1 and draws < FORK_DRAWS:
         threads = 1  # the engine holds the GIL: a second thread costs CPU, saves little
     out = _Draws(scenario, draws, shared=forks > 1, names=names)
+    at_once = lines is not None or out.nbytes > LAZY_MEMORY  # summarised now, lines freed
+    done: tuple[dict[str, Array], dict[str, Summary]] = ({}, {})
     if forks == 1 and meanwhile is not None:
         meanwhile()
     if client is not None:
@@ -256,16 +258,18 @@ def simulate(scenario: Scenario, draws: int = 10_000, seed: int | None = None,
         counts = simulate_chunks(client, run_chunk, scenario, sampler, spans, with_risks,
                                  out)
     elif forks > 1:
-        counts = _simulate_forked(scenario, sampler, risky, spans, forks, out, meanwhile)
+        counts, done = _simulate_forked(scenario, sampler, risky, spans, forks, out,
+                                        meanwhile, at_once)
     else:
         counts = _simulate_here(scenario, sampler, risky, spans, threads, out)
     frequencies = ({r.name: float(c / draws) for r, c in zip(scenario.risks, counts,
                                                              strict=True)}
                    if with_risks else {})
-    percentiles = LinePercentiles(out)
-    summaries: dict[str, Summary] = {}
-    if lines is not None or out.nbytes > LAZY_MEMORY:  # all now, on threads
-        summaries = percentiles.compute(threads, out.kpis)
+    percentiles = LinePercentiles(out, done[0])
+    summaries = done[1]
+    if at_once:  # the rest now, on threads
+        summaries.update(percentiles.compute(
+            threads, {k: v for k, v in out.kpis.items() if k not in summaries}))
     return Simulation(scenario.name, draws, sampler.seed, scenario.years, percentiles,
                       out.kpis, scenario.finance.minimum_cash, out.keep, frequencies,
                       summaries)
@@ -288,11 +292,12 @@ class LinePercentiles(Mapping[str, Array]):
     Pickled as a plain dict of every line's percentiles.
     """
 
-    def __init__(self, out: _Draws) -> None:
+    def __init__(self, out: _Draws, done: Mapping[str, Array] | None = None) -> None:
         self._out: _Draws | None = out
         self._names = out.names
-        self._done: dict[str, Array] = {}
+        self._done: dict[str, Array] = dict(done or {})  # computed already
         self._lock = threading.Lock()
+        self._release()
 
     def __getitem__(self, name: str) -> Array:
         with self._lock:
@@ -445,14 +450,18 @@ def _forks(draws: int, chunks: int, threads: int | None, processes: bool | None)
 
 def _simulate_forked(scenario: Scenario, sampler: Sampler, risky: _Risks | None,
                      spans: list[tuple[int, int]], processes: int, out: _Draws,
-                     meanwhile: Callable[[], object] | None = None) -> Array:
+                     meanwhile: Callable[[], object] | None = None, summarise: bool = False
+                     ) -> tuple[Array, tuple[dict[str, Array], dict[str, Summary]]]:
     """Evaluate the chunks in ``processes`` processes, each taking the next chunk from a
     shared count when it is done with one (a process that gets less CPU, e.g. on a
     busy machine, takes fewer). Each process moves its own parameter streams past the
     chunks the others took (:meth:`Sampler.skip`) and draws its chunks itself, so every
     draw is the one a single process makes. ``meanwhile`` runs here before this process
-    takes a chunk. How often each risk occurred."""
-    from finmodel.analysis._forked import Counter, in_processes
+    takes a chunk. With ``summarise``, once every chunk is stored the same processes
+    compute the lines' percentiles and the KPI summaries, each taking the next line or
+    KPI from a shared count. How often each risk occurred; the percentiles and
+    summaries computed."""
+    from finmodel.analysis._forked import Counter, in_processes, in_two_steps
 
     queue = Counter()
     risks = len(scenario.risks) if risky is not None else 0
@@ -480,11 +489,38 @@ def _simulate_forked(scenario: Scenario, sampler: Sampler, risky: _Risks | None,
         return out.state(), counts
 
     total: Array = np.zeros(len(scenario.risks))
-    for i, (state, counts) in enumerate(in_processes(processes, evaluate_taken)):
-        if i:  # this process's notes are in ``out`` already
+
+    def merge(results: list[tuple[Any, Array]]) -> Any:
+        nonlocal total
+        for i, (state, counts) in enumerate(results):
+            if i:  # this process's notes are in ``out`` already
+                out.merge(state)
+            total += counts  # whole numbers: the same sum in any order
+        return out.state()
+
+    if not summarise:
+        merge(in_processes(processes, evaluate_taken))
+        return total, ({}, {})
+    tasks = [*out.names, *KPIS]  # the lines first: they take longest
+    summaries = Counter()
+
+    def summarise_taken(i: int, state: Any) -> tuple[dict[str, Array], dict[str, Summary]]:
+        if i:  # every process's notes, for the lines' chunks without a draw axis
             out.merge(state)
-        total += counts  # whole numbers: the same sum in any order
-    return total
+        lines: dict[str, Array] = {}
+        kpis: dict[str, Summary] = {}
+        for taken in summaries.take(len(tasks)):
+            if taken < len(out.names):
+                lines[tasks[taken]] = out._percentiles(tasks[taken])
+            else:
+                kpis[tasks[taken]] = kpi_summary(out.kpis[tasks[taken]])
+        return lines, kpis
+
+    done: tuple[dict[str, Array], dict[str, Summary]] = ({}, {})
+    for lines, kpis in in_two_steps(processes, evaluate_taken, merge, summarise_taken)[1]:
+        done[0].update(lines)
+        done[1].update(kpis)
+    return total, done
 
 
 def _threads(threads: int | None, tasks: int) -> int:
