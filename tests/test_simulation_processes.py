@@ -330,3 +330,11 @@ def test_a_failure_in_the_second_step_is_raised_here() -> None:
     with pytest.raises(ValueError, match="copy 1 failed after 3"):
         _forked.in_two_steps(3, lambda i: i, sum, second)
     assert _children() <= before
+
+
+def test_a_forked_simulation_leaves_no_file_open() -> None:
+    """The pipes of the results, the notes and the shared counts are closed."""
+    base = finmodel.load_scenario("scenarios/base.yaml")
+    before = set(os.listdir("/proc/self/fd"))
+    simulate(base, draws=3_000, chunk=500, threads=2, processes=True, lines=("cash_end",))
+    assert set(os.listdir("/proc/self/fd")) <= before

@@ -30,6 +30,7 @@ import pickle
 import signal
 import sys
 import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -79,11 +80,7 @@ class Counter:
     in increasing order for each (so processes can share a queue of chunks)."""
 
     def __init__(self) -> None:
-        import multiprocessing
-
-        # the fork context's lock is a semaphore whose name is removed at once: nothing
-        # left in /dev/shm, no resource tracker process
-        self._lock = multiprocessing.get_context("fork").Lock()
+        self._lock = _PipeLock()
         self._next = np.frombuffer(mmap.mmap(-1, 8), dtype=np.int64, count=1)
 
     def take(self, stop: int) -> Iterator[int]:
@@ -100,6 +97,30 @@ class Counter:
         """Leave nothing more to take (after a failure: the others stop soon)."""
         with self._lock:
             self._next[0] = max(int(self._next[0]), stop)
+
+
+class _PipeLock:
+    """A lock shared with the copies forked after it is made: a pipe holding one byte,
+    taken by reading it and given back by writing it (no semaphore, no name in
+    ``/dev/shm``, nothing to import: ``multiprocessing`` costs a few milliseconds in a
+    fresh process). The pipe is closed when the lock is garbage."""
+
+    def __init__(self) -> None:
+        self._reader, self._writer = os.pipe()
+        os.write(self._writer, b"\0")
+        weakref.finalize(self, _close, self._reader, self._writer)
+
+    def __enter__(self) -> None:
+        os.read(self._reader, 1)  # waits while another process holds the byte
+
+    def __exit__(self, *_: object) -> None:
+        os.write(self._writer, b"\0")
+
+
+def _close(*ends: int) -> None:
+    for end in ends:
+        with contextlib.suppress(OSError):
+            os.close(end)
 
 
 def in_processes(count: int, task: Callable[[int], T]) -> list[T]:
