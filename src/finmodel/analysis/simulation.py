@@ -481,7 +481,7 @@ def _simulate_forked(scenario: Scenario, sampler: Sampler, risky: _Risks | None,
                 if occurred is not None:
                     counts += occurred.sum(axis=0)
                 out.store(start, *evaluate_chunk(scenario, values, factors, n, risky,
-                                                 occurred))
+                                                 occurred, out.names))
                 position = start + n
         except BaseException:
             queue.close(len(spans))  # the others take no new chunk
@@ -562,7 +562,7 @@ def _simulate_here(scenario: Scenario, sampler: Sampler, risky: _Risks | None,
             while (chunk := take()) is not None:
                 start, n, values, factors, occurred = chunk
                 out.store(start, *evaluate_chunk(scenario, values, factors, n, risky,
-                                                 occurred))
+                                                 occurred, out.names))
         except BaseException:
             stop.set()
             raise
@@ -601,20 +601,22 @@ def run_chunk(scenario: Scenario, sampler: Sampler, n: int, with_risks: bool, ke
 
 def evaluate_chunk(scenario: Scenario, values: Mapping[str, Array],
                    factors: Mapping[str, Array], n: int, risky: _Risks | None,
-                   occurred: NDArray[np.bool_] | None
+                   occurred: NDArray[np.bool_] | None, names: Sequence[str] = LINES
                    ) -> tuple[dict[str, Array], dict[str, Array]]:
-    """Lines ``(n, T)`` and KPIs ``(n,)`` of one chunk of draws (risks as drawn)."""
+    """Lines ``(n, T)`` (at least those in ``names``) and KPIs ``(n,)`` of one chunk of
+    draws (risks as drawn)."""
     if risky is None or occurred is None:
-        return _evaluate(scenario, values, factors, n)
+        return _evaluate(scenario, values, factors, n, names)
     return risky.evaluate(values, factors, occurred, n)
 
 
 def _evaluate(scenario: Scenario, values: Mapping[str, Array], factors: Mapping[str, Array],
-              n: int) -> tuple[dict[str, Array], dict[str, Array]]:
-    """Lines ``(n, T)`` and KPIs ``(n,)`` (views), also when nothing is drawn."""
+              n: int, names: Sequence[str] = LINES
+              ) -> tuple[dict[str, Array], dict[str, Array]]:
+    """Lines ``names`` ``(n, T)`` and KPIs ``(n,)`` (views), also when nothing is drawn."""
     result = evaluate(scenario, draws=values, multiply=factors)
     horizon = scenario.horizon
-    return ({k: np.broadcast_to(v, (n, horizon)) for k, v in result.lines.items()},
+    return ({k: np.broadcast_to(result.lines[k], (n, horizon)) for k in names},
             {k: np.broadcast_to(v, (n,)) for k, v in result.kpis.items()})
 
 
