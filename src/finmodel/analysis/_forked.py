@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import math
 import mmap
 import os
@@ -229,6 +230,7 @@ def _child(i: int, parent: int, note: int, writer: int, first: Callable[[int], A
            then: tuple[Callable[[list[Any]], Any], Callable[[int, Any], Any]] | None
            ) -> None:
     code = 1
+    gc.freeze()  # the collector leaves what the copy inherited alone: no pages copied for it
     try:
         _die_with(parent)
         _send(writer, ("ok", first(i)))
