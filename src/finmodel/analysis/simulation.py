@@ -16,7 +16,8 @@ Where the chunks run: in forked copies of this process on Linux from
 holds the GIL between its small numpy operations, so threads add little), else on
 threads, or on a Dask cluster. Only the ``lines`` asked for are kept; their percentiles
 and the KPI summaries are computed when first asked for (:class:`LinePercentiles`), or
-at once for lines named or many draws. The numbers never depend on any of this.
+at once for lines named or many draws (by the processes that drew the chunks, where
+they were forked). The numbers never depend on any of this.
 
 Risks join with ``with_risks=True`` as independent yes/no events: each draw decides each
 risk with its probability; draws with the same combination of risks are evaluated
@@ -99,7 +100,7 @@ class Simulation:
     line_draws: int
     risks: dict[str, float] = field(default_factory=dict)
     #: :func:`kpi_summary` of the KPIs summarised so far (by :func:`simulate` on its
-    #: threads, or when first asked for).
+    #: threads or processes, or when first asked for).
     summaries: dict[str, Summary] = field(default_factory=dict, repr=False, compare=False)
 
     def line(self, name: str, p: int) -> Array:
