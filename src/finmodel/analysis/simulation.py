@@ -441,8 +441,15 @@ class _Draws:
 
 
 def _forks(draws: int, chunks: int, threads: int | None, processes: bool | None) -> int:
-    """How many processes evaluate the chunks (1: this one, on threads)."""
-    if processes is False or (processes is None and draws < FORK_DRAWS):
+    """How many processes evaluate the chunks (1: this one, on threads).
+
+    By default only a process running no other thread forks (the command line, a
+    script): in a Jupyter kernel or a Dask worker another thread may hold a lock at the
+    moment of the fork that the copy would then wait for forever; there the chunks go
+    to threads. ``processes=True`` forks all the same.
+    """
+    if processes is False or (processes is None and (draws < FORK_DRAWS
+                                                     or threading.active_count() > 1)):
         return 1
     from finmodel.analysis._forked import can_fork
 
