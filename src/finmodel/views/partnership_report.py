@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from finmodel.model.projection import Projection
     from finmodel.model.scenario import Scenario
+    from finmodel.views.reporting import Table
 
 __all__ = ["SECTIONS", "agreement_html", "parties_html", "parties_section", "parties_sheet",
            "risks_html", "risks_section", "risks_sheet", "workbook_sheets"]
@@ -61,62 +62,66 @@ def _measure(lang: Language, key: str) -> str:
     return t(lang, f"party.{key}")
 
 
-def _npv_frame(rows: dict[str, list[str]], years: list[int], net: str, npv: float,
-               lang: Language, totals: dict[str, float]) -> pd.DataFrame:
-    import pandas as pd
+def _npv_table(rows: dict[str, list[str]], years: list[int], net: str, npv: float,
+               lang: Language, totals: dict[str, float]) -> Table:
+    from finmodel.views.reporting import Table, amount_text
 
-    from finmodel.views.reporting import amount_text
-
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=years)
-    frame[t(lang, "total")] = [amount_text(totals[label], lang) if label in totals else ""
-                               for label in frame.index]
-    frame[t(lang, "party.npv_col")] = ""
-    frame.loc[net, t(lang, "party.npv_col")] = amount_text(npv, lang)
-    frame.index.name = t(lang, "col.eur")
-    return frame
+    body = [((label,), [*cells, amount_text(totals[label], lang) if label in totals else "",
+                        amount_text(npv, lang) if label == net else ""])
+            for label, cells in rows.items()]
+    return Table([t(lang, "col.eur")],
+                 [*(str(y) for y in years), t(lang, "total"), t(lang, "party.npv_col")], body)
 
 
-def _party_frame(statement: PartyStatement, name: str, lang: Language = "en"
-                 ) -> pd.DataFrame:
+def _party_table(statement: PartyStatement, name: str, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     case = statement.parties[name]
     rows = {_measure(lang, m): [amount_text(float(v), lang) for v in getattr(case, m)]
             for m in MEASURES}
     totals = {_measure(lang, m): float(getattr(case, m).sum()) for m in MEASURES}
-    return _npv_frame(rows, statement.years.tolist(), _measure(lang, "net"), case.npv, lang,
+    return _npv_table(rows, statement.years.tolist(), _measure(lang, "net"), case.npv, lang,
                       totals)
 
 
-def _lab_frame(statement: PartyStatement, lang: Language = "en") -> pd.DataFrame:
+def _lab_table(statement: PartyStatement, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     rows = {_measure(lang, f"lab.{m}"): [amount_text(float(v), lang) for v in statement.lab[m]]
             for m in LAB_MEASURES}
     totals = {_measure(lang, f"lab.{m}"): float(statement.lab[m].sum()) for m in LAB_MEASURES}
-    return _npv_frame(rows, statement.years.tolist(), _measure(lang, "lab.net_cash_flow"),
+    return _npv_table(rows, statement.years.tolist(), _measure(lang, "lab.net_cash_flow"),
                       statement.lab_npv, lang, totals)
 
 
-def _cofinancing_frame(statement: PartyStatement, lang: Language = "en") -> pd.DataFrame:
-    import pandas as pd
+def _records_table(records: list[dict[str, object]], key: str) -> Table:
+    """Rows of named values as a table whose row label is the value named ``key`` (as
+    ``pandas.DataFrame(records).set_index(key)``); every record has the same names."""
+    from finmodel.views.reporting import Table
 
+    columns = [name for name in records[0] if name != key]
+    return Table([key], columns, [((str(r[key]),), [str(r[c]) for c in columns])
+                                  for r in records])
+
+
+def _cofinancing_table(statement: PartyStatement, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     def c(key: str) -> str:
         return t(lang, f"cof.{key}")
 
-    rows = [{c("subsidy"): r.subsidy,
-             c("paid_in"): f"{r.years[0]}-{r.years[-1]}" if r.years else c("never"),
-             c("subsidy_total"): amount_text(r.subsidy_total, lang),
-             c("partner_cash"): amount_text(r.partner_cash, lang),
-             c("partner_in_kind"): amount_text(r.partner_in_kind, lang),
-             c("ratio"): i18n.number(lang, r.ratio, 2) if math.isfinite(r.ratio) else "-",
-             c("required"): "-" if r.required is None else i18n.number(lang, r.required, 2),
-             c("verdict"): c("no_condition") if r.met is None else
-             (c("met") if r.met else c("not_met"))}
-            for r in statement.cofinancing]
-    return pd.DataFrame(rows).set_index(c("subsidy"))
+    rows: list[dict[str, object]] = [
+        {c("subsidy"): r.subsidy,
+         c("paid_in"): f"{r.years[0]}-{r.years[-1]}" if r.years else c("never"),
+         c("subsidy_total"): amount_text(r.subsidy_total, lang),
+         c("partner_cash"): amount_text(r.partner_cash, lang),
+         c("partner_in_kind"): amount_text(r.partner_in_kind, lang),
+         c("ratio"): i18n.number(lang, r.ratio, 2) if math.isfinite(r.ratio) else "-",
+         c("required"): "-" if r.required is None else i18n.number(lang, r.required, 2),
+         c("verdict"): c("no_condition") if r.met is None else
+         (c("met") if r.met else c("not_met"))}
+        for r in statement.cofinancing]
+    return _records_table(rows, c("subsidy"))
 
 
 def _list_html(title: str, texts: tuple[str, ...], lang: Language) -> str:
@@ -129,7 +134,7 @@ def _list_html(title: str, texts: tuple[str, ...], lang: Language) -> str:
 def parties_html(p: Projection, lang: Language = "en") -> str:
     """Per party its objectives and responsibilities beside its numbers (a table and its
     give/get chart), then the lab's position and co-financing."""
-    from finmodel.views.reporting import frame_html
+    from finmodel.views.reporting import table_html
 
     statement = party_statement(p)
     out = [_section(lang, "parties"), _note(t(lang, "party.intro", rate=i18n.percent(
@@ -145,17 +150,17 @@ def parties_html(p: Projection, lang: Language = "en") -> str:
             out.append(_list_html(t(lang, "party.objectives"), party.objectives, lang))
             out.append(_list_html(t(lang, "party.responsibilities"), party.responsibilities,
                                   lang))
-        out.append(frame_html(_party_frame(statement, name, lang), totals=totals))
+        out.append(table_html(_party_table(statement, name, lang), totals=totals))
         out.append(_image(give_get_chart(statement, name, lang=lang)))
     if not statement.parties:
         out.append(_note(t(lang, "party.none")))
     out += [_heading(3, t(lang, "party.lab"), "party-lab"), _note(t(lang, "party.lab_note")),
-            frame_html(_lab_frame(statement, lang),
+            table_html(_lab_table(statement, lang),
                        totals={_measure(lang, "lab.net_cash_flow")}),
             _heading(3, t(lang, "party.cofinancing"), "cofinancing"),
             _note(t(lang, "party.cofinancing_note"))]
-    cof = _cofinancing_frame(statement, lang) if statement.cofinancing else None
-    out.append(frame_html(cof, text_columns={t(lang, "cof.paid_in"), t(lang, "cof.verdict")},
+    cof = _cofinancing_table(statement, lang) if statement.cofinancing else None
+    out.append(table_html(cof, text_columns={t(lang, "cof.paid_in"), t(lang, "cof.verdict")},
                           totals=()) if cof is not None else _note(t(lang, "party.no_subsidies")))
     return "\n".join(out)
 
@@ -164,16 +169,14 @@ def agreement_html(p: Projection, lang: Language = "en") -> str:
     """The agreement on one page: the common objectives and, per party, its role,
     objectives, responsibilities, what it brings and gets over the horizon and its net
     (NPV). The texts are shown as written in the scenario (escaped)."""
-    import pandas as pd
-
-    from finmodel.views.reporting import amount_text, frame_html
+    from finmodel.views.reporting import amount_text, table_html
 
     statement = party_statement(p)
     s = p.scenario
     out = [_section(lang, "agreement"),
            _note(t(lang, "agreement.intro", first=s.start_year, last=s.end_year)),
            _list_html(t(lang, "agreement.common"), s.partnership.objectives, lang)]
-    rows = []
+    rows: list[dict[str, object]] = []
     for party in s.parties:
         case = statement.parties[party.name]
         rows.append({
@@ -185,17 +188,15 @@ def agreement_html(p: Projection, lang: Language = "en") -> str:
             t(lang, "party.gets_total"): amount_text(float(case.gets.sum()), lang),
             t(lang, "party.net_npv"): amount_text(case.npv, lang)})
     if rows:
-        frame = pd.DataFrame(rows).set_index(t(lang, "agreement.party"))
-        out.append(frame_html(frame, text_columns={t(lang, "party.role"), t(
+        table = _records_table(rows, t(lang, "agreement.party"))
+        out.append(table_html(table, text_columns={t(lang, "party.role"), t(
             lang, "party.objectives"), t(lang, "party.responsibilities")}, totals=()))
     else:
         out.append(_note(t(lang, "party.none")))
     return '<div class="agreement">' + "\n".join(out) + "</div>"
 
 
-def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFrame:
-    import pandas as pd
-
+def _register_table(register: RiskRegister, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     def signed(kpi: str, value: float | int | None) -> str:
@@ -208,7 +209,7 @@ def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFra
     def name(kpi: str) -> str:
         return i18n.kpi_name(lang, kpi)
 
-    rows = [{t(lang, "risk.col.risk"): r.name,
+    rows: list[dict[str, object]] = [{t(lang, "risk.col.risk"): r.name,
              t(lang, "risk.col.probability"): i18n.percent(lang, r.probability),
              **{t(lang, "risk.col.impact", kpi=name(k)): signed(k, r.impact[k])
                 for k in IMPACT_KPIS},
@@ -217,7 +218,7 @@ def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFra
              **_need_columns(register, r, lang),
              t(lang, "risk.col.description"): r.description}
             for r in register.risks]
-    return pd.DataFrame(rows).set_index(t(lang, "risk.col.risk"))
+    return _records_table(rows, t(lang, "risk.col.risk"))
 
 
 def _need_columns(register: RiskRegister, risk: RiskImpact, lang: Language) -> dict[str, str]:
@@ -232,7 +233,7 @@ def _need_columns(register: RiskRegister, risk: RiskImpact, lang: Language) -> d
 
 def risks_html(scenario: Scenario, lang: Language = "en") -> str:
     """The ranked risk register and the chart of expected impacts (or why there is none)."""
-    from finmodel.views.reporting import frame_html
+    from finmodel.views.reporting import table_html
     from finmodel.views.warning_text import problem_line
 
     out = [_section(lang, "risks"), _note(t(lang, "risk.intro"))]
@@ -243,7 +244,7 @@ def risks_html(scenario: Scenario, lang: Language = "en") -> str:
                                                       for p in register) + "</ul>"])
     if not register.risks:
         return "\n".join([*out, _note(t(lang, "s.no_risks"))])
-    out.append(frame_html(_register_frame(register, lang),
+    out.append(table_html(_register_table(register, lang),
                           text_columns={t(lang, "risk.col.description")}, totals=()))
     out.append(_image(expected_impact_chart(register, lang=lang)))
     return "\n".join(out)
