@@ -160,13 +160,14 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     for name, data in contents.items():
         _io.write_bytes(folder / name, data)
     if "xlsx" in job.formats:
-        from finmodel.views.partnership_report import workbook_sheets
+        from finmodel.views.partnership_report import workbook_tables
         from finmodel.views.workbook import write_budget_xlsx
 
         folder.mkdir(parents=True, exist_ok=True)
-
+        # parties and risks without pandas: the batch process imports it only for a
+        # scenario with actuals
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
-                          extra_sheets={**workbook_sheets(projection, lang),  # parties, risks
+                          extra_sheets={**workbook_tables(projection, lang),
                                         **_actuals_sheets(booked, lang)}, lang=lang)
     problems: tuple[str, ...] = ()
     if "pdf" in job.formats:

@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Projection
     from finmodel.model.scenario import Scenario
     from finmodel.views.reporting import Table
+    from finmodel.views.workbook.values import Sheet
 
 __all__ = ["SECTIONS", "agreement_html", "parties_html", "parties_section", "parties_sheet",
-           "risks_html", "risks_section", "risks_sheet", "workbook_sheets"]
+           "parties_table", "risks_html", "risks_section", "risks_sheet", "risks_table",
+           "workbook_sheets", "workbook_tables"]
 
 #: Section keys (anchors), in report order; headings from the catalogue.
 SECTIONS = ("parties", "agreement", "risks")
@@ -273,46 +275,82 @@ def parties_sheet(p: Projection, lang: Language = "en") -> pd.DataFrame:
     the measures and headers in words of ``lang``.
 
     Euros only: the own-use hours are on the workbook's detail sheet. A scenario without
-    parties has only the lab's rows (and no own-use rows to drop).
+    parties has only the lab's rows (and no own-use rows to drop). As a DataFrame:
+    :func:`parties_table` is the same without pandas.
     """
-    frame = party_statement(p).table()
-    frame = frame.drop(index="own_use_hours", level="measure", errors="ignore")
-    lab = set(LAB_MEASURES) - set(MEASURES)
-    frame.index = frame.index.set_levels(
-        [_measure(lang, f"lab.{m}" if m in lab else m) for m in frame.index.levels[1]],
-        level=1, verify_integrity=False).set_names([t(lang, "wb.dl.party"),
-                                                    t(lang, "wb.dl.measure")])
-    return frame.rename(columns={"npv": t(lang, "wb.col.npv")})
+    return parties_table(p, lang).frame()
+
+
+def parties_table(p: Projection, lang: Language = "en") -> Sheet:
+    """:func:`parties_sheet` as a :class:`~finmodel.views.workbook.values.Sheet`."""
+    from finmodel.analysis.parties import LAB
+    from finmodel.analysis.parties import MEASURES as ROWS
+    from finmodel.views.workbook.values import Sheet
+
+    statement = party_statement(p)
+    lab_only = set(LAB_MEASURES) - set(MEASURES)
+    rows: list[tuple[tuple[str, str], list[float]]] = []
+    for name, case in statement.parties.items():
+        rows += [((name, m), [*getattr(case, m).tolist(), case.npv if m == "net" else math.nan])
+                 for m in ROWS]
+    rows += [((LAB, m), [*v.tolist(), statement.lab_npv if m == "net_cash_flow" else math.nan])
+             for m, v in statement.lab.items()]
+    return Sheet([t(lang, "wb.dl.party"), t(lang, "wb.dl.measure")],
+                 [*statement.years.tolist(), t(lang, "wb.col.npv")],
+                 [((party, _measure(lang, f"lab.{m}" if m in lab_only else m)), values)
+                  for (party, m), values in rows if m != "own_use_hours"])
 
 
 def risks_sheet(scenario: Scenario, lang: Language = "en") -> pd.DataFrame:
     """The ranked register for budget.xlsx: one row per risk, euros unrounded.
 
     The probability is text (``"20 %"``): the workbook formats every number as euros.
-    Risks that cannot be applied give one row per problem instead.
+    Risks that cannot be applied give one row per problem instead. As a DataFrame:
+    :func:`risks_table` is the same without pandas.
     """
-    import pandas as pd
+    return risks_table(scenario, lang).frame()
+
+
+#: Impacts counted in years, not euros: kept as whole numbers (or empty), not floats.
+_YEAR_IMPACTS = ("break_even_year", "years_below_minimum")
+
+
+def risks_table(scenario: Scenario, lang: Language = "en") -> Sheet:
+    """:func:`risks_sheet` as a :class:`~finmodel.views.workbook.values.Sheet`."""
+    from finmodel.views.workbook.values import Sheet
 
     register = register_or_problems(scenario)
     if isinstance(register, list):  # the problems of risks that cannot be applied
-        return pd.DataFrame({t(lang, "wb.col.problem"): [str(p) for p in register]}
-                            ).rename_axis("#")
-    frame = register.table()
-    frame.insert(0, "description", [r.description for r in register.risks])
-    frame["probability"] = [f"{r.probability * 100:g} %" for r in register.risks]
-    for kpi in ("break_even_year", "years_below_minimum"):  # years, not euros
-        frame[f"impact_{kpi}"] = pd.Series([r.impact[kpi] for r in register.risks],
-                                           index=frame.index, dtype=object)
-    needs = [financing_need(register, r) for r in register.risks]
-    frame["financing_need"] = [need for need, _ in needs]
-    frame["impact_financing_need"] = [change for _, change in needs]
-    frame = frame.rename_axis(t(lang, "wb.dl.risk"))
-    return frame.rename(columns={c: t(lang, f"wb.col.{c}") for c in frame.columns
-                                 if i18n.has(lang, f"wb.col.{c}")})
+        return Sheet(["#"], [t(lang, "wb.col.problem")],
+                     [((i,), (str(problem),)) for i, problem in enumerate(register)])
+    impacts = [*IMPACT_KPIS, *(k for k in _YEAR_IMPACTS if k not in IMPACT_KPIS)]
+    columns = ["description", "probability", *(f"impact_{k}" for k in impacts),
+               *(f"expected_{k}" for k in EXPECTED_KPIS), "financing_need",
+               "impact_financing_need"]
+
+    def number(value: float | int | None) -> float:
+        return math.nan if value is None else float(value)
+
+    rows = []
+    for r in register.risks:
+        need, change = financing_need(register, r)
+        rows.append(((r.name,), [
+            r.description, f"{r.probability * 100:g} %",
+            *(r.impact[k] if k in _YEAR_IMPACTS else number(r.impact[k]) for k in impacts),
+            *(number(r.expected_impact[k]) for k in EXPECTED_KPIS), need, change]))
+    return Sheet([t(lang, "wb.dl.risk")],
+                 [t(lang, f"wb.col.{c}") if i18n.has(lang, f"wb.col.{c}") else c
+                  for c in columns], rows)
 
 
 def workbook_sheets(p: Projection, lang: Language = "en") -> dict[str, pd.DataFrame]:
     """The ``extra_sheets`` of :func:`~finmodel.views.workbook.write_budget_xlsx`: parties
-    and risks (sheet names in ``lang``)."""
-    return {t(lang, "xl.sheet.parties"): parties_sheet(p, lang),
-            t(lang, "xl.sheet.risks"): risks_sheet(p.scenario, lang)}
+    and risks (sheet names in ``lang``); :func:`workbook_tables` without pandas."""
+    return {name: table.frame() for name, table in workbook_tables(p, lang).items()}
+
+
+def workbook_tables(p: Projection, lang: Language = "en") -> dict[str, Sheet]:
+    """:func:`workbook_sheets` as :class:`~finmodel.views.workbook.values.Sheet` tables,
+    for a process that need not import pandas (the batch)."""
+    return {t(lang, "xl.sheet.parties"): parties_table(p, lang),
+            t(lang, "xl.sheet.risks"): risks_table(p.scenario, lang)}
