@@ -107,3 +107,32 @@ def test_parties_table_rows_are_the_statement(tmp_path: Path) -> None:
     assert net == [*case.net.tolist(), case.npv]
     brings = dict(table.rows)[(parties[0], "Brings, total")]
     assert brings[:-1] == case.brings.tolist() and brings[-1] != brings[-1]  # NaN: no NPV
+
+
+@pytest.mark.slow
+def test_batch_kernel_is_a_stock_kernel_without_its_debugger(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch kernel starts without debugpy (about 0.1 s of CPU) and otherwise as
+    ``python -m ipykernel_launcher`` starts it: the same sys.argv[0] and sys.path."""
+    from finmodel.reports import _job, _kernel
+    from test_batch import write_notebook
+
+    notebook = str(write_notebook(tmp_path, [
+        'scenario_path = ""',
+        "import json, sys\n"
+        "print(json.dumps([sys.argv[0], sys.path, sys.modules.get('debugpy') is not None]))"]))
+    monkeypatch.setenv("FINMODEL_REPORTS_PER_KERNEL", "1")  # a fresh kernel for each run
+
+    def seen() -> list[object]:
+        nb = _job.execute({"scenario_path": "x"}, notebook, 120)
+        result: list[object] = json.loads(nb.cells[-1].outputs[0].text)
+        return result
+
+    try:
+        ours = seen()
+        monkeypatch.setattr(_kernel, "without_debugger", lambda cmd: cmd)
+        stock = seen()
+    finally:
+        _kernel.shutdown_kernels()
+    assert ours[:2] == stock[:2] and str(ours[0]).endswith("ipykernel_launcher.py")
+    assert (ours[2], stock[2]) == (False, True)
