@@ -116,10 +116,10 @@ def permanent() -> None:
     A report's charts make many short-lived reference cycles; every few of them the
     collector's full pass walks every object of every imported module (matplotlib, the
     kernel's own), about a tenth of a report's CPU. pandas is not among them: the report
-    builds its tables without it (:class:`Table`), so a kernel never imports it. Modules are never
-    unloaded, so nothing is lost by not walking them. Objects made later are collected
-    as before; calling this again does nothing, so a kernel that runs many reports does
-    not freeze one report's garbage.
+    builds its tables without it (:class:`Table`), so a kernel never imports it. Modules
+    are never unloaded, so nothing is lost by not walking them. Objects made later are
+    collected as before; calling this again does nothing, so a kernel that runs many
+    reports does not freeze one report's garbage.
     """
     if _PERMANENT:
         return
@@ -170,6 +170,7 @@ class Table:
 
     @property
     def empty(self) -> bool:
+        """Whether the table has no rows."""
         return not self.rows
 
 
@@ -218,7 +219,7 @@ def table_html(table: Table, text_columns: Collection[str] = (),
     head = "".join(f'<th class="text">{escape(n)}</th>' for n in table.names)
     head += "".join(f'<th{_cls(c in text_columns, "text")}>{escape(c)}</th>'
                     for c in table.columns)
-    cells_of = [(_td(c in path_columns, c in text_columns)) for c in table.columns]
+    cells_of = [_td(c in path_columns, c in text_columns) for c in table.columns]
     body: list[str] = []
     previous: tuple[str, ...] = ()
     for row, (labels, values) in enumerate(table.rows):
