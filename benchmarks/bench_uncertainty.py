@@ -110,7 +110,10 @@ def _wall(scenario: finmodel.Scenario, n: int) -> None:
     def run(threads: int | None) -> tuple[float, float, float]:
         """Wall and CPU seconds (this process and its forked workers; this one only)."""
         started, cpu, own = time.perf_counter(), _cpu_with_children(), time.process_time()
-        simulation_text(simulate(scenario, draws=n, threads=threads, lines=TABLE_LINES))
+        # processes as the command line forks them (by default a process running other
+        # threads does not: this one may run some left by the benchmarks before it)
+        simulation_text(simulate(scenario, draws=n, threads=threads, lines=TABLE_LINES,
+                                 processes=threads is None))
         return (time.perf_counter() - started, _cpu_with_children() - cpu,
                 time.process_time() - own)
 

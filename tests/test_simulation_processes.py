@@ -253,6 +253,14 @@ def test_a_refused_fork_leaves_the_work_to_the_processes_started(
 
 
 def test_the_default_forks_for_many_draws_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """... and only in a process running no other thread: in a kernel or a Dask worker
+    another thread may hold a lock at the fork (processes=True forks all the same)."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # a kernel's threads
+    assert simulation._forks(simulation.FORK_DRAWS, 50, 2, None) == 1
+    assert simulation._forks(simulation.FORK_DRAWS, 50, 2, True) == 2
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the command line
     assert simulation._forks(simulation.FORK_DRAWS - 1, 50, 2, None) == 1
     assert simulation._forks(simulation.FORK_DRAWS, 50, 2, None) == 2
     assert simulation._forks(10, 5, 2, True) == 2
@@ -339,18 +347,3 @@ def test_a_forked_simulation_leaves_no_file_open() -> None:
     simulate(base, draws=3_000, chunk=500, threads=2, processes=True, lines=("cash_end",))
     assert set(os.listdir("/proc/self/fd")) <= before
 
-
-def test_a_process_running_other_threads_does_not_fork_by_default(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """In a kernel or a Dask worker another thread may hold a lock at the fork: the
-    chunks go to threads there, unless processes=True asks for processes."""
-    import threading
-
-    from finmodel.analysis.simulation import FORK_DRAWS, _forks
-
-    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the command line
-    assert _forks(FORK_DRAWS, 40, 2, None) == 2
-    assert _forks(FORK_DRAWS - 1, 40, 2, None) == 1
-    monkeypatch.setattr(threading, "active_count", lambda: 3)  # a kernel's threads
-    assert _forks(FORK_DRAWS, 40, 2, None) == 1
-    assert _forks(FORK_DRAWS, 40, 2, True) == 2
