@@ -1,0 +1,74 @@
+"""Findings of the last review mended by leftovers3, each with the test that caught it."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import finmodel
+from finmodel.model.engine import KPIS
+from finmodel.views.i18n import LANGUAGES, kpi_name
+
+from conftest import ROOT
+
+#: A signed number as the views write one: "-0,00", "+0", "€ -0", "+€ 0", "−0".
+_SIGNED = re.compile(r"[-\u2212+](?:€\xa0)?(\d[\d.,]*)")
+
+
+def signed_zeros(text: str) -> list[str]:
+    """The numbers in ``text`` written with a sign although they are zero as shown."""
+    return [m.group(0) for m in _SIGNED.finditer(text) if not re.search(r"[1-9]", m.group(1))]
+
+
+def _last_cell(text: str, label: str) -> str:
+    row = next(x for x in text.splitlines() if x.startswith(f"  {label}  "))
+    return re.split(r"\s{2,}", row.strip())[-1]
+
+
+# --- 1. one KPI difference for the what-if and the variance ---------------------------
+
+def test_what_if_and_variance_say_a_kpi_difference_alike() -> None:
+    """The what-if wrote an unchanged amount "0 EUR", the variance "+0 EUR" (and the
+    DSCR "+0.00" / "0.00"): each view had its own function. Both now show every KPI's
+    difference as :func:`kpi_difference` does, in both languages."""
+    from finmodel.analysis.variance import variance
+    from finmodel.analysis.what_if import compare
+    from finmodel.views.text import kpi_difference
+    from finmodel.views.variance import variance_text
+    from finmodel.views.what_if import comparison_text
+
+    v = variance(finmodel.load_scenario(ROOT / "scenarios" / "base_actuals.yaml"))
+    comparison = compare(finmodel.load_scenario(ROOT / "scenarios" / "bridge_loan.yaml"),
+                         {"finance.opening_cash": 60000.4})
+    for lang in LANGUAGES:
+        texts = ((variance_text(v, lang), v.kpi_table(), "difference"),
+                 (comparison_text(comparison, lang), comparison.kpis, "difference"))
+        for text, table, key in texts:
+            for name in KPIS:
+                assert _last_cell(text, kpi_name(lang, name)) == kpi_difference(
+                    name, table[name][key], lang)
+    # an unchanged amount: no sign in either view
+    assert v.kpi_table()["deferred_subsidy_end"]["difference"] == 0
+    assert _last_cell(variance_text(v), kpi_name("en", "deferred_subsidy_end")) == "0 EUR"
+    assert comparison.kpis["debt_end"]["difference"] == 0
+    assert _last_cell(comparison_text(comparison, "nl"), kpi_name("nl", "debt_end")) == "€\xa00"
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(KPIS), lang=st.sampled_from(LANGUAGES),
+       value=st.one_of(st.integers(-40, 40), st.floats(-2.0, 2.0),
+                       st.floats(-1e9, 1e9, allow_nan=False)))
+def test_kpi_difference_sign_follows_the_value_shown(name: str, lang: str,
+                                                     value: float) -> None:
+    """A difference is written with ``+`` when positive as shown, with ``-`` when
+    negative as shown, and without a sign when it is zero as shown."""
+    from finmodel.views.text import kpi_difference
+
+    text = kpi_difference(name, value, lang)  # type: ignore[arg-type]
+    digits = 2 if name == "min_debt_service_coverage" else 0
+    shown = round(value, digits)
+    assert signed_zeros(text) == []
+    assert text.startswith("+") == (shown > 0)
+    assert ("-" in text) == (shown < 0)
