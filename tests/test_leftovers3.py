@@ -72,3 +72,55 @@ def test_kpi_difference_sign_follows_the_value_shown(name: str, lang: str,
     assert signed_zeros(text) == []
     assert text.startswith("+") == (shown > 0)
     assert ("-" in text) == (shown < 0)
+
+
+# --- 2. one helper fits the columns of the risk and what-if tables --------------------
+
+_CELL = st.text(st.sampled_from("abcé €.,-+0123456789()"), min_size=1, max_size=14).map(
+    lambda s: s.strip() or "x")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda n: st.lists(st.lists(_CELL, min_size=n, max_size=n),
+                                                    min_size=1, max_size=6)))
+def test_fit_columns_keeps_every_cell_whole_and_apart(rows: list[list[str]]) -> None:
+    """Every line as long as the others; each cell whole, in its column (the first
+    left-aligned, the others right-aligned), two spaces at least between columns."""
+    from finmodel.views.text import fit_columns
+
+    lines = fit_columns(rows)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    assert {len(line) for line in lines} == {widths[0] + sum(w + 2 for w in widths[1:])}
+    for line, row in zip(lines, rows, strict=True):
+        assert line[:widths[0]].rstrip() == row[0].rstrip()
+        end = widths[0]
+        for cell, width in zip(row[1:], widths[1:], strict=True):
+            end += width + 2
+            assert line[end - width - 2:end] == f"{cell:>{width + 2}}"
+
+
+def test_risk_and_what_if_tables_share_the_fitting() -> None:
+    """The risk register and the what-if's key figures are laid out by the one helper:
+    their tables are exactly what :func:`fit_columns` makes of their cells."""
+    from finmodel.analysis.risks import risk_register
+    from finmodel.analysis.what_if import compare
+    from finmodel.views.risks import register_text
+    from finmodel.views.text import fit_columns
+    from finmodel.views.what_if import comparison_text
+
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    register = risk_register(base)
+    comparison = compare(base, {"finance.opening_cash": 140000})
+    for lang in LANGUAGES:
+        lines = register_text(register, lang).splitlines()
+        table = lines[lines.index(next(x for x in lines if x.startswith(
+            register.risks[0].name + "  "))) - 1:]
+        cells = [re.split(r"\s{2,}", x.strip()) for x in table]
+        assert fit_columns(cells) == table
+        lines = comparison_text(comparison, lang).splitlines()
+        first = lines.index(next(x for x in lines if x.startswith(kpi_name(lang, "npv"), 2)))
+        table = lines[first - 2:first + len(KPIS) - 1]
+        cells = [[("  " if i else "") + c if j == 0 else c
+                  for j, c in enumerate(re.split(r"\s{2,}", x.strip()))]
+                 for i, x in enumerate(table)]
+        assert fit_columns(cells) == table

@@ -10,7 +10,7 @@ from finmodel.analysis.what_if import Comparison
 from finmodel.model.engine import LINES
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
-from finmodel.views.text import csv_writer, format_kpi, kpi_difference
+from finmodel.views.text import csv_writer, fit_columns, format_kpi, kpi_difference
 
 __all__ = ["comparison_csv", "comparison_text"]
 
@@ -48,18 +48,13 @@ def comparison_text(comparison: Comparison, lang: Language = "en") -> str:
 
 
 def _kpi_lines(comparison: Comparison, lang: Language) -> list[str]:
-    """The KPIs side by side: whole names, columns as wide as their widest cell plus two
-    spaces (fixed widths cut Dutch names and ran "n.v.t. (...)" cells together)."""
-    rows = [[i18n.kpi_name(lang, name), format_kpi(name, row["base"], lang),
-             format_kpi(name, row["what_if"], lang), kpi_difference(name, row["difference"], lang)]
-            for name, row in comparison.kpis.items()]
+    """The KPIs side by side, whole names, the columns fitted to their words."""
     head = [t(lang, f"cli.whatif.col.{k}") for k in ("kpis", "base", "what_if", "difference")]
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
-    return [f"{head[0]:<{widths[0] + 2}}" + "".join(
-                f"{c:>{w + 2}}" for c, w in zip(head[1:], widths[1:], strict=True))] + [
-            f"  {r[0]:<{widths[0]}}" + "".join(
-                f"{c:>{w + 2}}" for c, w in zip(r[1:], widths[1:], strict=True))
-            for r in rows]
+    return fit_columns([head, *([f"  {i18n.kpi_name(lang, name)}",
+                                 format_kpi(name, row["base"], lang),
+                                 format_kpi(name, row["what_if"], lang),
+                                 kpi_difference(name, row["difference"], lang)]
+                                for name, row in comparison.kpis.items())])
 
 
 def comparison_csv(comparison: Comparison) -> str:
