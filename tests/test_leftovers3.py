@@ -124,3 +124,79 @@ def test_risk_and_what_if_tables_share_the_fitting() -> None:
                   for j, c in enumerate(re.split(r"\s{2,}", x.strip()))]
                  for i, x in enumerate(table)]
         assert fit_columns(cells) == table
+
+
+# --- 3. numbers in warnings and texts through i18n: never a signed zero ----------------
+
+_SMALL = st.floats(-0.02, 0.02, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=_SMALL)
+def test_warnings_write_no_signed_zero(value: float) -> None:
+    """An amount below half a cent was written "-0.00" (English) and "-0,00" (Dutch)
+    in the warnings, and a reconciliation gap "+0,00"; the English sentence stays the
+    model's own, character for character."""
+    from finmodel.model.input_warnings import warning
+    from finmodel.views.warning_text import problem_line
+
+    found = [warning("s.yaml", 2, "p", "amount_unusual", value=value, field="amount",
+                     size="small"),
+             warning("s.yaml", 2, "p", "per_hour_unusual", value=value, field="tariff",
+                     size="small"),
+             warning("a.csv", 3, "row 'capex', column 2026", "negative_flow",
+                     value=-abs(value))]
+    for w in found:
+        assert problem_line("en", w) == str(w)
+        for lang in LANGUAGES:
+            assert signed_zeros(problem_line(lang, w)) == [], problem_line(lang, w)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=_SMALL, digits=st.integers(0, 2), lang=st.sampled_from(LANGUAGES))
+def test_i18n_numbers_write_no_signed_zero(value: float, digits: int, lang: str) -> None:
+    """Number, money and percent never write ``-0``, and a difference that rounds to zero
+    gets no ``+`` (the variance wrote "+0.0%", the what-if "-0.0%")."""
+    from finmodel.views import i18n
+    from finmodel.views.summary import value_text
+    from finmodel.views.variance import _percent
+
+    language = i18n.language(lang)
+    texts = [i18n.number(language, value, digits), i18n.money(language, value),
+             i18n.percent(language, value, digits), i18n.general(language, value * 1e-9),
+             value_text(value * 0.0, lang=language), _percent(value, language)]
+    texts += [i18n.signed(text, value) for text in texts[:3]]
+    assert [x for x in texts if signed_zeros(x)] == []
+    assert i18n.signed(i18n.number(language, value, digits), value).startswith("+") == (
+        round(value, digits) > 0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(change=_SMALL, rate=st.floats(-0.004, 0.004))
+def test_what_if_and_summary_of_tiny_changes_write_no_signed_zero(change: float,
+                                                                  rate: float) -> None:
+    """A what-if that changes the opening cash and the tariff growth by nearly nothing:
+    differences of less than half a cent (or a tenth of a percent) show as zeros without
+    a sign, in the KPIs and in the budget lines, and the summary sentences too."""
+    from finmodel.analysis.what_if import compare
+    from finmodel.views.summary import sentences
+    from finmodel.views.what_if import comparison_text
+
+    base = finmodel.load_scenario(ROOT / "scenarios" / "base.yaml")
+    comparison = compare(base, {"finance.opening_cash": 150000 + change,
+                                "indexation.tariffs": 0.025 + rate * 1e-3})
+    for lang in LANGUAGES:
+        text = comparison_text(comparison, lang)
+        assert signed_zeros(text) == [], text
+        assert signed_zeros(" ".join(sentences(comparison.what_if, lang))) == []
+
+
+def test_variance_text_writes_no_signed_zero() -> None:
+    """The variance of the bundled actuals wrote "+0.0%" for a difference of 0.03 %."""
+    from finmodel.analysis.variance import variance
+    from finmodel.views.variance import variance_html, variance_text
+
+    v = variance(finmodel.load_scenario(ROOT / "scenarios" / "base_actuals.yaml"))
+    for lang in LANGUAGES:
+        for text in (variance_text(v, lang), variance_html(v, lang)):
+            assert signed_zeros(text) == []

@@ -62,8 +62,7 @@ def run(args: argparse.Namespace) -> int:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
     from finmodel.cli._common import env_lang
     from finmodel.reports._batch import batch_language
-    from finmodel.views.i18n import t
-    from finmodel.views.warning_text import fmt
+    from finmodel.views.i18n import number, t
 
     planned = _with_warnings(plan_scenarios(files), args.lang)
     lang = batch_language(planned, args.lang, env_lang())  # the lines printed here
@@ -78,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     index = args.out / "index.html"
     print(t(lang, "cli.report.summary_one" if result.succeeded == 1 else "cli.report.summary",
             n=result.succeeded,
-            seconds=fmt(lang, result.seconds, ".1f"), rate=fmt(lang, rate, ".1f"),
+            seconds=number(lang, result.seconds, 1), rate=number(lang, rate, 1),
             failed=result.failed, index=index.as_posix()))
     return 1 if result.failed or result.compare_error or result.incomplete else 0
 
