@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,3 +203,55 @@ def test_variance_text_writes_no_signed_zero() -> None:
     for lang in LANGUAGES:
         for text in (variance_text(v, lang), variance_html(v, lang)):
             assert signed_zeros(text) == []
+
+
+# --- 4. compare asks the analysis how many players the bridge has ---------------------
+
+def _ten_items(tmp_path: Path) -> tuple[Path, Path]:
+    """Two scenarios that differ in ten cost items (C0..C9)."""
+    paths = []
+    for name, step in (("base", 0), ("other", 10)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(f"name: {name}\nstart_year: 2025\nhorizon: 3\n"
+                        "facility: {available_hours: 100}\noperating_costs:\n"
+                        + "".join(f"  - {{name: C{i}, amount: {100 + step * (i + 1)}}}\n"
+                                  for i in range(10)), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def test_bridge_players_counts_groups_and_refuses_an_item_twice(tmp_path: Path) -> None:
+    """The players are what the bridge has parts for; an item named twice in the groups
+    was a KeyError (a traceback), now a clear error."""
+    from finmodel.analysis.compare import BridgeError, bridge, bridge_players
+
+    base, other = (finmodel.load_scenario(p) for p in _ten_items(tmp_path))
+    together = [["operating_costs[C1]", "operating_costs[C2]", "operating_costs[C3]"]]
+    players = bridge_players(base, other, together)
+    assert len(players) == 8 and players[0] == " + ".join(together[0])
+    assert [item for item, _ in bridge(base, other, groups=together).parts] == players
+    for twice in ([["operating_costs[C1]", "operating_costs[C1]"]],
+                  [["operating_costs[C1]"], ["operating_costs[C2]", "operating_costs[C1]"]]):
+        with pytest.raises(BridgeError, match="'operating_costs\\[C1\\]' is named in more"):
+            bridge_players(base, other, twice)
+
+
+def test_cli_compare_finds_a_wrong_group_before_it_connects(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command counted the players itself (items minus grouped ones) and, with more
+    than 8, connected to the cluster before the analysis found the group wrong: with a
+    scheduler that is not there, a connection error after 20 s instead of the mistake.
+    Now the analysis's own players decide, and the mistake is said at once."""
+    from finmodel.cli import main
+
+    base, other = _ten_items(tmp_path)
+    nowhere = "tcp://127.0.0.1:9"  # the discard port: no scheduler listens there
+    code = main(["compare", str(base), str(other), "--cluster", nowhere,
+                 "--together", "operating_costs[C1]", "operating_costs[C1]"])
+    err = capsys.readouterr().err
+    assert code == 1 and "is named in more than one group" in err and "cannot reach" not in err
+    # three items as one: 8 players, the exact bridge, no cluster needed
+    assert main(["compare", str(base), str(other), "--cluster", nowhere, "--together",
+                 "operating_costs[C1]", "operating_costs[C2]", "operating_costs[C3]",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bridge"]["method"] == "exact"
