@@ -255,3 +255,44 @@ def test_cli_compare_finds_a_wrong_group_before_it_connects(
                  "operating_costs[C1]", "operating_costs[C2]", "operating_costs[C3]",
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["bridge"]["method"] == "exact"
+
+
+# --- 5. an output folder that cannot be made: the same clear error from Python --------
+
+def test_run_reports_says_why_the_output_folder_cannot_be_made(tmp_path: Path) -> None:
+    """From Python, run_reports raised the system's bare OSError (only the command said
+    what was wrong); now both get ``OUT: cannot make the output folder: reason``, before
+    any report runs, and no folder made on the way is left behind."""
+    from finmodel.model.errors import FinModelError
+    from finmodel.reports import find_scenario_files, plan_scenarios, run_reports
+
+    planned = plan_scenarios(find_scenario_files([str(ROOT / "scenarios" / "base.yaml")]))
+    notebook = ROOT / "notebooks" / "scenario_report.ipynb"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("kept", encoding="utf-8")
+    out = blocker / "reports"
+    with pytest.raises(FinModelError, match=re.escape(
+            f"{out.as_posix()}: cannot make the output folder: Not a directory")):
+        run_reports(planned, out, notebook, ("html",))
+    too_long = tmp_path / "new" / ("x" * 300)  # "new" can be made, its child cannot
+    with pytest.raises(FinModelError, match="cannot make the output folder: File name too"):
+        run_reports(planned, too_long, notebook, ("html",), lang="en")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    assert blocker.read_text(encoding="utf-8") == "kept"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "cannot make the output folder"),
+                                             ("nl", "kan de uitvoermap niet maken")])
+def test_cli_report_output_folder_that_cannot_be_made(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, words: str) -> None:
+    """The command: exit 2, one line ``finmodel report: error: OUT: ...`` in the
+    language asked for, nothing made."""
+    from finmodel.cli import main
+
+    out = tmp_path / "new" / ("x" * 300)
+    code = main(["report", str(ROOT / "scenarios" / "base.yaml"), "--out", str(out),
+                 "--formats", "html", "--lang", lang])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{out.as_posix()}: {words}: " in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

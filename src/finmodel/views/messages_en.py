@@ -1232,7 +1232,8 @@ MESSAGES: dict[str, str] = {
     # leftovers2: files that cannot be written
     'cli.export.cannot_write': '--out {out}: cannot write: {reason}',
     'cli.export.is_folder': '--out {out}: is a folder; give a file name ending in .xlsx',
-    'cli.report.no_folder': '--out {out}: cannot make the folder: {reason}',
     # main: the engine's own check of the parameters it was given
     'err.not_parameters': 'not a numeric parameter of scenario {scenario}: {paths} (numeric parameters are numbers and series such as {examples}, ...)',
+    # leftovers3: the output folder of a batch that cannot be made (CLI and Python)
+    'rep.no_folder': '{out}: cannot make the output folder: {reason}',
 }

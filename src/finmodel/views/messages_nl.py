@@ -1232,7 +1232,8 @@ MESSAGES: dict[str, str] = {
     # leftovers2: files that cannot be written
     'cli.export.cannot_write': '--out {out}: kan niet schrijven: {reason}',
     'cli.export.is_folder': '--out {out}: is een map; geef een bestandsnaam die eindigt op .xlsx',
-    'cli.report.no_folder': '--out {out}: kan de map niet maken: {reason}',
     # main: the engine's own check of the parameters it was given
     'err.not_parameters': 'geen numerieke parameter van scenario {scenario}: {paths} (numerieke parameters zijn getallen en reeksen, zoals {examples}, ...)',
+    # leftovers3: the output folder of a batch that cannot be made (CLI and Python)
+    'rep.no_folder': '{out}: kan de uitvoermap niet maken: {reason}',
 }
