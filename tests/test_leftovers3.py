@@ -296,3 +296,30 @@ def test_cli_report_output_folder_that_cannot_be_made(
     assert code == 2 and f"{out.as_posix()}: {words}: " in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+# --- 6. finmodel new: the language line follows the chosen language -------------------
+
+@pytest.mark.parametrize(("env", "option", "expected"), [
+    (None, None, "en"), ("nl", None, "nl"), ("nl", "en", "en"), (None, "nl", "nl")])
+def test_new_writes_the_language_it_writes_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        env: str | None, option: str | None, expected: str) -> None:
+    """The starter's comments followed ``--lang``, else ``FINMODEL_LANG``, but its
+    ``language:`` line was written only for ``--lang``: under ``FINMODEL_LANG=nl`` a
+    Dutch starter whose reports spoke English elsewhere. Now the line names the
+    language of the comments, whichever way it was chosen."""
+    from finmodel.cli import main
+    from finmodel.cli.new import STARTERS
+
+    monkeypatch.chdir(tmp_path)
+    if env is None:
+        monkeypatch.delenv("FINMODEL_LANG", raising=False)
+    else:
+        monkeypatch.setenv("FINMODEL_LANG", env)
+    assert main(["new", "lab", *(["--lang", option] if option else [])]) == 0
+    capsys.readouterr()
+    path = tmp_path / "scenarios" / "lab.yaml"
+    assert path.read_text(encoding="utf-8") == STARTERS[expected].format(
+        name="lab", path="scenarios/lab.yaml", start=2026, language=expected)
+    assert finmodel.load_scenario(path).language == expected
