@@ -495,3 +495,50 @@ def test_cluster_option_errors_are_clear(monkeypatch: pytest.MonkeyPatch) -> Non
                        r"tcp://127.0.0.1:9 within 2 s.*dask scheduler"), \
             _cluster.connect("tcp://127.0.0.1:9"):
         pass
+
+
+def test_two_batches_overlapping_on_the_same_workers(address: str, tmp_path: Path) -> None:
+    """Two clients' batches on the same two workers, the second started while the first
+    runs: both succeed, and the kernels the workers keep serve both, so at most two
+    kernels run all eight reports (each notebook prints its kernel's process id). At its
+    end a batch used to shut down every kept kernel of the workers, also those the other
+    batch was about to reuse: its later reports had to start new kernels. After both, no
+    kernel is left."""
+    import threading
+
+    from distributed import Client
+
+    notebook = write_notebook(tmp_path, [*CELLS[:2], "import os\nprint(os.getpid())"])
+    folders = {}
+    for name, count, seconds in (("first", 2, "2"), ("second", 6, "1")):
+        folders[name] = tmp_path / name
+        folders[name].mkdir()
+        for i in range(count):
+            (folders[name] / f"{name}{i}.yaml").write_text(
+                scenario_text(f"{name}{i}", seconds))
+    results: dict[str, object] = {}
+
+    def batch(name: str) -> None:
+        with Client(address, timeout=30) as client:
+            results[name] = run_reports(
+                plan_scenarios(find_scenario_files([str(folders[name])])),
+                tmp_path / "out" / name, notebook, ("ipynb",), client=client)
+
+    with Client(address, timeout=30) as watcher:
+        first = threading.Thread(target=batch, args=("first",))
+        first.start()
+        deadline = time.monotonic() + 60
+        while not _report_tasks(watcher) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first batch's tasks are on the scheduler
+        second = threading.Thread(target=batch, args=("second",))
+        second.start()
+        first.join(timeout=600)
+        second.join(timeout=600)
+        for name in ("first", "second"):
+            result = results[name]
+            assert result.failed == 0, result.messages  # type: ignore[attr-defined]
+        assert not any(_kernels(watcher).values()), _kernels(watcher)
+    pids = {json.loads(path.read_text())["cells"][-1]["outputs"][0]["text"][0]
+            for path in (tmp_path / "out").glob("*/*/report.ipynb")}
+    assert len(list((tmp_path / "out").glob("*/*/report.ipynb"))) == 8
+    assert len(pids) <= 2, pids
