@@ -13,8 +13,9 @@ Several batches (clients) may share the workers, and with them the kept kernels:
 batch has an id, registered on every worker when it starts and ended there when it
 ends; a worker shuts its kept kernels down when the last batch it knows has ended, so a
 batch that ends never takes away the kernel another batch is about to reuse. On Ctrl-C
-the tasks not yet finished are cancelled and nothing more is written (a task already
-running runs to its end on its worker).
+the batch is like the local one: the tasks not yet started are cancelled, and the
+kernels running its reports are killed at once (those of this batch only), so nothing of
+it runs on; nothing more is written.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -155,9 +157,11 @@ def end_batch(batch: str, interrupted: bool = False,
               clients: list[str] | None = None) -> int:
     """On a worker: ``batch`` ended; how many kept kernels were shut down.
 
-    ``interrupted``: by Ctrl-C (its tasks were cancelled). The kept kernels are shut
-    down when no other batch is active here (``clients``: the clients still connected;
-    a batch of another client is active while its client is).
+    ``interrupted`` (Ctrl-C): the kernels running the batch's reports here are killed at
+    once, and again until those tasks end (the job retries a kernel that died once), as
+    the local batch stops its running reports. The kept kernels are shut down when no
+    other batch is active here (``clients``: the clients still connected; a batch of
+    another client is active while its client is).
     """
     from finmodel.reports._kernel import shutdown_kernels
 
@@ -167,8 +171,31 @@ def end_batch(batch: str, interrupted: bool = False,
         if clients is not None:
             for gone in [b for b, c in _ACTIVE.items() if c not in clients]:
                 del _ACTIVE[gone]
+        threads = [thread for thread, b in _RUNNING.items() if b == batch]
         last = not _ACTIVE
+    if interrupted and threads:
+        threading.Thread(target=_stop_threads, args=(batch, threads), daemon=True,
+                         name=f"finmodel-stop-{batch[:8]}").start()
     return shutdown_kernels() if last else 0
+
+
+#: Seconds between the kills of an interrupted batch's kernels, and the longest it tries.
+_STOP_EVERY, _STOP_FOR = 0.1, 120.0
+
+
+def _stop_threads(batch: str, threads: list[int]) -> None:
+    """Kill the kernels the ``threads`` started while they run a task of ``batch``."""
+    from finmodel.reports._kernel import kill_live_kernels
+
+    deadline = time.monotonic() + _STOP_FOR
+    while time.monotonic() < deadline:
+        with _LOCK:
+            left = [thread for thread in threads if _RUNNING.get(thread) == batch]
+        if not left:
+            return
+        for thread in left:
+            kill_live_kernels(cleanup=False, thread=thread)
+        time.sleep(_STOP_EVERY)
 
 
 def _scenario_files(path: str) -> dict[str, bytes]:
