@@ -528,7 +528,8 @@ def test_two_batches_overlapping_on_the_same_workers(address: str, tmp_path: Pat
 
     notebook = write_notebook(tmp_path, [*CELLS[:2], "import os\nprint(os.getpid())"])
     folders = {}
-    for name, count, seconds in (("first", 2, "2"), ("second", 6, "1")):
+    # the first batch runs long enough for the second to start meanwhile
+    for name, count, seconds in (("first", 2, "5"), ("second", 6, "1")):
         folders[name] = tmp_path / name
         folders[name].mkdir()
         for i in range(count):
