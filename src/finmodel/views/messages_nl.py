@@ -1234,6 +1234,8 @@ MESSAGES: dict[str, str] = {
     'cli.export.is_folder': '--out {out}: is een map; geef een bestandsnaam die eindigt op .xlsx',
     # main: the engine's own check of the parameters it was given
     'err.not_parameters': 'geen numerieke parameter van scenario {scenario}: {paths} (numerieke parameters zijn getallen en reeksen, zoals {examples}, ...)',
+    # report-cpu3: a bad FINMODEL_REPORTS_PER_KERNEL, before any report runs
+    'cli.report.per_kernel': 'FINMODEL_REPORTS_PER_KERNEL moet een geheel getal van minstens 1 zijn (rapporten per kernel), niet {value}; laat het leeg voor {default}',
     # leftovers3: the output folder of a batch that cannot be made (CLI and Python)
     'rep.no_folder': '{out}: kan de uitvoermap niet maken: {reason}',
 }
