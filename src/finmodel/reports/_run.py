@@ -21,8 +21,8 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
                 client: Any = None, lang: str | None = None) -> BatchResult:
     """Write ``OUT/<folder>/`` for every valid scenario, then compare.html and index.html.
 
-    The batch of :func:`finmodel.reports._batch.run_reports` (its parameters), after the
-    output folder ``out`` is made.
+    The batch of :func:`finmodel.reports._batch.run_reports` (its parameters), after
+    ``FINMODEL_REPORTS_PER_KERNEL`` is checked and the output folder ``out`` is made.
 
     Raises
     ------
@@ -30,7 +30,9 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
         ``out`` cannot be made (``OUT: cannot make the output folder: reason``, in the
         batch's language): raised before any report runs, nothing written.
     """
-    make_folder(out, _batch.batch_language(planned, lang))
+    page_lang = _batch.batch_language(planned, lang)
+    _batch.check_reports_per_kernel(page_lang)  # a usage error first: nothing made yet
+    make_folder(out, page_lang)
     return _batch.run_reports(planned, out, notebook, formats, jobs=jobs, timeout=timeout,
                               compare_notebook=compare_notebook, progress=progress,
                               client=client, lang=lang)
