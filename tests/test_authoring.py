@@ -150,7 +150,8 @@ def test_new_writes_a_starter_that_runs(tmp_path: Path, monkeypatch: pytest.Monk
         0, "wrote scenarios/my_lab.yaml; try: finmodel run scenarios/my_lab.yaml\n", "")
     path = tmp_path / "scenarios" / "my_lab.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text == STARTER.format(name="my_lab", path="scenarios/my_lab.yaml", start=2026)
+    assert text == STARTER.format(name="my_lab", path="scenarios/my_lab.yaml", start=2026,
+                                  language="en")
     assert run(capsys, "check", "my_lab") == (0, "my_lab: OK\n", "")
     code, out, err = run(capsys, "run", "my_lab", "--format", "json")
     assert (code, err) == (0, "")

@@ -437,6 +437,17 @@ def _kernels(client: object) -> dict[str, list[int]]:
 SLOW = 9  # scenarios of 20 s each behind the quick one; 2 single-threaded workers
 
 
+def _batch_tasks_running(client: object) -> int:
+    """The batch tasks the workers' threads still run (cancelled ones included)."""
+    def running() -> int:
+        from finmodel.reports import _cluster
+
+        return len(getattr(_cluster, "_RUNNING", {}))  # none before batches were noted
+
+    found: dict[str, int] = client.run(running)  # type: ignore[attr-defined]
+    return sum(found.values())
+
+
 def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
     """Ctrl-C after the first report is written: exit 130, only whole files; the scheduler
     saw every other report task cancelled (released on the batch's cancel, never
@@ -445,14 +456,19 @@ def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
 
     Nine reports of 20 s each on two workers: at Ctrl-C (a few seconds in) at most four
     have started and none can have finished, so a batch that waited for its tasks, or
-    left them to finish, fails here."""
+    left them to finish, fails here. The reports running at Ctrl-C are stopped at once,
+    as in the local batch: their notebooks never reach their last cell, which leaves a
+    mark in a folder (the workers run on this machine); before, they ran to their end."""
     from distributed import Client
 
     folder = tmp_path / "scenarios"
     folder.mkdir()
     for i in range(1 + SLOW):
         (folder / f"s{i}.yaml").write_text(scenario_text(f"S{i}", "20" if i else "0"))
-    notebook = write_notebook(tmp_path)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    notebook = write_notebook(tmp_path, [*CELLS, f"open({str(marks)!r} + '/' + "
+                                                 "p.scenario.name, 'w').close()"])
     with Client(address, timeout=30) as client:
         workers = client.run(os.getpid)
         before = {key for key, *_ in _report_transitions(client)}
@@ -463,12 +479,14 @@ def test_report_ctrl_c_on_the_cluster(address: str, tmp_path: Path) -> None:
         assert [p.relative_to(tmp_path / "out").as_posix() for p in files] == [
             "s0/report.html"]
         assert files[0].read_text("utf-8").endswith("</html>\n")
-        deadline = time.monotonic() + 120  # a report running at Ctrl-C ends on its worker
+        deadline = time.monotonic() + 120  # a report running at Ctrl-C would end by then
         while (_report_tasks(client) or any(client.processing().values())
-               or any(_kernels(client).values())) and time.monotonic() < deadline:
+               or any(_kernels(client).values())
+               or _batch_tasks_running(client)) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _report_tasks(client) == [] and not any(client.processing().values())
         assert not any(_kernels(client).values()), _kernels(client)
+        assert sorted(p.name for p in marks.iterdir()) == ["S0"]  # none ran on to its end
         log = [t for t in _report_transitions(client) if t[0] not in before]
         keys = {key for key, *_ in log}
         finished = {key for key, _, to, _ in log if to in ("memory", "erred")}
@@ -499,3 +517,51 @@ def test_cluster_option_errors_are_clear(monkeypatch: pytest.MonkeyPatch) -> Non
                        r"tcp://127.0.0.1:9 within 2 s.*dask scheduler"), \
             _cluster.connect("tcp://127.0.0.1:9"):
         pass
+
+
+def test_two_batches_overlapping_on_the_same_workers(address: str, tmp_path: Path) -> None:
+    """Two clients' batches on the same two workers, the second started while the first
+    runs: both succeed, and the kernels the workers keep serve both, so at most two
+    kernels run all eight reports (each notebook prints its kernel's process id). At its
+    end a batch used to shut down every kept kernel of the workers, also those the other
+    batch was about to reuse: its later reports had to start new kernels. After both, no
+    kernel is left."""
+    import threading
+
+    from distributed import Client
+
+    notebook = write_notebook(tmp_path, [*CELLS[:2], "import os\nprint(os.getpid())"])
+    folders = {}
+    # the first batch runs long enough for the second to start meanwhile
+    for name, count, seconds in (("first", 2, "5"), ("second", 6, "1")):
+        folders[name] = tmp_path / name
+        folders[name].mkdir()
+        for i in range(count):
+            (folders[name] / f"{name}{i}.yaml").write_text(
+                scenario_text(f"{name}{i}", seconds))
+    results: dict[str, object] = {}
+
+    def batch(name: str) -> None:
+        with Client(address, timeout=30) as client:
+            results[name] = run_reports(
+                plan_scenarios(find_scenario_files([str(folders[name])])),
+                tmp_path / "out" / name, notebook, ("ipynb",), client=client)
+
+    with Client(address, timeout=30) as watcher:
+        first = threading.Thread(target=batch, args=("first",))
+        first.start()
+        deadline = time.monotonic() + 60
+        while not _report_tasks(watcher) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first batch's tasks are on the scheduler
+        second = threading.Thread(target=batch, args=("second",))
+        second.start()
+        first.join(timeout=600)
+        second.join(timeout=600)
+        for name in ("first", "second"):
+            result = results[name]
+            assert result.failed == 0, result.messages  # type: ignore[attr-defined]
+        assert not any(_kernels(watcher).values()), _kernels(watcher)
+    pids = {json.loads(path.read_text())["cells"][-1]["outputs"][0]["text"][0]
+            for path in (tmp_path / "out").glob("*/*/report.ipynb")}
+    assert len(list((tmp_path / "out").glob("*/*/report.ipynb"))) == 8
+    assert len(pids) <= 2, pids

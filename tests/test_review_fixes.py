@@ -167,7 +167,7 @@ def test_files_that_cannot_be_written_are_clear_errors(
     code, out, err = run("report", base, "--out", str(UNWRITABLE / "rep"), "--formats", "html",
                          "--lang", "nl")
     assert (code, out) == (2, "") and err.startswith(
-        "finmodel report: fout: --out /proc/rep: kan de map niet maken: "), err
+        "finmodel report: fout: /proc/rep: kan de uitvoermap niet maken: "), err
     code, out, err = run("new", str(UNWRITABLE / "lab.yaml"), "--lang", "nl")
     assert (code, out) == (2, "") and err == (
         "finmodel new: fout: /proc/lab.yaml: kan niet schrijven: het bestand bestaat niet\n")

@@ -30,7 +30,10 @@ from finmodel.analysis.simulation import CHUNK, PERCENTILES, simulate
 from finmodel.analysis.uncertainty import Sampler
 from finmodel.model import engine, inputs
 from finmodel.model.engine import KPIS, LINES, evaluate
-from scenarios_strategy import scenario_files, write_files
+from scenarios_strategy import (
+    _uncertain_paths as uncertain_paths,
+)
+from scenarios_strategy import amounts, rates, scenario_files, series, shares, window, write_files
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -207,6 +210,69 @@ def reference_indexed(self: Any, path: str, series: Any, index: str | None,
     return result
 
 
+def reference_stack_products(self: Any, pairs: list[tuple[np.ndarray, np.ndarray]]
+                             ) -> np.ndarray:
+    """Each product made, then stacked (before :meth:`stack_products`)."""
+    return reference_stack(self, [left * right for left, right in pairs])
+
+
+def reference_indexed_parts(self: Any, path: str, series: Any, index: str | None,
+                            window: tuple[int | None, int | None] = (None, None)
+                            ) -> tuple[np.ndarray, float]:
+    """(series x index) x window as one factor, times 1 (before the window came first)."""
+    return reference_indexed(self, path, series, index, window), 1.0
+
+
+def reference_segments_of(segments: Any) -> Any:
+    """``_segments`` as before it handed over the factors: requested hours and the net
+    tariff each one product (times 1)."""
+    def former(scenario: finmodel.Scenario, reader: Any) -> list[Any]:
+        return [((demand * ramp_window, 1.0), (tariff * kept, 1.0))
+                for (demand, ramp_window), (tariff, kept) in segments(scenario, reader)]
+
+    return former
+
+
+def reference_assets(x: inputs.Inputs) -> dict[str, np.ndarray]:
+    """Per purchase with the items on axis -2 (before items came first in memory)."""
+    years = x.years
+    bought = np.array([p.year for p in x.purchases], dtype=np.int64)[:, None]
+    life = np.array([p.life for p in x.purchases], dtype=np.int64)[:, None]
+    paid = (years == bought).astype(float)
+    depreciating = ((years >= bought) & (years < bought + life)).astype(float)
+    left = np.where(years >= bought, np.clip(bought + life - 1 - years, 0, None), 0)
+    cost = x.purchase_costs[..., None]
+    return {"purchase_capex": cost * paid, "purchase_depreciation": cost / life * depreciating,
+            "purchase_book_value": cost * (left / life)}
+
+
+def reference_fold(first: np.ndarray, *steps: tuple[np.ufunc, Any], own: bool = False
+                   ) -> np.ndarray:
+    """Left to right, a new array at every step (before the folds went in place)."""
+    out = first
+    for op, operand in steps:
+        out = op(out, operand)
+    return out
+
+
+def reference_sum_of(items: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """The chosen items summed where they lie (before they were taken items first)."""
+    return items[..., chosen, :].sum(axis=-2)
+
+
+def former_engine(patch: pytest.MonkeyPatch) -> None:
+    """Put the former code of every part that was reordered back in place."""
+    patch.setattr(engine, "_subsidies", reference_subsidies)
+    patch.setattr(engine, "_assets", reference_assets)
+    patch.setattr(engine, "_fold", reference_fold)
+    patch.setattr(engine, "_sum_of", reference_sum_of)
+    patch.setattr(inputs, "_segments", reference_segments_of(inputs._segments))
+    patch.setattr(inputs._Reader, "stack", reference_stack)
+    patch.setattr(inputs._Reader, "stack_products", reference_stack_products)
+    patch.setattr(inputs._Reader, "indexed", reference_indexed)
+    patch.setattr(inputs._Reader, "indexed_parts", reference_indexed_parts)
+
+
 def _draws(scenario: finmodel.Scenario, n: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return Sampler(scenario, 11).next(n)
 
@@ -227,13 +293,124 @@ def test_engine_equals_former_engine(generated: Any) -> None:
     draws, factors = _draws(scenario, 37)
     new = evaluate(scenario, draws, factors)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "_subsidies", reference_subsidies)
-        patch.setattr(inputs._Reader, "stack", reference_stack)
-        patch.setattr(inputs._Reader, "indexed", reference_indexed)
+        former_engine(patch)
         old = evaluate(scenario, draws, factors)
         one = evaluate(scenario)
     _evaluations_equal(new, old)
     _evaluations_equal(evaluate(scenario), one)
+
+
+# --- the batch against single projections, on busy scenarios ---------------------------------
+
+@st.composite
+def busy_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A scenario that takes every reordered path of the engine and its inputs: two to
+    four rental segments (a pro-rata scale when their demand exceeds the hours; discounts,
+    ramp-ups, windows, each its own index: ``_segments``, ``stack_products``), two to
+    four investments with different lives, some replaced (``_assets``), indexed costs
+    (``indexed_parts``), three operating grants and an investment grant, four cash
+    contributions (sums over several items: ``_sum_of``), one or two loans, and an
+    ``uncertainty`` block over every parameter a distribution fits (so each draw changes
+    indices, tariffs, demand, discounts, costs, a grant, the hours and the finance)."""
+    start, horizon = draw(st.integers(2000, 2080)), draw(st.integers(3, 16))
+    years = (start, start + horizon - 1)
+    indices = draw(st.lists(st.sampled_from(["cpi", "wages", "tariffs", "energy"]),
+                            min_size=2, max_size=4, unique=True))
+    index = st.sampled_from([None, *indices])
+    segments = [{k: v for k, v in {
+        "name": name, "tariff": draw(series(st.integers(0, 250), years)),
+        "demand_hours": draw(series(st.integers(0, 3000), years)),
+        "discount": draw(st.one_of(st.none(), shares)),
+        "ramp_up": draw(st.one_of(st.none(), st.lists(shares, max_size=horizon + 2))),
+        "indexation": draw(index), **draw(window(years))}.items() if v is not None}
+        for name in draw(st.lists(st.sampled_from(SEGMENTS), min_size=2, max_size=4,
+                                  unique=True))]
+    names = draw(st.lists(st.sampled_from(INVESTMENTS), min_size=2, max_size=4, unique=True))
+    lives = draw(st.lists(st.integers(1, 20), min_size=len(names), max_size=len(names),
+                          unique=True))
+    investments = [{k: v for k, v in {
+        "name": name, "amount": draw(amounts), "year": draw(st.integers(*years)),
+        "life": life, "replace": draw(st.booleans()), "indexation": draw(index)}.items()
+        if v is not None} for name, life in zip(names, lives, strict=True)]
+    costs = [{k: v for k, v in {"name": name, "amount": draw(series(amounts, years)),
+                                "indexation": draw(index), **draw(window(years))}.items()
+              if v is not None}
+             for name in draw(st.lists(st.sampled_from(["Coordinator", "Housing", "Other"]),
+                                       min_size=1, max_size=3, unique=True))]
+    loans = [{"name": name, "amount": draw(st.integers(1, 500_000)),
+              "year": draw(st.integers(*years)), "rate": draw(st.integers(0, 120)) / 1000,
+              "term": draw(st.integers(1, 20)), "grace_years": draw(st.integers(0, 3)),
+              "repayment": draw(st.sampled_from(["linear", "annuity"]))}
+             for name in draw(st.lists(st.sampled_from(["Bridge", "Bank loan"]), min_size=1,
+                                       max_size=2, unique=True))]
+    data: dict[str, Any] = {
+        "name": "Busy", "start_year": start, "horizon": horizon,
+        "indexation": {name: draw(series(rates, years)) for name in indices},
+        "facility": {"available_hours": draw(st.integers(500, 6000))},
+        "investments": investments, "operating_costs": costs,
+        "rental": {"variable_cost_per_hour": draw(st.integers(0, 20)),
+                   "variable_cost_indexation": draw(st.sampled_from(indices)),
+                   "segments": segments},
+        "subsidies": [
+            {"name": "RIF operating grant", "type": "operating", "amount": draw(amounts),
+             "phase_out": {"full_years": draw(st.integers(0, 4)),
+                           "taper_years": draw(st.integers(0, 4))}},
+            {"name": "RIF investment grant", "type": "investment",
+             "amounts": {draw(st.integers(*years)): draw(amounts)},
+             "release_years": draw(st.integers(1, 20))},
+            {"name": "Municipal grant", "type": "operating",
+             "amounts": {draw(st.integers(*years)): draw(amounts)}},
+            {"name": "Fund", "type": "operating", "amount": draw(amounts),
+             "phase_out": {"start": draw(st.integers(*years)),
+                           "full_years": draw(st.integers(0, 3)), "shape": "step"}}],
+        "parties": [{"name": name, "role": role, "own_use_hours": draw(st.integers(0, 200)),
+                     "contributions": [{"name": "Fee", "type": "cash",
+                                        "amount": draw(amounts), "indexation": draw(index)},
+                                       {"name": "Extra fee", "type": "cash",
+                                        "amount": draw(series(amounts, years)),
+                                        **draw(window(years))},
+                                       {"name": "Staff hours", "type": "in_kind",
+                                        "amount": draw(amounts)}]}
+                    for name, role in (("College", "public"), ("Vendor", "commercial"))],
+        "finance": {"opening_cash": draw(st.integers(-100_000, 500_000)),
+                    "minimum_cash": draw(st.integers(0, 100_000)),
+                    "discount_rate": draw(rates), "loans": loans},
+    }
+    data["facility"]["available_hours"] += sum(p["own_use_hours"] for p in data["parties"])
+    data["uncertainty"] = uncertain_paths(data)
+    return data
+
+
+SEGMENTS = ["Care organisations", "Schools", "Municipalities & welfare", "Companies"]
+INVESTMENTS = ["Fit-out", "Equipment", "Tovertafel", "VR sets / tablets"]
+
+
+@settings(SETTINGS, max_examples=30)
+@given(busy_scenarios(), st.integers(0, 2**31 - 1))
+def test_batch_of_draws_equals_single_projections(data: dict[str, Any], seed: int) -> None:
+    """N draws in one batch give, line by line and KPI by KPI, the bits of N single
+    projections (each draw's values as plain numbers, no batch axis): the reordered
+    stacking, indexing and folding of the engine do not depend on the batch. The former
+    code of every reordered part (:func:`former_engine`) gives the same bits too."""
+    from finmodel.model.scenario import validate_scenario
+
+    scenario = validate_scenario(data)
+    values, factors = Sampler(scenario, seed).next(9)
+    assert len(values) + len(factors) == len(data["uncertainty"])
+    batch = evaluate(scenario, values, factors)
+    for i in range(9):
+        one = evaluate(scenario, {k: v[i] for k, v in values.items()},
+                       {k: v[i] for k, v in factors.items()})
+        for name in LINES:
+            assert one.lines[name].shape == (scenario.horizon,)
+            assert same_bits(batch.lines[name][i], one.lines[name]), (i, name)
+        for name in KPIS:
+            assert same_bits(batch.kpis[name][i], one.kpis[name]), (i, name)
+        for name, part in one.detail.items():
+            assert same_bits(batch.detail[name][i], part), (i, name)
+    with pytest.MonkeyPatch.context() as patch:
+        former_engine(patch)
+        _evaluations_equal(batch, evaluate(scenario, values, factors))
 
 
 # --- whole simulations ------------------------------------------------------------------------

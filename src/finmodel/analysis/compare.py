@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
 __all__ = ["Bridge", "BridgeError", "EXACT_LIMIT", "assumption_diff", "assumption_diff_rows",
-           "bridge", "bridge_items", "kpi_table", "split_base"]
+           "bridge", "bridge_items", "bridge_players", "kpi_table", "split_base"]
 
 #: Up to this many items the bridge is the exact Shapley value (2**n projections).
 EXACT_LIMIT = 8
@@ -415,14 +415,42 @@ def pair_on_worker(value: Callable[[int], float], order: list[int]
     return _shapley.pair_means(len(order), tracked, [order]), seen
 
 
+def bridge_players(base: Scenario, other: Scenario,
+                   groups: Sequence[Sequence[str]] = ()) -> list[str]:
+    """The players of the bridge of ``other - base``: each group of ``groups`` as one
+    (``"a + b"``), then every other differing item; as many as :func:`bridge` has parts,
+    so a caller can tell beforehand whether the bridge is exact (at most
+    :data:`EXACT_LIMIT`) or sampled.
+
+    Raises :class:`BridgeError` when a group names an item that does not differ, or one
+    that an earlier group (or the same group) already took.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> base = finmodel.load_scenario("scenarios/base.yaml")
+    >>> other = finmodel.load_scenario("scenarios/vendor_exits.yaml")
+    >>> len(bridge_players(base, other)) - len(bridge_players(base, other, [
+    ...     bridge_items(base, other)[:3]]))
+    2
+    """
+    return [" + ".join(i.path for i in group)
+            for group in _players(_differing_items(base, other), groups)]
+
+
 def _players(items: list[_Item], groups: Sequence[Sequence[str]]) -> list[list[_Item]]:
     by_path = {i.path: i for i in items}
+    taken: set[str] = set()
     grouped: list[list[_Item]] = []
     for group in groups:
-        unknown = [p for p in group if p not in by_path]
-        if unknown:
-            raise BridgeError(f"no differing item {unknown[0]!r} to group; the items are: "
-                              + ", ".join(by_path))
+        for path in group:
+            if path in taken:
+                raise BridgeError(f"item {path!r} is named in more than one group (or "
+                                  "twice in one); each item can be in one group only")
+            if path not in by_path:
+                raise BridgeError(f"no differing item {path!r} to group; the items are: "
+                                  + ", ".join(i.path for i in items))
+            taken.add(path)
         grouped.append([by_path.pop(p) for p in group])
     return grouped + [[i] for i in by_path.values()]
 

@@ -43,16 +43,15 @@ def run(args: argparse.Namespace) -> int:
         BridgeError,
         assumption_diff,
         bridge,
-        bridge_items,
+        bridge_players,
     )
     from finmodel.views.compare_text import bridge_text, diff_records, diff_text
 
     base, other = load(args.base, args.lang), load(args.other, args.lang)
     diff = assumption_diff(base, other)
     lang = lang_of(args, base)
-    players = (len(bridge_items(base, other)) - sum(len(g) - 1 for g in args.together)
-               if args.cluster else 0)
     try:  # the exact bridge (at most EXACT_LIMIT players) is quick here: no cluster
+        players = len(bridge_players(base, other, args.together)) if args.cluster else 0
         with connect(args.cluster if players > EXACT_LIMIT else None) as client:
             result = bridge(base, other, args.kpi, groups=args.together,
                             permutations=args.permutations, seed=args.seed, client=client)

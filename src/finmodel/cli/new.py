@@ -21,6 +21,7 @@ STARTER = """\
 # Amounts are euros per year in {start} prices; rates are fractions (0.025 is 2.5 %).
 # Write numbers without thousands separators: 58000 or 58_000, never 58.000 (that is 58).
 name: {name}
+language: {language}                    # of reports and terminal text (en, nl)
 description: >-
   What question does this scenario answer? Say it here; reports show it on top.
 
@@ -100,6 +101,7 @@ STARTER_NL = """\
 # Schrijf getallen zonder scheidingsteken voor duizendtallen en met een decimale punt:
 # 58000 of 58_000, nooit 58.000 (dat is 58).
 name: {name}
+language: {language}                    # taal van rapporten en terminaltekst (nl, en)
 description: >-
   Welke vraag beantwoordt dit scenario? Zeg het hier; de rapporten tonen het bovenaan.
 
@@ -211,12 +213,10 @@ def run(args: argparse.Namespace) -> int:
     if not FIRST_YEAR <= args.start_year <= LAST_YEAR - 50:
         return _refuse(lang, t(lang, "cli.new.start_year", first=FIRST_YEAR,
                                last=LAST_YEAR - 50, year=args.start_year))
-    text = STARTERS[lang].format(name=path.stem, path=path.as_posix(), start=args.start_year)
-    if args.lang:  # asked in a language: the scenario's reports speak it too
-        said = ("taal van rapporten en terminaltekst" if lang == "nl"
-                else "of reports and terminal text")
-        text = text.replace("\ndescription:", f"\nlanguage: {args.lang}"
-                            f"                    # {said} (nl, en)\ndescription:", 1)
+    # the language of the comments (--lang, else FINMODEL_LANG, else en) is the one the
+    # scenario's reports and terminal text speak too
+    text = STARTERS[lang].format(name=path.stem, path=path.as_posix(), start=args.start_year,
+                                 language=lang)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite

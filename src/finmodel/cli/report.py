@@ -13,7 +13,6 @@ from finmodel.cli._cluster import add_cluster_argument, connect
 
 if TYPE_CHECKING:
     from finmodel.reports import PlannedScenario
-    from finmodel.views.i18n import Language
 
 from finmodel.cli._common import add_lang_argument
 
@@ -62,15 +61,15 @@ def run(args: argparse.Namespace) -> int:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
     from finmodel.cli._common import env_lang
     from finmodel.reports._batch import batch_language, check_reports_per_kernel
-    from finmodel.views.i18n import t
-    from finmodel.views.warning_text import fmt
+    from finmodel.reports._io import make_folder
+    from finmodel.views.i18n import number, t
 
     planned = _with_warnings(plan_scenarios(files), args.lang)
     # the lines printed here follow FINMODEL_LANG too; the files run_reports writes (and
     # its messages) do not, so that a batch gives the same files on every machine
     lang = batch_language(planned, args.lang, env_lang())
     check_reports_per_kernel(lang)
-    _make_folder(args.out, lang)
+    make_folder(args.out, lang)  # before a cluster starts; run_reports makes sure too
     with connect(args.cluster) as client, _Progress(t(lang, "cli.report.unit")) as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,
                              timeout=args.timeout, compare_notebook=compare,
@@ -81,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     index = args.out / "index.html"
     print(t(lang, "cli.report.summary_one" if result.succeeded == 1 else "cli.report.summary",
             n=result.succeeded,
-            seconds=fmt(lang, result.seconds, ".1f"), rate=fmt(lang, rate, ".1f"),
+            seconds=number(lang, result.seconds, 1), rate=number(lang, rate, 1),
             failed=result.failed, index=index.as_posix()))
     return 1 if result.failed or result.compare_error or result.incomplete else 0
 
@@ -156,17 +155,3 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.close()
-
-
-def _make_folder(out: Path, lang: Language) -> None:
-    """The output folder, made before any report runs: a folder that cannot be made is a
-    clear error (exit 2), not a traceback after the batch started."""
-    from finmodel.model.errors import FinModelError
-    from finmodel.views.i18n import t
-    from finmodel.views.warning_text import os_reason
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FinModelError(t(lang, "cli.report.no_folder", out=out.as_posix(),
-                              reason=os_reason(lang, exc))) from None

@@ -155,6 +155,16 @@ def _findings(path: str, field: str, value: float,
     return out
 
 
+def _cents(value: float) -> str:
+    """An amount to the cent with ``,`` thousands, never ``-0.00`` (an amount of less
+    than half a cent below zero is 0.00 as shown).
+
+    >>> _cents(-1234.5), _cents(-0.004)
+    ('-1,234.50', '0.00')
+    """
+    return f"{round(value, 2) + 0.0:,.2f}"
+
+
 def english(code: str, values: Mapping[str, Any]) -> str:
     """The English sentence of a warning (``InputWarning.message``).
 
@@ -171,17 +181,17 @@ def english(code: str, values: Mapping[str, Any]) -> str:
         return (f"{v['written']} is read as {v['value']:g} (YAML has no thousands separator); "
                 f"write {thousands} for {v['value']:g} thousand{tail}")
     if code == "amount_unusual":
-        return (f"{v['value']:,.2f} EUR is unusually {v['size']} for {v['field']} "
+        return (f"{_cents(v['value'])} EUR is unusually {v['size']} for {v['field']} "
                 f"(expected 0 or {MIN_AMOUNT:,.0f} to {MAX_AMOUNT:,.0f} EUR)")
     if code == "per_hour_unusual":
-        return (f"{v['value']:,.2f} EUR per hour is unusually {v['size']} for {v['field']} "
+        return (f"{_cents(v['value'])} EUR per hour is unusually {v['size']} for {v['field']} "
                 f"(expected 0 or {MIN_PER_HOUR:,.0f} to {MAX_PER_HOUR:,.0f} EUR per hour)")
     if code == "csv_thousands":
         return (f"{v['cell']!r} read as {v['value']:,.0f} (the point as a thousands "
                 "separator, as a Dutch export writes it); write the decimal comma to be "
                 "unambiguous")
     if code == "negative_flow":
-        return (f"{v['value']:,.2f} is negative: the budget's amounts are positive (costs and "
+        return (f"{_cents(v['value'])} is negative: the budget's amounts are positive (costs and "
                 "income alike); if the ledger exports costs with a minus sign, flip the sign")
     if code == "year_empty":
         return "no amounts given: not counted as a closed year"

@@ -13,9 +13,13 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["TEMP_PREFIX", "atomic_path", "remove_quietly", "sweep_partial_files",
-           "write_bytes", "write_text"]
+if TYPE_CHECKING:
+    from finmodel.views.i18n import Language
+
+__all__ = ["TEMP_PREFIX", "atomic_path", "make_folder", "remove_quietly",
+           "sweep_partial_files", "write_bytes", "write_text"]
 
 TEMP_PREFIX = ".tmp-"
 
@@ -69,3 +73,36 @@ def sweep_partial_files(folder: Path) -> int:
     for path in found:
         remove_quietly(path)
     return len(found)
+
+
+def make_folder(out: Path, lang: Language = "en") -> None:
+    """Make the batch's output folder ``out`` (and its parents) before anything runs.
+
+    A folder that cannot be made (no permission, a file in the way, a read-only disk)
+    is a :class:`~finmodel.model.errors.FinModelError` saying ``OUT: cannot make the
+    output folder: reason`` in ``lang``, and the parents made on the way are removed
+    again: nothing is left half made.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> blocked = Path(tempfile.mkdtemp()) / "a-file"
+    >>> _ = blocked.write_text("")
+    >>> make_folder(blocked / "new" / "reports")
+    Traceback (most recent call last):
+    ...
+    finmodel.model.errors.FinModelError: .../new/reports: cannot make the output folder: Not a...
+    """
+    from finmodel.model.errors import FinModelError
+    from finmodel.views.i18n import t
+    from finmodel.views.warning_text import os_reason
+
+    missing = [folder for folder in (out, *out.parents) if not folder.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        for folder in missing:  # the deepest first: each is empty when its turn comes
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise FinModelError(t(lang, "rep.no_folder", out=out.as_posix(),
+                              reason=os_reason(lang, exc))) from None

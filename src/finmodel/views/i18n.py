@@ -36,9 +36,9 @@ from typing import Any, Literal
 from finmodel.views.messages_en import MESSAGES as _EN
 from finmodel.views.messages_nl import MESSAGES as _NL
 
-__all__ = ["LANGUAGES", "LOCALES", "Language", "check_name", "kpi_name", "kpi_value",
-           "language", "line_name", "money", "number", "param_name", "percent", "signed",
-           "t", "year"]
+__all__ = ["LANGUAGES", "LOCALES", "Language", "check_name", "general", "kpi_name",
+           "kpi_value", "language", "line_name", "money", "number", "param_name", "percent",
+           "signed", "t", "year"]
 
 Language = Literal["en", "nl"]
 LANGUAGES: tuple[Language, ...] = ("en", "nl")
@@ -114,14 +114,17 @@ def _huge(lang: Language, value: float, suffix: str = "") -> str:
     return str(format_scientific(value, "0.###E0", locale=_locale(lang))) + suffix
 
 
-def number(lang: Language, value: float | None, digits: int = 0) -> str:
-    """A number with the locale's separators, ``digits`` decimals, never ``-0``; a number
-    beyond :data:`HUGE` in scientific notation.
+def number(lang: Language, value: float | None, digits: int = 0,
+           grouped: bool = True) -> str:
+    """A number with the locale's separators (thousands only when ``grouped``), ``digits``
+    decimals, never ``-0``; a number beyond :data:`HUGE` in scientific notation.
 
     Examples
     --------
     >>> number("nl", 1234567.891, 2), number("en", -0.001), number("nl", 2.5e168)
     ('1.234.567,89', '0', '2,5E168')
+    >>> number("nl", -0.004, 2), number("nl", 1234.0, grouped=False)
+    ('0,00', '1234')
     """
     if value is None or math.isnan(value):
         return t(lang, "n/a")
@@ -131,9 +134,9 @@ def number(lang: Language, value: float | None, digits: int = 0) -> str:
     if abs(value) * _SCALE[digits] < _FAST_LIMIT if digits < len(_SCALE) else False:
         # what Babel writes for these two locales, by Python's own formatting (a report
         # formats a few thousand numbers; Babel's decimal arithmetic costs 20 us each)
-        text = f"{value:,.{digits}f}"
+        text = f"{value:{',' if grouped else ''}.{digits}f}"
         return text.translate(_DUTCH) if lang == "nl" else text
-    pattern = _pattern("#,##0" + ("." + "0" * digits if digits else ""))
+    pattern = _pattern(("#,##0" if grouped else "0") + ("." + "0" * digits if digits else ""))
     return str(pattern.apply(value, _locale(lang)))
 
 
@@ -145,6 +148,26 @@ def number(lang: Language, value: float | None, digits: int = 0) -> str:
 _FAST_LIMIT = 1e14
 _SCALE = tuple(10.0 ** d for d in range(7))
 _DUTCH = str.maketrans(",.", ".,")
+
+
+def general(lang: Language, value: float, grouped: bool = False) -> str:
+    """A number to at most six significant digits, as Python's ``g`` writes it: in
+    English exactly so (``2.5``, ``1e+06``; with ``,`` thousands when ``grouped``), as the
+    model's English sentences write the numbers a reader typed; in other languages in the
+    locale's marks, always grouped (``2,5``, ``1.000.000``). Never ``-0``.
+
+    Examples
+    --------
+    >>> general("en", 0.025), general("nl", 0.025), general("nl", 134874.25)
+    ('0.025', '0,025', '134.874')
+    >>> general("en", 134874.25, grouped=True), general("en", -0.0), general("nl", -0.0)
+    ('134,874', '0', '0')
+    """
+    value = float(f"{value:g}") + 0.0
+    if lang == "en":
+        return format(value, ",g" if grouped else "g")
+    # the pattern keeps six decimals: round first, so that -1e-9 is "0", not "-0"
+    return str(_pattern("#,##0.######").apply(round(value, 6) + 0.0, _locale(lang)))
 
 
 @cache
@@ -192,18 +215,29 @@ def percent(lang: Language, value: float | None, digits: int = 0) -> str:
     --------
     >>> percent("nl", 0.125, 1), percent("en", 3e166), percent("en", float("-inf"))
     ('12,5%', '3E168%', '-\u221e%')
+    >>> percent("nl", -0.0004, 1), percent("en", -0.004)
+    ('0,0%', '0%')
     """
     if value is None or math.isnan(value):
         return t(lang, "n/a")
     if not abs(value) < HUGE / 100:
         return _huge(lang, float(value) * 100, "%")
+    if round(float(value) * 100, digits) == 0:
+        value = 0.0  # never "-0%" (a share of nearly nothing below zero)
     pattern = _pattern("#,##0" + ("." + "0" * digits if digits else "") + "%")
     return str(pattern.apply(value, _locale(lang)))
 
 
 def signed(text: str, value: float) -> str:
-    """``text`` with a ``+`` in front when ``value`` is positive (a difference)."""
-    return ("+" + text) if value > 0 and not text.startswith("+") else text
+    """``text`` (a difference, as :func:`number`, :func:`money` or :func:`percent` wrote
+    it) with a ``+`` in front when ``value`` is positive and ``text`` shows it so: a
+    difference that rounds to zero gets no sign (as those functions never write ``-0``).
+
+    >>> signed("1,235 EUR", 1234.6), signed("0.00", 0.001), signed("-5", -5)
+    ('+1,235 EUR', '0.00', '-5')
+    """
+    shown = any(c in "123456789\u221e" for c in text)  # ∞: nothing rounds it to zero
+    return ("+" + text) if value > 0 and shown and not text.startswith("+") else text
 
 
 def year(value: float | int) -> str:

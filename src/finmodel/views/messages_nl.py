@@ -1232,9 +1232,10 @@ MESSAGES: dict[str, str] = {
     # leftovers2: files that cannot be written
     'cli.export.cannot_write': '--out {out}: kan niet schrijven: {reason}',
     'cli.export.is_folder': '--out {out}: is een map; geef een bestandsnaam die eindigt op .xlsx',
-    'cli.report.no_folder': '--out {out}: kan de map niet maken: {reason}',
     # main: the engine's own check of the parameters it was given
     'err.not_parameters': 'geen numerieke parameter van scenario {scenario}: {paths} (numerieke parameters zijn getallen en reeksen, zoals {examples}, ...)',
     # report-cpu3: a bad FINMODEL_REPORTS_PER_KERNEL, before any report runs
     'cli.report.per_kernel': 'FINMODEL_REPORTS_PER_KERNEL moet een geheel getal van minstens 1 zijn (rapporten per kernel), niet {value}; laat het leeg voor {default}',
+    # leftovers3: the output folder of a batch that cannot be made (CLI and Python)
+    'rep.no_folder': '{out}: kan de uitvoermap niet maken: {reason}',
 }

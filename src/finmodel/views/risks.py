@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from finmodel.analysis.risks import EXPECTED_KPIS, IMPACT_KPIS, RiskImpact, RiskRegister
-from finmodel.views.text import csv_writer, format_kpi
+from finmodel.views.text import csv_writer, fit_columns, format_kpi
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -118,11 +118,7 @@ def register_text(register: RiskRegister, lang: Language = "en") -> str:
               _format("npv", r.expected_impact["npv"], lang=lang),
               _format("min_cash", r.expected_impact["min_cash"], lang=lang),
               *_need_cells(register, r, lang)] for r in register.risks]
-    # whole names; each column as wide as its widest cell, two spaces between columns
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
-    out += ["", t(lang, "cli.risks.ranked")]
-    out += [f"{row[0]:<{widths[0]}}" + "".join(
-        f"{c:>{w + 2}}" for c, w in zip(row[1:], widths[1:], strict=True)) for row in rows]
+    out += ["", t(lang, "cli.risks.ranked"), *fit_columns(rows)]
     return "\n".join(out) + "\n"
 
 

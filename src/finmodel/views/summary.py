@@ -455,6 +455,6 @@ def value_text(value: Any, year: bool = False, lang: Language = "en") -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float) and not year:
-        return str(format_decimal(float(f"{value:.10g}"), locale=i18n.LOCALES[lang],
+        return str(format_decimal(float(f"{value:.10g}") + 0.0, locale=i18n.LOCALES[lang],
                                   decimal_quantization=False))
     return str(value)

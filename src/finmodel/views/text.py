@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from finmodel.model.engine import LINES
@@ -15,7 +15,8 @@ from finmodel.views.i18n import Language, t
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
-__all__ = ["LABELS", "budget_text", "csv_cell", "csv_writer", "format_kpi", "lines_csv"]
+__all__ = ["LABELS", "budget_text", "csv_cell", "csv_writer", "fit_columns", "format_kpi",
+           "kpi_difference", "lines_csv"]
 
 #: How a controller reads each line, in English (see :func:`finmodel.views.i18n.line_name`
 #: for every language).
@@ -55,6 +56,56 @@ def format_kpi(name: str, value: float | int | None, lang: Language = "en") -> s
     ('1.46', 'n/a (no debt service)', '1,46')
     """
     return i18n.kpi_value(lang, name, value)
+
+
+def fit_columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    """A terminal table fitted to its words: every cell whole, each column as wide as its
+    widest cell, two spaces between columns; the first column (names) left-aligned, the
+    others (numbers) right-aligned. Indent a row by starting its first cell with spaces.
+
+    Fixed widths cut long (Dutch) names and ran wide cells together.
+
+    Examples
+    --------
+    >>> for line in fit_columns([["KPI", "base", "change"], ["  NPV", "1,000 EUR", "+5 EUR"]]):
+    ...     print(line)
+    KPI         base  change
+      NPV  1,000 EUR  +5 EUR
+    """
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [f"{row[0]:<{widths[0]}}" + "".join(
+        f"{cell:>{width + 2}}" for cell, width in zip(row[1:], widths[1:], strict=True))
+        for row in rows]
+
+
+def kpi_difference(name: str, value: float | int | None, lang: Language = "en") -> str:
+    """A KPI's difference (what-if - base, prognosis - plan) as every view shows it.
+
+    Years and counts as whole numbers, the DSCR to two decimals, the rest in whole euros
+    (:func:`~finmodel.views.i18n.money`); a ``+`` before a difference that is positive
+    as shown, none before one that is zero as shown (never ``-0`` or ``+0``); numbers in
+    the format of ``lang``.
+
+    Examples
+    --------
+    >>> kpi_difference("npv", -1234.6), kpi_difference("break_even_year", 2)
+    ('-1,235 EUR', '+2')
+    >>> kpi_difference("min_debt_service_coverage", 0.456), kpi_difference("npv", None)
+    ('+0.46', 'n/a')
+    >>> kpi_difference("npv", -0.4), kpi_difference("min_cash_year", 0)
+    ('0 EUR', '0')
+    >>> kpi_difference("npv", 8051.2, "nl"), kpi_difference("debt_end", -12.0, "nl")
+    ('+€\\xa08.051', '€\\xa0-12')
+    """
+    if value is None:
+        return t(lang, "n/a")
+    if name.endswith("_year") or name == "years_below_minimum":
+        return i18n.signed(i18n.number(lang, value), round(value))
+    if name == "min_debt_service_coverage":
+        return i18n.signed(i18n.number(lang, value, 2), round(value, 2))
+    return i18n.signed(i18n.money(lang, value), round(value))
 
 
 def budget_text(p: Projection, lang: Language = "en") -> str:

@@ -17,7 +17,7 @@ import numpy as np
 
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
-from finmodel.views.text import format_kpi
+from finmodel.views.text import format_kpi, kpi_difference
 
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Variance
@@ -188,32 +188,6 @@ def variance_text(v: Variance, lang: Language = "en") -> str:
 
 def _tag(check: Check) -> str:
     return "ok" if check.passed else ("fail" if check.kind == "identity" else "warn")
-
-
-def kpi_difference(name: str, value: float | int | None, lang: Language = "en") -> str:
-    """A KPI's difference (prognosis - plan) as shown: years, a ratio or euros, with a
-    sign; numbers in the format of ``lang``.
-
-    Examples
-    --------
-    >>> kpi_difference("npv", -1234.6), kpi_difference("break_even_year", 2)
-    ('-1,235 EUR', '+2')
-    >>> kpi_difference("min_debt_service_coverage", 0.456), kpi_difference("npv", None)
-    ('+0.46', 'n/a')
-    >>> kpi_difference("npv", 8051.2, "nl"), kpi_difference("debt_end", -12.0, "nl")
-    ('+€\\xa08.051', '€\\xa0-12')
-    """
-    if value is None:
-        return t(lang, "n/a")
-    if name.endswith("_year") or name == "years_below_minimum":
-        return f"{value:+d}" if isinstance(value, int) else f"{value:+g}"
-    if lang == "en":  # as before the Dutch catalogue: the tests read these
-        if name == "min_debt_service_coverage":
-            return f"{value:+.2f}"
-        return f"{round(value) or 0:+,} EUR"
-    if name == "min_debt_service_coverage":
-        return i18n.signed(i18n.number(lang, value, 2), round(value, 2))
-    return i18n.signed(i18n.money(lang, value), round(value))  # "+€ 10.000" as elsewhere
 
 
 def variance_csv(v: Variance) -> str:

@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,39 +39,14 @@ from finmodel.views.i18n import Language, t
 if TYPE_CHECKING:
     from finmodel.analysis.variance import Reconciliation
 
-__all__ = ["error_message", "error_text", "fmt", "os_reason", "place", "problem_line",
+__all__ = ["error_message", "error_text", "os_reason", "place", "problem_line",
            "reconciliation_message", "warning_message"]
-
-
-def fmt(lang: Language, value: float, spec: str = "g") -> str:
-    """A number the way Python's ``format(value, spec)`` writes it in English, and in the
-    Dutch locale through Babel (``,`` groups thousands, ``.Nf`` N decimals, ``+`` a sign
-    on positive numbers, ``g`` up to six significant digits).
-
-    >>> fmt("en", 1234.5, ",.2f"), fmt("nl", 1234.5, ",.2f"), fmt("nl", 2.5), fmt("nl", 5, "+,.0f")
-    ('1,234.50', '1.234,50', '2,5', '+5')
-    """
-    if lang == "en":
-        return format(value, spec)
-    from babel.numbers import format_decimal
-
-    match = re.fullmatch(r"(\+?)(,?)(?:\.(\d+))?([fg])", spec)
-    if match is None:
-        raise ValueError(f"unsupported format {spec!r}")
-    sign, group, digits, kind = match.groups()
-    if kind == "g":
-        value, decimals = float(f"{value:g}"), "." + "#" * 6
-    else:
-        decimals = "." + "0" * int(digits) if digits and int(digits) else ""
-    pattern = ("#,##0" if group or kind == "g" else "0") + decimals
-    text = str(format_decimal(value, format=pattern, locale=i18n.LOCALES[lang]))
-    return i18n.signed(text, value) if sign else text
 
 
 def _percent(lang: Language, value: float) -> str:
     """``value`` per cent: ``2.5 %`` in English (as the model writes it), ``2,5%`` in Dutch
     (the glossary's form)."""
-    return f"{value:g} %" if lang == "en" else fmt(lang, value) + "%"
+    return f"{value:g} %" if lang == "en" else i18n.general(lang, value) + "%"
 
 
 def _field(lang: Language, name: str) -> str:
@@ -88,21 +62,21 @@ def warning_values(lang: Language, w: InputWarning) -> dict[str, Any]:
         return {"value": f"{v['value']:g}", "yearly": _percent(lang, v["value"] * 100),
                 "fraction": f"{v['value'] / 100:g}", "percent": _percent(lang, v["value"])}
     if w.code in ("dotted_thousands", "actuals_dotted_thousands"):
-        return {"written": v["written"], "value": fmt(lang, v["value"]),
+        return {"written": v["written"], "value": i18n.general(lang, v["value"]),
                 "thousands": v["written"].lstrip("+").replace(".", ""),
                 "decimal": f"{v['value']:.1f}"}
     if w.code in ("amount_unusual", "per_hour_unusual"):
         low, high = ((MIN_AMOUNT, MAX_AMOUNT) if w.code == "amount_unusual"
                      else (MIN_PER_HOUR, MAX_PER_HOUR))
-        return {"value": fmt(lang, v["value"], ",.2f"), "field": _field(lang, v["field"]),
+        return {"value": i18n.number(lang, v["value"], 2), "field": _field(lang, v["field"]),
                 "size": t(lang, f"warn.size.{v['size']}"),
-                "low": fmt(lang, low, ",.0f"), "high": fmt(lang, high, ",.0f")}
+                "low": i18n.number(lang, low), "high": i18n.number(lang, high)}
     if w.code == "csv_thousands":
         # in Dutch ungrouped: "1.234" would read as the very text the warning is about
         return {"cell": repr(v["cell"]),
-                "value": fmt(lang, v["value"], ",.0f" if lang == "en" else ".0f")}
+                "value": i18n.number(lang, v["value"], grouped=lang == "en")}
     if w.code == "negative_flow":
-        return {"value": fmt(lang, v["value"], ",.2f")}
+        return {"value": i18n.number(lang, v["value"], 2)}
     return {}
 
 
@@ -141,13 +115,13 @@ def _uncertainty_range(lang: Language, values: dict[str, Any]) -> dict[str, Any]
             if i18n.has(lang, f"err.bounds.{bounds}") else values["rule"])
     central = t(lang, "err.uncertainty.central") if values["central"] else ""
     return {**values, "what": t(lang, f"err.uncertainty.what.{values['apply']}"),
-            "low": fmt(lang, values["low"]), "high": fmt(lang, values["high"]),
+            "low": i18n.general(lang, values["low"]), "high": i18n.general(lang, values["high"]),
             "central": central, "rule": rule}
 
 
 def _counts(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     """A limit of the file reader: whole numbers with the locale's thousands separator."""
-    return {k: fmt(lang, v, ",.0f") if isinstance(v, int) and not isinstance(v, bool) else v
+    return {k: i18n.number(lang, v) if isinstance(v, int) and not isinstance(v, bool) else v
             for k, v in values.items()}
 
 
@@ -175,7 +149,7 @@ def _yaml_syntax(lang: Language, values: dict[str, Any]) -> str:
     """The YAML reader's complaint: in English its own words; in Dutch its known phrases
     (libyaml's and PyYAML's) in Dutch, else its words quoted as the reader's."""
     problem, context = (f"err.yaml.{values[k]}" for k in ("problem", "context"))
-    column = fmt(lang, values.get("column", 1), ",.0f")
+    column = i18n.number(lang, values.get("column", 1))
     if lang == "en" or not i18n.has(lang, problem) or (values["context"]
                                                         and not i18n.has(lang, context)):
         return t(lang, "err.yaml_syntax", detail=values["detail"], column=column)
@@ -190,7 +164,7 @@ def _subsidy_form(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
 def _capacity(lang: Language, values: dict[str, Any]) -> dict[str, Any]:
     """Hours to at most two decimals, without trailing zeros, in the locale."""
     def hours(value: float) -> str:
-        text = fmt(lang, value, ",.2f")
+        text = i18n.number(lang, value, 2)
         mark = "," if lang == "nl" else "."
         return text.rstrip("0").rstrip(mark) if mark in text else text
 
@@ -274,7 +248,9 @@ def _computed(lang: Language, value: Any) -> Any:
     """
     if not isinstance(value, float):
         return value
-    return fmt(lang, value, ",.6g") if value == value and abs(value) != float("inf") else "null"
+    if value != value or abs(value) == float("inf"):
+        return "null"
+    return i18n.general(lang, value, grouped=True)
 
 
 def place(lang: Language, path: str) -> str:
@@ -306,6 +282,7 @@ def reconciliation_message(lang: Language, check: Reconciliation) -> str:
     line = i18n.line_name(lang, check.name[len("reconciliation["):-1])
     if check.passed:
         return t(lang, "recon.ok", line=line, years=", ".join(map(str, check.given)))
-    parts = ", ".join(t(lang, "recon.part", year=i18n.year(year), gap=fmt(lang, gap, "+,.2f"))
+    parts = ", ".join(t(lang, "recon.part", year=i18n.year(year),
+                        gap=i18n.signed(i18n.number(lang, gap, 2), gap))
                       for year, gap in zip(check.years, check.differences, strict=True))
     return t(lang, "recon.off", line=line, parts=parts)

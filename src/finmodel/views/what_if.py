@@ -10,7 +10,7 @@ from finmodel.analysis.what_if import Comparison
 from finmodel.model.engine import LINES
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
-from finmodel.views.text import csv_writer, format_kpi
+from finmodel.views.text import csv_writer, fit_columns, format_kpi, kpi_difference
 
 __all__ = ["comparison_csv", "comparison_text"]
 
@@ -48,29 +48,13 @@ def comparison_text(comparison: Comparison, lang: Language = "en") -> str:
 
 
 def _kpi_lines(comparison: Comparison, lang: Language) -> list[str]:
-    """The KPIs side by side: whole names, columns as wide as their widest cell plus two
-    spaces (fixed widths cut Dutch names and ran "n.v.t. (...)" cells together)."""
-    rows = [[i18n.kpi_name(lang, name), format_kpi(name, row["base"], lang),
-             format_kpi(name, row["what_if"], lang), _difference(name, row["difference"], lang)]
-            for name, row in comparison.kpis.items()]
+    """The KPIs side by side, whole names, the columns fitted to their words."""
     head = [t(lang, f"cli.whatif.col.{k}") for k in ("kpis", "base", "what_if", "difference")]
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
-    return [f"{head[0]:<{widths[0] + 2}}" + "".join(
-                f"{c:>{w + 2}}" for c, w in zip(head[1:], widths[1:], strict=True))] + [
-            f"  {r[0]:<{widths[0]}}" + "".join(
-                f"{c:>{w + 2}}" for c, w in zip(r[1:], widths[1:], strict=True))
-            for r in rows]
-
-
-def _difference(name: str, change: float | int | None, lang: Language) -> str:
-    """A KPI's change: whole years signed, the DSCR to two decimals, money in euros."""
-    if change is None:
-        return t(lang, "n/a")
-    if isinstance(change, int):
-        return f"{change:+d}"
-    if name == "min_debt_service_coverage":
-        return i18n.signed(i18n.number(lang, change + 0.0, 2), change)
-    return i18n.signed(i18n.money(lang, change), round(change))
+    return fit_columns([head, *([f"  {i18n.kpi_name(lang, name)}",
+                                 format_kpi(name, row["base"], lang),
+                                 format_kpi(name, row["what_if"], lang),
+                                 kpi_difference(name, row["difference"], lang)]
+                                for name, row in comparison.kpis.items())])
 
 
 def comparison_csv(comparison: Comparison) -> str:
