@@ -1,4 +1,4 @@
-"""Findings of the last review mended by leftovers3, each with the test that caught it."""
+"""Findings of a review mended, each with the test that caught it: one KPI difference and column fitting, no signed zeros, compare's players, the output folder's error, new's language line."""
 
 from __future__ import annotations
 
