@@ -1,4 +1,6 @@
-"""Findings of a review mended, each with the test that caught it: one KPI difference and column fitting, no signed zeros, compare's players, the output folder's error, new's language line."""
+"""Findings of a review mended, each with the test that caught it: one KPI difference
+and column fitting, no signed zeros, compare's players, the output folder's error,
+new's language line."""
 
 from __future__ import annotations
 
