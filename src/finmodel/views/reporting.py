@@ -112,8 +112,8 @@ def permanent() -> None:
     garbage collector's full passes (:func:`gc.freeze`), once per process.
 
     A report's charts make many short-lived reference cycles; every few of them the
-    collector's full pass walks every object of every imported module (pandas,
-    matplotlib, the kernel's own), about a tenth of a report's CPU. Modules are never
+    collector's full pass walks every object of every imported module (pandas, numpy,
+    the kernel's own), about a tenth of a report's CPU. Modules are never
     unloaded, so nothing is lost by not walking them. Objects made later are collected
     as before; calling this again does nothing, so a kernel that runs many reports does
     not freeze one report's garbage.
@@ -124,7 +124,7 @@ def permanent() -> None:
 
     import pandas  # noqa: F401  # the report's libraries, imported before freezing
 
-    from finmodel.views import charts  # noqa: F401  # (matplotlib)
+    from finmodel.views import svgplot  # noqa: F401  # (the charts)
 
     _PERMANENT.append(True)
     gc.freeze()
@@ -353,13 +353,12 @@ def periods_html(p: Projection, lang: Language = "en") -> str:
 
 def charts_html(p: Projection, lang: Language = "en") -> str:
     """The five charts as embedded SVG images, each with its title as alt text."""
-    from finmodel.views import charts
+    from finmodel.views.report_charts import SPECS
+    from finmodel.views.svgplot import image_html
 
     out = [_section(lang, "charts")]
-    for chart in (charts.income_chart, charts.subsidy_chart, charts.cash_chart,
-                  charts.hours_chart, charts.self_sufficiency_chart):
-        ax = chart(p, lang=lang)
-        out.append(charts.image_html(ax))
+    for spec in SPECS:
+        out.append(image_html(spec(p, lang)))
     return "\n".join(out)
 
 

@@ -1,0 +1,209 @@
+"""The report's own SVG charts (finmodel.views.svgplot): the font table, the ticks, the
+drawing of each chart against the numbers and against matplotlib's chart of the same data."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import finmodel
+from finmodel.views import chartspec, report_charts, svgplot
+from finmodel.views._font_widths import BOLD, NORMAL
+from finmodel.views._ticks import Locator, autoscale, visible
+
+from conftest import ROOT
+
+#: The characters whose widths the table holds: Latin-1, Latin Extended-A and the
+#: punctuation the catalogue and the number formats use (minus, euro, dashes, quotes).
+CHARACTERS = [*range(0x20, 0x7F), *range(0xA0, 0x180),
+              0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026, 0x20AC,
+              0x2212, 0x2264, 0x2265]
+
+
+def widths_from_font() -> dict[str, dict[int, int]]:
+    """The advance widths in font units of DejaVu Sans (normal, bold), read with
+    matplotlib's ft2font: how finmodel/views/_font_widths.py was made."""
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontProperties, findfont
+
+    tables = {}
+    for weight in ("normal", "bold"):
+        font = ft2font.FT2Font(findfont(FontProperties(family="DejaVu Sans", weight=weight),
+                                        fallback_to_default=False))
+        font.set_size(font.units_per_EM, 72)  # one pixel a font unit
+        table = {}
+        for code in CHARACTERS:
+            if font.get_char_index(code):
+                glyph = font.load_char(code, flags=ft2font.LoadFlags.NO_HINTING)
+                table[code] = round(glyph.linearHoriAdvance / 65536)
+        tables[weight] = table
+    return tables
+
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def base() -> finmodel.Projection:
+    return finmodel.project(finmodel.load_scenario(ROOT / "scenarios" / "base.yaml"))
+
+
+def _tree(data: bytes) -> ET.Element:
+    return ET.fromstring(data)
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+def test_the_width_table_is_the_fonts() -> None:
+    pytest.importorskip("matplotlib")
+    tables = widths_from_font()
+    assert tables["normal"] == NORMAL and tables["bold"] == BOLD
+    assert NORMAL[ord("0")] == 1303 and NORMAL[0x2212] == NORMAL[ord("+")]  # tabular digits
+
+
+def test_text_width_adds_the_advances() -> None:
+    # "10" at 9 pt: two digits of 1303 units, 2048 units an em
+    assert svgplot.text_width("10", 9.0) == pytest.approx(2 * 1303 * 9 / 2048)
+    assert svgplot.text_width("W", 12, bold=True) > svgplot.text_width("W", 12)
+
+
+def test_income_chart_has_one_rect_per_bar_and_year_in_proportion(
+        base: finmodel.Projection) -> None:
+    chart = report_charts.income_spec(base)
+    root = _tree(svgplot.render(chart))
+    rects = [r for r in root.iter(f"{SVG}rect") if r.get("fill") not in ("#ffffff", None)]
+    years = len(base.years)
+    # five income sources per year, and the five legend keys
+    assert len(rects) == 5 * years + 5
+    bars = rects[:5 * years]
+    x0, x1, y0, y1 = svgplot._limits(chart)
+    assert (x0, x1) == (base.years[0] - 0.6, base.years[-1] + 0.6)
+    assert y0 == 0.0  # bars stand on 0: no margin below
+    # the plot area: 1 inch left, 0.15 right, 0.4 top, 0.66 + 2 legend rows of 0.24 below
+    left, top, width, height = 72.0, 28.8, 648 - 72 - 10.8, 324 - 28.8 - 72 * (0.66 + 0.48)
+    rental = base.lines["rental_income"]
+    for k in (0, years // 2, years - 1):
+        rect = bars[k]
+        centre = float(rect.get("x")) + float(rect.get("width")) / 2
+        assert centre == pytest.approx(left + (base.years[k] - x0) / (x1 - x0) * width,
+                                       abs=0.01)
+        assert float(rect.get("width")) == pytest.approx(0.7 / (x1 - x0) * width, abs=0.01)
+        assert float(rect.get("height")) == pytest.approx(rental[k] / y1 * height, abs=0.02)
+        bottom = float(rect.get("y")) + float(rect.get("height"))
+        assert bottom == pytest.approx(top + height, abs=0.02)
+    # the second source stands on the first
+    partner = bars[years]
+    assert float(partner.get("y")) + float(partner.get("height")) == pytest.approx(
+        top + height - rental[0] / y1 * height, abs=0.02)
+
+
+@pytest.mark.parametrize("spec", report_charts.SPECS, ids=lambda s: s.__name__)
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_svg_shows_what_matplotlib_shows(spec: object, lang: str,
+                                             base: finmodel.Projection) -> None:
+    """Title, legend texts and tick labels of each report chart, against matplotlib's
+    drawing of the same description."""
+    pytest.importorskip("matplotlib")
+    from finmodel.views import charts
+
+    chart = spec(base, lang)  # type: ignore[operator]
+    ax = charts.draw(chart)
+    theirs = _texts(_tree(charts.svg(ax)))  # matplotlib's SVG, as the report had it
+    ours = _texts(_tree(svgplot.render(chart)))
+    assert sorted(ours) == sorted(theirs)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [s.label for s in chartspec.legend_entries(chart)]
+    assert chart.title in ours and len(ours) > len(legend) + 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(low=st.floats(-1e9, 1e9), width=st.floats(1e-3, 1e9),
+       nbins=st.sampled_from([0, 1, 3, 5, 9, 16]), integer=st.booleans(),
+       few=st.booleans())
+def test_ticks_are_matplotlibs(low: float, width: float, nbins: int, integer: bool,
+                               few: bool) -> None:
+    """The port of MaxNLocator gives matplotlib's ticks over any range."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.ticker import MaxNLocator
+
+    steps = (1, 2, 2.5, 5, 10) if few else (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+    ours = Locator(nbins or 9, steps, integer=integer, min_n_ticks=1)
+    theirs = MaxNLocator(nbins=nbins or 9, steps=list(steps), integer=integer, min_n_ticks=1)
+    high = low + width
+    np.testing.assert_array_equal(ours.tick_values(low, high), theirs.tick_values(low, high))
+
+
+@settings(max_examples=100, deadline=None)
+@given(low=st.floats(-1e7, 1e7), width=st.floats(0.0, 1e7), bars=st.booleans())
+def test_view_limits_are_matplotlibs(low: float, width: float, bars: bool) -> None:
+    """Autoscaling: data limits with 5 % margins, stopped at a bar's base of 0."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    values = np.array([low, low + width])
+    if bars:
+        ax.bar([0, 1], values)
+        ours = autoscale(min(0.0, *values), max(0.0, *values), [0.0, 0.0])
+    else:
+        ax.plot([0, 1], values)
+        ours = autoscale(float(values.min()), float(values.max()))
+    assert ours == pytest.approx(ax.get_ylim(), rel=1e-12, abs=1e-300)
+
+
+def test_a_zero_axis_shows_one_zero_and_one_year_its_year(write: object) -> None:
+    path = write("start_year: 2025\nhorizon: 1\nfacility: {available_hours: 100}\n")  # type: ignore[operator]
+    p = finmodel.project(finmodel.load_scenario(path))
+    chart = report_charts.income_spec(p)
+    x0, x1, y0, y1 = svgplot._limits(chart)
+    assert [t for _, t in svgplot._ticks(chart.x, x0, x1, 500.0, False)] == ["2025"]
+    assert [t for _, t in svgplot._ticks(chart.y, y0, y1, 200.0, True)] == ["0"]
+    assert visible(np.array([0.0]), y0, y1) == [0.0]
+
+
+def test_every_report_chart_parses_and_is_the_same_twice(base: finmodel.Projection) -> None:
+    from finmodel.analysis.parties import party_statement
+    from finmodel.analysis.risks import risk_register
+    from finmodel.views.parties import give_get_spec
+    from finmodel.views.risks import expected_impact_spec
+
+    specs = [spec(base, "nl") for spec in report_charts.SPECS]
+    statement = party_statement(base)
+    specs += [give_get_spec(statement, name, "nl") for name in statement.parties]
+    specs.append(expected_impact_spec(risk_register(base.scenario), "nl"))
+    for chart in specs:
+        data = svgplot.render(chart)
+        root = _tree(data)
+        assert root.tag == f"{SVG}svg" and data == svgplot.render(chart)
+        assert chart.title in _texts(root)
+        assert not re.search(rb"\d{4}-\d\d-\d\dT", data)  # no date
+
+
+def test_the_report_sections_do_not_import_matplotlib() -> None:
+    """The kernel that runs a report draws its charts without matplotlib: the report's
+    code, run in a fresh interpreter, leaves it unimported."""
+    code = """
+import sys
+from finmodel.views import reporting, partnership_report, variance_report
+from finmodel.analysis.variance import variance
+for name in ("base_actuals.yaml", "base.yaml"):
+    p = reporting.load("scenarios/" + name)
+    html = (reporting.charts_html(p, "nl") + partnership_report.parties_html(p, "nl")
+            + partnership_report.risks_html(p.scenario, "nl")
+            + variance_report.section_html(variance(p.scenario, p), "nl"))
+    assert html.count('<p class="chart"><img') >= 9, html.count("<img")
+print(sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib"))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
