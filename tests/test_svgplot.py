@@ -194,16 +194,88 @@ def test_the_report_sections_do_not_import_matplotlib() -> None:
     code, run in a fresh interpreter, leaves it unimported."""
     code = """
 import sys
-from finmodel.views import reporting, partnership_report, variance_report
+from finmodel.views import reporting, partnership_report, variance_report, uncertainty_charts
 from finmodel.analysis.variance import variance
 for name in ("base_actuals.yaml", "base.yaml"):
     p = reporting.load("scenarios/" + name)
     html = (reporting.charts_html(p, "nl") + partnership_report.parties_html(p, "nl")
             + partnership_report.risks_html(p.scenario, "nl")
-            + variance_report.section_html(variance(p.scenario, p), "nl"))
-    assert html.count('<p class="chart"><img') >= 9, html.count("<img")
+            + variance_report.section_html(variance(p.scenario, p), "nl")
+            + uncertainty_charts.section_html(p.scenario, 500, "nl"))
+    assert html.count('<p class="chart"><img') >= 13, html.count("<img")
 print(sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib"))
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def uncertainty_specs(base: finmodel.Projection) -> list[chartspec.Chart]:
+    from finmodel.analysis.sensitivity import tornado
+    from finmodel.analysis.simulation import simulate
+    from finmodel.views import uncertainty_charts as u
+
+    sim = simulate(base.scenario, draws=400)
+    result = tornado(base.scenario, "npv")
+    table = u._top_two_table(base.scenario, result)
+    assert table is not None
+    return [u.fan_spec(sim, lang="nl"), u.histogram_spec(sim, lang="nl"),
+            u.tornado_spec(result, "nl"), u.heatmap_spec(table, "nl")]
+
+
+@pytest.mark.parametrize("k", range(4), ids=["fan", "histogram", "tornado", "heatmap"])
+def test_uncertainty_charts_show_what_matplotlib_shows(
+        k: int, uncertainty_specs: list[chartspec.Chart]) -> None:
+    pytest.importorskip("matplotlib")
+    from finmodel.views import charts
+
+    chart = uncertainty_specs[k]
+    theirs = _texts(_tree(charts.svg(charts.draw(chart))))
+    ours = _texts(_tree(svgplot.render(chart)))
+    assert sorted(ours) == sorted(theirs)
+
+
+def test_histogram_bars_are_numpys_counts(uncertainty_specs: list[chartspec.Chart]) -> None:
+    chart = uncertainty_specs[1]
+    (hist,) = [s for s in chart.series if isinstance(s, chartspec.Histogram)]
+    counts, _ = np.histogram(hist.values, bins=50)
+    root = _tree(svgplot.render(chart))
+    bars = [r for r in root.iter(f"{SVG}rect") if r.get("fill-opacity") == "0.7"]
+    assert len(bars) == 50 + 0  # the legend has no key for the bars (no label)
+    heights = np.array([float(r.get("height")) for r in bars])
+    tallest = int(counts.argmax())
+    # heights in proportion to the counts, to the 0.01 pt the coordinates are written in
+    np.testing.assert_allclose(heights, counts / counts[tallest] * heights[tallest], atol=0.02)
+
+
+def test_heatmap_colours_are_matplotlibs_rdylgn() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    from finmodel.views import svgheat
+
+    theirs = matplotlib.colormaps["RdYlGn"]
+    for share in np.linspace(0.0, 1.0, 301):
+        r, g, b, _ = theirs(float(share), bytes=True)
+        assert svgheat.colour(float(share)) == f"#{r:02x}{g:02x}{b:02x}", share
+
+
+def test_heatmap_cells_hatch_and_labels(uncertainty_specs: list[chartspec.Chart]) -> None:
+    chart = uncertainty_specs[3]
+    (heat,) = chart.series
+    assert isinstance(heat, chartspec.Heatmap)
+    root = _tree(svgplot.render(chart))
+    cells = [r for r in root.iter(f"{SVG}rect")
+             if (r.get("fill") or "").startswith("#") and r.get("fill") != "#ffffff"]
+    assert len(cells) == heat.cells.size == 49
+    low, high = float(heat.cells.min()), float(heat.cells.max())
+    from finmodel.views.svgheat import colour
+
+    # row 0 is drawn at the bottom: the first cell written is the lowest row's first
+    assert cells[0].get("fill") == colour((heat.cells[0, 0] - low) / (high - low))
+    assert float(cells[0].get("y")) > float(cells[-1].get("y"))
+    hatched = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == "url(#hatch)"]
+    assert len(hatched) == int(heat.invalid.sum())
+    texts = _texts(root)
+    assert all(label in texts for row in heat.labels for label in row)

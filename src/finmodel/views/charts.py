@@ -112,15 +112,12 @@ def hours_axis(ax: Axes, lang: Language = "en") -> Axes:
 
 def image_html(ax: Axes | Figure, width: int = 900) -> str:
     """A chart as an ``<img>`` with its SVG embedded and its title as alt text: vector
-    graphics with the text as text, so sharp on screen and in the PDF at any zoom."""
-    import base64
-    from html import escape
+    graphics with the text as text, so sharp on screen and in the PDF at any zoom (the
+    markup of the report's own charts, :func:`finmodel.views.svgplot.svg_image_html`)."""
+    from finmodel.views.svgplot import svg_image_html
 
-    data = base64.b64encode(svg(ax)).decode("ascii")
     axes = ax if isinstance(ax, Axes) else ax.axes[0]
-    title = axes.get_title("left") or axes.get_title()
-    return (f'<p class="chart"><img alt="{escape(title)}" style="width: {width}px" '
-            f'src="data:image/svg+xml;base64,{data}"></p>')
+    return svg_image_html(axes.get_title("left") or axes.get_title(), svg(ax), width)
 
 
 _OWN = "finmodel.views.charts"  # label of the figures made here: their margins are ours to set
@@ -420,8 +417,10 @@ def _locator(locator: chartspec.Locator) -> MaxNLocator:
 def _draw_axis(ax: Axes, spec: chartspec.Axis, which: str) -> None:
     axis = ax.xaxis if which == "x" else ax.yaxis
     if spec.ticks is not None:
-        (ax.set_xticks if which == "x" else ax.set_yticks)(
-            spec.ticks, spec.names, rotation=spec.rotation or None)
+        rotation: dict[str, Any] = {"rotation": spec.rotation} if spec.names and spec.rotation \
+            else {}
+        (ax.set_xticks if which == "x" else ax.set_yticks)(spec.ticks, spec.names,
+                                                           **rotation)
     else:
         axis.set_major_locator(_locator(spec.locator))
     if spec.names is None and spec.format != "number":

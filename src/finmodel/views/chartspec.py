@@ -223,8 +223,9 @@ def euro_axis(lang: Language = "en", label: str = "", **kwargs: object) -> Axis:
     """An axis of amounts: ticks at whole euros, "EUR" in its label."""
     unit = i18n.t(lang, "chart.eur")
     text = label if unit in label else (f"{label} ({unit})" if label else unit)
-    return Axis(label=text, format="euro", lang=lang, locator=WHOLE,
-                **kwargs)  # type: ignore[arg-type]  # the other fields of Axis
+    fields: dict[str, object] = {"locator": WHOLE, **kwargs}
+    return Axis(label=text, format="euro", lang=lang,
+                **fields)  # type: ignore[arg-type]  # the other fields of Axis
 
 
 def stacked(x: np.ndarray, parts: Sequence[tuple[np.ndarray, str, str]], width: float = 0.7,

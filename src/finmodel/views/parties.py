@@ -115,7 +115,7 @@ def give_get_spec(statement: PartyStatement, party: str, lang: Language = "en") 
     >>> [s.label for s in chart.series][:2]
     ['Gets: value of own use', 'Gets: benefits']
     """
-    from finmodel.views.chartspec import COLORS, Chart, Line, Ref, euro_axis, stacked, years_axis
+    from finmodel.views.chartspec import COLORS, Axis, Chart, Line, Ref, euro_axis, stacked
     from finmodel.views.i18n import money, t
 
     case = statement.parties[party]
@@ -129,7 +129,7 @@ def give_get_spec(statement: PartyStatement, party: str, lang: Language = "en") 
     net = Line(years, case.net, COLORS["structural_result"], t(lang, "party.net"), marker="o")
     return Chart(t(lang, "chart.give_get", party=party, amount=money(lang, case.npv)),
                  (9.0, 4.5), (*gets, *brings, net, Ref(0.0, "#7a8794", 0.8)),
-                 years_axis(years, lang), euro_axis(lang), columns=3, fitted=True,
+                 Axis(lang=lang), euro_axis(lang), columns=3, fitted=True,
                  legend_gap=0.33)
 
 
