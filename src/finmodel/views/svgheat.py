@@ -71,15 +71,18 @@ def cells(heat: Heatmap, fx: Callable[[float], np.ndarray], fy: Callable[[float]
     """The cells (row 0 at the bottom), their hatching and labels, in page points."""
     low, high = _range(heat)
     span = high - low or 1.0
-    out = [f'<pattern id="hatch" patternUnits="userSpaceOnUse" width="4" height="4">'
-           f'<path d="M-1 1 L1 -1 M0 4 L4 0 M3 5 L5 3" stroke="{_HATCH}" '
+    # matplotlib's "///": lines at 45 degrees, 8 points apart along each axis
+    out = [f'<pattern id="hatch" patternUnits="userSpaceOnUse" width="8" height="8">'
+           f'<path d="M-1 1 L1 -1 M0 8 L8 0 M7 9 L9 7" stroke="{_HATCH}" '
            'stroke-width="1"/></pattern>']
     labels = []
     for (i, j), value in np.ndenumerate(heat.cells):
         xa, xb = float(fx(j - 0.5)), float(fx(j + 0.5))
         ya, yb = sorted((float(fy(i - 0.5)), float(fy(i + 0.5))))
         box = f'x="{num(xa)}" y="{num(ya)}" width="{num(xb - xa)}" height="{num(yb - ya)}"'
-        out.append(f'<rect {box} fill="{colour((float(value) - low) / span)}"/>')
+        # crisp edges: no hairline of the background between neighbouring cells
+        out.append(f'<rect {box} fill="{colour((float(value) - low) / span)}" '
+                   'shape-rendering="crispEdges"/>')
         if heat.invalid[i, j]:
             out.append(f'<rect {box} fill="url(#hatch)"/>')
         if heat.labels:
