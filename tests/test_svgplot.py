@@ -291,3 +291,25 @@ def test_heatmap_cells_hatch_and_labels(uncertainty_specs: list[chartspec.Chart]
     assert len(hatched) == int(heat.invalid.sum())
     texts = _texts(root)
     assert all(label in texts for row in heat.labels for label in row)
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["last", "then-a-line"])
+def test_a_reference_line_in_the_margin_counts_as_matplotlib_counts_it(after: bool) -> None:
+    """A reference line inside the view so far does not rescale it; a series after it
+    does, and then the line counts (matplotlib's axhline and autoscaling)."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    x, y = np.array([0.0, 1.0, 2.0]), np.array([0.0, 10.0, 5.0])
+    ax = Figure().add_subplot()
+    ax.plot(x, y)
+    ax.axhline(10.3)
+    series: list[chartspec.Series] = [chartspec.Line(x, y, "k"), chartspec.Ref(10.3, "k")]
+    if after:
+        ax.plot([1.0], [2.0])
+        series.append(chartspec.Line(np.array([1.0]), np.array([2.0]), "k"))
+    chart = chartspec.Chart("", (9.0, 4.5), tuple(series), chartspec.Axis(), chartspec.Axis())
+    # by hand: 0..10 with 5 % margins, or 0..10.3 with them
+    expected = (-0.515, 10.815) if after else (-0.5, 10.5)
+    assert svgplot._limits(chart)[2:] == pytest.approx(expected)
+    assert ax.get_ylim() == pytest.approx(expected)

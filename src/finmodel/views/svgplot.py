@@ -102,25 +102,28 @@ def _histogram(series: Histogram) -> tuple[np.ndarray, np.ndarray]:
 
 def _limits(chart: Chart) -> tuple[float, float, float, float]:
     """The view limits as matplotlib autoscales them: data limits with 5 % margins that
-    stop at the sticky edges (bar bases, a heatmap's border); a reference line counts
-    only where it falls outside the view of what came before it (matplotlib rescales
-    only then); a fixed limit stays."""
+    stop at the sticky edges (bar bases, a heatmap's border); a reference line inside the
+    view of what came before it counts only once a later series makes matplotlib
+    rescale; a fixed limit stays."""
     xs: list[float] = []
     ys: list[float] = []
     sx: list[float] = []
     sy: list[float] = []
+    later: tuple[list[float], list[float]] = ([], [])  # counted when a series follows
     for series in chart.series:
         if isinstance(series, Ref):
             values, sticky = (xs, sx) if series.vertical else (ys, sy)
             if values:
                 low, high = autoscale(min(values), max(values), sticky)
                 if low <= series.value <= high:
+                    later[0 if series.vertical else 1].append(series.value)
                     continue
             values.append(series.value)
             continue
         x, y, stick_x, stick_y = _extent(series)
-        xs += [v for v in x if math.isfinite(v)]
-        ys += [v for v in y if math.isfinite(v)]
+        xs += [v for v in [*x, *later[0]] if math.isfinite(v)]
+        ys += [v for v in [*y, *later[1]] if math.isfinite(v)]
+        later = ([], [])
         sx += stick_x
         sy += stick_y
     x0, x1 = _fixed(chart.x, xs, sx)
@@ -426,7 +429,7 @@ def render(chart: Chart) -> bytes:
     >>> chart = Chart("Cash", (9.0, 4.5), (Bars(years, np.array([100.0, 200.0]), "#1f5f8b",
     ...               "Cash"),), years_axis(years), euro_axis())
     >>> data = render(chart)
-    >>> data.startswith(b"<svg") and b">Cash</text>" in data and data == render(chart)
+    >>> data.startswith(b"<?xml") and b">Cash</text>" in data and data == render(chart)
     True
     """
     width, height = chart.size[0] * _PT, chart.size[1] * _PT
@@ -456,7 +459,8 @@ def render(chart: Chart) -> bytes:
     if legend is not None:
         centre = width / 2 if chart.fitted else f.left + f.width / 2
         body += _draw_legend(legend, centre, f.top + f.height + chart.legend_gap * _PT)
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{num(width)}pt" '
+    head = ('<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{num(width)}pt" '
             f'height="{num(height)}pt" viewBox="0 0 {num(width)} {num(height)}" '
             f'font-family="{FONT}">')
     return (head + "\n" + "\n".join(b for b in body if b) + "\n</svg>\n").encode("utf-8")
