@@ -89,6 +89,10 @@ def test_income_chart_has_one_rect_per_bar_and_year_in_proportion(
     x0, x1, y0, y1 = svgplot._limits(chart)
     assert (x0, x1) == (base.years[0] - 0.6, base.years[-1] + 0.6)
     assert y0 == 0.0  # bars stand on 0: no margin below
+    income = sum(base.lines[k] for k in ("rental_income", "partner_cash", "in_kind_income",
+                                          "operating_subsidies", "investment_subsidy_release"))
+    highest = max(float(income.max()), float(base.lines["total_expenses"].max()))
+    assert y1 == pytest.approx(highest * 1.05)  # 5 % above the highest stack or point
     # the plot area: 1 inch left, 0.15 right, 0.4 top, 0.66 + 2 legend rows of 0.24 below
     left, top, width, height = 72.0, 28.8, 648 - 72 - 10.8, 324 - 28.8 - 72 * (0.66 + 0.48)
     rental = base.lines["rental_income"]

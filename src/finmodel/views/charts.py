@@ -1,13 +1,13 @@
-"""Charts of one projection, in one style, for reports and notebooks.
+"""Charts of one projection drawn with matplotlib, in the report's style, for notebooks.
 
-Every chart is ``(projection, ax=None) -> Axes``. Without ``ax`` a new figure is made
+Every chart is ``(projection, ax=None) -> Axes``, drawn by :func:`draw` from the same
+description (:mod:`finmodel.views.chartspec`) that the scenario report draws as SVG
+without matplotlib (:mod:`finmodel.views.svgplot`). Without ``ax`` a new figure is made
 with :class:`matplotlib.figure.Figure` (not pyplot), so building charts in a batch
 never piles up open pyplot figures; :func:`svg` renders any of them as SVG with its
-text as text (what the reports embed: drawn once, no layout engine, sharp in print and
-about half the CPU of a PNG), :func:`png` with Agg. Amount
-axes use :func:`euro_axis` (thousands separators, "EUR" in the axis label), which the
-other chart modules reuse. ``import finmodel`` does not import this module, so the
-command line stays quick.
+text as text (what compare.html embeds), :func:`png` with Agg. Amount axes use
+:func:`euro_axis` (thousands separators, "EUR" in the axis label), which the other chart
+modules reuse. Neither ``import finmodel`` nor the report imports this module.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import numpy as np
 from finmodel.views import i18n
 from finmodel.views.chartspec import (
     COLORS,
+    WHOLE,
     Axis,
     Chart,
     Line,
@@ -100,7 +101,7 @@ def hours_spec(p: Projection, lang: Language = "en") -> Chart:
     edges = np.append(p.years - 0.5, p.years[-1] + 0.5)
     capacity = Line(edges, np.append(x.available_hours, x.available_hours[-1]),
                     COLORS["capacity"], t(lang, "chart.capacity"), step=True)
-    hours = Axis(t(lang, "chart.hours_axis"), "hours", lang, locator=euro_axis(lang).locator)
+    hours = Axis(t(lang, "chart.hours_axis"), "hours", lang, locator=WHOLE)
     return _chart(t(lang, "chart.hours"), [*stacked(p.years, parts), capacity], p, hours, 2)
 
 
