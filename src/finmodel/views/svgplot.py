@@ -249,14 +249,34 @@ def _path(xs: np.ndarray, ys: np.ndarray) -> str:
     return "M" + " L".join(f"{num(a)} {num(b)}" for a, b in zip(xs, ys, strict=True))
 
 
+def _finite_runs(y: np.ndarray) -> list[tuple[int, int]]:
+    """The stretches of finite values, ``(start, end)``: a line breaks where a value is
+    missing (NaN), as matplotlib draws it.
+
+    Examples
+    --------
+    >>> _finite_runs(np.array([1.0, np.nan, 2.0, 3.0])), _finite_runs(np.array([np.nan]))
+    ([(0, 1), (2, 4)], [])
+    """
+    runs, start = [], None
+    for i, ok in enumerate(np.isfinite(y).tolist() + [False]):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
 def _line(series: Line, f: _Frame) -> list[str]:
     x, y = np.asarray(series.x, dtype=float), np.asarray(series.y, dtype=float)
     if series.step:  # each value held to the next x
         x, y = np.repeat(x, 2)[1:], np.repeat(y, 2)[:-1]
     out = []
-    if series.linestyle != "none" and len(x):
-        ok = np.isfinite(y)
-        out.append(f'<path d="{_path(f.x(x[ok]), f.y(y[ok]))}" fill="none" stroke='
+    runs = _finite_runs(y)
+    if series.linestyle != "none" and runs:
+        d = " ".join(_path(f.x(x[a:b]), f.y(y[a:b])) for a, b in runs)
+        out.append(f'<path d="{d}" fill="none" stroke='
                    f'"{series.color}" stroke-width="{num(series.linewidth)}"'
                    f' stroke-linejoin="round" stroke-linecap="square"'
                    f'{_dash(series.linestyle, series.linewidth)}/>')
