@@ -317,3 +317,32 @@ def test_a_reference_line_in_the_margin_counts_as_matplotlib_counts_it(after: bo
     expected = (-0.515, 10.815) if after else (-0.5, 10.5)
     assert svgplot._limits(chart)[2:] == pytest.approx(expected)
     assert ax.get_ylim() == pytest.approx(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(height=st.floats(1.5, 12.0), width=st.floats(2.0, 14.0),
+       high=st.floats(0.5, 1e8), vertical=st.booleans())
+def test_the_number_of_ticks_follows_the_axis_length_as_matplotlibs_auto(
+        height: float, width: float, high: float, vertical: bool) -> None:
+    """nbins='auto': as many ticks as labels of 9 points fit, 2 sizes apart up the y
+    axis and 3 along x, at most 10 (matplotlib's get_tick_space)."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    from finmodel.views import charts
+
+    with charts.style():  # tick labels of 9 points
+        figure = Figure(figsize=(width, height))
+        ax = figure.add_subplot()
+        charts.fixed_margins(figure, bottom=0.66)
+        axis = ax.yaxis if vertical else ax.xaxis
+        axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10],
+                                           integer=True, min_n_ticks=1))
+        (ax.set_ylim if vertical else ax.set_xlim)(0.0, high)
+        theirs = axis.get_majorticklocs()
+    box = ax.get_position()
+    length = (box.height * height if vertical else box.width * width) * 72
+    ours = chartspec.WHOLE.tick_values(0.0, high, chartspec.WHOLE.bins(length, 9.0, vertical))
+    np.testing.assert_array_equal(visible(ours, 0.0, high),
+                                  visible(theirs, 0.0, high))
