@@ -412,15 +412,55 @@ def test_execute_retries_a_kernel_start_error_once(monkeypatch: pytest.MonkeyPat
             return "executed"
         return run
 
+    notebook = _job.Notebook("nb.ipynb", None)  # read already: the runs are stand-ins
     monkeypatch.setattr(_job, "_execute_once", flaky([zmq.ZMQError()]))
-    assert _job.execute({}, "nb.ipynb", 5) == "executed" and len(calls) == 2
+    assert _job.execute({}, notebook, 5) == "executed" and len(calls) == 2
     calls.clear()
     monkeypatch.setattr(_job, "_execute_once", flaky([RuntimeError("a"), RuntimeError("b")]))
     with pytest.raises(RuntimeError, match="b"):
-        _job.execute({}, "nb.ipynb", 5)
+        _job.execute({}, notebook, 5)
     assert len(calls) == 2
     calls.clear()
     monkeypatch.setattr(_job, "_execute_once", flaky([ValueError("cell")]))
     with pytest.raises(ValueError, match="cell"):
-        _job.execute({}, "nb.ipynb", 5)
+        _job.execute({}, notebook, 5)
     assert len(calls) == 1
+
+
+def test_a_job_reads_its_notebook_once_and_names_its_kernel_as_papermill(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One report reads the notebook file once (for its parameters, its kernel and the
+    run); a notebook naming no kernel fails with papermill's own message."""
+    import papermill.iorw
+
+    from finmodel.reports import _job
+
+    notebook = write_notebook(tmp_path)
+    reads: list[str] = []
+    read = papermill.iorw.papermill_io.read
+
+    def counted(path: str, *args: object) -> object:
+        reads.append(str(path))
+        return read(path, *args)
+
+    monkeypatch.setattr(papermill.iorw.papermill_io, "read", counted)
+    (tmp_path / "s.yaml").write_text(scenario_text("Once"), encoding="utf-8")
+    job = _job.ReportJob(str(tmp_path / "s.yaml"), str(tmp_path / "out"), str(notebook),
+                         ("html", "ipynb"), 120)
+    try:
+        outcome = _job.run_report(job)
+    finally:
+        from finmodel.reports._kernel import shutdown_kernels
+
+        shutdown_kernels()
+    assert outcome.error is None and reads == [str(notebook)]
+    executed = nbformat.read(tmp_path / "out" / "report.ipynb", as_version=4)
+    parameters = f'# Parameters\nscenario_path = "{tmp_path / "s.yaml"}"\n'
+    assert executed.cells[1].source == parameters
+    nameless = nbformat.read(notebook, as_version=4)
+    del nameless.metadata["kernelspec"]
+    nbformat.write(nameless, notebook)
+    failed = _job.run_report(job)
+    assert failed.error == ("ValueError: No kernel name found in notebook and no override "
+                            "provided.")
+    assert not (tmp_path / "out" / "report.html").exists()

@@ -94,6 +94,10 @@ def test_simulate_on_the_cluster_equals_the_local_run(address: str) -> None:
         np.testing.assert_array_equal(remote.percentiles[name], values)
     assert remote.to_json() == local.to_json()
     assert min(remote.risks.values()) > 0 and max(remote.risks.values()) < 1
+    # and so does the local run in forked processes (Linux), the default for many draws
+    forked = simulate(base, draws=5_000, seed=11, with_risks=True, chunk=1_500, threads=2,
+                      processes=True)
+    assert forked.to_json() == local.to_json()
 
 
 def test_simulate_command_with_cluster_prints_the_local_json(address: str) -> None:

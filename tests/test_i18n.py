@@ -103,6 +103,21 @@ def test_dutch_numbers_read_back(value: int) -> None:
     assert i18n.money("en", value) == english + " EUR"
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.floats(-1e15, 1e15, allow_nan=False, exclude_min=True, exclude_max=True),
+                 st.integers(-10**8, 10**8).map(lambda n: n / 200),  # halves, quarters, ...
+                 st.decimals(-10**9, 10**9, places=4).map(float)),
+       st.sampled_from([0, 0, 1, 2, 3, 4, 6]), st.sampled_from(i18n.LANGUAGES))
+def test_numbers_as_babel_writes_them(value: float, digits: int, lang: i18n.Language) -> None:
+    """number() writes most numbers without Babel: the same text as Babel's pattern for
+    the locale, rounded as number() rounds (half-way cases, 14 to 16 digits, decimals)."""
+    from babel.numbers import parse_pattern
+
+    rounded = round(value, digits) + 0.0
+    pattern = parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+    assert i18n.number(lang, value, digits) == str(pattern.apply(rounded, i18n._locale(lang)))
+
+
 def test_percentages_and_years() -> None:
     """Percent with a decimal comma in Dutch; years never grouped."""
     assert i18n.percent("nl", 0.125, 1) == "12,5%"
@@ -197,11 +212,12 @@ def test_total_column_sums_the_flows(bundled: dict[str, finmodel.Projection],
                                      lang: i18n.Language) -> None:
     """The budget's total column is the sum over the horizon, rounded once."""
     p = bundled["rental_growth"]
-    frame = reporting._lines_frame(p, [("rental_income", 1), ("cash_end", 1)], lang,
+    table = reporting._lines_table(p, [("rental_income", 1), ("cash_end", 1)], lang,
                                    total=True)
-    total = frame[i18n.t(lang, "total")]
-    assert total.iloc[0] == i18n.number(lang, round(float(p.lines["rental_income"].sum())))
-    assert total.iloc[1] == ""  # a balance has no total
+    assert table.columns[-1] == i18n.t(lang, "total")
+    total = [cells[-1] for _, cells in table.rows]
+    assert total[0] == i18n.number(lang, round(float(p.lines["rental_income"].sum())))
+    assert total[1] == ""  # a balance has no total
 
 
 def _tiny(minimum: float, opening: float, lang: str | None = None) -> finmodel.Scenario:

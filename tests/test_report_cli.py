@@ -56,6 +56,31 @@ def test_report_notebook_without_parameters_is_bad_usage(
     assert "no cell tagged 'parameters' sets scenario_path; see --notebook" in err
 
 
+@pytest.mark.parametrize(("value", "lang", "words"), [
+    ("0", "en", "error: FINMODEL_REPORTS_PER_KERNEL must be a whole number of at least 1 "
+                "(reports per kernel), not '0'; leave it unset for 20"),
+    ("two", "nl", "fout: FINMODEL_REPORTS_PER_KERNEL moet een geheel getal van minstens 1 "
+                  "zijn (rapporten per kernel), niet 'two'; laat het leeg voor 20")])
+def test_report_bad_reports_per_kernel_is_bad_usage(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        value: str, lang: str, words: str) -> None:
+    """A bad FINMODEL_REPORTS_PER_KERNEL stops the batch once, before any report runs or
+    the output folder is made: exit 2 and one line (in the batch's language); the Python
+    API raises the same UsageError before writing anything."""
+    from finmodel.reports import UsageError, find_scenario_files, plan_scenarios, run_reports
+
+    monkeypatch.setenv("FINMODEL_REPORTS_PER_KERNEL", value)
+    code, out, err = cli(capsys, str(ROOT / "scenarios" / "base.yaml"), "--out",
+                         str(tmp_path / "o"), "--lang", lang)
+    assert (code, out, err) == (2, "", f"finmodel report: {words}\n")
+    assert not (tmp_path / "o").exists()
+    planned = plan_scenarios(find_scenario_files([str(ROOT / "scenarios" / "base.yaml")]))
+    with pytest.raises(UsageError, match="FINMODEL_REPORTS_PER_KERNEL"):
+        run_reports(planned, tmp_path / "api", ROOT / "notebooks" / "scenario_report.ipynb",
+                    ("html",))
+    assert not (tmp_path / "api").exists()
+
+
 def test_report_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     """--jobs 0 is refused by the argument parser (exit 2)."""
     with pytest.raises(SystemExit) as exc:

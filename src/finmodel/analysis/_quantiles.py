@@ -13,8 +13,10 @@ between it and the next placed rank, and then applies numpy's own interpolation
 statistics do not depend on how they are found, so the numbers are numpy's. Two cases
 where the result could still differ are handed to numpy itself: rows with NaN (numpy's
 ``nanpercentile`` ignores them, as before) and rows where a needed order statistic is
-zero (``-0.0`` and ``0.0`` compare equal, so which of the two lands at a position
-depends on the algorithm, and the sign shows in the JSON).
+zero and the row holds zeros of both signs (``-0.0`` and ``0.0`` compare equal, so which
+of the two lands at a position depends on the algorithm, and the sign shows in the
+JSON; with one kind of zero the bits are the same either way: a KPI such as
+``years_below_minimum``, zero in most draws, keeps the fast path).
 """
 
 from __future__ import annotations
@@ -85,9 +87,23 @@ def exact_percentiles(row: Array, percentiles: Sequence[int], scratch: Array | N
     np.copyto(ordered, row)
     previous, following, gamma = _positions(row.size, tuple(percentiles))
     a, b = _order_statistics(ordered, previous, following)
-    if (a == 0).any() or (b == 0).any():
+    if ((a == 0).any() or (b == 0).any()) and _both_zeros(row):
         return _numpy_percentiles(row, percentiles)
     return _lerp(a, b, gamma)
+
+
+def _both_zeros(row: Array) -> bool:
+    """Whether ``row`` holds ``0.0`` and ``-0.0`` both: only then can which zero lands at
+    a position depend on the algorithm (with one kind of zero, or none, every value
+    equal to another has the same bits).
+
+    Examples
+    --------
+    >>> _both_zeros(np.array([0.0, 1.0, 0.0])), _both_zeros(np.array([-0.0, 0.0, 2.0]))
+    (False, True)
+    """
+    signs = np.signbit(row[row == 0])
+    return bool(signs.any()) and not bool(signs.all())
 
 
 def _order_statistics(values: Array, previous: Index, following: Index

@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
     from finmodel.model.projection import Projection
 
-__all__ = ["Bridge", "BridgeError", "EXACT_LIMIT", "assumption_diff", "bridge", "bridge_items",
-           "kpi_table", "split_base"]
+__all__ = ["Bridge", "BridgeError", "EXACT_LIMIT", "assumption_diff", "assumption_diff_rows",
+           "bridge", "bridge_items", "kpi_table", "split_base"]
 
 #: Up to this many items the bridge is the exact Shapley value (2**n projections).
 EXACT_LIMIT = 8
@@ -88,12 +88,20 @@ def assumption_diff(base: Scenario, other: Scenario) -> pd.DataFrame:
     """
     import pandas as pd
 
+    return pd.DataFrame(assumption_diff_rows(base, other),
+                        columns=["item", "path", "change", "base", "other"], dtype=object)
+
+
+def assumption_diff_rows(base: Scenario, other: Scenario
+                         ) -> list[tuple[str, str, str, Any, Any]]:
+    """:func:`assumption_diff` without pandas: its rows as ``(item, path, change, base,
+    other)`` tuples."""
     a, b = base.data, other.data
     rows: list[tuple[str, str, str, Any, Any]] = []
     for key in _union(a, b):
         if key not in _TEXT:
             _diff(a.get(key, _MISSING), b.get(key, _MISSING), (key,), rows)
-    return pd.DataFrame(rows, columns=["item", "path", "change", "base", "other"], dtype=object)
+    return rows
 
 
 def _diff(a: Any, b: Any, keys: tuple[str, ...], rows: list[tuple[str, str, str, Any, Any]]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ENV_LANG", "STRICT", "LoadError", "add_format_argument", "add_lang_argument",
            "add_scenario_argument", "checked", "emit", "env_lang", "lang_of", "load",
+           "load_checking_later",
            "print_problems", "problems_language", "report_warnings", "seed"]
 
 #: Set by ``finmodel --strict``: input warnings are errors (exit 2).
@@ -104,6 +105,34 @@ def load(spec: str, lang: str | None = None) -> Scenario:
     if problems:
         raise LoadError(sorted(problems), _language(lang, scenario))
     return scenario
+
+
+def load_checking_later(spec: str, lang: str | None = None
+                        ) -> tuple[Scenario, Callable[[], None]]:
+    """:func:`load`, with the check of the risks' overrides (a projection of each
+    stressed scenario) handed back to run later, e.g. while another process already
+    evaluates a simulation's draws; the second value runs it and raises the
+    :class:`LoadError` that :func:`load` would. The problems and their order are those
+    of :func:`load`: where anything else is wrong, everything is checked at once here.
+    """
+    from finmodel.analysis.risks import validate_risks
+    from finmodel.analysis.uncertainty import check_uncertainty
+
+    scenario = load_scenario(resolve_scenario(spec))
+    problems = report_warnings(scenario, lang)
+    try:
+        check_uncertainty(scenario)
+    except ScenarioError:
+        problems = checked(scenario) + problems
+    if problems:
+        raise LoadError(sorted(problems), _language(lang, scenario))
+
+    def check_risks() -> None:
+        found = validate_risks(scenario)
+        if found:
+            raise LoadError(sorted(found), _language(lang, scenario))
+
+    return scenario, check_risks
 
 
 def print_problems(problems: Iterable[Problem], lang: str | None = None) -> None:

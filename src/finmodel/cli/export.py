@@ -42,11 +42,11 @@ def run(args: argparse.Namespace) -> int:
     scenario = load(args.scenario, args.lang)
 
     from finmodel.model.projection import project
-    from finmodel.views.partnership_report import workbook_sheets
+    from finmodel.views.partnership_report import workbook_tables
 
     projection = project(scenario)
     lang = lang_of(args, scenario)
-    extra = workbook_sheets(projection, lang)  # parties, risks
+    extra: dict[str, Any] = dict(workbook_tables(projection, lang))  # parties, risks
     if scenario.ledger is not None:  # actuals, variance, prognosis (values), as the report
         from finmodel.analysis.variance import variance
         from finmodel.views.variance_report import workbook_sheets as variance_sheets

@@ -96,8 +96,10 @@ def _parse_language(argv: Sequence[str], env: str | None) -> str:
     return env or "en"
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
-    """The parser of every sub-command; its usage errors in ``lang``."""
+def build_parser(lang: str = "en", command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command; its usage errors in ``lang``. With ``command``,
+    only that sub-command's module is imported and its options added (the others are
+    listed with their help, as ``finmodel --help`` shows them)."""
     parser = _Parser(
         lang=lang,
         prog="finmodel",
@@ -114,11 +116,36 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
                              "command (which wins)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
+        if command not in (None, name):  # the module's HELP (a test keeps them equal)
+            said = t("en", f"cli.help.{name}")
+            sub.add_parser(name, help=said, description=said, lang=lang)
+            continue
         module = importlib.import_module(f"finmodel.cli.{name.replace('-', '_')}")
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP, lang=lang)
-        module.add_arguments(command)
-        command.set_defaults(handler=module.run)
+        parsed = sub.add_parser(name, help=module.HELP, description=module.HELP, lang=lang)
+        module.add_arguments(parsed)
+        parsed.set_defaults(handler=module.run)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command that ``argv`` runs, as argparse finds it: the first argument that
+    is not an option of ``finmodel`` itself (``--lang`` takes a value); None if it is
+    none of :data:`COMMANDS`.
+
+    >>> _command_of(["--strict", "--lang", "nl", "simulate", "base"])
+    'simulate'
+    >>> _command_of(["--la=nl", "run"]), _command_of(["--help"]), _command_of(["bogus"])
+    ('run', None, None)
+    """
+    values = False
+    for arg in argv:
+        if values:
+            values = False
+        elif arg.startswith("-"):
+            values = len(arg) > 2 and "--lang".startswith(arg)  # argparse's abbreviations
+        else:
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = _parse_language(argv, env)
-    parser = build_parser(lang)
+    parser = build_parser(lang, _command_of(argv))  # one sub-command's imports
     if lang != "en":
         _say_help(parser, "finmodel", lang)
     args = parser.parse_args(argv)

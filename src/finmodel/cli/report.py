@@ -61,12 +61,15 @@ def run(args: argparse.Namespace) -> int:
     if args.compare_notebook is not None:
         _require_parameters(compare, ("scenario_paths", "base"), "--compare-notebook")
     from finmodel.cli._common import env_lang
-    from finmodel.reports._batch import batch_language
+    from finmodel.reports._batch import batch_language, check_reports_per_kernel
     from finmodel.views.i18n import t
     from finmodel.views.warning_text import fmt
 
     planned = _with_warnings(plan_scenarios(files), args.lang)
-    lang = batch_language(planned, args.lang, env_lang())  # the lines printed here
+    # the lines printed here follow FINMODEL_LANG too; the files run_reports writes (and
+    # its messages) do not, so that a batch gives the same files on every machine
+    lang = batch_language(planned, args.lang, env_lang())
+    check_reports_per_kernel(lang)
     _make_folder(args.out, lang)
     with connect(args.cluster) as client, _Progress(t(lang, "cli.report.unit")) as progress:
         result = run_reports(planned, args.out, notebook, formats, jobs=args.jobs,

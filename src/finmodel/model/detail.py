@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from finmodel.model.projection import Projection
 
-__all__ = ["detail_dict", "detail_frames"]
+__all__ = ["detail_dict", "detail_frames", "detail_rows"]
 
 
 def _rows(p: Projection) -> dict[str, Sequence[tuple[tuple[str, ...], np.ndarray]]]:
@@ -78,13 +78,34 @@ _LEVELS = {
 }
 
 
+def detail_rows(p: Projection) -> dict[str, tuple[tuple[str, ...],
+                                                 list[tuple[tuple[str, ...], np.ndarray]]]]:
+    """Per detail table its label names and its rows: ``(labels, values per year)``,
+    the labels padded with ``""`` to one per name (what :func:`detail_frames` holds,
+    without pandas).
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> p = finmodel.project(finmodel.load_scenario("scenarios/base.yaml"))
+    >>> names, rows = detail_rows(p)["capacity"]
+    >>> names, rows[0][0]
+    (('measure', 'item'), ('available_hours', ''))
+    """
+    out = {}
+    for table, rows in _rows(p).items():
+        levels = _LEVELS[table]
+        out[table] = (levels, [(tuple(lab) + ("",) * (len(levels) - len(lab)), values)
+                               for lab, values in rows])
+    return out
+
+
 def detail_frames(p: Projection) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
     frames = {}
-    for table, rows in _rows(p).items():
-        levels = _LEVELS[table]
-        labels = [tuple(lab) + ("",) * (len(levels) - len(lab)) for lab, _ in rows]
+    for table, (levels, rows) in detail_rows(p).items():
+        labels = [lab for lab, _ in rows]
         index = pd.MultiIndex.from_tuples(labels, names=levels) if labels else \
             pd.MultiIndex.from_tuples([], names=levels)
         frames[table] = pd.DataFrame([v for _, v in rows], index=index,

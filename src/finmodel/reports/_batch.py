@@ -27,11 +27,17 @@ from typing import Any
 from finmodel.reports import _io
 from finmodel.reports._html import IndexRow, compare_table_html, index_html
 from finmodel.reports._job import CompareJob, ReportJob, ReportOutcome, run_compare, run_report
-from finmodel.reports._kernel import shutdown_kernels, skip_slow_imports
+from finmodel.reports._kernel import (
+    REPORTS_PER_KERNEL,
+    reports_per_kernel,
+    shutdown_kernels,
+    skip_slow_imports,
+)
 from finmodel.reports._plan import PlannedScenario, base_folder
 from finmodel.views.i18n import Language
 
-__all__ = ["BatchResult", "batch_language", "run_reports", "skip_slow_imports"]
+__all__ = ["BatchResult", "batch_language", "check_reports_per_kernel", "run_reports",
+           "skip_slow_imports"]
 
 _LINKS = {"report.html": "report", "report.pdf": "PDF", "budget.xlsx": "Excel",
           "report.ipynb": "notebook"}
@@ -47,7 +53,6 @@ class BatchResult:
     compare_error: str | None
     seconds: float
     incomplete: bool = False  # a format could not be made (the PDF without Chromium)
-    lang: Language = "en"     # of index.html and of the messages
 
     @property
     def failed(self) -> int:
@@ -72,16 +77,18 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
     back as bytes, written here, so the workers need no shared disk. ``lang``
     (en, nl) for every report; None: each scenario's ``language``, else English (index
     and compare.html: the base scenario's). Without Chromium, ``pdf`` is dropped with a
-    message and the other formats are written.
+    message and the other formats are written. A bad ``FINMODEL_REPORTS_PER_KERNEL``
+    stops the batch before anything is written (:class:`~finmodel.reports.UsageError`).
     """
     from finmodel.reports._pdf import find_chromium, missing_message
     from finmodel.views.i18n import t
 
     start = time.perf_counter()
+    page_lang = batch_language(planned, lang)
+    check_reports_per_kernel(page_lang)
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     _io.sweep_partial_files(out)
-    page_lang = batch_language(planned, lang)
     early: list[str] = []
     if "pdf" in formats and find_chromium() is None:
         formats = tuple(f for f in formats if f != "pdf")
@@ -120,7 +127,7 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
     _io.write_text(out / "index.html", index_html(rows, "compare.html", generated, page_lang))
     return BatchResult(out, tuple(rows), tuple(messages), compare_error,
                        time.perf_counter() - start, bool(early) or any(
-                           o.problems for o in outcomes.values()), page_lang)
+                           o.problems for o in outcomes.values()))
 
 
 def batch_language(planned: Sequence[PlannedScenario], lang: str | None,
@@ -134,6 +141,21 @@ def batch_language(planned: Sequence[PlannedScenario], lang: str | None,
     item = next((p for p in planned if p.folder == base), None)
     return language(lang or (item.scenario.language if item and item.scenario else None)
                     or default)
+
+
+def check_reports_per_kernel(lang: Language = "en") -> None:
+    """Stop with a :class:`~finmodel.reports.UsageError` when ``FINMODEL_REPORTS_PER_KERNEL``
+    is set to anything but a whole number of at least 1: noticed once, before any report
+    runs, instead of as the same failure of every report."""
+    from finmodel.reports._plan import UsageError
+    from finmodel.views.i18n import t
+
+    try:
+        reports_per_kernel()
+    except ValueError:
+        value = os.environ.get("FINMODEL_REPORTS_PER_KERNEL", "").strip()
+        raise UsageError(t(lang, "cli.report.per_kernel", value=repr(value),
+                           default=REPORTS_PER_KERNEL)) from None
 
 
 def _run_all(report_jobs: list[ReportJob], compare: CompareJob | None, jobs: int,

@@ -121,9 +121,10 @@ def run_compare(job: CompareJob) -> str | None:
         from finmodel.views.i18n import language, t
 
         lang = language(job.lang)
-        nb = execute(declared(job.notebook, {"scenario_paths": list(job.scenario_paths),
-                                             "base": job.base, "lang": lang}),
-                     job.notebook, job.timeout)
+        notebook = load_notebook(job.notebook)
+        nb = execute(declared(notebook, {"scenario_paths": list(job.scenario_paths),
+                                         "base": job.base, "lang": lang}),
+                     notebook, job.timeout)
         _io.write_text(Path(job.target), to_html(nb, t(lang, "cmp.title"), lang))
     except Exception as exc:
         return _message(exc)
@@ -148,23 +149,25 @@ def _produce(job: ReportJob, folder: Path) -> ReportOutcome:
     if {"html", "ipynb", "pdf"} & set(job.formats):
         import nbformat
 
+        notebook = load_notebook(job.notebook)
         wanted = {"scenario_path": job.scenario_path, "lang": lang,
                   "base_path": job.base_path}
-        nb = execute(declared(job.notebook, wanted), job.notebook, job.timeout)
+        nb = execute(declared(notebook, wanted), notebook, job.timeout)
         if "html" in job.formats or "pdf" in job.formats:
             contents["report.html"] = to_html(nb, projection.scenario.name, lang).encode()
-        if "ipynb" in job.formats:
-            contents["report.ipynb"] = nbformat.writes(nb).encode("utf-8")  # type: ignore[no-untyped-call]
+        if "ipynb" in job.formats:  # as nbformat.writes, without validating it once more
+            contents["report.ipynb"] = nbformat.v4.writes(nb).encode("utf-8")  # type: ignore[no-untyped-call]
     for name, data in contents.items():
         _io.write_bytes(folder / name, data)
     if "xlsx" in job.formats:
-        from finmodel.views.partnership_report import workbook_sheets
+        from finmodel.views.partnership_report import workbook_tables
         from finmodel.views.workbook import write_budget_xlsx
 
         folder.mkdir(parents=True, exist_ok=True)
-
+        # parties and risks without pandas: the batch process imports it only for a
+        # scenario with actuals
         write_budget_xlsx(projection, folder / "budget.xlsx",  # atomic, .tmp- names too
-                          extra_sheets={**workbook_sheets(projection, lang),  # parties, risks
+                          extra_sheets={**workbook_tables(projection, lang),
                                         **_actuals_sheets(booked, lang)}, lang=lang)
     problems: tuple[str, ...] = ()
     if "pdf" in job.formats:
@@ -212,16 +215,34 @@ def _prognosis(v: Variance | None) -> dict[str, float | int | None]:
     return out
 
 
-def declared(notebook: str, parameters: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Notebook:
+    """A notebook read once for a job: its path and its cells as papermill loads them
+    (:func:`papermill.iorw.load_notebook_node`; each run works on a copy)."""
+
+    path: str
+    node: Any
+
+    @property
+    def kernel_name(self) -> str:
+        """The kernel the notebook asks for (papermill's rule); ``ValueError`` with
+        papermill's message when it names none."""
+        from papermill.utils import nb_kernel_name
+
+        return str(nb_kernel_name(self.node))
+
+
+def load_notebook(path: str) -> Notebook:
+    """Read the notebook at ``path`` (JSON parsed and validated once, as papermill does)."""
+    from papermill.iorw import load_notebook_node
+
+    return Notebook(path, load_notebook_node(path))
+
+
+def declared(notebook: Notebook, parameters: dict[str, Any]) -> dict[str, Any]:
     """The ``parameters`` the notebook's parameters cell sets, so that papermill does not
     warn about the others (``lang``, ``base_path``) in a notebook of one's own."""
-    import json
-
-    try:
-        cells = json.loads(Path(notebook).read_text("utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return parameters
-    source = "".join("".join(c.get("source", "")) for c in cells
+    source = "".join(str(c.get("source", "")) for c in notebook.node.cells
                      if "parameters" in c.get("metadata", {}).get("tags", ()))
     required = ("scenario_path", "scenario_paths", "base")
     return {k: v for k, v in parameters.items()
@@ -250,9 +271,10 @@ def _relabel(scenario: Any, root: str) -> Any:
     return scenario
 
 
-def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
-    """Execute ``notebook`` with ``parameters`` on this thread's IPC kernel (a reused one
-    after its reset, or a fresh one); the executed notebook.
+def execute(parameters: dict[str, Any], notebook: str | Notebook, timeout: float) -> Any:
+    """Execute ``notebook`` (a path, or one :func:`load_notebook` read) with
+    ``parameters`` on this thread's IPC kernel (a reused one after its reset, or a fresh
+    one); the executed notebook.
 
     Retried once after a kernel-start error; ended by the watchdog after ``timeout``
     seconds of wall-clock time (cells time out after ``timeout`` too).
@@ -260,6 +282,8 @@ def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
     import zmq
     from nbclient.exceptions import DeadKernelError
 
+    if isinstance(notebook, str):
+        notebook = load_notebook(notebook)
     try:
         with watchdog(timeout):
             return _execute_once(parameters, notebook, timeout)
@@ -268,20 +292,15 @@ def execute(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
             return _execute_once(parameters, notebook, timeout)
 
 
-def _execute_once(parameters: dict[str, Any], notebook: str, timeout: float) -> Any:
+def _execute_once(parameters: dict[str, Any], notebook: Notebook, timeout: float) -> Any:
     """One run on this thread's warm kernel (reused when its previous notebook ran to
     the end; a fresh one otherwise and after any error here)."""
-    import papermill
-
     from finmodel.reports._kernel import release_kernel, warm_kernel
 
     ok = False
     try:
-        manager = warm_kernel(kernel_name(notebook), _START_TIMEOUT)
-        nb = papermill.execute_notebook(
-            notebook, None, parameters=parameters, progress_bar=False,
-            request_save_on_cell_execute=False, start_timeout=_START_TIMEOUT,
-            execution_timeout=timeout, km=manager)
+        manager = warm_kernel(notebook.kernel_name, _START_TIMEOUT)
+        nb = _papermill(notebook, parameters, timeout, manager)
         ok = True
         return nb
     except BaseException:
@@ -291,18 +310,33 @@ def _execute_once(parameters: dict[str, Any], notebook: str, timeout: float) -> 
         release_kernel(ok)
 
 
-def kernel_name(notebook: str) -> str:
-    """The name of the kernel the notebook asks for (its ``kernelspec``), as papermill
-    reads it; ``ValueError`` with papermill's message when it names none."""
-    import json
+def _papermill(notebook: Notebook, parameters: dict[str, Any], timeout: float,
+               manager: Any) -> Any:
+    """What :func:`papermill.execute_notebook` does for a notebook already read and no
+    output file (``request_save_on_cell_execute=False``), step by step, without its last
+    step: serializing (and validating) the executed notebook for a file it then does
+    not write."""
+    import copy
 
-    try:
-        name = json.loads(Path(notebook).read_text("utf-8"))["metadata"]["kernelspec"]["name"]
-    except (KeyError, TypeError):
-        name = None
-    if not isinstance(name, str) or not name:
-        raise ValueError("No kernel name found in notebook and no override provided.")
-    return name
+    from papermill.engines import papermill_engines
+    from papermill.execute import (
+        prepare_notebook_metadata,
+        raise_for_execution_errors,
+        remove_error_markers,
+    )
+    from papermill.parameterize import parameterize_notebook
+
+    nb = copy.deepcopy(notebook.node)
+    if parameters:
+        nb = parameterize_notebook(nb, parameters, False)
+    nb = remove_error_markers(prepare_notebook_metadata(nb, notebook.path, None))
+    nb = papermill_engines.execute_notebook_with_engine(
+        None, nb, input_path=notebook.path, output_path=None,
+        kernel_name=notebook.kernel_name, progress_bar=False, log_output=False,
+        start_timeout=_START_TIMEOUT, stdout_file=None, stderr_file=None,
+        execution_timeout=timeout, km=manager)
+    raise_for_execution_errors(nb, None)
+    return nb
 
 
 @contextlib.contextmanager
@@ -437,9 +471,11 @@ def _exporter() -> Any:
                 '<img alt="No description has been provided for this image"', html)
             return _OUTPUT_DIV.sub(r'\1 tabindex="0"', html), resources
 
+    # optimistic_validation: the notebook is validated once after its preprocessors
+    # rather than after each of the dozen (a validation costs about 2 ms of CPU)
     return Exporter(  # type: ignore[no-untyped-call]
         template_name="basic", exclude_input=True, exclude_input_prompt=True,
-        exclude_output_prompt=True)
+        exclude_output_prompt=True, optimistic_validation=True)
 
 
 def _remove_outputs(folder: Path) -> None:

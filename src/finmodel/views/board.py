@@ -126,7 +126,7 @@ def changes(base: Projection, p: Projection, lang: Language = "en", count: int =
             ) -> list[str]:
     """What differs from the base scenario: the key figures, then up to ``count`` changed
     assumptions by name."""
-    from finmodel.analysis.compare import assumption_diff
+    from finmodel.analysis.compare import assumption_diff_rows
 
     out = []
     for kpi in _CHANGED_KPIS:
@@ -141,18 +141,18 @@ def changes(base: Projection, p: Projection, lang: Language = "en", count: int =
         out.append(t(lang, "s.change_kpi", name=i18n.kpi_name(lang, kpi),
                      base=i18n.kpi_value(lang, kpi, was), other=i18n.kpi_value(lang, kpi, now),
                      difference=difference))
-    diff = assumption_diff(base.scenario, p.scenario)
-    diff = diff[~diff["path"].isin(("name", "description"))]
-    if diff.empty:
+    diff = [row for row in assumption_diff_rows(base.scenario, p.scenario)
+            if row[1] not in ("name", "description")]
+    if not diff:
         return [*out, t(lang, "s.changes_none")]
-    for row in diff.head(count).itertuples(index=False):
-        name = i18n.param_name(lang, str(row.path))
-        if _is_item(row.base) or _is_item(row.other):  # a whole item added or removed
-            out.append(t(lang, f"s.change_{row.change}", name=name))
+    for _, path, change, was_set, now_set in diff[:count]:
+        name = i18n.param_name(lang, str(path))
+        if _is_item(was_set) or _is_item(now_set):  # a whole item added or removed
+            out.append(t(lang, f"s.change_{change}", name=name))
             continue
-        year = summary.is_year_path(str(row.path))
-        out.append(t(lang, "s.change_param", name=name, base=_value(row.base, lang, year),
-                     other=_value(row.other, lang, year)))
+        year = summary.is_year_path(str(path))
+        out.append(t(lang, "s.change_param", name=name, base=_value(was_set, lang, year),
+                     other=_value(now_set, lang, year)))
     if len(diff) > count:
         more = len(diff) - count
         out.append(t(lang, "s.more_change_one" if more == 1 else "s.more_changes", n=more))

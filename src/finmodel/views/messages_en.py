@@ -1235,4 +1235,6 @@ MESSAGES: dict[str, str] = {
     'cli.report.no_folder': '--out {out}: cannot make the folder: {reason}',
     # main: the engine's own check of the parameters it was given
     'err.not_parameters': 'not a numeric parameter of scenario {scenario}: {paths} (numeric parameters are numbers and series such as {examples}, ...)',
+    # report-cpu3: a bad FINMODEL_REPORTS_PER_KERNEL, before any report runs
+    'cli.report.per_kernel': 'FINMODEL_REPORTS_PER_KERNEL must be a whole number of at least 1 (reports per kernel), not {value}; leave it unset for {default}',
 }

@@ -1235,4 +1235,6 @@ MESSAGES: dict[str, str] = {
     'cli.report.no_folder': '--out {out}: kan de map niet maken: {reason}',
     # main: the engine's own check of the parameters it was given
     'err.not_parameters': 'geen numerieke parameter van scenario {scenario}: {paths} (numerieke parameters zijn getallen en reeksen, zoals {examples}, ...)',
+    # report-cpu3: a bad FINMODEL_REPORTS_PER_KERNEL, before any report runs
+    'cli.report.per_kernel': 'FINMODEL_REPORTS_PER_KERNEL moet een geheel getal van minstens 1 zijn (rapporten per kernel), niet {value}; laat het leeg voor {default}',
 }

@@ -30,9 +30,12 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Projection
     from finmodel.model.scenario import Scenario
     from finmodel.views.chartspec import Chart
+    from finmodel.views.reporting import Table
+    from finmodel.views.workbook.values import Sheet
 
 __all__ = ["SECTIONS", "agreement_html", "parties_html", "parties_section", "parties_sheet",
-           "risks_html", "risks_section", "risks_sheet", "workbook_sheets"]
+           "parties_table", "risks_html", "risks_section", "risks_sheet", "risks_table",
+           "workbook_sheets", "workbook_tables"]
 
 #: Section keys (anchors), in report order; headings from the catalogue.
 SECTIONS = ("parties", "agreement", "risks")
@@ -61,62 +64,66 @@ def _measure(lang: Language, key: str) -> str:
     return t(lang, f"party.{key}")
 
 
-def _npv_frame(rows: dict[str, list[str]], years: list[int], net: str, npv: float,
-               lang: Language, totals: dict[str, float]) -> pd.DataFrame:
-    import pandas as pd
+def _npv_table(rows: dict[str, list[str]], years: list[int], net: str, npv: float,
+               lang: Language, totals: dict[str, float]) -> Table:
+    from finmodel.views.reporting import Table, amount_text
 
-    from finmodel.views.reporting import amount_text
-
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=years)
-    frame[t(lang, "total")] = [amount_text(totals[label], lang) if label in totals else ""
-                               for label in frame.index]
-    frame[t(lang, "party.npv_col")] = ""
-    frame.loc[net, t(lang, "party.npv_col")] = amount_text(npv, lang)
-    frame.index.name = t(lang, "col.eur")
-    return frame
+    body = [((label,), [*cells, amount_text(totals[label], lang) if label in totals else "",
+                        amount_text(npv, lang) if label == net else ""])
+            for label, cells in rows.items()]
+    return Table([t(lang, "col.eur")],
+                 [*(str(y) for y in years), t(lang, "total"), t(lang, "party.npv_col")], body)
 
 
-def _party_frame(statement: PartyStatement, name: str, lang: Language = "en"
-                 ) -> pd.DataFrame:
+def _party_table(statement: PartyStatement, name: str, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     case = statement.parties[name]
     rows = {_measure(lang, m): [amount_text(float(v), lang) for v in getattr(case, m)]
             for m in MEASURES}
     totals = {_measure(lang, m): float(getattr(case, m).sum()) for m in MEASURES}
-    return _npv_frame(rows, statement.years.tolist(), _measure(lang, "net"), case.npv, lang,
+    return _npv_table(rows, statement.years.tolist(), _measure(lang, "net"), case.npv, lang,
                       totals)
 
 
-def _lab_frame(statement: PartyStatement, lang: Language = "en") -> pd.DataFrame:
+def _lab_table(statement: PartyStatement, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     rows = {_measure(lang, f"lab.{m}"): [amount_text(float(v), lang) for v in statement.lab[m]]
             for m in LAB_MEASURES}
     totals = {_measure(lang, f"lab.{m}"): float(statement.lab[m].sum()) for m in LAB_MEASURES}
-    return _npv_frame(rows, statement.years.tolist(), _measure(lang, "lab.net_cash_flow"),
+    return _npv_table(rows, statement.years.tolist(), _measure(lang, "lab.net_cash_flow"),
                       statement.lab_npv, lang, totals)
 
 
-def _cofinancing_frame(statement: PartyStatement, lang: Language = "en") -> pd.DataFrame:
-    import pandas as pd
+def _records_table(records: list[dict[str, object]], key: str) -> Table:
+    """Rows of named values as a table whose row label is the value named ``key`` (as
+    ``pandas.DataFrame(records).set_index(key)``); every record has the same names."""
+    from finmodel.views.reporting import Table
 
+    columns = [name for name in records[0] if name != key]
+    return Table([key], columns, [((str(r[key]),), [str(r[c]) for c in columns])
+                                  for r in records])
+
+
+def _cofinancing_table(statement: PartyStatement, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     def c(key: str) -> str:
         return t(lang, f"cof.{key}")
 
-    rows = [{c("subsidy"): r.subsidy,
-             c("paid_in"): f"{r.years[0]}-{r.years[-1]}" if r.years else c("never"),
-             c("subsidy_total"): amount_text(r.subsidy_total, lang),
-             c("partner_cash"): amount_text(r.partner_cash, lang),
-             c("partner_in_kind"): amount_text(r.partner_in_kind, lang),
-             c("ratio"): i18n.number(lang, r.ratio, 2) if math.isfinite(r.ratio) else "-",
-             c("required"): "-" if r.required is None else i18n.number(lang, r.required, 2),
-             c("verdict"): c("no_condition") if r.met is None else
-             (c("met") if r.met else c("not_met"))}
-            for r in statement.cofinancing]
-    return pd.DataFrame(rows).set_index(c("subsidy"))
+    rows: list[dict[str, object]] = [
+        {c("subsidy"): r.subsidy,
+         c("paid_in"): f"{r.years[0]}-{r.years[-1]}" if r.years else c("never"),
+         c("subsidy_total"): amount_text(r.subsidy_total, lang),
+         c("partner_cash"): amount_text(r.partner_cash, lang),
+         c("partner_in_kind"): amount_text(r.partner_in_kind, lang),
+         c("ratio"): i18n.number(lang, r.ratio, 2) if math.isfinite(r.ratio) else "-",
+         c("required"): "-" if r.required is None else i18n.number(lang, r.required, 2),
+         c("verdict"): c("no_condition") if r.met is None else
+         (c("met") if r.met else c("not_met"))}
+        for r in statement.cofinancing]
+    return _records_table(rows, c("subsidy"))
 
 
 def _list_html(title: str, texts: tuple[str, ...], lang: Language) -> str:
@@ -129,7 +136,7 @@ def _list_html(title: str, texts: tuple[str, ...], lang: Language) -> str:
 def parties_html(p: Projection, lang: Language = "en") -> str:
     """Per party its objectives and responsibilities beside its numbers (a table and its
     give/get chart), then the lab's position and co-financing."""
-    from finmodel.views.reporting import frame_html
+    from finmodel.views.reporting import table_html
 
     statement = party_statement(p)
     out = [_section(lang, "parties"), _note(t(lang, "party.intro", rate=i18n.percent(
@@ -145,17 +152,17 @@ def parties_html(p: Projection, lang: Language = "en") -> str:
             out.append(_list_html(t(lang, "party.objectives"), party.objectives, lang))
             out.append(_list_html(t(lang, "party.responsibilities"), party.responsibilities,
                                   lang))
-        out.append(frame_html(_party_frame(statement, name, lang), totals=totals))
+        out.append(table_html(_party_table(statement, name, lang), totals=totals))
         out.append(_image(give_get_spec(statement, name, lang)))
     if not statement.parties:
         out.append(_note(t(lang, "party.none")))
     out += [_heading(3, t(lang, "party.lab"), "party-lab"), _note(t(lang, "party.lab_note")),
-            frame_html(_lab_frame(statement, lang),
+            table_html(_lab_table(statement, lang),
                        totals={_measure(lang, "lab.net_cash_flow")}),
             _heading(3, t(lang, "party.cofinancing"), "cofinancing"),
             _note(t(lang, "party.cofinancing_note"))]
-    cof = _cofinancing_frame(statement, lang) if statement.cofinancing else None
-    out.append(frame_html(cof, text_columns={t(lang, "cof.paid_in"), t(lang, "cof.verdict")},
+    cof = _cofinancing_table(statement, lang) if statement.cofinancing else None
+    out.append(table_html(cof, text_columns={t(lang, "cof.paid_in"), t(lang, "cof.verdict")},
                           totals=()) if cof is not None else _note(t(lang, "party.no_subsidies")))
     return "\n".join(out)
 
@@ -164,16 +171,14 @@ def agreement_html(p: Projection, lang: Language = "en") -> str:
     """The agreement on one page: the common objectives and, per party, its role,
     objectives, responsibilities, what it brings and gets over the horizon and its net
     (NPV). The texts are shown as written in the scenario (escaped)."""
-    import pandas as pd
-
-    from finmodel.views.reporting import amount_text, frame_html
+    from finmodel.views.reporting import amount_text, table_html
 
     statement = party_statement(p)
     s = p.scenario
     out = [_section(lang, "agreement"),
            _note(t(lang, "agreement.intro", first=s.start_year, last=s.end_year)),
            _list_html(t(lang, "agreement.common"), s.partnership.objectives, lang)]
-    rows = []
+    rows: list[dict[str, object]] = []
     for party in s.parties:
         case = statement.parties[party.name]
         rows.append({
@@ -185,17 +190,15 @@ def agreement_html(p: Projection, lang: Language = "en") -> str:
             t(lang, "party.gets_total"): amount_text(float(case.gets.sum()), lang),
             t(lang, "party.net_npv"): amount_text(case.npv, lang)})
     if rows:
-        frame = pd.DataFrame(rows).set_index(t(lang, "agreement.party"))
-        out.append(frame_html(frame, text_columns={t(lang, "party.role"), t(
+        table = _records_table(rows, t(lang, "agreement.party"))
+        out.append(table_html(table, text_columns={t(lang, "party.role"), t(
             lang, "party.objectives"), t(lang, "party.responsibilities")}, totals=()))
     else:
         out.append(_note(t(lang, "party.none")))
     return '<div class="agreement">' + "\n".join(out) + "</div>"
 
 
-def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFrame:
-    import pandas as pd
-
+def _register_table(register: RiskRegister, lang: Language = "en") -> Table:
     from finmodel.views.reporting import amount_text
 
     def signed(kpi: str, value: float | int | None) -> str:
@@ -208,7 +211,7 @@ def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFra
     def name(kpi: str) -> str:
         return i18n.kpi_name(lang, kpi)
 
-    rows = [{t(lang, "risk.col.risk"): r.name,
+    rows: list[dict[str, object]] = [{t(lang, "risk.col.risk"): r.name,
              t(lang, "risk.col.probability"): i18n.percent(lang, r.probability),
              **{t(lang, "risk.col.impact", kpi=name(k)): signed(k, r.impact[k])
                 for k in IMPACT_KPIS},
@@ -217,7 +220,7 @@ def _register_frame(register: RiskRegister, lang: Language = "en") -> pd.DataFra
              **_need_columns(register, r, lang),
              t(lang, "risk.col.description"): r.description}
             for r in register.risks]
-    return pd.DataFrame(rows).set_index(t(lang, "risk.col.risk"))
+    return _records_table(rows, t(lang, "risk.col.risk"))
 
 
 def _need_columns(register: RiskRegister, risk: RiskImpact, lang: Language) -> dict[str, str]:
@@ -232,7 +235,7 @@ def _need_columns(register: RiskRegister, risk: RiskImpact, lang: Language) -> d
 
 def risks_html(scenario: Scenario, lang: Language = "en") -> str:
     """The ranked risk register and the chart of expected impacts (or why there is none)."""
-    from finmodel.views.reporting import frame_html
+    from finmodel.views.reporting import table_html
     from finmodel.views.warning_text import problem_line
 
     out = [_section(lang, "risks"), _note(t(lang, "risk.intro"))]
@@ -243,7 +246,7 @@ def risks_html(scenario: Scenario, lang: Language = "en") -> str:
                                                       for p in register) + "</ul>"])
     if not register.risks:
         return "\n".join([*out, _note(t(lang, "s.no_risks"))])
-    out.append(frame_html(_register_frame(register, lang),
+    out.append(table_html(_register_table(register, lang),
                           text_columns={t(lang, "risk.col.description")}, totals=()))
     out.append(_image(expected_impact_spec(register, lang)))
     return "\n".join(out)
@@ -272,46 +275,82 @@ def parties_sheet(p: Projection, lang: Language = "en") -> pd.DataFrame:
     the measures and headers in words of ``lang``.
 
     Euros only: the own-use hours are on the workbook's detail sheet. A scenario without
-    parties has only the lab's rows (and no own-use rows to drop).
+    parties has only the lab's rows (and no own-use rows to drop). As a DataFrame:
+    :func:`parties_table` is the same without pandas.
     """
-    frame = party_statement(p).table()
-    frame = frame.drop(index="own_use_hours", level="measure", errors="ignore")
-    lab = set(LAB_MEASURES) - set(MEASURES)
-    frame.index = frame.index.set_levels(
-        [_measure(lang, f"lab.{m}" if m in lab else m) for m in frame.index.levels[1]],
-        level=1, verify_integrity=False).set_names([t(lang, "wb.dl.party"),
-                                                    t(lang, "wb.dl.measure")])
-    return frame.rename(columns={"npv": t(lang, "wb.col.npv")})
+    return parties_table(p, lang).frame()
+
+
+def parties_table(p: Projection, lang: Language = "en") -> Sheet:
+    """:func:`parties_sheet` as a :class:`~finmodel.views.workbook.values.Sheet`."""
+    from finmodel.analysis.parties import LAB
+    from finmodel.analysis.parties import MEASURES as ROWS
+    from finmodel.views.workbook.values import Sheet
+
+    statement = party_statement(p)
+    lab_only = set(LAB_MEASURES) - set(MEASURES)
+    rows: list[tuple[tuple[str, str], list[float]]] = []
+    for name, case in statement.parties.items():
+        rows += [((name, m), [*getattr(case, m).tolist(), case.npv if m == "net" else math.nan])
+                 for m in ROWS]
+    rows += [((LAB, m), [*v.tolist(), statement.lab_npv if m == "net_cash_flow" else math.nan])
+             for m, v in statement.lab.items()]
+    return Sheet([t(lang, "wb.dl.party"), t(lang, "wb.dl.measure")],
+                 [*statement.years.tolist(), t(lang, "wb.col.npv")],
+                 [((party, _measure(lang, f"lab.{m}" if m in lab_only else m)), values)
+                  for (party, m), values in rows if m != "own_use_hours"])
 
 
 def risks_sheet(scenario: Scenario, lang: Language = "en") -> pd.DataFrame:
     """The ranked register for budget.xlsx: one row per risk, euros unrounded.
 
     The probability is text (``"20 %"``): the workbook formats every number as euros.
-    Risks that cannot be applied give one row per problem instead.
+    Risks that cannot be applied give one row per problem instead. As a DataFrame:
+    :func:`risks_table` is the same without pandas.
     """
-    import pandas as pd
+    return risks_table(scenario, lang).frame()
+
+
+#: Impacts counted in years, not euros: kept as whole numbers (or empty), not floats.
+_YEAR_IMPACTS = ("break_even_year", "years_below_minimum")
+
+
+def risks_table(scenario: Scenario, lang: Language = "en") -> Sheet:
+    """:func:`risks_sheet` as a :class:`~finmodel.views.workbook.values.Sheet`."""
+    from finmodel.views.workbook.values import Sheet
 
     register = register_or_problems(scenario)
     if isinstance(register, list):  # the problems of risks that cannot be applied
-        return pd.DataFrame({t(lang, "wb.col.problem"): [str(p) for p in register]}
-                            ).rename_axis("#")
-    frame = register.table()
-    frame.insert(0, "description", [r.description for r in register.risks])
-    frame["probability"] = [f"{r.probability * 100:g} %" for r in register.risks]
-    for kpi in ("break_even_year", "years_below_minimum"):  # years, not euros
-        frame[f"impact_{kpi}"] = pd.Series([r.impact[kpi] for r in register.risks],
-                                           index=frame.index, dtype=object)
-    needs = [financing_need(register, r) for r in register.risks]
-    frame["financing_need"] = [need for need, _ in needs]
-    frame["impact_financing_need"] = [change for _, change in needs]
-    frame = frame.rename_axis(t(lang, "wb.dl.risk"))
-    return frame.rename(columns={c: t(lang, f"wb.col.{c}") for c in frame.columns
-                                 if i18n.has(lang, f"wb.col.{c}")})
+        return Sheet(["#"], [t(lang, "wb.col.problem")],
+                     [((i,), (str(problem),)) for i, problem in enumerate(register)])
+    impacts = [*IMPACT_KPIS, *(k for k in _YEAR_IMPACTS if k not in IMPACT_KPIS)]
+    columns = ["description", "probability", *(f"impact_{k}" for k in impacts),
+               *(f"expected_{k}" for k in EXPECTED_KPIS), "financing_need",
+               "impact_financing_need"]
+
+    def number(value: float | int | None) -> float:
+        return math.nan if value is None else float(value)
+
+    rows = []
+    for r in register.risks:
+        need, change = financing_need(register, r)
+        rows.append(((r.name,), [
+            r.description, f"{r.probability * 100:g} %",
+            *(r.impact[k] if k in _YEAR_IMPACTS else number(r.impact[k]) for k in impacts),
+            *(number(r.expected_impact[k]) for k in EXPECTED_KPIS), need, change]))
+    return Sheet([t(lang, "wb.dl.risk")],
+                 [t(lang, f"wb.col.{c}") if i18n.has(lang, f"wb.col.{c}") else c
+                  for c in columns], rows)
 
 
 def workbook_sheets(p: Projection, lang: Language = "en") -> dict[str, pd.DataFrame]:
     """The ``extra_sheets`` of :func:`~finmodel.views.workbook.write_budget_xlsx`: parties
-    and risks (sheet names in ``lang``)."""
-    return {t(lang, "xl.sheet.parties"): parties_sheet(p, lang),
-            t(lang, "xl.sheet.risks"): risks_sheet(p.scenario, lang)}
+    and risks (sheet names in ``lang``); :func:`workbook_tables` without pandas."""
+    return {name: table.frame() for name, table in workbook_tables(p, lang).items()}
+
+
+def workbook_tables(p: Projection, lang: Language = "en") -> dict[str, Sheet]:
+    """:func:`workbook_sheets` as :class:`~finmodel.views.workbook.values.Sheet` tables,
+    for a process that need not import pandas (the batch)."""
+    return {t(lang, "xl.sheet.parties"): parties_table(p, lang),
+            t(lang, "xl.sheet.risks"): risks_table(p.scenario, lang)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,8 @@ __all__ = ["BALANCE_LINES", "BUDGET_LINES", "CASH_ROWS", "LOAN_BALANCE_LINES",
            "LOAN_BUDGET_LINES", "LOAN_CASH_ROWS", "SECTIONS", "amount_text",
            "assumptions_html", "budget_html", "charts_html", "checks_html", "contents",
            "contents_html", "detail_html", "frame_html", "language_of", "load", "load_base",
-           "periods_html", "permanent", "section_title", "show", "summary_html"]
+           "periods_html", "permanent", "section_title", "show", "summary_html", "Table",
+           "table_html"]
 
 #: Section keys in report order, with their anchors (``id=``); the headings are the
 #: catalogue's ``section.<key>`` in the report's language.
@@ -112,17 +114,17 @@ def permanent() -> None:
     garbage collector's full passes (:func:`gc.freeze`), once per process.
 
     A report's charts make many short-lived reference cycles; every few of them the
-    collector's full pass walks every object of every imported module (pandas, numpy,
-    the kernel's own), about a tenth of a report's CPU. Modules are never
-    unloaded, so nothing is lost by not walking them. Objects made later are collected
-    as before; calling this again does nothing, so a kernel that runs many reports does
-    not freeze one report's garbage.
+    collector's full pass walks every object of every imported module (numpy, the
+    kernel's own), about a tenth of a report's CPU. Neither pandas nor matplotlib is
+    among them: the report builds its tables without pandas (:class:`Table`) and draws
+    its charts without matplotlib (:mod:`finmodel.views.svgplot`), so a kernel imports
+    neither. Modules are never unloaded, so nothing is lost by not walking them. Objects
+    made later are collected as before; calling this again does nothing, so a kernel
+    that runs many reports does not freeze one report's garbage.
     """
     if _PERMANENT:
         return
     import gc
-
-    import pandas  # noqa: F401  # the report's libraries, imported before freezing
 
     from finmodel.views import svgplot  # noqa: F401  # (the charts)
 
@@ -157,6 +159,22 @@ def _share_text(value: float, lang: Language = "en") -> str:
     return i18n.percent(lang, value)
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of display strings, built without pandas (a report kernel never imports
+    it): the heads of the row-label columns, the column heads, and per row its labels
+    (one per label column) and its cells (one per column)."""
+
+    names: Sequence[str]
+    columns: Sequence[str]
+    rows: Sequence[tuple[Sequence[str], Sequence[str]]]
+
+    @property
+    def empty(self) -> bool:
+        """Whether the table has no rows."""
+        return not self.rows
+
+
 def frame_html(frame: pd.DataFrame, text_columns: Collection[str] = (),
                totals: Collection[str] | None = None, titles: Sequence[str] = (),
                path_columns: Collection[str] = ()) -> str:
@@ -172,56 +190,79 @@ def frame_html(frame: pd.DataFrame, text_columns: Collection[str] = (),
     <tr><th>x&amp;y</th><td>&lt;b&gt;</td></tr>
     </tbody></table></div>
     """
-    totals = _totals("en") if totals is None else totals
     names = [str(n) if n is not None else "" for n in frame.index.names]
-    head = "".join(f'<th class="text">{escape(n)}</th>' for n in names)
-    head += "".join(f'<th{_cls(str(c) in text_columns, "text")}>{escape(str(c))}</th>'
-                    for c in frame.columns)
+    rows = [(tuple(str(k) for k in (key if isinstance(key, tuple) else (key,))),
+             [str(v) for v in values])
+            for key, values in zip(frame.index, frame.itertuples(index=False), strict=True)]
+    return table_html(Table(names, [str(c) for c in frame.columns], rows), text_columns,
+                      totals, titles, path_columns)
+
+
+def table_html(table: Table, text_columns: Collection[str] = (),
+               totals: Collection[str] | None = None, titles: Sequence[str] = (),
+               path_columns: Collection[str] = ()) -> str:
+    """:func:`frame_html` of a :class:`Table`: rows whose last label is in ``totals``
+    (default: the English total lines) in bold, ``text_columns`` left-aligned,
+    ``path_columns`` as code, ``titles`` as the row labels' tooltips.
+
+    Examples
+    --------
+    >>> print(table_html(Table(["k", ""], ["a"], [(("x", "y"), ["1"]), (("x", "z"), ["2"])]),
+    ...                  totals=("z",)))
+    <div class="scroll fm"><table>
+    <thead><tr><th class="text">k</th><th class="text"></th><th>a</th></tr></thead>
+    <tbody>
+    <tr><th>x</th><th>y</th><td>1</td></tr>
+    <tr class="total"><th></th><th>z</th><td>2</td></tr>
+    </tbody></table></div>
+    """
+    totals = _totals("en") if totals is None else totals
+    head = "".join(f'<th class="text">{escape(n)}</th>' for n in table.names)
+    head += "".join(f'<th{_cls(c in text_columns, "text")}>{escape(c)}</th>'
+                    for c in table.columns)
+    cells_of = [_td(c in path_columns, c in text_columns) for c in table.columns]
     body: list[str] = []
     previous: tuple[str, ...] = ()
-    for row, (key, values) in enumerate(zip(frame.index, frame.itertuples(index=False),
-                                           strict=True)):
-        labels = tuple(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+    for row, (labels, values) in enumerate(table.rows):
+        labels = tuple(labels)
         shown = [lab if labels[: i + 1] != previous[: i + 1] else ""
                  for i, lab in enumerate(labels)]
         previous = labels
         tip = f' title="{escape(titles[row])}"' if row < len(titles) and titles[row] else ""
         cells = "".join(f"<th{tip}>{escape(lab)}</th>" for lab in shown)
-        cells += "".join(_cell(str(c), str(v), text_columns, path_columns)
-                         for c, v in zip(frame.columns, values, strict=True))
+        cells += "".join(cell.format(escape(v)) for cell, v in
+                         zip(cells_of, values, strict=True))
         body.append(f'<tr{_cls(labels[-1] in totals, "total")}>{cells}</tr>')
     return (f'<div class="scroll fm"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
             + "\n".join(body) + "\n</tbody></table></div>")
 
 
-def _cell(column: str, value: str, text_columns: Collection[str],
-          path_columns: Collection[str]) -> str:
-    if column in path_columns:  # where a name maps to its path in the scenario file
-        return f'<td class="text path"><code>{escape(value)}</code></td>'
-    return f'<td{_cls(column in text_columns, "text")}>{escape(value)}</td>'
+def _td(path: bool, text: bool) -> str:
+    """A cell's HTML around its escaped text ``{}``: a path (where a name maps to its
+    path in the scenario file) as code, text left-aligned, numbers right."""
+    if path:
+        return '<td class="text path"><code>{}</code></td>'
+    return "<td" + _cls(text, "text") + ">{}</td>"
 
 
 def _cls(flag: bool, name: str) -> str:
     return f' class="{name}"' if flag else ""
 
 
-def _lines_frame(p: Projection, rows: Iterable[tuple[str, int]], lang: Language = "en",
-                 total: bool = False) -> pd.DataFrame:
+def _lines_table(p: Projection, rows: Iterable[tuple[str, int]], lang: Language = "en",
+                 total: bool = False) -> Table:
     """Lines as display rows, years as columns; with ``total`` a column summing the years
     of each flow (positions and shares get an empty cell: a sum of balances means nothing).
     """
-    import pandas as pd
-
-    rows = list(rows)
-    data = {i18n.line_name(lang, line): [amount_text(sign * float(v), lang)
-                                         for v in p.lines[line]] for line, sign in rows}
-    frame = pd.DataFrame.from_dict(data, orient="index", columns=p.years.tolist())
-    if total:
-        frame[t(lang, "total")] = ["" if line in _NO_SUM else
-                                   amount_text(sign * float(p.lines[line].sum()), lang)
-                                   for line, sign in rows]
-    frame.index.name = t(lang, "col.eur")
-    return frame
+    body: dict[str, list[str]] = {}
+    for line, sign in rows:
+        cells = [amount_text(sign * float(v), lang) for v in p.lines[line]]
+        if total:
+            cells.append("" if line in _NO_SUM else
+                         amount_text(sign * float(p.lines[line].sum()), lang))
+        body[i18n.line_name(lang, line)] = cells
+    columns = [str(y) for y in p.years.tolist()] + ([t(lang, "total")] if total else [])
+    return Table([t(lang, "col.eur")], columns, [((k,), v) for k, v in body.items()])
 
 
 def _heading(level: int, text: str, anchor: str = "") -> str:
@@ -271,10 +312,9 @@ def summary_html(p: Projection, lang: Language = "en", base: Projection | None =
                              f"{i18n.check_name(lang, c.name)}: "
                              f"{summary.check_message(p, c, lang)}" for c in failed], "failed"))
     parts.append("</div>")
-    parts.append('<div class="kpis">' + frame_html(
-        summary.kpi_table(p, lang).set_index("key figure")
-        .rename_axis(t(lang, "col.key_figure"))
-        .rename(columns={"value": t(lang, "col.value")}), totals=()) + "</div>")
+    kpis = Table([t(lang, "col.key_figure")], [t(lang, "col.value")],
+                 [((name,), (value,)) for name, value in summary.kpi_rows(p, lang).values()])
+    parts.append('<div class="kpis">' + table_html(kpis, totals=()) + "</div>")
     parts.append('<div class="fm">' + _items(board.findings(p, lang)))
     risks = board.top_risks(p.scenario, lang)
     if risks:
@@ -290,34 +330,32 @@ def summary_html(p: Projection, lang: Language = "en", base: Projection | None =
 def budget_html(p: Projection, lang: Language = "en") -> str:
     """The multi-year budget, the cash flow with the cash position, and the balance; the
     budget and cash flow with a total column (the sum over the horizon)."""
-    import pandas as pd
-
     minimum = p.scenario.finance.minimum_cash
     opening = [p.scenario.finance.opening_cash, *p.lines["cash_end"][:-1].tolist()]
     loans = bool(p.scenario.finance.loans)
-    cash = _lines_frame(p, LOAN_CASH_ROWS if loans else CASH_ROWS, lang, total=True)
-    extra = pd.DataFrame(
-        [[amount_text(minimum, lang)] * len(p.years) + [""],
-         [amount_text(v, lang) for v in opening] + [""]],
-        index=[i18n.line_name(lang, "minimum_cash"), i18n.line_name(lang, "opening_cash")],
-        columns=cash.columns)
-    cash = pd.concat([extra.iloc[[1]], cash, extra.iloc[[0]]]).rename_axis(cash.index.name)
+    cash = _lines_table(p, LOAN_CASH_ROWS if loans else CASH_ROWS, lang, total=True)
+    cash = Table(cash.names, cash.columns, [
+        ((i18n.line_name(lang, "opening_cash"),), [amount_text(v, lang) for v in opening]
+         + [""]),
+        *cash.rows,
+        ((i18n.line_name(lang, "minimum_cash"),), [amount_text(minimum, lang)]
+         * len(p.years) + [""])])
     totals = _totals(lang)
     budget = LOAN_BUDGET_LINES if loans else BUDGET_LINES
     balance = LOAN_BALANCE_LINES if loans else BALANCE_LINES
     return "\n".join([
         _section(lang, "budget"),
         f'<p class="note fm">{escape(t(lang, "report.total_note"))}</p>',
-        frame_html(_lines_frame(p, ((line, 1) for line in budget), lang, total=True),
+        table_html(_lines_table(p, ((line, 1) for line in budget), lang, total=True),
                    totals=totals),
         periods_html(p, lang),
         _section(lang, "cash"),
         f'<p class="note fm">{escape(t(lang, "report.payments_negative"))}</p>',
-        frame_html(cash, totals=totals),
+        table_html(cash, totals=totals),
         _section(lang, "balance"),
         '<p class="note fm">' + escape(t(lang, "report.balance_note_loans" if loans else
                                          "report.balance_note")) + "</p>",
-        frame_html(_lines_frame(p, [("cash_end", 1)] + [(x, 1) for x in balance], lang),
+        table_html(_lines_table(p, [("cash_end", 1)] + [(x, 1) for x in balance], lang),
                    totals=totals),
     ])
 
@@ -333,8 +371,6 @@ def periods_html(p: Projection, lang: Language = "en") -> str:
     >>> "2026-2029" in periods_html(p) and "2030-2040" in periods_html(p)
     True
     """
-    import pandas as pd
-
     last = summary.subsidy_end_year(p)
     years = p.years
     if last is None or not years[0] <= last < years[-1]:
@@ -345,10 +381,9 @@ def periods_html(p: Projection, lang: Language = "en") -> str:
     rows = {i18n.line_name(lang, line): [amount_text(float(p.lines[line][mask].sum()), lang)
                                          for mask in columns.values()]
             for line in (LOAN_BUDGET_LINES if p.scenario.finance.loans else BUDGET_LINES)}
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
-    frame.index.name = t(lang, "col.eur")
+    table = Table([t(lang, "col.eur")], list(columns), [((k,), v) for k, v in rows.items()])
     return (f'<h3 id="periods">{escape(t(lang, "report.periods"))}</h3>\n'
-            + frame_html(frame, totals=_totals(lang)))
+            + table_html(table, totals=_totals(lang)))
 
 
 def charts_html(p: Projection, lang: Language = "en") -> str:
@@ -367,74 +402,88 @@ def _detail_word(lang: Language, word: object) -> str:
     return t(lang, key) if i18n.has(lang, key) else str(word)
 
 
-def _detail_frame(frame: pd.DataFrame, lang: Language, shares: bool = False,
-                  total: bool = False) -> pd.DataFrame:
-    shown = frame.map(lambda v: _share_text(v, lang) if shares else amount_text(v, lang))
-    if total and not frame.empty:
-        shown[t(lang, "total")] = [amount_text(float(v), lang) for v in frame.sum(axis=1)]
-    shown.index = shown.index.set_levels(
-        [[_detail_word(lang, v) for v in level] for level in shown.index.levels])
-    shown.index = shown.index.set_names([_detail_word(lang, n) for n in shown.index.names])
-    return shown
+def _detail_table(p: Projection, key: str, lang: Language, total: bool = False) -> Table:
+    """One table of the projection's detail (:func:`finmodel.model.detail.detail_rows`)
+    as display strings, its labels and heads in words of ``lang``; with ``total`` a
+    column summing the years (as pandas sums a row: missing values count as 0)."""
+    import numpy as np
+
+    from finmodel.model.detail import detail_rows
+
+    levels, rows = detail_rows(p)[key]
+    columns = [str(y) for y in p.years.tolist()]
+    sums: list[float] = []
+    if total and rows:
+        columns.append(t(lang, "total"))
+        values = np.array([v for _, v in rows], dtype=float)
+        sums = np.where(np.isnan(values), 0.0, values).sum(axis=1).tolist()
+    body = []
+    for i, (labels, values) in enumerate(rows):
+        cells = [amount_text(float(v), lang) for v in values]
+        if sums:
+            cells.append(amount_text(float(sums[i]), lang))
+        body.append((tuple(_detail_word(lang, v) for v in labels), cells))
+    return Table([_detail_word(lang, n) for n in levels], columns, body)
 
 
 def detail_html(p: Projection, lang: Language = "en") -> str:
     """Per segment, capacity, cost item, purchase (with replacements), subsidy, party
     and loan."""
-    d = p.detail
-    occupancy = _lines_frame(p, [], lang)
-    for line in ("occupancy", "self_sufficiency"):
-        occupancy.loc[i18n.line_name(lang, line)] = [_share_text(float(v), lang)
-                                                     for v in p.lines[line]]
+    occupancy = Table([t(lang, "col.share")], [str(y) for y in p.years.tolist()],
+                      [((i18n.line_name(lang, line),),
+                        [_share_text(float(v), lang) for v in p.lines[line]])
+                       for line in ("occupancy", "self_sufficiency")])
     sections = [
-        ("segments", _detail_frame(d["segments"], lang)),
-        ("capacity", _detail_frame(d["capacity"], lang)),
-        (None, occupancy.rename_axis(t(lang, "col.share"))),
-        ("costs", _detail_frame(d["operating_costs"], lang, total=True)),
-        ("purchases", _detail_frame(d["purchases"], lang)),
-        ("subsidies", _detail_frame(d["subsidies"], lang)),
-        ("contributions", _detail_frame(d["contributions"], lang, total=True)),
-        ("benefits", _detail_frame(d["benefits"], lang, total=True)),
+        ("segments", _detail_table(p, "segments", lang)),
+        ("capacity", _detail_table(p, "capacity", lang)),
+        (None, occupancy),
+        ("costs", _detail_table(p, "operating_costs", lang, total=True)),
+        ("purchases", _detail_table(p, "purchases", lang)),
+        ("subsidies", _detail_table(p, "subsidies", lang)),
+        ("contributions", _detail_table(p, "contributions", lang, total=True)),
+        ("benefits", _detail_table(p, "benefits", lang, total=True)),
     ]
     if p.scenario.finance.loans:
-        sections.append(("loans", _detail_frame(d["loans"], lang)))
+        sections.append(("loans", _detail_table(p, "loans", lang)))
     out = [_section(lang, "detail")]
-    for key, frame in sections:
+    for key, table in sections:
         if key:
             out.append(_heading(3, t(lang, f"sec.{key}"), f"detail-{key}"))
-        if frame.empty:
+        if table.empty:
             out.append(f'<p class="note fm">{escape(t(lang, "none_in_scenario"))}</p>')
             continue
         if key:
             out.append(f'<p class="note fm">{escape(t(lang, f"sec.{key}_note"))}</p>')
-        out.append(frame_html(frame, totals=_totals(lang)))
+        out.append(table_html(table, totals=_totals(lang)))
     return "\n".join(out)
 
 
 def checks_html(p: Projection, lang: Language = "en") -> str:
     """The check sheet: every check by name, its status and message in words."""
-    table = summary.checks_table(p, lang)
-    first = table.columns[0]
-    return "\n".join([_section(lang, "checks"), frame_html(
-        table.set_index(first), text_columns=set(table.columns[1:]), totals=())])
+    columns = summary.check_columns(lang)
+    table = Table(columns[:1], columns[1:], [(row[:1], row[1:])
+                                             for row in summary.check_rows(p, lang)])
+    return "\n".join([_section(lang, "checks"), table_html(
+        table, text_columns=set(columns[1:]), totals=())])
 
 
 def assumptions_html(p: Projection, now: dt.datetime | None = None,
                      lang: Language = "en") -> str:
     """The resolved assumptions (name, path, value, where set) and the provenance stamp."""
-    table = summary.assumptions_table(p.scenario, lang)
-    shown = table.rename(columns={"path": t(lang, "col.path"), "value": t(lang, "col.value"),
-                                  "set in": t(lang, "col.set_in")})
-    shown = shown.set_index("name").rename_axis(t(lang, "col.parameter"))
-    stamp = summary.provenance_table(p.scenario, now, lang).set_index("item")
-    stamp = stamp.rename_axis(t(lang, "col.item")).rename(columns={"value": t(lang, "col.value")})
+    shown = Table([t(lang, "col.parameter")],
+                  [t(lang, "col.path"), t(lang, "col.value"), t(lang, "col.set_in")],
+                  [((name,), (path, value, where)) for path, name, value, where
+                   in summary.assumption_table_rows(p.scenario, lang)])
+    stamp = Table([t(lang, "col.item")], [t(lang, "col.value")],
+                  [((item,), (value,)) for item, value
+                   in summary.provenance(p.scenario, now, lang)])
     return "\n".join([
         _section(lang, "assumptions"),
         f'<p class="note fm">{escape(t(lang, "report.assumptions_note"))}</p>',
-        frame_html(shown, text_columns=set(shown.columns), totals=(),
+        table_html(shown, text_columns=set(shown.columns), totals=(),
                    path_columns={t(lang, "col.path")}),
         _section(lang, "provenance"),
-        frame_html(stamp, text_columns=set(stamp.columns), totals=()),
+        table_html(stamp, text_columns=set(stamp.columns), totals=()),
     ])
 
 

@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from finmodel.model.projection import Check, Projection
     from finmodel.model.scenario import Scenario
 
-__all__ = ["assumption_rows", "assumptions_table", "check_message", "check_status",
-           "checks_table", "failed_checks", "financing_need", "kpi_table", "master_check_text",
-           "is_year_path", "provenance", "provenance_table", "sentences", "subsidy_end_year",
-           "value_text", "year_ranges"]
+__all__ = ["assumption_rows", "assumption_table_rows", "assumptions_table", "check_columns",
+           "check_message", "check_rows", "check_status", "checks_table", "failed_checks",
+           "financing_need", "is_year_path", "kpi_rows", "kpi_table", "master_check_text",
+           "provenance", "provenance_table", "sentences", "subsidy_end_year", "value_text",
+           "year_ranges"]
 
 
 def year_ranges(years: Any) -> str:
@@ -95,6 +96,14 @@ def kpi_table(p: Projection, lang: Language = "en") -> pd.DataFrame:
     """
     import pandas as pd
 
+    frame = pd.DataFrame.from_dict(kpi_rows(p, lang), orient="index",
+                                   columns=["key figure", "value"])
+    frame.index.name = "kpi"
+    return frame
+
+
+def kpi_rows(p: Projection, lang: Language = "en") -> dict[str, tuple[str, str]]:
+    """:func:`kpi_table` without pandas: per KPI its name and value as shown."""
     k, years = p.kpis, p.years
     rate = i18n.percent(lang, p.scenario.finance.discount_rate, 2)
     share = float(p.lines["self_sufficiency"][-1])
@@ -118,9 +127,7 @@ def kpi_table(p: Projection, lang: Language = "en") -> pd.DataFrame:
                             i18n.kpi_value(lang, "debt_end", k["debt_end"]))
         rows["min_debt_service_coverage"] = (t(lang, "kpi.dscr_long"), i18n.kpi_value(
             lang, "min_debt_service_coverage", k["min_debt_service_coverage"]))
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["key figure", "value"])
-    frame.index.name = "kpi"
-    return frame
+    return rows
 
 
 def sentences(p: Projection, lang: Language = "en") -> list[str]:
@@ -315,11 +322,19 @@ def checks_table(p: Projection, lang: Language = "en") -> pd.DataFrame:
     """The whole check sheet as display strings, in words of ``lang``."""
     import pandas as pd
 
-    return pd.DataFrame(
-        [(i18n.check_name(lang, c.name), t(lang, f"kind.{c.kind}"), check_status(c, lang),
-          check_message(p, c, lang), year_ranges(c.years)) for c in p.checks],
-        columns=[t(lang, f"col.{k}") for k in ("check", "kind", "status", "message",
-                                               "years")])
+    return pd.DataFrame(check_rows(p, lang), columns=check_columns(lang))
+
+
+def check_columns(lang: Language = "en") -> list[str]:
+    """The heads of :func:`checks_table`."""
+    return [t(lang, f"col.{k}") for k in ("check", "kind", "status", "message", "years")]
+
+
+def check_rows(p: Projection, lang: Language = "en") -> list[tuple[str, str, str, str, str]]:
+    """:func:`checks_table` without pandas: per check its name, kind, status, message
+    and years, as shown."""
+    return [(i18n.check_name(lang, c.name), t(lang, f"kind.{c.kind}"), check_status(c, lang),
+             check_message(p, c, lang), year_ranges(c.years)) for c in p.checks]
 
 
 def provenance(scenario: Scenario, now: dt.datetime | None = None,
@@ -381,6 +396,14 @@ def assumptions_table(scenario: Scenario, lang: Language = "en") -> pd.DataFrame
     """
     import pandas as pd
 
+    return pd.DataFrame(assumption_table_rows(scenario, lang),
+                        columns=["path", "name", "value", "set in"])
+
+
+def assumption_table_rows(scenario: Scenario, lang: Language = "en"
+                          ) -> list[tuple[str, str, str, str]]:
+    """:func:`assumptions_table` without pandas: per assumption its path, name, value
+    and where it was set."""
     home = os.path.dirname(scenario.files[0].path) if scenario.files else "."
     rows = []
     for path, value in assumption_rows(scenario.data):
@@ -389,7 +412,7 @@ def assumptions_table(scenario: Scenario, lang: Language = "en") -> pd.DataFrame
         year = is_year_path(path)
         rows.append((path, i18n.param_name(lang, path), value_text(value, year=year, lang=lang),
                      where))
-    return pd.DataFrame(rows, columns=["path", "name", "value", "set in"])
+    return rows
 
 
 YEAR_KEYS = {"start_year", "horizon", "year", "from", "until", "start", "seed"}

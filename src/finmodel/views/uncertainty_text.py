@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     from finmodel.analysis.sensitivity import DataTable, Tornado
     from finmodel.analysis.simulation import Simulation
 
-__all__ = ["data_table_text", "goal_seek_text", "plain_words", "prepare_text", "simulation_text",
-           "tornado_text"]
+__all__ = ["TABLE_LINES", "data_table_text", "goal_seek_text", "plain_words", "prepare_text",
+           "simulation_text", "tornado_text"]
 
 _YEARS = ("break_even_year", "min_cash_year", "years_below_minimum")
-_TABLE_LINES = ("cash_end", "structural_result", "result")
+#: The lines whose percentiles :func:`simulation_text` shows (a simulation for the
+#: table keeps only these: ``simulate(..., lines=TABLE_LINES)``).
+TABLE_LINES = ("cash_end", "structural_result", "result")
 
 
 def _share(p: float, lang: Language = "en") -> str:
@@ -124,7 +126,7 @@ def simulation_text(sim: Simulation, lang: Language = "en") -> str:
         out.append(t(lang, "cli.sim.risks") + ", ".join(
             f"{name} {_share(p, lang)}" for name, p in sim.risks.items()))
     years = sim.years.tolist()
-    for line in _TABLE_LINES:
+    for line in TABLE_LINES:
         rows = {p: [n(lang, v) for v in sim.line(line, p)] for p in (5, 10, 50, 90, 95)}
         step = max([len(c) for row in rows.values() for c in row] + [9]) + 2
         out += ["", f"{i18n.line_name(lang, line)} (EUR)",

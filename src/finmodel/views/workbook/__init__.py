@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from finmodel.model.projection import Projection
+    from finmodel.views.workbook.values import Sheet
 
 __all__ = ["EURO_FORMAT", "HOURS_FORMAT", "SHARE_FORMAT", "SHEETS", "sheet_names",
            "write_budget_xlsx"]
@@ -66,11 +67,12 @@ PROGNOSIS = "prognosis (formulas)"
 
 
 def write_budget_xlsx(projection: Projection, path: str | os.PathLike[str],
-                      extra_sheets: Mapping[str, pd.DataFrame] | None = None,
+                      extra_sheets: Mapping[str, pd.DataFrame | Sheet] | None = None,
                       lang: Language = "en") -> Path:
     """Write the live budget workbook of ``projection`` to ``path`` (atomically).
 
-    ``extra_sheets`` maps further sheet names to DataFrames (index as label columns,
+    ``extra_sheets`` maps further sheet names to DataFrames or
+    :class:`~finmodel.views.workbook.values.Sheet` tables (index as label columns,
     columns as headers; floats get the euro format), added after the standard sheets.
     ``lang`` (``"en"`` or ``"nl"``) is the language of every sheet name, header, label
     and note; the numbers and formulas are the same in both.
@@ -128,7 +130,7 @@ def _check_sheet_names(extra: Mapping[str, object], names: Mapping[str, str]) ->
                              f"[]:*?/\\', and not one of the standard sheets")
 
 
-def _write(workbook: object, p: Projection, extra: Mapping[str, pd.DataFrame],
+def _write(workbook: object, p: Projection, extra: Mapping[str, pd.DataFrame | Sheet],
            names: Mapping[str, str], lang: Language) -> None:
     from finmodel.views.workbook.calculation import write_calculation
     from finmodel.views.workbook.inputs import write_inputs

@@ -249,11 +249,10 @@ def _flags(sheet: Any, fmt: dict[str, Any], p: Projection, row: int, lang: Langu
     each check's key in column B (read back by machine), as on the output sheets. The
     message comes last and is not wrapped: it runs on over the empty cells to its right."""
     sheet.write_string(row, 0, t(lang, "wb.chk.flags"), fmt["section"])
-    table = summary.checks_table(p, lang)
-    name, kind, status, message, years = (str(c) for c in table.columns)
+    name, kind, status, message, years = summary.check_columns(lang)
     sheet.write_row(row + 1, 0, [name, t(lang, "wb.h.key"), kind, status, years, message],
                     fmt["header_left"])
-    rows = table.itertuples(index=False)
+    rows = summary.check_rows(p, lang)
     for r, (check, shown) in enumerate(zip(p.checks, rows, strict=True), start=row + 2):
         for c, value in enumerate([shown[0], check.name, shown[1], shown[2], shown[4],
                                    shown[3]]):

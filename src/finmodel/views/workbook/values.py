@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from finmodel.views import summary
@@ -18,12 +19,51 @@ if TYPE_CHECKING:
 
     from finmodel.model.projection import Projection
 
-__all__ = ["write_assumptions", "write_detail", "write_frame"]
+__all__ = ["Sheet", "write_assumptions", "write_detail", "write_frame"]
 
 _HOUR_MEASURES = {"requested_hours", "rented_hours", "available_hours", "own_use_hours",
                   "rentable_hours"}
 #: Lines that are shares, not euros, wherever a value sheet has them by their key.
 _SHARE_LINES = {"occupancy", "self_sufficiency"}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A values sheet without pandas (so that the batch process need not import it): the
+    heads of the label columns, the column heads, and per row its labels and its values
+    as written (numbers, texts, None for an empty cell; floats in euros)."""
+
+    names: Sequence[str]
+    columns: Sequence[Any]
+    rows: Sequence[tuple[Sequence[Any], Sequence[Any]]]
+
+    def frame(self) -> pd.DataFrame:
+        """The sheet as a DataFrame: the labels as its index (a MultiIndex for more than
+        one), the values as written (object columns).
+
+        Examples
+        --------
+        >>> Sheet(["k"], ["a"], [(("x",), (1.5,))]).frame().loc["x", "a"]
+        1.5
+        """
+        import pandas as pd
+
+        labels = [tuple(labels) for labels, _ in self.rows]
+        index = (pd.MultiIndex.from_tuples(labels, names=list(self.names))
+                 if len(self.names) > 1 and labels else
+                 pd.MultiIndex.from_arrays([[]] * len(self.names), names=list(self.names))
+                 if len(self.names) > 1 else
+                 pd.Index([lab[0] for lab in labels], name=self.names[0], dtype=object))
+        return pd.DataFrame([list(values) for _, values in self.rows], index=index,
+                            columns=list(self.columns), dtype=object)
+
+
+def _sheet(frame: pd.DataFrame) -> Sheet:
+    """A DataFrame as a :class:`Sheet`: its index as the labels."""
+    return Sheet([str(n) if n is not None else "" for n in frame.index.names],
+                 list(frame.columns),
+                 [(key if isinstance(key, tuple) else (key,), tuple(values)) for key, values
+                  in zip(frame.index, frame.itertuples(index=False), strict=True)])
 
 
 def _head(sheet: Any, f: Mapping[str, Any], title: str, note: str, years: int = 0,
@@ -61,14 +101,15 @@ def write_detail(workbook: Any, f: Mapping[str, Any], p: Projection, sheet_name:
     _strings(sheet, 2, 0, [t(lang, "wb.h.table"), t(lang, "detail.item"), "", ""],
              f["header_left"])
     sheet.write_row(2, 4, years, f["header"])
+    from finmodel.model.detail import detail_rows
+
     row = 3
-    for table, frame in p.detail.items():
+    for table, (names, rows) in detail_rows(p).items():
         sheet.write_string(row, 0, _word(lang, "wb.dt.", table), f["bold"])
-        _strings(sheet, row, 1, [_word(lang, "detail.", str(n)) for n in frame.index.names],
-                 f["bold"])
+        _strings(sheet, row, 1, [_word(lang, "detail.", str(n)) for n in names], f["bold"])
         row += 1
-        for key, values in zip(frame.index, frame.to_numpy(), strict=True):
-            labels = [str(x) for x in (key if isinstance(key, tuple) else (key,))]
+        for key, values in rows:
+            labels = [str(x) for x in key]
             hours = table == "capacity" or bool(_HOUR_MEASURES & set(labels))
             # the report's words for measures, types and categories (names stay as written)
             _strings(sheet, row, 1, [_word(lang, "detail.", x) for x in labels])
@@ -91,10 +132,9 @@ def write_assumptions(workbook: Any, f: Mapping[str, Any], p: Projection,
           t(lang, "wb.note.assumptions"))
     _strings(sheet, 2, 0, [t(lang, f"wb.h.{h}") for h in ("path", "value", "set_in",
                                                           "parameter")], f["header_left"])
-    table = summary.assumptions_table(p.scenario, lang)
     raw = dict(summary.assumption_rows(p.scenario.data))
-    rows = table[["name", "path", "value", "set in"]].itertuples(index=False)
-    for r, (name, path, text, origin) in enumerate(rows, start=3):
+    rows = summary.assumption_table_rows(p.scenario, lang)
+    for r, (path, name, text, origin) in enumerate(rows, start=3):
         sheet.write_string(r, 0, path)
         value = raw.get(path)
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -110,17 +150,19 @@ def write_assumptions(workbook: Any, f: Mapping[str, Any], p: Projection,
     sheet.freeze_panes(3, 1)
 
 
-def write_frame(workbook: Any, f: Mapping[str, Any], name: str, frame: pd.DataFrame) -> None:
-    """A DataFrame as a sheet: index as label columns, floats in euros."""
+def write_frame(workbook: Any, f: Mapping[str, Any], name: str,
+                frame: pd.DataFrame | Sheet) -> None:
+    """A DataFrame (or a :class:`Sheet`) as a sheet: index as label columns, floats in
+    euros."""
+    table = frame if isinstance(frame, Sheet) else _sheet(frame)
     sheet = workbook.get_worksheet_by_name(name)
-    levels = [str(n) if n is not None else "" for n in frame.index.names]
-    print_setup(sheet, len(frame.columns), len(levels))  # a column a year, or a few
+    levels = list(table.names)
+    print_setup(sheet, len(table.columns), len(levels))  # a column a year, or a few
     sheet.repeat_rows(0)  # the header on every printed page
     _strings(sheet, 0, 0, levels, f["header_left"])
-    _strings(sheet, 0, len(levels), [str(c) for c in frame.columns], f["header"])
-    for r, (key, values) in enumerate(zip(frame.index, frame.itertuples(index=False),
-                                          strict=True), start=1):
-        labels = [str(x) for x in (key if isinstance(key, tuple) else (key,))]
+    _strings(sheet, 0, len(levels), [str(c) for c in table.columns], f["header"])
+    for r, (key, values) in enumerate(table.rows, start=1):
+        labels = [str(x) for x in key]
         _strings(sheet, r, 0, labels)
         amount = f["share" if _SHARE_LINES & set(labels) else
                    "hours" if _HOUR_MEASURES & set(labels) else "euro"]
@@ -134,16 +176,17 @@ def write_frame(workbook: Any, f: Mapping[str, Any], name: str, frame: pd.DataFr
             else:
                 sheet.write_string(r, c, str(value))
     sheet.set_column(0, len(levels) - 1, 28)
-    for c, column in enumerate(frame.columns, start=len(levels)):
-        sheet.set_column(c, c, _width(frame[column]))
-    headers = [str(c) for c in frame.columns]
+    for c in range(len(table.columns)):
+        sheet.set_column(c + len(levels), c + len(levels),
+                         _width([values[c] for _, values in table.rows]))
+    headers = [str(c) for c in table.columns]
     if any(len(h) > 15 for h in headers):  # long headers wrap in a taller first row
         _strings(sheet, 0, len(levels), headers, f["header_wrap"])
         sheet.set_row(0, 15 * min(4, 1 + max(len(h) for h in headers) // 15))
     sheet.freeze_panes(1, len(levels))
 
 
-def _width(column: pd.Series) -> int:
+def _width(column: Sequence[Any]) -> int:
     """A column's width: 15 for numbers, up to 60 characters for texts (descriptions)."""
     texts = [len(v) for v in column if isinstance(v, str)]
     return min(60, max(15, max(texts, default=0) + 2))
