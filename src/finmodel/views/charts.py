@@ -1,13 +1,13 @@
-"""Charts of one projection, in one style, for reports and notebooks.
+"""Charts of one projection drawn with matplotlib, in the report's style, for notebooks.
 
-Every chart is ``(projection, ax=None) -> Axes``. Without ``ax`` a new figure is made
+Every chart is ``(projection, ax=None) -> Axes``, drawn by :func:`draw` from the same
+description (:mod:`finmodel.views.chartspec`) that the scenario report draws as SVG
+without matplotlib (:mod:`finmodel.views.svgplot`). Without ``ax`` a new figure is made
 with :class:`matplotlib.figure.Figure` (not pyplot), so building charts in a batch
 never piles up open pyplot figures; :func:`svg` renders any of them as SVG with its
-text as text (what the reports embed: drawn once, no layout engine, sharp in print and
-about half the CPU of a PNG), :func:`png` with Agg. Amount
-axes use :func:`euro_axis` (thousands separators, "EUR" in the axis label), which the
-other chart modules reuse. ``import finmodel`` does not import this module, so the
-command line stays quick.
+text as text (what compare.html embeds), :func:`png` with Agg. Amount axes use
+:func:`euro_axis` (thousands separators, "EUR" in the axis label), which the other chart
+modules reuse. Neither ``import finmodel`` nor the report imports this module.
 """
 
 from __future__ import annotations
@@ -29,29 +29,17 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from finmodel.views import i18n
+from finmodel.views import chartspec, i18n, report_charts
+from finmodel.views.chartspec import COLORS, Chart
 from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
-__all__ = ["COLORS", "STYLE", "cash_chart", "euro_axis", "fixed_margins", "hours_axis",
+__all__ = ["COLORS", "STYLE", "cash_chart", "draw", "euro_axis", "fixed_margins", "hours_axis",
            "FIT", "fit", "hours_chart", "image_html", "income_chart", "label_width",
            "new_axes", "png", "ReportAxes", "report_axes",
            "self_sufficiency_chart", "style", "subsidy_chart", "svg"]
-
-#: Colours by meaning, the same in every chart.
-COLORS: dict[str, str] = {
-    "rental_income": "#1f5f8b", "partner_cash": "#5fa2ce", "in_kind_income": "#b7d4ea",
-    "operating_subsidies": "#e8a33d", "investment_subsidy_release": "#f5d08a",
-    "total_expenses": "#a4262c", "structural_result": "#1d2733", "result": "#7a8794",
-    "cash_end": "#1f5f8b", "minimum": "#a4262c", "capacity": "#1d2733",
-    "self_sufficiency": "#1e6b3a",
-}
-_OWN_USE = ("#2e7d4f", "#5aa672", "#8cc59b", "#bfe0c6")
-_RENTED = ("#1f5f8b", "#3f83b5", "#6fa8d3", "#a3c8e6", "#cfe1f1")
-_INCOME = ("rental_income", "partner_cash", "in_kind_income", "operating_subsidies",
-           "investment_subsidy_release")
 
 #: rcParams of the report style: quiet frame, light horizontal grid, legend without box.
 STYLE: dict[str, Any] = {
@@ -124,15 +112,12 @@ def hours_axis(ax: Axes, lang: Language = "en") -> Axes:
 
 def image_html(ax: Axes | Figure, width: int = 900) -> str:
     """A chart as an ``<img>`` with its SVG embedded and its title as alt text: vector
-    graphics with the text as text, so sharp on screen and in the PDF at any zoom."""
-    import base64
-    from html import escape
+    graphics with the text as text, so sharp on screen and in the PDF at any zoom (the
+    markup of the report's own charts, :func:`finmodel.views.svgplot.svg_image_html`)."""
+    from finmodel.views.svgplot import svg_image_html
 
-    data = base64.b64encode(svg(ax)).decode("ascii")
     axes = ax if isinstance(ax, Axes) else ax.axes[0]
-    title = axes.get_title("left") or axes.get_title()
-    return (f'<p class="chart"><img alt="{escape(title)}" style="width: {width}px" '
-            f'src="data:image/svg+xml;base64,{data}"></p>')
+    return svg_image_html(axes.get_title("left") or axes.get_title(), svg(ax), width)
 
 
 _OWN = "finmodel.views.charts"  # label of the figures made here: their margins are ours to set
@@ -169,11 +154,11 @@ def report_axes(figure: Figure) -> Axes:
     return figure.add_subplot(axes_class=ReportAxes)
 
 
-def _axes(ax: Axes | None) -> Axes:
+def _axes(ax: Axes | None, size: tuple[float, float] = (9.0, 4.5)) -> Axes:
     if ax is not None:
         return ax
     with style():
-        figure = Figure(figsize=STYLE["figure.figsize"])
+        figure = Figure(figsize=size)
         figure.set_label(_OWN)
         return report_axes(figure)
 
@@ -326,13 +311,6 @@ def _text_width(text: str, points: float, weight: str | int,
     return width
 
 
-def _years_axis(ax: Axes, years: np.ndarray) -> None:
-    # min_n_ticks=1: a one-year horizon gets its year, not fractions of two years
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(years), 16),
-                                           min_n_ticks=1))
-    ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
-
-
 def _legend(ax: Axes, ncol: int = 3) -> None:
     """The legend under the plot, stacked bars first (bottom to top), then the lines."""
     pairs = list(zip(*ax.get_legend_handles_labels(), strict=True))
@@ -343,7 +321,8 @@ def _legend(ax: Axes, ncol: int = 3) -> None:
 
 
 def income_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
-    """Income by source as stacked bars, against total expenses as a line.
+    """Income by source as stacked bars, against total expenses as a line
+    (:func:`~finmodel.views.report_charts.income_spec`).
 
     Examples
     --------
@@ -353,108 +332,122 @@ def income_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -
     >>> len(ax.containers), len(ax.get_lines())
     (5, 1)
     """
-    ax = _axes(ax)
-    with style():
-        bottom = np.zeros(len(p.years))
-        for line in _INCOME:
-            ax.bar(p.years, p.lines[line], bottom=bottom, width=0.7,
-                   label=i18n.line_name(lang, line),
-                   color=COLORS[line])
-            bottom = bottom + p.lines[line]
-        ax.plot(p.years, p.lines["total_expenses"], color=COLORS["total_expenses"],
-                marker="o", markersize=4, linewidth=2, label=i18n.line_name(lang, "total_expenses"))
-        ax.set_title(t(lang, "chart.income"))
-        _finish(ax, p.years, lang)
-    return ax
+    return draw(report_charts.income_spec(p, lang), ax)
 
 
 def subsidy_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Subsidy income (stacked bars) phasing out, against the structural result (line)."""
-    ax = _axes(ax)
-    with style():
-        bottom = np.zeros(len(p.years))
-        for line in ("operating_subsidies", "investment_subsidy_release"):
-            ax.bar(p.years, p.lines[line], bottom=bottom, width=0.7,
-                   label=i18n.line_name(lang, line),
-                   color=COLORS[line])
-            bottom = bottom + p.lines[line]
-        ax.plot(p.years, p.lines["structural_result"], color=COLORS["structural_result"],
-                marker="o", markersize=4, linewidth=2,
-                label=i18n.line_name(lang, "structural_result"))
-        ax.axhline(0.0, color="#7a8794", linewidth=0.8)
-        year = p.kpis["break_even_year"]
-        ax.set_title(t(lang, "chart.subsidy") if year is None else
-                     t(lang, "chart.subsidy_be", year=i18n.year(year)))
-        _finish(ax, p.years, lang)
-    return ax
+    return draw(report_charts.subsidy_spec(p, lang), ax)
 
 
 def cash_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Cash at year end against the minimum cash; years below the minimum marked red."""
-    ax = _axes(ax)
-    with style():
-        cash, minimum = p.lines["cash_end"], p.scenario.finance.minimum_cash
-        ax.plot(p.years, cash, color=COLORS["cash_end"], marker="o", markersize=4,
-                linewidth=2, label=i18n.line_name(lang, "cash_end"))
-        ax.axhline(minimum, color=COLORS["minimum"], linestyle="--", linewidth=1.2,
-                   label=t(lang, "chart.minimum", amount=i18n.money(lang, minimum)))
-        low = cash < minimum
-        if low.any():
-            ax.plot(p.years[low], cash[low], linestyle="none", marker="o", markersize=7,
-                    color=COLORS["minimum"], label=t(lang, "chart.below"))
-        ax.set_ylim(bottom=min(0.0, float(cash.min()) * 1.1))
-        ax.set_title(t(lang, "chart.cash"))
-        _finish(ax, p.years, lang)
-    return ax
+    return draw(report_charts.cash_spec(p, lang), ax)
 
 
 def hours_chart(p: Projection, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Own-use hours per party and rented hours per segment, stacked, against capacity."""
-    ax = _axes(ax)
-    x, d = p.evaluation.inputs, p.evaluation.detail
-    with style():
-        bottom = np.zeros(len(p.years))
-        stacks = [(t(lang, "chart.own_use", name=name), hours, _OWN_USE[i % len(_OWN_USE)])
-                  for i, (name, hours) in enumerate(zip(x.parties, x.own_use, strict=True))]
-        stacks += [(t(lang, "chart.rented", name=name), hours, _RENTED[i % len(_RENTED)])
-                   for i, (name, hours) in enumerate(zip(x.segments, d["segment_rented_hours"],
-                                                         strict=True))]
-        for label, hours, color in stacks:
-            ax.bar(p.years, hours, bottom=bottom, width=0.7, label=label, color=color)
-            bottom = bottom + hours
-        edges = np.append(p.years - 0.5, p.years[-1] + 0.5)
-        ax.step(edges, np.append(x.available_hours, x.available_hours[-1]), where="post",
-                color=COLORS["capacity"], linewidth=2, label=t(lang, "chart.capacity"))
-        ax.set_title(t(lang, "chart.hours"))
-        _years_axis(ax, p.years)
-        hours_axis(ax, lang)
-        _legend(ax, ncol=2)
-    return ax
+    return draw(report_charts.hours_spec(p, lang), ax)
 
 
 def self_sufficiency_chart(p: Projection, ax: Axes | None = None,
                            lang: Language = "en") -> Axes:
     """Self-sufficiency (rental income and partner cash over cash costs) per year, in %."""
-    ax = _axes(ax)
+    return draw(report_charts.self_sufficiency_spec(p, lang), ax)
+
+
+def draw(chart: Chart, ax: Axes | None = None) -> Axes:
+    """Draw a chart's description (:mod:`finmodel.views.chartspec`) with matplotlib: on
+    ``ax``, or on new axes in the report style; what the report's SVG writer
+    (:mod:`finmodel.views.svgplot`) draws from the same description."""
+    if ax is None:
+        ax = new_axes(chart.size) if chart.fitted else _axes(None, chart.size)
     with style():
-        ax.plot(p.years, p.lines["self_sufficiency"], color=COLORS["self_sufficiency"],
-                marker="o", markersize=4, linewidth=2,
-                label=i18n.line_name(lang, "self_sufficiency"))
-        ax.axhline(1.0, color="#7a8794", linestyle="--", linewidth=1,
-                   label=t(lang, "chart.covered"))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: i18n.percent(lang, v)))
-        ax.set_ylim(bottom=0.0)
-        ax.set_ylabel(t(lang, "chart.share_axis"))
-        ax.set_title(t(lang, "chart.self_sufficiency"))
-        _years_axis(ax, p.years)
-        _legend(ax, ncol=2)
+        for series in chart.series:
+            _draw_series(ax, series)
+        _draw_axis(ax, chart.x, "x")
+        _draw_axis(ax, chart.y, "y")
+        ax.set_title(chart.title)
+        if chart.fitted:
+            _legend_under(ax, chart)
+        elif chartspec.legend_entries(chart):
+            _legend(ax, chart.columns)
+        else:
+            _margins(ax, 0)
     return ax
 
 
-def _finish(ax: Axes, years: np.ndarray, lang: Language = "en") -> None:
-    _years_axis(ax, years)
-    euro_axis(ax, lang=lang)
-    _legend(ax)
+def _draw_series(ax: Axes, s: chartspec.Series) -> None:
+    if isinstance(s, chartspec.Bars):
+        if s.horizontal:
+            ax.barh(s.x, s.size, left=s.base, height=s.width, color=s.color, label=s.label,
+                    alpha=s.alpha)
+        else:
+            ax.bar(s.x, s.size, bottom=s.base, width=s.width, color=s.color, label=s.label,
+                   alpha=s.alpha)
+    elif isinstance(s, chartspec.Line):
+        style = dict(color=s.color, marker=s.marker or None, markersize=s.markersize,
+                     linewidth=s.linewidth, linestyle=s.linestyle, label=s.label)
+        if s.step:
+            ax.step(s.x, s.y, where="post", **style)  # type: ignore[arg-type]
+        else:
+            ax.plot(s.x, s.y, **style)  # type: ignore[arg-type]
+    elif isinstance(s, chartspec.Ref):
+        line = ax.axvline if s.vertical else ax.axhline
+        line(s.value, color=s.color, linestyle=s.linestyle, linewidth=s.linewidth,
+             label=s.label)
+    elif isinstance(s, chartspec.Span):
+        ax.axvspan(s.start, s.end, color=s.color, zorder=0, label=s.label)
+    elif isinstance(s, chartspec.Band):
+        ax.fill_between(s.x, s.low, s.high, color=s.color, alpha=s.alpha, linewidth=0,
+                        label=s.label)
+    elif isinstance(s, chartspec.Histogram):
+        ax.hist(s.values[np.isfinite(s.values)], bins=s.bins, color=s.color, alpha=s.alpha,
+                label=s.label)
+    elif isinstance(s, chartspec.Heatmap):
+        _draw_heatmap(ax, s)
+
+
+def _locator(locator: chartspec.Locator) -> MaxNLocator:
+    return MaxNLocator(nbins="auto" if locator.nbins == chartspec.AUTO else locator.nbins,
+                       steps=list(locator.steps), integer=locator.integer,
+                       min_n_ticks=locator.min_n_ticks)
+
+
+def _draw_axis(ax: Axes, spec: chartspec.Axis, which: str) -> None:
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    if spec.ticks is not None:
+        rotation: dict[str, Any] = {"rotation": spec.rotation} if spec.names and spec.rotation \
+            else {}
+        (ax.set_xticks if which == "x" else ax.set_yticks)(spec.ticks, spec.names,
+                                                           **rotation)
+    else:
+        axis.set_major_locator(_locator(spec.locator))
+    if spec.names is None and spec.format != "number":
+        axis.set_major_formatter(FuncFormatter(
+            lambda v, _pos, spec=spec: chartspec.tick_text(spec, v)))
+    if spec.low is not None or spec.high is not None:
+        (ax.set_xlim if which == "x" else ax.set_ylim)(spec.low, spec.high)
+    if spec.inverted:
+        axis.set_inverted(True)
+    if spec.grid:
+        ax.grid(axis=which)  # type: ignore[arg-type]
+    if spec.label:
+        axis.set_label_text(spec.label)
+
+
+def _legend_under(ax: Axes, chart: Chart) -> None:
+    """The legend under a fitted chart, ``legend_gap`` inches below the plot (:func:`fit`
+    centres it on the page and leaves room for it)."""
+    entries = [s.label for s in chartspec.legend_entries(chart)]
+    if not entries:
+        return
+    handles, labels = ax.get_legend_handles_labels()
+    pairs = dict(zip(labels, handles, strict=False))
+    figure_height = getattr(ax.figure, "get_figheight", lambda: 4.0)()  # a SubFigure has none
+    below = chart.legend_gap / max(ax.get_position().height * figure_height, 1.0)
+    ax.legend([pairs[label] for label in entries], entries, loc="upper center",
+              bbox_to_anchor=(0.5, -below), ncol=chart.columns)
 
 
 def png(ax: Axes | Figure, path: str | Path | None = None, dpi: int = 120) -> bytes:
@@ -506,3 +499,19 @@ def svg(ax: Axes | Figure, path: str | Path | None = None) -> bytes:
     if path is not None:
         Path(path).write_bytes(data)
     return data
+
+
+def _draw_heatmap(ax: Axes, s: chartspec.Heatmap) -> None:
+    """The grid as an image in RdYlGn, its labels, hatched invalid cells and a colour bar
+    with its own axis."""
+    image = ax.imshow(s.cells, origin="lower", aspect="auto", cmap="RdYlGn")
+    for i, row in enumerate(s.labels):
+        for j, label in enumerate(row):
+            ax.text(j, i, label, ha="center", va="center", fontsize="x-small")
+    for i, j in zip(*np.nonzero(s.invalid), strict=True):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1.0, 1.0, fill=False, hatch="///",
+                               edgecolor="#2b2b2b", linewidth=0.0))
+    figure = ax.get_figure()
+    assert figure is not None
+    bar = figure.colorbar(image, ax=ax)
+    _draw_axis(bar.ax, s.bar, "y")

@@ -16,9 +16,11 @@ from finmodel.views.text import csv_writer
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from finmodel.views.chartspec import Chart
     from finmodel.views.i18n import Language
 
-__all__ = ["LAB_MEASURES", "MEASURES", "give_get_chart", "statement_csv", "statement_text"]
+__all__ = ["LAB_MEASURES", "MEASURES", "give_get_chart", "give_get_spec", "statement_csv",
+           "statement_text"]
 
 #: Rows of a party's block, in display order, with how a controller reads them.
 MEASURES: dict[str, str] = {
@@ -100,17 +102,41 @@ def statement_csv(statement: PartyStatement) -> str:
     return buffer.getvalue()
 
 
-def _figure_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    """``ax``, or a new axes in the report style (a Figure, not pyplot: nothing piles up),
-    its margins fitted when rendered (:func:`finmodel.views.charts.fit`)."""
-    from finmodel.views.charts import new_axes
+def give_get_spec(statement: PartyStatement, party: str, lang: Language = "en") -> Chart:
+    """What ``party`` gets (bars up) and brings (bars down) per year, with its net as a
+    line: the chart's description (:mod:`finmodel.views.chartspec`).
 
-    return ax if ax is not None else new_axes(size)
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.analysis.parties import party_statement
+    >>> p = finmodel.project(finmodel.load_scenario("scenarios/base.yaml"))
+    >>> chart = give_get_spec(party_statement(p), "CareTech Vendor")
+    >>> [s.label for s in chart.series][:2]
+    ['Gets: value of own use', 'Gets: benefits']
+    """
+    from finmodel.views.chartspec import COLORS, Axis, Chart, Line, Ref, euro_axis, stacked
+    from finmodel.views.i18n import money, t
+
+    case = statement.parties[party]
+    years = statement.years
+    gets = stacked(years, [(case.own_use_value, _GETS[0], t(lang, "party.own_use_value")),
+                           (case.benefits, _GETS[1], t(lang, "party.benefits"))])
+    brings = stacked(years, [(-case.brings_cash, COLORS["partner_cash"],
+                              t(lang, "party.brings_cash")),
+                             (-case.brings_in_kind, COLORS["in_kind_income"],
+                              t(lang, "party.brings_in_kind"))])
+    net = Line(years, case.net, COLORS["structural_result"], t(lang, "party.net"), marker="o")
+    return Chart(t(lang, "chart.give_get", party=party, amount=money(lang, case.npv)),
+                 (9.0, 4.5), (*gets, *brings, net, Ref(0.0, "#7a8794", 0.8)),
+                 Axis(lang=lang), euro_axis(lang), columns=3, fitted=True,
+                 legend_gap=0.33)
 
 
 def give_get_chart(statement: PartyStatement, party: str, ax: Axes | None = None,
                    lang: Language = "en") -> Axes:
-    """Bars of what ``party`` gets (up) and brings (down) per year, with its net as a line.
+    """Bars of what ``party`` gets (up) and brings (down) per year, with its net as a line
+    (:func:`give_get_spec`, drawn with matplotlib).
 
     Examples
     --------
@@ -121,25 +147,6 @@ def give_get_chart(statement: PartyStatement, party: str, ax: Axes | None = None
     >>> len(ax.containers), len(ax.get_lines())     # 4 bar series; the net and the zero line
     (4, 2)
     """
-    from finmodel.views.charts import COLORS, euro_axis, style
-    from finmodel.views.i18n import money, t
+    from finmodel.views.charts import draw
 
-    case = statement.parties[party]
-    ax = _figure_axes(ax, (9.0, 4.5))
-    years = statement.years
-    with style():
-        ax.bar(years, case.own_use_value, width=0.7, label=t(lang, "party.own_use_value"),
-               color=_GETS[0])
-        ax.bar(years, case.benefits, bottom=case.own_use_value, width=0.7,
-               label=t(lang, "party.benefits"), color=_GETS[1])
-        ax.bar(years, -case.brings_cash, width=0.7, label=t(lang, "party.brings_cash"),
-               color=COLORS["partner_cash"])
-        ax.bar(years, -case.brings_in_kind, bottom=-case.brings_cash, width=0.7,
-               label=t(lang, "party.brings_in_kind"), color=COLORS["in_kind_income"])
-        ax.plot(years, case.net, color=COLORS["structural_result"], marker="o", markersize=4,
-                linewidth=2, label=t(lang, "party.net"))
-        ax.axhline(0.0, color="#7a8794", linewidth=0.8)
-        ax.set_title(t(lang, "chart.give_get", party=party, amount=money(lang, case.npv)))
-        euro_axis(ax, lang=lang)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
-    return ax
+    return draw(give_get_spec(statement, party, lang), ax)

@@ -21,15 +21,15 @@ from finmodel.analysis.risks import (
 )
 from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
-from finmodel.views.parties import LAB_MEASURES, MEASURES, give_get_chart
-from finmodel.views.risks import expected_impact_chart, financing_need, register_or_problems
+from finmodel.views.parties import LAB_MEASURES, MEASURES, give_get_spec
+from finmodel.views.risks import expected_impact_spec, financing_need, register_or_problems
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.axes import Axes
 
     from finmodel.model.projection import Projection
     from finmodel.model.scenario import Scenario
+    from finmodel.views.chartspec import Chart
     from finmodel.views.reporting import Table
     from finmodel.views.workbook.values import Sheet
 
@@ -54,10 +54,10 @@ def _note(text: str) -> str:
     return f'<p class="note fm">{escape(text)}</p>'
 
 
-def _image(ax: Axes) -> str:
-    from finmodel.views.charts import image_html
+def _image(chart: Chart) -> str:
+    from finmodel.views.svgplot import image_html
 
-    return image_html(ax)
+    return image_html(chart)
 
 
 def _measure(lang: Language, key: str) -> str:
@@ -153,7 +153,7 @@ def parties_html(p: Projection, lang: Language = "en") -> str:
             out.append(_list_html(t(lang, "party.responsibilities"), party.responsibilities,
                                   lang))
         out.append(table_html(_party_table(statement, name, lang), totals=totals))
-        out.append(_image(give_get_chart(statement, name, lang=lang)))
+        out.append(_image(give_get_spec(statement, name, lang)))
     if not statement.parties:
         out.append(_note(t(lang, "party.none")))
     out += [_heading(3, t(lang, "party.lab"), "party-lab"), _note(t(lang, "party.lab_note")),
@@ -248,7 +248,7 @@ def risks_html(scenario: Scenario, lang: Language = "en") -> str:
         return "\n".join([*out, _note(t(lang, "s.no_risks"))])
     out.append(table_html(_register_table(register, lang),
                           text_columns={t(lang, "risk.col.description")}, totals=()))
-    out.append(_image(expected_impact_chart(register, lang=lang)))
+    out.append(_image(expected_impact_spec(register, lang)))
     return "\n".join(out)
 
 

@@ -114,18 +114,19 @@ def permanent() -> None:
     garbage collector's full passes (:func:`gc.freeze`), once per process.
 
     A report's charts make many short-lived reference cycles; every few of them the
-    collector's full pass walks every object of every imported module (matplotlib, the
-    kernel's own), about a tenth of a report's CPU. pandas is not among them: the report
-    builds its tables without it (:class:`Table`), so a kernel never imports it. Modules
-    are never unloaded, so nothing is lost by not walking them. Objects made later are
-    collected as before; calling this again does nothing, so a kernel that runs many
-    reports does not freeze one report's garbage.
+    collector's full pass walks every object of every imported module (numpy, the
+    kernel's own), about a tenth of a report's CPU. Neither pandas nor matplotlib is
+    among them: the report builds its tables without pandas (:class:`Table`) and draws
+    its charts without matplotlib (:mod:`finmodel.views.svgplot`), so a kernel imports
+    neither. Modules are never unloaded, so nothing is lost by not walking them. Objects
+    made later are collected as before; calling this again does nothing, so a kernel
+    that runs many reports does not freeze one report's garbage.
     """
     if _PERMANENT:
         return
     import gc
 
-    from finmodel.views import charts  # noqa: F401  # (matplotlib)
+    from finmodel.views import svgplot  # noqa: F401  # (the charts)
 
     _PERMANENT.append(True)
     gc.freeze()
@@ -387,13 +388,12 @@ def periods_html(p: Projection, lang: Language = "en") -> str:
 
 def charts_html(p: Projection, lang: Language = "en") -> str:
     """The five charts as embedded SVG images, each with its title as alt text."""
-    from finmodel.views import charts
+    from finmodel.views.report_charts import SPECS
+    from finmodel.views.svgplot import image_html
 
     out = [_section(lang, "charts")]
-    for chart in (charts.income_chart, charts.subsidy_chart, charts.cash_chart,
-                  charts.hours_chart, charts.self_sufficiency_chart):
-        ax = chart(p, lang=lang)
-        out.append(charts.image_html(ax))
+    for spec in SPECS:
+        out.append(image_html(spec(p, lang)))
     return "\n".join(out)
 
 

@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
     from finmodel.model.errors import Problem
     from finmodel.model.scenario import Scenario
+    from finmodel.views.chartspec import Chart
     from finmodel.views.i18n import Language
 
-__all__ = ["expected_impact_chart", "financing_need", "register_csv", "register_or_problems",
-           "register_text"]
+__all__ = ["expected_impact_chart", "expected_impact_spec", "financing_need", "register_csv",
+           "register_or_problems", "register_text"]
 
 #: The last register made, with the scenario it is of: a report's summary and its risk
 #: section (and a workbook's risk sheet) ask for the same one.
@@ -156,9 +157,39 @@ def register_csv(register: RiskRegister) -> str:
     return buffer.getvalue()
 
 
+def expected_impact_spec(register: RiskRegister, lang: Language = "en") -> Chart:
+    """Horizontal bars of each risk's expected impact on npv and min_cash, ranked, most
+    harmful on top: the chart's description (:mod:`finmodel.views.chartspec`).
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.analysis.risks import risk_register
+    >>> chart = expected_impact_spec(risk_register(finmodel.load_scenario("scenarios/base.yaml")))
+    >>> len(chart.y.names), [type(s).__name__ for s in chart.series]
+    (5, ['Bars', 'Bars', 'Ref'])
+    """
+    from finmodel.views.chartspec import COLORS, Axis, Bars, Chart, Ref, euro_axis
+    from finmodel.views.i18n import kpi_name, t
+
+    rows = np.arange(len(register.risks), dtype=float)
+    bars = tuple(Bars(rows + offset, np.array([r.expected_impact[kpi] for r in register.risks],
+                                              dtype=float), color,
+                      t(lang, "chart.expected_on", kpi=kpi_name(lang, kpi)), width=0.4,
+                      horizontal=True)
+                 for offset, kpi, color in ((-0.2, "npv", COLORS["total_expenses"]),
+                                            (0.2, "min_cash", COLORS["cash_end"])))
+    names = Axis(ticks=tuple(rows.tolist()), names=tuple(r.name for r in register.risks),
+                 inverted=True)
+    return Chart(t(lang, "chart.expected_impact"), (9.0, 1.5 + 0.5 * len(register.risks)),
+                 (*bars, Ref(0.0, "#7a8794", 0.8, vertical=True)),
+                 euro_axis(lang, grid=True), names, columns=2, fitted=True, legend_gap=0.75)
+
+
 def expected_impact_chart(register: RiskRegister, ax: Axes | None = None,
                           lang: Language = "en") -> Axes:
-    """Horizontal bars of each risk's expected impact on npv and min_cash, ranked.
+    """Horizontal bars of each risk's expected impact on npv and min_cash, ranked
+    (:func:`expected_impact_spec`, drawn with matplotlib).
 
     Examples
     --------
@@ -168,25 +199,6 @@ def expected_impact_chart(register: RiskRegister, ax: Axes | None = None,
     >>> len(ax.containers)
     2
     """
-    from finmodel.views.charts import COLORS, euro_axis, style
-    from finmodel.views.i18n import kpi_name, t
-    from finmodel.views.parties import _figure_axes
+    from finmodel.views.charts import draw
 
-    ax = _figure_axes(ax, (9.0, 1.5 + 0.5 * len(register.risks)))
-    rows = np.arange(len(register.risks))
-    with style():
-        for offset, kpi, color in ((-0.2, "npv", COLORS["total_expenses"]),
-                                   (0.2, "min_cash", COLORS["cash_end"])):
-            ax.barh(rows + offset, [r.expected_impact[kpi] for r in register.risks],
-                    height=0.4, color=color,
-                    label=t(lang, "chart.expected_on", kpi=kpi_name(lang, kpi)))
-        ax.set_yticks(rows, [r.name for r in register.risks])
-        ax.invert_yaxis()  # most harmful on top
-        ax.axvline(0.0, color="#7a8794", linewidth=0.8)
-        ax.grid(axis="x")
-        ax.set_title(t(lang, "chart.expected_impact"))
-        euro_axis(ax, axis="x", lang=lang)
-        figure_height = getattr(ax.figure, "get_figheight", lambda: 4.0)()  # a SubFigure has none
-        below = 0.75 / max(ax.get_position().height * figure_height, 1.0)  # axes units
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -below), ncol=2)  # under "EUR"
-    return ax
+    return draw(expected_impact_spec(register, lang), ax)

@@ -1,13 +1,13 @@
 """Charts of the uncertainty analysis, and the report section that shows them.
 
-Each chart is ``(data, ax=None) -> Axes``: a fan chart of a line over the years, the
-histogram of NPV, the tornado and the data table as a heatmap. matplotlib is imported
-inside the functions so that importing finmodel stays quick.
+A fan chart of a line over the years, the histogram of NPV, the tornado and the data
+table as a heatmap. Each is described once (``*_spec``, :mod:`finmodel.views.chartspec`):
+the report section draws it as SVG without matplotlib (:mod:`finmodel.views.svgplot`);
+``(data, ax=None) -> Axes`` draws it with matplotlib for notebooks, imported only then.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 import textwrap
 from html import escape
@@ -24,104 +24,140 @@ if TYPE_CHECKING:
 
     from finmodel.analysis.sensitivity import DataTable, Tornado
     from finmodel.analysis.simulation import Simulation
+    from finmodel.views.chartspec import Chart
 
-__all__ = ["data_table_heatmap", "fan_chart", "npv_histogram", "report_section", "section",
-           "section_html", "tornado_chart"]
+__all__ = ["data_table_heatmap", "fan_chart", "fan_spec", "heatmap_spec", "histogram_spec",
+           "npv_histogram", "report_section", "section", "section_html", "tornado_chart",
+           "tornado_spec"]
 
 _BLUE = "#1f5f8b"   # finmodel.views.charts.COLORS["rental_income"]
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
-    """The axes given, or new ones on a figure outside pyplot (nothing shows by itself),
-    its margins fitted when rendered (:func:`finmodel.views.charts.fit`)."""
-    from finmodel.views.charts import new_axes
+def _draw(chart: Chart, ax: Axes | None) -> Axes:
+    from finmodel.views.charts import draw
 
-    return ax if ax is not None else new_axes(size)
+    return draw(chart, ax)
 
 
-def _euro(ax: Axes, axis: str = "y", lang: Language = "en") -> None:
-    from finmodel.views.charts import euro_axis
+def fan_spec(sim: Simulation, line: str = "cash_end", lang: Language = "en") -> Chart:
+    """P5-P95 and P25-P75 bands and the median of a line per year; for cash, the
+    minimum cash as a dashed line (the chart's description,
+    :mod:`finmodel.views.chartspec`)."""
+    from finmodel.views.chartspec import Axis, Band, Chart, Line, Ref, Series, euro_axis
 
-    euro_axis(ax, axis=axis, lang=lang)
+    years = sim.years
+    series: list[Series] = [
+        Band(years, sim.line(line, 5), sim.line(line, 95), _BLUE, 0.15, "P5-P95"),
+        Band(years, sim.line(line, 25), sim.line(line, 75), _BLUE, 0.35, "P25-P75"),
+        Line(years, sim.line(line, 50), _BLUE, t(lang, "chart.median"))]
+    if line == "cash_end":
+        series.append(Ref(sim.minimum_cash, "#c0504d", 1.2, "--",
+                          i18n.line_name(lang, "minimum_cash")))
+    ticks = tuple(float(y) for y in years[:: max(1, len(years) // 8)])
+    return Chart(t(lang, "chart.fan", line=i18n.line_name(lang, line),
+                   draws=i18n.number(lang, sim.draws)), (8.0, 4.0), tuple(series),
+                 Axis(format="year", lang=lang, ticks=ticks), euro_axis(lang), columns=4,
+                 fitted=True, legend_gap=0.3)
 
 
 def fan_chart(sim: Simulation, ax: Axes | None = None, line: str = "cash_end",
               lang: Language = "en") -> Axes:
     """P5-P95 and P25-P75 bands and the median of a line per year; for cash, the
-    minimum cash as a dashed line.
+    minimum cash as a dashed line (:func:`fan_spec`, drawn with matplotlib).
 
     Examples
     --------
     >>> import finmodel
     >>> from finmodel.analysis.simulation import simulate
     >>> sim = simulate(finmodel.load_scenario("scenarios/base.yaml"), draws=500)
-    >>> fan_chart(sim).get_title()
+    >>> fan_chart(sim).get_title("left")
     'Cash at year end: 500 draws'
     """
-    ax = _axes(ax)
-    years = sim.years
-    ax.fill_between(years, sim.line(line, 5), sim.line(line, 95), color=_BLUE, alpha=0.15,
-                    linewidth=0, label="P5-P95")
-    ax.fill_between(years, sim.line(line, 25), sim.line(line, 75), color=_BLUE, alpha=0.35,
-                    linewidth=0, label="P25-P75")
-    ax.plot(years, sim.line(line, 50), color=_BLUE, linewidth=2, label=t(lang, "chart.median"))
-    if line == "cash_end":
-        ax.axhline(sim.minimum_cash, color="#c0504d", linestyle="--", linewidth=1.2,
-                   label=i18n.line_name(lang, "minimum_cash"))
-    ax.set_title(t(lang, "chart.fan", line=i18n.line_name(lang, line),
-                   draws=i18n.number(lang, sim.draws)))
-    ax.set_xticks(years[:: max(1, len(years) // 8)])
-    _euro(ax, "y", lang)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _draw(fan_spec(sim, line, lang), ax)
+
+
+def histogram_spec(sim: Simulation, kpi: str = "npv", lang: Language = "en") -> Chart:
+    """Histogram of a KPI over the draws (50 bins), with its P5, median and P95 marked."""
+    from finmodel.views.chartspec import Axis, Chart, Histogram, Ref, Series, euro_axis
+
+    values = sim.kpis[kpi][~np.isnan(sim.kpis[kpi])]
+    series: list[Series] = [Histogram(values, _BLUE, 50, 0.7)]
+    summary = sim.kpi_summary(kpi)
+    for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
+        if summary[key] is not None:
+            series.append(Ref(float(summary[key] or 0.0), "black", 1.0, style, key.upper(),
+                              vertical=True))
+    return Chart(t(lang, "chart.histogram", kpi=i18n.kpi_name(lang, kpi),
+                   draws=i18n.number(lang, sim.draws)), (8.0, 4.0), tuple(series),
+                 euro_axis(lang), Axis(t(lang, "chart.draws"), lang=lang), columns=3,
+                 fitted=True, legend_gap=0.6)
 
 
 def npv_histogram(sim: Simulation, ax: Axes | None = None, kpi: str = "npv",
                   lang: Language = "en") -> Axes:
-    """Histogram of a KPI over the draws, with its P5, median and P95 marked."""
-    ax = _axes(ax)
-    values = sim.kpis[kpi][~np.isnan(sim.kpis[kpi])]
-    ax.hist(values, bins=50, color=_BLUE, alpha=0.7)
-    summary = sim.kpi_summary(kpi)
-    for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
-        if summary[key] is not None:
-            ax.axvline(float(summary[key] or 0.0), color="black", linestyle=style,
-                       linewidth=1, label=key.upper())
-    ax.set_title(t(lang, "chart.histogram", kpi=i18n.kpi_name(lang, kpi),
-                   draws=i18n.number(lang, sim.draws)))
-    ax.set_ylabel(t(lang, "chart.draws"))
-    _euro(ax, "x", lang)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    """Histogram of a KPI over the draws, with its P5, median and P95 marked
+    (:func:`histogram_spec`, drawn with matplotlib)."""
+    return _draw(histogram_spec(sim, kpi, lang), ax)
+
+
+def tornado_spec(tornado: Tornado, lang: Language = "en") -> Chart:
+    """Bars from the base value of the KPI to its value at each parameter's P10 and P90,
+    largest swing on top (the chart's description)."""
+    from finmodel.views.chartspec import Axis, Bars, Chart, Locator, Ref, euro_axis
+
+    rows = [r for r in tornado.rows if not np.isnan(r.swing)]
+    y = np.arange(len(rows), dtype=float)
+    bars = tuple(Bars(y, np.array([getattr(r, value) for r in rows], dtype=float)
+                      - tornado.base, color, label, base=tornado.base, width=0.6,
+                      horizontal=True)
+                 for value, color, label in (("kpi_low", "#e6a19f", t(lang, "chart.at_p10")),
+                                             ("kpi_high", _BLUE, t(lang, "chart.at_p90"))))
+    names = Axis(ticks=tuple(y.tolist()),
+                 names=tuple(i18n.param_name(lang, r.param) for r in rows), inverted=True)
+    return Chart(t(lang, "chart.tornado", kpi=i18n.kpi_name(lang, tornado.kpi),
+                   base=i18n.kpi_value(lang, tornado.kpi, tornado.base)),
+                 (10.0, 1.2 + 0.45 * max(1, len(rows))),
+                 (*bars, Ref(tornado.base, "black", 0.8, vertical=True)),
+                 euro_axis(lang, locator=Locator(5)), names, columns=2, fitted=True,
+                 legend_gap=0.6)
 
 
 def tornado_chart(tornado: Tornado, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Bars from the base value of the KPI to its value at each parameter's P10 and P90,
-    largest swing on top."""
-    from matplotlib.ticker import MaxNLocator
+    largest swing on top (:func:`tornado_spec`, drawn with matplotlib)."""
+    return _draw(tornado_spec(tornado, lang), ax)
 
-    rows = [r for r in tornado.rows if not np.isnan(r.swing)]
-    ax = _axes(ax, (10, 1.2 + 0.45 * max(1, len(rows))))
-    y = np.arange(len(rows))
-    for value, color, label in (("kpi_low", "#e6a19f", t(lang, "chart.at_p10")),
-                                ("kpi_high", _BLUE, t(lang, "chart.at_p90"))):
-        ends = np.array([getattr(r, value) for r in rows])
-        ax.barh(y, ends - tornado.base, left=tornado.base, color=color, label=label,
-                height=0.6)
-    ax.set_yticks(y, [i18n.param_name(lang, r.param) for r in rows])
-    ax.invert_yaxis()
-    ax.axvline(tornado.base, color="black", linewidth=0.8)
-    ax.set_title(t(lang, "chart.tornado", kpi=i18n.kpi_name(lang, tornado.kpi),
-                   base=i18n.kpi_value(lang, tornado.kpi, tornado.base)))
-    _euro(ax, "x", lang)
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.legend(loc="best", fontsize="small")
-    return ax
+
+def heatmap_spec(table: DataTable, lang: Language = "en") -> Chart:
+    """The data table as a heatmap, each cell labelled when the grid is small; invalid
+    cells (:attr:`DataTable.invalid_cells`) hatched, a ``*`` after their label and the
+    note under the chart, as the text table marks them (the chart's description)."""
+    from finmodel.views.chartspec import Axis, Chart, Heatmap, euro_axis
+
+    x_name, y_name = (i18n.param_name(lang, p) for p in (table.x_param, table.y_param))
+    bad = table.invalid_cells
+    labels: tuple[tuple[str, ...], ...] = ()
+    if table.cells.size <= 100:
+        labels = tuple(tuple(_cell_label(table.kpi, float(v), lang) + ("*" if bad[i, j]
+                                                                       else "")
+                             for j, v in enumerate(row)) for i, row in enumerate(table.cells))
+    kpi = i18n.kpi_name(lang, table.kpi)
+    bar = euro_axis(lang, label=kpi) if _money(table.kpi) else Axis(kpi, lang=lang)
+    x_label = x_name if not bad.any() else (
+        x_name + "\n" + "\n".join(textwrap.wrap(t(lang, "cli.table.invalid"), 90)))
+    x = Axis(x_label, lang=lang, ticks=tuple(float(i) for i in range(len(table.x_values))),
+             names=tuple(_ticks(table.x_param, table.x_values, lang)), rotation=45.0)
+    y = Axis(y_name, lang=lang, ticks=tuple(float(i) for i in range(len(table.y_values))),
+             names=tuple(_ticks(table.y_param, table.y_values, lang)))
+    return Chart(t(lang, "chart.heatmap", kpi=kpi, x=x_name, y=y_name), (8.0, 5.0),
+                 (Heatmap(np.asarray(table.cells, dtype=float), bad, labels, bar),), x, y,
+                 fitted=True)
 
 
 def data_table_heatmap(table: DataTable, ax: Axes | None = None, lang: Language = "en"
                        ) -> Axes:
-    """The data table as a heatmap, each cell labelled when the grid is small.
+    """The data table as a heatmap, each cell labelled when the grid is small
+    (:func:`heatmap_spec`, drawn with matplotlib).
 
     Cells whose pair of values is no valid scenario (own use above the available hours;
     :attr:`DataTable.invalid_cells`) are marked as the text table marks them: hatched, a
@@ -140,36 +176,7 @@ def data_table_heatmap(table: DataTable, ax: Axes | None = None, lang: Language 
     >>> len(ax.patches), ax.get_xlabel().splitlines()[0]
     (2, 'Available hours')
     """
-    ax = _axes(ax, (8, 5))
-    image = ax.imshow(table.cells, origin="lower", aspect="auto", cmap="RdYlGn")
-    ax.set_xticks(range(len(table.x_values)),
-                  _ticks(table.x_param, table.x_values, lang), rotation=45)
-    ax.set_yticks(range(len(table.y_values)), _ticks(table.y_param, table.y_values, lang))
-    x_name, y_name = (i18n.param_name(lang, p) for p in (table.x_param, table.y_param))
-    bad = table.invalid_cells
-    ax.set_xlabel(x_name if not bad.any() else
-                  x_name + "\n" + "\n".join(textwrap.wrap(t(lang, "cli.table.invalid"), 90)))
-    ax.set_ylabel(y_name)
-    if table.cells.size <= 100:
-        for (i, j), v in np.ndenumerate(table.cells):
-            ax.text(j, i, _cell_label(table.kpi, float(v), lang) + ("*" if bad[i, j] else ""),
-                    ha="center", va="center", fontsize="x-small")
-    _hatch(ax, bad)
-    kpi = i18n.kpi_name(lang, table.kpi)
-    bar = ax.figure.colorbar(image, ax=ax, label=kpi)
-    if _money(table.kpi):
-        _euro(bar.ax, "y", lang)
-    ax.set_title(t(lang, "chart.heatmap", kpi=kpi, x=x_name, y=y_name))
-    return ax
-
-
-def _hatch(ax: Axes, bad: np.ndarray) -> None:
-    """Hatch the invalid cells, so they show on a grid too large for labels."""
-    from matplotlib.patches import Rectangle
-
-    for i, j in zip(*np.nonzero(bad), strict=True):
-        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1.0, 1.0, fill=False, hatch="///",
-                               edgecolor="#2b2b2b", linewidth=0.0))
+    return _draw(heatmap_spec(table, lang), ax)
 
 
 def _money(kpi: str) -> bool:
@@ -242,17 +249,16 @@ def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
         return "", []
     from finmodel.analysis.sensitivity import tornado
     from finmodel.analysis.simulation import simulate
-    from finmodel.views.charts import style, svg
+    from finmodel.views.svgplot import render
     from finmodel.views.uncertainty_text import plain_words
 
     sim = simulate(scenario, draws=draws)
     result = tornado(scenario, "npv")
-    with style():
-        axes = [fan_chart(sim, lang=lang), npv_histogram(sim, lang=lang),
-                tornado_chart(result, lang=lang)]
-        table = _top_two_table(scenario, result)
-        if table is not None:
-            axes.append(data_table_heatmap(table, lang=lang))
+    specs = [fan_spec(sim, lang=lang), histogram_spec(sim, lang=lang),
+             tornado_spec(result, lang)]
+    table = _top_two_table(scenario, result)
+    if table is not None:
+        specs.append(heatmap_spec(table, lang))
     params = ", ".join(f'<span title="{escape(p)}">{escape(i18n.param_name(lang, p))}</span>'
                        for p in scenario.uncertainty)
     note = escape(t(lang, "unc.note", draws=i18n.number(lang, sim.draws), seed=sim.seed,
@@ -262,16 +268,16 @@ def section(scenario: Scenario, draws: int = 10_000, lang: Language = "en"
         f'<p class="note fm">{note}</p>',
         '<ul class="fm">' + "".join(f"<li>{escape(w)}</li>" for w in plain_words(sim, lang))
         + "</ul>"])
-    return text, [(ax.get_title("left") or ax.get_title(), svg(ax)) for ax in axes]
+    return text, [(chart.title, render(chart)) for chart in specs]
 
 
 def section_html(scenario: Scenario, draws: int = 10_000, lang: Language = "en") -> str:
     """:func:`section` as one piece of HTML, the charts embedded as SVG images with their
     titles as alt text."""
+    from finmodel.views.svgplot import svg_image_html
+
     text, charts = section(scenario, draws, lang)
-    images = [f'<p class="chart"><img alt="{escape(title)}" style="width: 900px" '
-              f'src="data:image/svg+xml;base64,{base64.b64encode(data).decode("ascii")}">'
-              "</p>" for title, data in charts]
+    images = [svg_image_html(title, data) for title, data in charts]
     return "\n".join([text, *images]) if text else ""
 
 

@@ -8,12 +8,11 @@ with the reconciliation of control balances. The notebook calls :func:`show_sect
 
 from __future__ import annotations
 
-import base64
 import os
 from html import escape
 from typing import TYPE_CHECKING
 
-from finmodel.views import charts, i18n
+from finmodel.views import i18n
 from finmodel.views.i18n import Language, t
 from finmodel.views.text import format_kpi
 from finmodel.views.variance import kpi_difference, variance_html
@@ -24,39 +23,60 @@ if TYPE_CHECKING:
 
     from finmodel.analysis.variance import Variance
     from finmodel.model.projection import Projection
+    from finmodel.views.chartspec import Chart
 
-__all__ = ["HEADING", "cash_chart", "section_html", "show_section", "workbook_sheets"]
+__all__ = ["HEADING", "cash_chart", "cash_spec", "section_html", "show_section", "workbook_sheets"]
 
 HEADING = "Budget vs actuals"  # the English heading (catalogue: section.actuals)
 _PROGNOSIS = "#e8a33d"
 
 
-def cash_chart(v: Variance, lang: Language = "en") -> Axes:
-    """Cash at year end: plan and prognosis, closed years shaded, the minimum dashed."""
-    from matplotlib.figure import Figure
+def cash_spec(v: Variance, lang: Language = "en") -> Chart:
+    """Cash at year end: plan and prognosis, closed years shaded, the minimum dashed (the
+    chart's description, :mod:`finmodel.views.chartspec`; the margins and the legend as
+    the report's cash chart).
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.analysis.variance import variance
+    >>> p = finmodel.project(finmodel.load_scenario("scenarios/base_actuals.yaml"))
+    >>> [s.label for s in cash_spec(variance(p.scenario, p)).series][:2]
+    ['Closed years (2026-2027): actuals', 'Plan (begroting)']
+    """
+    from finmodel.views.chartspec import (
+        COLORS,
+        Chart,
+        Line,
+        Ref,
+        Series,
+        Span,
+        euro_axis,
+        years_axis,
+    )
 
     years, closed = v.plan.years, v.closed_years
     minimum = v.plan.scenario.finance.minimum_cash
-    with charts.style():
-        ax = Figure(figsize=charts.STYLE["figure.figsize"]).add_subplot()
-        if closed:
-            ax.axvspan(closed[0] - 0.5, closed[-1] + 0.5, color="#eef1f4", zorder=0,
-                       label=t(lang, "var.chart.closed", years=f"{closed[0]}-{closed[-1]}"))
-        ax.plot(years, v.plan.lines["cash_end"], color=charts.COLORS["cash_end"], marker="o",
-                markersize=4, linewidth=2, label=t(lang, "var.chart.plan"))
-        ax.plot(years, v.prognosis.lines["cash_end"], color=_PROGNOSIS, marker="s",
-                markersize=4, linewidth=2, linestyle="-", label=t(lang, "var.chart.prognosis"))
-        ax.axhline(minimum, color=charts.COLORS["minimum"], linestyle="--", linewidth=1.2,
-                   label=t(lang, "var.chart.minimum", amount=i18n.money(lang, minimum)))
-        low = min(0.0, float(min(v.plan.lines["cash_end"].min(),
-                                 v.prognosis.lines["cash_end"].min())) * 1.1)
-        ax.set_ylim(bottom=low)
-        ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
-        ax.set_title(t(lang, "var.chart.title"))
-        charts.euro_axis(ax, lang=lang)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
-        ax.get_figure().subplots_adjust(bottom=0.3)  # type: ignore[union-attr]
-    return ax
+    plan, prognosis = v.plan.lines["cash_end"], v.prognosis.lines["cash_end"]
+    series: list[Series] = []
+    if closed:
+        series.append(Span(closed[0] - 0.5, closed[-1] + 0.5, "#eef1f4",
+                           t(lang, "var.chart.closed", years=f"{closed[0]}-{closed[-1]}")))
+    series += [Line(years, plan, COLORS["cash_end"], t(lang, "var.chart.plan"), marker="o"),
+               Line(years, prognosis, _PROGNOSIS, t(lang, "var.chart.prognosis"), marker="s"),
+               Ref(minimum, COLORS["minimum"], 1.2, "--",
+                   t(lang, "var.chart.minimum", amount=i18n.money(lang, minimum)))]
+    low = min(0.0, float(min(plan.min(), prognosis.min())) * 1.1)
+    return Chart(t(lang, "var.chart.title"), (9.0, 4.5), tuple(series),
+                 years_axis(years, lang), euro_axis(lang, low=low), columns=2)
+
+
+def cash_chart(v: Variance, lang: Language = "en") -> Axes:
+    """Cash at year end: plan and prognosis, closed years shaded, the minimum dashed
+    (:func:`cash_spec`, drawn with matplotlib)."""
+    from finmodel.views.charts import draw
+
+    return draw(cash_spec(v, lang))
 
 
 def _kpi_rows(v: Variance, lang: Language) -> str:
@@ -94,14 +114,14 @@ def section_html(v: Variance, lang: Language = "en") -> str:
         return ""
     years = f"{v.closed_years[0]}-{v.closed_years[-1]}" if len(v.closed_years) > 1 \
         else str(v.closed_years[0])
+    from finmodel.views.svgplot import image_html
+
     source = os.path.basename(v.actuals.source)
-    data = base64.b64encode(charts.svg(cash_chart(v, lang))).decode("ascii")
     return "\n".join([
         f'<h2 id="actuals">{escape(t(lang, "section.actuals"))}</h2>',
         f'<p class="note fm">{escape(t(lang, "var.note", years=years, source=source))}</p>',
         f'<div class="fm">{variance_html(v, lang)}</div>',
-        f'<p><img alt="{escape(t(lang, "var.chart.title"))}" style="width: 900px" '
-        f'src="data:image/svg+xml;base64,{data}"></p>',
+        image_html(cash_spec(v, lang)),
         f"<h3>{escape(t(lang, 'var.key_figures'))}</h3>", _kpi_rows(v, lang),
         f"<h3>{escape(t(lang, 'var.checks_title'))}</h3>",
         f'<p class="note fm">{escape(t(lang, "var.checks_note"))}</p>', _checks(v, lang),
