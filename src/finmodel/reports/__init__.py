@@ -2,14 +2,14 @@
 
 Stages, like papermill's modules: :mod:`~finmodel.reports._plan` (which files, folders
 and formats; validation before any kernel starts), :mod:`~finmodel.reports._batch` (the
-one orchestrating function; :func:`run_reports` makes the output folder, then calls it),
+one orchestrating function, :func:`run_reports`),
 :mod:`~finmodel.reports._job` (what a worker process does for one scenario),
 :mod:`~finmodel.reports._io` (every write: temporary name, then rename),
 :mod:`~finmodel.reports._html` (index and compare pages) and
 :mod:`~finmodel.reports._kernel` (IPC kernels that cannot race for ports).
 """
 
-from finmodel.reports._batch import BatchResult
+from finmodel.reports._batch import BatchResult, run_reports
 from finmodel.reports._html import IndexRow
 from finmodel.reports._plan import (
     FORMATS,
@@ -22,7 +22,6 @@ from finmodel.reports._plan import (
     plan_scenarios,
     safe_name,
 )
-from finmodel.reports._run import run_reports
 
 __all__ = [
     "FORMATS",

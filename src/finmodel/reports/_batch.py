@@ -79,15 +79,21 @@ def run_reports(planned: Sequence[PlannedScenario], out: Path, notebook: Path,
     and compare.html: the base scenario's). Without Chromium, ``pdf`` is dropped with a
     message and the other formats are written. A bad ``FINMODEL_REPORTS_PER_KERNEL``
     stops the batch before anything is written (:class:`~finmodel.reports.UsageError`).
+
+    Raises
+    ------
+    FinModelError
+        ``out`` cannot be made (``OUT: cannot make the output folder: reason``, in the
+        batch's language): raised before any report runs, nothing written.
     """
     from finmodel.reports._pdf import find_chromium, missing_message
     from finmodel.views.i18n import t
 
     start = time.perf_counter()
     page_lang = batch_language(planned, lang)
-    check_reports_per_kernel(page_lang)
+    check_reports_per_kernel(page_lang)  # a usage error first: nothing made yet
+    _io.make_folder(out, page_lang)  # or a clear error, nothing half made
     out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
     _io.sweep_partial_files(out)
     early: list[str] = []
     if "pdf" in formats and find_chromium() is None:

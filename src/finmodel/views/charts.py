@@ -22,24 +22,22 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from finmodel.views import chartspec, i18n, report_charts
+from finmodel.views import chartspec, report_charts
 from finmodel.views.chartspec import COLORS, Chart
 from finmodel.views.i18n import Language, t
 
 if TYPE_CHECKING:
     from finmodel.model.projection import Projection
 
-__all__ = ["COLORS", "STYLE", "cash_chart", "draw", "euro_axis", "fixed_margins", "hours_axis",
+__all__ = ["COLORS", "STYLE", "cash_chart", "draw", "euro_axis", "fixed_margins",
            "FIT", "fit", "hours_chart", "image_html", "income_chart", "label_width",
-           "new_axes", "png", "ReportAxes", "report_axes",
-           "self_sufficiency_chart", "style", "subsidy_chart", "svg"]
+           "new_axes", "png", "self_sufficiency_chart", "style", "subsidy_chart", "svg"]
 
 #: rcParams of the report style: quiet frame, light horizontal grid, legend without box.
 STYLE: dict[str, Any] = {
@@ -62,10 +60,6 @@ def style() -> Iterator[None]:
         yield
 
 
-def _thousands(value: float, _pos: object = None, lang: Language = "en") -> str:
-    return i18n.number(lang, value).replace("-", "\u2212")
-
-
 def euro_axis(ax: Axes, axis: str = "y", lang: Language = "en") -> Axes:
     """Euro ticks with the locale's thousands separators; the currency in the axis label.
 
@@ -79,34 +73,13 @@ def euro_axis(ax: Axes, axis: str = "y", lang: Language = "en") -> Axes:
     '1.234.568'
     """
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_locator(_whole_units())
-    target.set_major_formatter(FuncFormatter(lambda v, pos: _thousands(v, pos, lang)))
+    target.set_major_locator(_locator(chartspec.WHOLE))
+    euros = chartspec.Axis(format="euro", lang=lang)
+    target.set_major_formatter(FuncFormatter(lambda v, pos: chartspec.tick_text(euros, v)))
     label = target.get_label_text()
     unit = t(lang, "chart.eur")
     if unit not in label:
         target.set_label_text(f"{label} ({unit})" if label else unit)
-    return ax
-
-
-def _whole_units() -> MaxNLocator:
-    """matplotlib's automatic ticks, but only at whole euros or hours: an axis whose
-    values are all 0 shows one "0", not five ticks that all round to "0".
-
-    Examples
-    --------
-    >>> [float(v) for v in _whole_units().tick_values(-0.055, 0.055) if abs(v) <= 0.055]
-    [0.0]
-    >>> _whole_units().tick_values(0, 250_000).tolist()
-    [0.0, 50000.0, 100000.0, 150000.0, 200000.0, 250000.0]
-    """
-    return MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True, min_n_ticks=1)
-
-
-def hours_axis(ax: Axes, lang: Language = "en") -> Axes:
-    """Hour ticks with thousands separators on the y axis, labelled "hours per year"."""
-    ax.yaxis.set_major_locator(_whole_units())
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: _thousands(v, pos, lang)))
-    ax.set_ylabel(t(lang, "chart.hours_axis"))
     return ax
 
 
@@ -121,46 +94,13 @@ def image_html(ax: Axes | Figure, width: int = 900) -> str:
 
 
 _OWN = "finmodel.views.charts"  # label of the figures made here: their margins are ours to set
-#: The corners of a rectangle in its own units (matplotlib's unit rectangle).
-_UNIT_CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
-
-
-class ReportAxes(Axes):
-    """Axes that take a bar's data limits from its corners directly.
-
-    matplotlib finds the limits of any patch by splitting its outline into Bezier
-    curves and composing its transform with the data transform and back: for a bar
-    chart of 15 years and 9 series that is a fifth of the chart's CPU. For a rectangle in
-    data coordinates the same corners come out of its own transform, so the limits (and
-    hence the chart) are the same to the last bit; other patches go the usual way.
-    """
-
-    def _update_patch_limits(self, patch: Any) -> None:
-        if (not isinstance(patch, Rectangle) or patch.get_angle() != 0
-                or patch.get_data_transform() is not self.transData):
-            super()._update_patch_limits(patch)  # type: ignore[misc]  # private, untyped
-            return
-        if not patch.get_width() and not patch.get_height():
-            return  # as matplotlib: zero-size bars of a histogram do not count
-        # the unit square through the rectangle's transform, as matplotlib computes it
-        # (u * width + 0 * v) + left: exact products, the same sums in the same order
-        left, bottom, width, height = patch.get_bbox().bounds
-        corners = _UNIT_CORNERS * (width, height) + 0.0 + (left, bottom)
-        self.update_datalim(corners)
-
-
-def report_axes(figure: Figure) -> Axes:
-    """One :class:`ReportAxes` filling ``figure`` (as ``figure.add_subplot()``)."""
-    return figure.add_subplot(axes_class=ReportAxes)
-
-
 def _axes(ax: Axes | None, size: tuple[float, float] = (9.0, 4.5)) -> Axes:
     if ax is not None:
         return ax
     with style():
         figure = Figure(figsize=size)
         figure.set_label(_OWN)
-        return report_axes(figure)
+        return figure.add_subplot()
 
 
 def _margins(ax: Axes, legend_rows: int) -> None:
@@ -202,7 +142,7 @@ def new_axes(size: tuple[float, float]) -> Axes:
     with style():
         figure = Figure(figsize=size)
         figure.set_label(FIT)
-        return report_axes(figure)
+        return figure.add_subplot()
 
 
 def fit(figure: Figure) -> None:
@@ -409,6 +349,18 @@ def _draw_series(ax: Axes, s: chartspec.Series) -> None:
 
 
 def _locator(locator: chartspec.Locator) -> MaxNLocator:
+    """matplotlib's locator of ``locator``; :data:`~finmodel.views.chartspec.WHOLE`
+    ticks only at whole euros or hours: an axis whose values are all 0 shows one "0", not
+    five ticks that all round to "0".
+
+    Examples
+    --------
+    >>> whole = _locator(chartspec.WHOLE)
+    >>> [float(v) for v in whole.tick_values(-0.055, 0.055) if abs(v) <= 0.055]
+    [0.0]
+    >>> whole.tick_values(0, 250_000).tolist()
+    [0.0, 50000.0, 100000.0, 150000.0, 200000.0, 250000.0]
+    """
     return MaxNLocator(nbins="auto" if locator.nbins == chartspec.AUTO else locator.nbins,
                        steps=list(locator.steps), integer=locator.integer,
                        min_n_ticks=locator.min_n_ticks)
@@ -487,10 +439,6 @@ def svg(ax: Axes | Figure, path: str | Path | None = None) -> bytes:
     assert isinstance(figure, Figure)
     if figure.get_label() == FIT:
         fit(figure)
-    if type(figure.canvas) is FigureCanvasBase:  # made here, not shown by pyplot
-        from finmodel.views._svg import Canvas
-
-        Canvas(figure)  # measures the texts every chart shares once, not per chart
     buffer = io.BytesIO()
     settings: dict[Any, Any] = {**STYLE, **_SVG}  # valid rcParams keys
     with matplotlib.rc_context(settings):

@@ -131,7 +131,7 @@ def number(lang: Language, value: float | None, digits: int = 0,
     if not abs(value) < HUGE:
         return _huge(lang, float(value))
     value = round(float(value), digits) + 0.0
-    if abs(value) * _SCALE[digits] < _FAST_LIMIT if digits < len(_SCALE) else False:
+    if digits < len(_SCALE) and abs(value) * _SCALE[digits] < _FAST_LIMIT:
         # what Babel writes for these two locales, by Python's own formatting (a report
         # formats a few thousand numbers; Babel's decimal arithmetic costs 20 us each)
         text = f"{value:{',' if grouped else ''}.{digits}f}"

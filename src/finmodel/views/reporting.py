@@ -10,6 +10,7 @@ the numbers themselves are never rounded (see budget.xlsx for cents).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -106,9 +107,7 @@ def load(scenario_path: str) -> Projection:
     return project(load_scenario(scenario_path))
 
 
-_PERMANENT: list[bool] = []  # once per process
-
-
+@functools.cache
 def permanent() -> None:
     """Import what a report draws with and exempt everything imported so far from the
     garbage collector's full passes (:func:`gc.freeze`), once per process.
@@ -122,13 +121,10 @@ def permanent() -> None:
     made later are collected as before; calling this again does nothing, so a kernel
     that runs many reports does not freeze one report's garbage.
     """
-    if _PERMANENT:
-        return
     import gc
 
     from finmodel.views import svgplot  # noqa: F401  # (the charts)
 
-    _PERMANENT.append(True)
     gc.freeze()
 
 

@@ -8,6 +8,7 @@ colours interpolated linearly between them, a value taking the colour of its 256
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -52,10 +53,9 @@ def colour(share: float) -> str:
     >>> colour(0.0), colour(0.5), colour(1.0)
     ('#a50026', '#fefebd', '#006837')
     """
-    index = int(np.clip(share * 256, -1, 256)) if np.isfinite(share) else -1
-    if index < 0 and not np.isfinite(share):
+    if not math.isfinite(share):
         return "none"
-    rgb = _TABLE[min(max(index, 0), 255)]
+    rgb = _TABLE[int(min(max(share * 256, 0.0), 255.0))]
     return "#" + "".join(f"{int(v * 255):02x}" for v in rgb)
 
 

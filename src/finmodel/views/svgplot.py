@@ -152,7 +152,6 @@ def _ticks(axis: Axis, low: float, high: float, length: float, vertical: bool
 
 @dataclass(frozen=True)
 class _Legend:
-    entries: list[Series]
     columns: list[list[Series]]
     widths: list[float]
 
@@ -180,7 +179,7 @@ def _legend(chart: Chart, page_width: float) -> _Legend | None:
         columns = 1
     parts = split(columns)
     widths = [max(text_width(_label(s)) for s in c) + 2.8 * TICK_SIZE for c in parts]
-    return _Legend(entries, parts, widths)
+    return _Legend(parts, widths)
 
 
 def _label(series: Series) -> str:

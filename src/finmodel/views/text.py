@@ -102,10 +102,10 @@ def kpi_difference(name: str, value: float | int | None, lang: Language = "en") 
     if value is None:
         return t(lang, "n/a")
     if name.endswith("_year") or name == "years_below_minimum":
-        return i18n.signed(i18n.number(lang, value), round(value))
+        return i18n.signed(i18n.number(lang, value), value)
     if name == "min_debt_service_coverage":
-        return i18n.signed(i18n.number(lang, value, 2), round(value, 2))
-    return i18n.signed(i18n.money(lang, value), round(value))
+        return i18n.signed(i18n.number(lang, value, 2), value)
+    return i18n.signed(i18n.money(lang, value), value)
 
 
 def budget_text(p: Projection, lang: Language = "en") -> str:

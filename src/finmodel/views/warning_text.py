@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -248,7 +249,7 @@ def _computed(lang: Language, value: Any) -> Any:
     """
     if not isinstance(value, float):
         return value
-    if value != value or abs(value) == float("inf"):
+    if not math.isfinite(value):
         return "null"
     return i18n.general(lang, value, grouped=True)
 
