@@ -100,10 +100,8 @@ def load(spec: str, lang: str | None = None) -> Scenario:
     every warning); otherwise warnings go to stderr, in ``lang`` (``--lang``) or the
     scenario's ``language``.
     """
-    scenario = load_scenario(resolve_scenario(spec))
-    problems = checked(scenario) + report_warnings(scenario, lang)
-    if problems:
-        raise LoadError(sorted(problems), _language(lang, scenario))
+    scenario, check_risks = load_checking_later(spec, lang)
+    check_risks()
     return scenario
 
 
@@ -122,9 +120,11 @@ def load_checking_later(spec: str, lang: str | None = None
     problems = report_warnings(scenario, lang)
     try:
         check_uncertainty(scenario)
+        clean = not problems
     except ScenarioError:
+        clean = False
+    if not clean:  # every problem at once, the risks' too
         problems = checked(scenario) + problems
-    if problems:
         raise LoadError(sorted(problems), _language(lang, scenario))
 
     def check_risks() -> None:

@@ -12,6 +12,7 @@ Messages name the file, the line, the field, the rule and the offending value.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,8 @@ class FinModelError(Exception):
         self.values = values
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with a scenario file, at a place a controller can find.
 
@@ -58,6 +60,14 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.path}: {self.message}"
+
+    def __lt__(self, other: object) -> bool:
+        """By file, line, path and message, whatever the kind: under ``--strict`` the
+        input warnings are sorted among the other problems."""
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return ((self.file, self.line, self.path, self.message)
+                < (other.file, other.line, other.path, other.message))
 
     @property
     def params(self) -> dict[str, Any]:

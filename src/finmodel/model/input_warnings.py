@@ -45,7 +45,7 @@ _DOTTED_THOUSANDS = re.compile(r"[-+]?[1-9][0-9]{0,2}\.[0-9]{3}")
 _SKIPPED = ("uncertainty", "risks", "seed")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class InputWarning(Problem):
     """A likely mistake, shown as ``FILE:LINE: PATH: warning: message``.
 
