@@ -475,8 +475,8 @@ def test_mixed_chunks_fill_in_the_fixed_rows() -> None:
 
 
 def test_kpi_summaries_are_the_former_ones() -> None:
-    """The summaries computed on the threads equal the former ``np.percentile`` of the
-    defined draws, mean and sd, bit for bit; also after the fact from the draws."""
+    """The summaries, computed when first asked for, equal the former ``np.percentile``
+    of the defined draws, mean and sd, bit for bit."""
     base = finmodel.load_scenario("scenarios/base.yaml")
     sim = simulate(base, draws=3_000, seed=5, threads=2)
     assert not sim.summaries  # summarised when first asked for (a report wants one)
@@ -484,7 +484,6 @@ def test_kpi_summaries_are_the_former_ones() -> None:
         values = sim.kpis[name]
         defined = values[~np.isnan(values)]
         got = sim.kpi_summary(name)
-        assert got == simulation.kpi_summary(values)
         assert got["null_share"] == 1 - defined.size / values.size
         if defined.size:
             expected = np.percentile(defined, [5, 10, 50, 90, 95])
